@@ -1,0 +1,205 @@
+// TenantSnapshot: everything the checks read, as plain JSON. collect fills only the parts the enabled
+// checks declare. A part that could not be read says why, so a check can skip (not fail) on it.
+import type { SkipReason } from './types';
+
+export type SnapshotPart =
+  | 'users'
+  | 'councillorGroup'
+  | 'domains'
+  | 'inboxRules'
+  | 'mailboxForwarding'
+  | 'orgForwardingPolicy'
+  | 'mfaRegistration'
+  | 'perUserMfa'
+  | 'conditionalAccess'
+  | 'securityDefaults'
+  | 'riskyUsers'
+  | 'oneDrives'
+  | 'councilLibrary'
+  | 'sharingPermissions'
+  | 'mailboxAudit'
+  | 'signIns'
+  | 'devices'
+  | 'surrenders';
+
+/** A part is either read, or unavailable with the reason (licence, permission, connection) or an error. */
+export type Part<T> =
+  | { status: 'ok'; data: T }
+  | { status: 'unavailable'; reason: SkipReason }
+  | { status: 'error'; error: string };
+
+export interface SnapshotUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  mail?: string | null;
+  accountEnabled: boolean;
+  userType: 'Member' | 'Guest' | string;
+  passwordPolicies?: string | null;
+  lastPasswordChangeDateTime?: string | null;
+  assignedLicenses: { skuId: string }[];
+  /** Directory role template ids the user holds (admins are in scope and 'high' for MFA). */
+  adminRoles: string[];
+}
+
+export interface SnapshotDomain {
+  id: string;
+  isVerified: boolean;
+  isDefault: boolean;
+  passwordValidityPeriodInDays?: number | null;
+}
+
+export interface Recipient {
+  emailAddress?: { name?: string | null; address?: string | null } | null;
+}
+
+export interface SnapshotMessageRule {
+  id: string;
+  displayName?: string | null;
+  isEnabled?: boolean | null;
+  hasError?: boolean | null;
+  actions?: {
+    forwardTo?: Recipient[] | null;
+    forwardAsAttachmentTo?: Recipient[] | null;
+    /** Graph documents an array; older pages show a single object. Both are accepted. */
+    redirectTo?: Recipient[] | Recipient | null;
+  } | null;
+}
+
+export interface MailboxForwarding {
+  userPrincipalName: string;
+  forwardingSmtpAddress?: string | null;
+  forwardingAddress?: string | null;
+  deliverToMailboxAndForward?: boolean | null;
+}
+
+export interface MfaRegistration {
+  userId: string;
+  isMfaRegistered: boolean;
+  methodsRegistered: string[];
+  /** 'report' = userRegistrationDetails (P1); 'methods' = per-user authentication/methods fallback. */
+  source: 'report' | 'methods';
+}
+
+export interface ConditionalAccessPolicy {
+  id: string;
+  displayName: string;
+  state: 'enabled' | 'disabled' | 'enabledForReportingButNotEnforced' | string;
+  conditions?: {
+    users?: {
+      includeUsers?: string[];
+      excludeUsers?: string[];
+      includeGroups?: string[];
+      excludeGroups?: string[];
+      includeRoles?: string[];
+      excludeRoles?: string[];
+    } | null;
+    applications?: { includeApplications?: string[] } | null;
+  } | null;
+  grantControls?: {
+    operator?: string;
+    builtInControls?: string[];
+    authenticationStrength?: { id?: string } | null;
+  } | null;
+}
+
+export interface RiskyUser {
+  id: string;
+  userPrincipalName?: string | null;
+  riskState: string;
+  riskDetail: string;
+  riskLevel: string;
+}
+
+export interface DriveItemSummary {
+  id: string;
+  name: string;
+  /** Path below the drive root, e.g. '/Planning/minutes.docx'. */
+  path: string;
+  size: number;
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  isFolder: boolean;
+  shared: boolean;
+}
+
+export interface DriveSnapshot {
+  driveId: string;
+  ownerUserId?: string;
+  webUrl?: string;
+  items: DriveItemSummary[];
+}
+
+export interface SharingPermission {
+  driveId: string;
+  itemId: string;
+  permissionId: string;
+  roles: string[];
+  linkScope?: 'anonymous' | 'organization' | 'users' | string;
+  grantedTo: { displayName?: string; email?: string; userType?: string }[];
+  inherited: boolean;
+}
+
+export interface AuditRecord {
+  id: string;
+  operation: string;
+  userPrincipalName: string;
+  createdDateTime: string;
+  clientIp?: string;
+  mailboxOwnerUpn?: string;
+  logonType?: string;
+  appId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface SignInRecord {
+  id: string;
+  userPrincipalName: string;
+  createdDateTime: string;
+  appDisplayName?: string;
+  clientAppUsed?: string;
+  countryOrRegion?: string;
+  errorCode?: number;
+}
+
+export interface ManagedDevice {
+  id: string;
+  deviceName: string;
+  userPrincipalName: string;
+  operatingSystem?: string;
+  isEncrypted: boolean;
+  complianceState: string;
+}
+
+export interface SurrenderState {
+  userPrincipalName: string;
+  status: 'none' | 'running' | 'done' | 'failed';
+}
+
+export interface TenantSnapshot {
+  tenantId: string;
+  collectedAt: string;
+  /** Service-plan derived licence facts (graph/licences). */
+  licences: { entraP1: boolean; entraP2: boolean; intune: boolean; exchange: boolean; skus: string[] };
+  /** Application permissions in the access token's roles claim. */
+  grantedPermissions: string[];
+  exchangeConnected: boolean;
+  users?: Part<SnapshotUser[]>;
+  councillorGroup?: Part<{ id: string; displayName: string; memberIds: string[] }>;
+  domains?: Part<SnapshotDomain[]>;
+  inboxRules?: Part<Record<string, SnapshotMessageRule[]>>;
+  mailboxForwarding?: Part<MailboxForwarding[]>;
+  orgForwardingPolicy?: Part<{ autoForwardingMode: string }>;
+  mfaRegistration?: Part<Record<string, MfaRegistration>>;
+  perUserMfa?: Part<Record<string, 'disabled' | 'enabled' | 'enforced' | string>>;
+  conditionalAccess?: Part<ConditionalAccessPolicy[]>;
+  securityDefaults?: Part<{ isEnabled: boolean }>;
+  riskyUsers?: Part<RiskyUser[]>;
+  oneDrives?: Part<Record<string, DriveSnapshot | null>>;
+  councilLibrary?: Part<DriveSnapshot | null>;
+  sharingPermissions?: Part<SharingPermission[]>;
+  mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string }>;
+  signIns?: Part<SignInRecord[]>;
+  devices?: Part<ManagedDevice[]>;
+  surrenders?: Part<SurrenderState[]>;
+}

@@ -1,0 +1,42 @@
+// The council config contract (DESIGN.md, "Council config"). IT suppliers' own tooling writes these files,
+// so the keys are stable; config-schema.json validates them and loadCouncilConfig() reports bad input.
+export interface RosterEntry {
+  userPrincipalName: string;
+  termStart: string;
+  termEnd: string;
+}
+
+export interface SharePointConfig {
+  siteId?: string;
+  siteUrl?: string;
+  library: string;
+  archiveLibrary?: string;
+  reportsLibrary?: string;
+}
+
+export interface CouncilConfig {
+  name: string;
+  tenantId: string;
+  profile: string;
+  domains: string[];
+  councillorGroup: string;
+  clerk: string;
+  staff: string[];
+  itSupplier: { accounts: string[]; appIds: string[] };
+  breakGlass: string[];
+  allowedForwardingDomains: string[];
+  sharePoint: SharePointConfig;
+  oneDriveGraceDays: number;
+  allowedSignInCountries: string[];
+  auditWindowHours: number;
+  roster: RosterEntry[];
+  checks: { disabled: string[]; clauses?: Record<string, string> };
+  enforce: Record<string, unknown>;
+  delivery: Record<string, unknown>;
+  /** Report people's names in summaries (summary.md / email) only when true. */
+  namesInSummary?: boolean;
+}
+
+export interface CouncilConfigFile {
+  councils: CouncilConfig[];
+}
