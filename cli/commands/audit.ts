@@ -1,0 +1,74 @@
+// councilguard audit --config FILE --out DIR [--tenant ID] [--fail-on SEV]
+import { join } from 'node:path';
+import { loadCouncilConfig } from '../../policy/load';
+import { storeFromEnvironment } from '../../store';
+import { auditCouncils, type CouncilAuditOutcome } from '../../jobs/audit-councils';
+import { consoleLogger, type Logger } from '../../jobs/logger';
+import type { Severity } from '../../checks/types';
+import { EXIT, UsageError } from '../exit-codes';
+import { slug, writeFileAtomically, writeFilesAtomically } from '../write-output';
+import { renderSupplierIndex } from '../../reports/index-html';
+
+export interface AuditOptions {
+  config: string;
+  out: string;
+  tenant?: string;
+  failOn?: 'high' | 'medium' | 'low';
+  dataDir: string;
+}
+
+const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
+
+export async function auditCommand(opts: AuditOptions, env: NodeJS.ProcessEnv = process.env, log: Logger = consoleLogger): Promise<number> {
+  const file = loadCouncilConfig(opts.config);
+  const councils = opts.tenant ? file.councils.filter((c) => c.tenantId.toLowerCase() === opts.tenant!.toLowerCase()) : file.councils;
+  if (!councils.length) {
+    throw new UsageError(`no council in ${opts.config} has tenant id ${opts.tenant}; the config lists ${file.councils.map((c) => `${c.name} (${c.tenantId})`).join(', ')}`);
+  }
+  const { store, stop } = await storeFromEnvironment({ env, dataDir: opts.dataDir, inMemory: false });
+  let outcomes: CouncilAuditOutcome[];
+  try {
+    outcomes = await auditCouncils({ councils, env, store, log });
+  } finally {
+    await stop();
+  }
+  return writeAuditOutputs(outcomes, opts, log);
+}
+
+/** Writes each council's files and returns the exit code DESIGN.md gives. */
+export function writeAuditOutputs(outcomes: CouncilAuditOutcome[], opts: { out: string; failOn?: Severity }, log: Logger): number {
+  const single = outcomes.length === 1;
+  for (const o of outcomes) {
+    if (!o.result) continue;
+    const dir = single ? opts.out : join(opts.out, slug(o.council.name));
+    writeFilesAtomically(dir, { ...o.result.files });
+    const counts = countBySeverity(o.result.document.findings.map((f) => f.severity));
+    log.info(`${o.council.name}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low; new ${o.result.document.findings.filter((f) => f.state === 'new').length}, resolved ${o.result.document.resolved.length}.`);
+    log.info(`Report: ${join(dir, 'report.html')}`);
+  }
+  if (!single) {
+    const rows = outcomes.filter((o) => o.result).map((o) => {
+      const doc = o.result!.document;
+      const c = countBySeverity(doc.findings.map((f) => f.severity));
+      return {
+        council: doc.council, tenantId: doc.tenantId, generatedAt: doc.generatedAt, high: c.high, medium: c.medium, low: c.low,
+        new: doc.findings.filter((f) => f.state === 'new').length, resolved: doc.resolved.length, trend: [c.high],
+        reportHref: `${slug(o.council.name)}/report.html`,
+      };
+    });
+    writeFileAtomically(join(opts.out, 'index.html'), renderSupplierIndex(rows));
+    log.info(`Supplier index: ${join(opts.out, 'index.html')}`);
+  }
+  if (outcomes.some((o) => o.failure || o.result?.errored)) return EXIT.checkErrored;
+  if (opts.failOn) {
+    const threshold = RANK[opts.failOn];
+    if (outcomes.some((o) => o.result?.document.findings.some((f) => RANK[f.severity] >= threshold))) return EXIT.findingsAtThreshold;
+  }
+  return EXIT.completed;
+}
+
+function countBySeverity(sev: Severity[]): Record<Severity, number> {
+  const out: Record<Severity, number> = { high: 0, medium: 0, low: 0, info: 0 };
+  for (const s of sev) out[s]++;
+  return out;
+}

@@ -1,0 +1,71 @@
+// The councilguard command. Each sub-command lives in cli/commands/<name>.ts; this file only parses
+// arguments and maps errors to the exit codes of DESIGN.md.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, UsageError, isInputError } from './exit-codes';
+import { version } from '../package.json';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.completed;
+  const program = new Command()
+    .name('councilguard')
+    .description('Holds a council\'s Microsoft 365 tenant to the IT policy it adopted.')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run councilguard --help for the commands and their options)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('audit')
+    .description('Audit each council in the config against its policy; writes findings.json, findings.csv, report.html and summary.md')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--out <dir>', 'folder for the reports')
+    .option('--tenant <id>', 'audit only the council with this tenant id')
+    .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices(['high', 'medium', 'low']))
+    .option('--data-dir <dir>', 'where the local store keeps history when COUNCILGUARD_STORAGE is unset', '.councilguard')
+    .action(async (opts) => {
+      const { auditCommand } = await import('./commands/audit');
+      exitCode = await auditCommand(opts);
+    });
+
+  program
+    .command('demo')
+    .description('Start the built-in demo tenant and local storage, audit it, and print the report path')
+    .option('--out <dir>', 'folder for the reports', 'councilguard-output/demo')
+    .action(async (opts) => {
+      const { demoCommand } = await import('./commands/demo');
+      exitCode = await demoCommand(opts);
+    });
+
+  program
+    .command('simulate')
+    .description('Run the local Microsoft 365 tenant simulator and print the environment to export')
+    .option('--scenario <name>', 'built-in scenario name or path to a scenario JSON file', 'demo')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .action(async (opts) => {
+      const { simulateCommand } = await import('./commands/simulate');
+      exitCode = await simulateCommand(opts);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version are not errors.
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.completed;
+      return EXIT.badInput;
+    }
+    if (err instanceof UsageError || isInputError(err)) {
+      process.stderr.write(`councilguard: ${err.message}\n`);
+      return EXIT.badInput;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (err) => { process.stderr.write(`councilguard: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = EXIT.checkErrored; },
+  );
+}

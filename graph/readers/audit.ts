@@ -1,0 +1,72 @@
+// The Purview audit log query API: create a query, poll it with backoff, read its records (paged).
+// Queries take minutes; one still running when the time budget ends is handed back so the next run
+// resumes it instead of losing the window.
+import type { GraphContext } from '..';
+import type { AuditRecord, ManagedDevice } from '../../checks/snapshot';
+
+export const MAILBOX_AUDIT_OPERATIONS = [
+  'MailItemsAccessed', 'SendAs', 'SendOnBehalf', 'Add-MailboxPermission', 'Set-Mailbox', 'New-InboxRule', 'Set-InboxRule',
+];
+
+export type AuditQueryResult =
+  | { status: 'succeeded'; records: AuditRecord[] }
+  | { status: 'pending'; queryId: string }
+  | { status: 'failed'; queryId: string; detail: string };
+
+export async function startMailboxAuditQuery(graph: GraphContext, fromIso: string, toIso: string): Promise<string> {
+  const body = (await graph.client.api('/security/auditLog/queries').post({
+    displayName: `CouncilGuard mailbox access ${fromIso}`,
+    filterStartDateTime: fromIso,
+    filterEndDateTime: toIso,
+    recordTypeFilters: ['exchangeItem', 'exchangeItemAggregated', 'exchangeAdmin'],
+    operationFilters: MAILBOX_AUDIT_OPERATIONS,
+  })) as { id: string };
+  return body.id;
+}
+
+/** Polls with exponential backoff until the query finishes or `budgetMs` is spent. */
+export async function awaitAuditQuery(
+  graph: GraphContext,
+  queryId: string,
+  budgetMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<AuditQueryResult> {
+  const deadline = Date.now() + budgetMs;
+  let wait = 250;
+  for (;;) {
+    const q = (await graph.client.api(`/security/auditLog/queries/${queryId}`).select(['id', 'status']).get()) as { status: string };
+    if (q.status === 'succeeded') break;
+    if (q.status === 'failed' || q.status === 'cancelled') return { status: 'failed', queryId, detail: `the audit log query ${q.status}` };
+    if (Date.now() + wait > deadline) return { status: 'pending', queryId };
+    await sleep(wait);
+    wait = Math.min(wait * 2, 30_000);
+  }
+  const rows = await graph.pageAll<{
+    id: string; operation: string; userPrincipalName?: string; userId?: string; clientIp?: string; createdDateTime: string;
+    auditData?: Record<string, unknown>;
+  }>(`/security/auditLog/queries/${queryId}/records`, ['id', 'operation', 'userPrincipalName', 'userId', 'clientIp', 'createdDateTime', 'auditData']);
+  return {
+    status: 'succeeded',
+    records: rows.map((r) => {
+      const data = r.auditData ?? {};
+      const params = Array.isArray(data.Parameters) ? (data.Parameters as { Name?: string; Value?: string }[]) : [];
+      return {
+        id: r.id,
+        operation: r.operation,
+        userPrincipalName: (r.userPrincipalName ?? r.userId ?? '').toLowerCase(),
+        createdDateTime: r.createdDateTime,
+        clientIp: r.clientIp,
+        mailboxOwnerUpn: typeof data.MailboxOwnerUPN === 'string' ? data.MailboxOwnerUPN.toLowerCase() : undefined,
+        logonType: data.LogonType !== undefined ? String(data.LogonType) : undefined,
+        appId: typeof data.AppId === 'string' ? data.AppId : typeof data.ClientAppId === 'string' ? data.ClientAppId : undefined,
+        // Cmdlet parameters only (who got access, which forwarding address): metadata, never content.
+        detail: params.length ? Object.fromEntries(params.map((p) => [p.Name ?? '', p.Value ?? ''])) : undefined,
+      };
+    }),
+  };
+}
+
+export async function readManagedDevices(graph: GraphContext): Promise<ManagedDevice[]> {
+  const rows = await graph.pageAll<ManagedDevice>('/deviceManagement/managedDevices', ['id', 'deviceName', 'userPrincipalName', 'operatingSystem', 'isEncrypted', 'complianceState']);
+  return rows.map((d) => ({ ...d, userPrincipalName: (d.userPrincipalName ?? '').toLowerCase() }));
+}

@@ -1,0 +1,155 @@
+// Drive reads through delta: the first night reads every item, later nights only what changed (the
+// delta link and the item index are kept in the store). Metadata only, never file contents.
+import type { GraphContext } from '..';
+import type { DriveItemSummary, DriveSnapshot, SharingPermission } from '../../checks/snapshot';
+
+interface RawDriveItem {
+  id: string;
+  name?: string;
+  size?: number;
+  createdDateTime?: string;
+  lastModifiedDateTime?: string;
+  folder?: object;
+  file?: object;
+  root?: object;
+  shared?: object;
+  deleted?: object;
+  parentReference?: { id?: string };
+}
+
+/** What we keep between nights for one drive: enough to rebuild paths from parent ids. */
+export interface DriveIndex {
+  deltaLink?: string;
+  items: Record<string, { name: string; parentId?: string; size: number; created: string; modified: string; folder: boolean; root: boolean; shared: boolean }>;
+}
+
+export const DELTA_SELECT = ['id', 'name', 'size', 'createdDateTime', 'lastModifiedDateTime', 'folder', 'file', 'root', 'shared', 'deleted', 'parentReference'];
+
+/**
+ * Applies one delta round to the index. A 410 (resync required) restarts from a full read, as the
+ * delta documentation asks.
+ */
+export async function syncDriveIndex(graph: GraphContext, driveId: string, index: DriveIndex | undefined): Promise<DriveIndex> {
+  const start = index?.deltaLink;
+  try {
+    return await applyDelta(graph, driveId, start ? index! : { items: {} }, start);
+  } catch (err) {
+    if (start && (err as { status?: number }).status === 410) return applyDelta(graph, driveId, { items: {} }, undefined);
+    throw err;
+  }
+}
+
+async function applyDelta(graph: GraphContext, driveId: string, index: DriveIndex, deltaLink: string | undefined): Promise<DriveIndex> {
+  const items = { ...index.items };
+  const { values, deltaLink: next } = await graph.delta<RawDriveItem>(deltaLink ?? `/drives/${driveId}/root/delta`, DELTA_SELECT);
+  for (const item of values) {
+    if (item.deleted) {
+      delete items[item.id];
+      continue;
+    }
+    items[item.id] = {
+      name: item.name ?? item.id,
+      parentId: item.parentReference?.id,
+      size: item.size ?? 0,
+      created: item.createdDateTime ?? '',
+      modified: item.lastModifiedDateTime ?? item.createdDateTime ?? '',
+      folder: !!item.folder,
+      root: !!item.root,
+      shared: !!item.shared,
+    };
+  }
+  return { deltaLink: next, items };
+}
+
+/** Delta responses carry no parentReference.path for business drives, so paths come from parent ids. */
+export function driveSnapshotFromIndex(driveId: string, index: DriveIndex, extra: { ownerUserId?: string; webUrl?: string } = {}): DriveSnapshot {
+  const pathCache = new Map<string, string>();
+  const pathOf = (id: string, depth = 0): string => {
+    const cached = pathCache.get(id);
+    if (cached !== undefined) return cached;
+    const item = index.items[id];
+    if (!item || item.root || depth > 64) return '';
+    const path = `${item.parentId ? pathOf(item.parentId, depth + 1) : ''}/${item.name}`;
+    pathCache.set(id, path);
+    return path;
+  };
+  const items: DriveItemSummary[] = [];
+  for (const [id, item] of Object.entries(index.items)) {
+    if (item.root) continue;
+    items.push({
+      id, name: item.name, path: pathOf(id), size: item.size, createdDateTime: item.created,
+      lastModifiedDateTime: item.modified, isFolder: item.folder, shared: item.shared,
+    });
+  }
+  items.sort((a, b) => a.path.localeCompare(b.path));
+  return { driveId, ...extra, items };
+}
+
+/** OneDrive of each user (null where the user has none). */
+export async function readUserDrives(graph: GraphContext, userIds: string[]): Promise<Record<string, { id: string; webUrl?: string } | null>> {
+  const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/drive?$select=id,webUrl` })));
+  const out: Record<string, { id: string; webUrl?: string } | null> = {};
+  responses.forEach((res, i) => {
+    if (res.status === 404) out[userIds[i]] = null;
+    else if (res.status === 200) out[userIds[i]] = res.body as { id: string; webUrl?: string };
+    else throw res.error ?? new Error(`OneDrive of ${userIds[i]}: HTTP ${res.status}`);
+  });
+  return out;
+}
+
+/** The council's library: the site by id or URL, then the drive whose name is the library's. */
+export async function findSiteLibrary(graph: GraphContext, site: { siteId?: string; siteUrl?: string }, library: string): Promise<{ siteId: string; driveId: string; webUrl?: string } | null> {
+  let siteId = site.siteId;
+  if (!siteId && site.siteUrl) {
+    const url = new URL(site.siteUrl);
+    const found = (await graph.client.api(`/sites/${url.hostname}:${url.pathname.replace(/\/$/, '')}`).select(['id']).get()) as { id: string };
+    siteId = found.id;
+  }
+  if (!siteId) return null;
+  const drives = await graph.pageAll<{ id: string; name: string; webUrl?: string }>(`/sites/${siteId}/drives`, ['id', 'name', 'webUrl']);
+  const drive = drives.find((d) => d.name.toLowerCase() === library.toLowerCase());
+  return drive ? { siteId, driveId: drive.id, webUrl: drive.webUrl } : null;
+}
+
+/** Sharing permissions of the items that carry a `shared` facet only (cheap), batched. */
+export async function readSharingPermissions(graph: GraphContext, items: { driveId: string; itemId: string }[]): Promise<SharingPermission[]> {
+  const responses = await graph.batch(items.map((it) => ({ method: 'GET' as const, url: `/drives/${it.driveId}/items/${it.itemId}/permissions` })));
+  const out: SharingPermission[] = [];
+  responses.forEach((res, i) => {
+    if (res.status === 404) return; // deleted since the delta was read
+    if (res.status !== 200) throw res.error ?? new Error(`permissions of item ${items[i].itemId}: HTTP ${res.status}`);
+    for (const p of (res.body as { value?: RawPermission[] }).value ?? []) {
+      out.push({
+        driveId: items[i].driveId,
+        itemId: items[i].itemId,
+        permissionId: p.id,
+        roles: p.roles ?? [],
+        linkScope: p.link?.scope,
+        grantedTo: grantees(p),
+        inherited: !!p.inheritedFrom,
+      });
+    }
+  });
+  return out;
+}
+
+interface RawIdentity { displayName?: string; email?: string; userPrincipalName?: string; id?: string }
+interface RawPermission {
+  id: string;
+  roles?: string[];
+  link?: { scope?: string; type?: string };
+  inheritedFrom?: object;
+  grantedToV2?: { user?: RawIdentity; siteUser?: RawIdentity & { loginName?: string } };
+  grantedToIdentitiesV2?: { user?: RawIdentity; siteUser?: RawIdentity }[];
+  invitation?: { email?: string };
+}
+
+function grantees(p: RawPermission): SharingPermission['grantedTo'] {
+  const people: RawIdentity[] = [];
+  if (p.grantedToV2?.user) people.push(p.grantedToV2.user);
+  else if (p.grantedToV2?.siteUser) people.push(p.grantedToV2.siteUser);
+  for (const g of p.grantedToIdentitiesV2 ?? []) if (g.user ?? g.siteUser) people.push((g.user ?? g.siteUser)!);
+  const out = people.map((u) => ({ displayName: u.displayName, email: u.email ?? u.userPrincipalName }));
+  if (p.invitation?.email && !out.some((o) => o.email?.toLowerCase() === p.invitation!.email!.toLowerCase())) out.push({ displayName: undefined, email: p.invitation.email });
+  return out;
+}

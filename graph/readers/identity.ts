@@ -1,0 +1,64 @@
+// Identity reads: MFA registration (report, or the per-user methods fallback without P1), per-user MFA,
+// Conditional Access, security defaults, risky users, sign-ins.
+import type { GraphContext } from '..';
+import type { ConditionalAccessPolicy, MfaRegistration, RiskyUser, SignInRecord } from '../../checks/snapshot';
+
+export async function readMfaRegistrationReport(graph: GraphContext): Promise<Record<string, MfaRegistration>> {
+  const rows = await graph.pageAll<{ id: string; isMfaRegistered?: boolean; methodsRegistered?: string[] }>(
+    '/reports/authenticationMethods/userRegistrationDetails',
+    ['id', 'isMfaRegistered', 'methodsRegistered'],
+  );
+  return Object.fromEntries(rows.map((r) => [r.id, { userId: r.id, isMfaRegistered: !!r.isMfaRegistered, methodsRegistered: r.methodsRegistered ?? [], source: 'report' as const }]));
+}
+
+/** Without P1 the registration report does not exist: list each user's methods instead (batched). */
+export async function readMfaRegistrationFromMethods(graph: GraphContext, userIds: string[]): Promise<Record<string, MfaRegistration>> {
+  const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/methods` })));
+  const out: Record<string, MfaRegistration> = {};
+  responses.forEach((res, i) => {
+    if (res.status !== 200) throw res.error ?? new Error(`authentication methods of ${userIds[i]}: HTTP ${res.status}`);
+    const methods = ((res.body as { value?: { '@odata.type'?: string }[] }).value ?? [])
+      .map((m) => (m['@odata.type'] ?? '').replace('#microsoft.graph.', '').replace(/AuthenticationMethod$/, ''))
+      .filter((t) => t && t !== 'password');
+    out[userIds[i]] = { userId: userIds[i], isMfaRegistered: methods.length > 0, methodsRegistered: methods, source: 'methods' };
+  });
+  return out;
+}
+
+/** Per-user MFA state (legacy mechanism) through the beta authentication/requirements resource. */
+export async function readPerUserMfa(graph: GraphContext, userIds: string[]): Promise<Record<string, string>> {
+  const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/requirements` })), { version: 'beta' });
+  const out: Record<string, string> = {};
+  responses.forEach((res, i) => {
+    if (res.status !== 200) throw res.error ?? new Error(`per-user MFA state of ${userIds[i]}: HTTP ${res.status}`);
+    out[userIds[i]] = (res.body as { perUserMfaState?: string }).perUserMfaState ?? 'disabled';
+  });
+  return out;
+}
+
+export async function readConditionalAccess(graph: GraphContext): Promise<ConditionalAccessPolicy[]> {
+  return graph.pageAll<ConditionalAccessPolicy>('/identity/conditionalAccess/policies', ['id', 'displayName', 'state', 'conditions', 'grantControls']);
+}
+
+export async function readSecurityDefaults(graph: GraphContext): Promise<{ isEnabled: boolean }> {
+  const body = (await graph.client.api('/policies/identitySecurityDefaultsEnforcementPolicy').select(['id', 'isEnabled']).get()) as { isEnabled?: boolean };
+  return { isEnabled: !!body.isEnabled };
+}
+
+export async function readRiskyUsers(graph: GraphContext): Promise<RiskyUser[]> {
+  return graph.pageAll<RiskyUser>('/identityProtection/riskyUsers', ['id', 'userPrincipalName', 'riskState', 'riskDetail', 'riskLevel']);
+}
+
+/** Exchange Online sign-ins since `sinceIso` (P1). Location only; no content. */
+export async function readExchangeSignIns(graph: GraphContext, sinceIso: string): Promise<SignInRecord[]> {
+  const rows = await graph.pageAll<{
+    id: string; userPrincipalName: string; createdDateTime: string; appDisplayName?: string; clientAppUsed?: string;
+    location?: { countryOrRegion?: string }; status?: { errorCode?: number };
+  }>('/auditLogs/signIns', ['id', 'userPrincipalName', 'createdDateTime', 'appDisplayName', 'clientAppUsed', 'location', 'status'], {
+    filter: `createdDateTime ge ${sinceIso} and appDisplayName eq 'Office 365 Exchange Online'`,
+  });
+  return rows.map((r) => ({
+    id: r.id, userPrincipalName: r.userPrincipalName, createdDateTime: r.createdDateTime, appDisplayName: r.appDisplayName,
+    clientAppUsed: r.clientAppUsed, countryOrRegion: r.location?.countryOrRegion, errorCode: r.status?.errorCode,
+  }));
+}

@@ -1,0 +1,44 @@
+// Mailbox metadata reads for the audit: inbox rules (Graph) and mailbox/org forwarding (Exchange admin
+// REST, which sees what messageRules cannot). Never message contents.
+import type { GraphContext } from '..';
+import type { MailboxForwarding, SnapshotMessageRule } from '../../checks/snapshot';
+
+export async function readInboxRules(graph: GraphContext, userIds: string[]): Promise<Record<string, SnapshotMessageRule[]>> {
+  const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/mailFolders/inbox/messageRules` })));
+  const out: Record<string, SnapshotMessageRule[]> = {};
+  responses.forEach((res, i) => {
+    // 404 MailboxNotEnabledForRESTAPI: the account has no mailbox, so no rules to judge.
+    if (res.status === 404) return;
+    if (res.status !== 200) throw res.error ?? new Error(`inbox rules of ${userIds[i]}: HTTP ${res.status}`);
+    out[userIds[i]] = (res.body as { value?: SnapshotMessageRule[] }).value ?? [];
+  });
+  return out;
+}
+
+type ExchangeResult<T> = { connected: true; value: T } | { connected: false; reason: string };
+
+export async function readMailboxForwarding(graph: GraphContext): Promise<ExchangeResult<MailboxForwarding[]>> {
+  const res = await graph.exchange.invoke<{
+    UserPrincipalName?: string; PrimarySmtpAddress?: string; ForwardingSmtpAddress?: string | null;
+    ForwardingAddress?: string | null; DeliverToMailboxAndForward?: boolean | null;
+  }>('Get-Mailbox', { ResultSize: 'Unlimited' });
+  if (!res.connected) return res;
+  return {
+    connected: true,
+    value: res.value.map((m) => ({
+      userPrincipalName: (m.UserPrincipalName ?? m.PrimarySmtpAddress ?? '').toLowerCase(),
+      forwardingSmtpAddress: m.ForwardingSmtpAddress ?? null,
+      forwardingAddress: m.ForwardingAddress ?? null,
+      deliverToMailboxAndForward: m.DeliverToMailboxAndForward ?? null,
+    })),
+  };
+}
+
+export async function readOrgForwardingPolicy(graph: GraphContext): Promise<ExchangeResult<{ autoForwardingMode: string }>> {
+  const res = await graph.exchange.invoke<{ Identity?: string; AutoForwardingMode?: string; IsDefault?: boolean }>('Get-HostedOutboundSpamFilterPolicy', {});
+  if (!res.connected) return res;
+  // The default policy governs everyone not covered by a custom one; report the most permissive.
+  const modes = res.value.map((p) => p.AutoForwardingMode ?? 'Automatic');
+  const autoForwardingMode = modes.includes('On') ? 'On' : modes.includes('Automatic') ? 'Automatic' : modes[0] ?? 'Automatic';
+  return { connected: true, value: { autoForwardingMode } };
+}

@@ -1,0 +1,57 @@
+// Audits every council in a config file: one tenant at a time per council, several councils at once.
+// Shared by the nightly timer and `councilguard audit`.
+import pLimit from 'p-limit';
+import type { CouncilConfig } from '../policy/council-config';
+import { loadCouncilConfig, loadProfile } from '../policy/load';
+import { readEnvironment } from '../config/env';
+import { createGraphContext } from '../graph';
+import { storeFromEnvironment, type Store } from '../store';
+import { runAudit, type AuditResult } from './run-audit';
+import type { Logger } from './logger';
+
+export interface CouncilAuditOutcome {
+  council: CouncilConfig;
+  result?: AuditResult;
+  /** The whole council failed (credential, tenant unreachable): the others still ran. */
+  failure?: string;
+}
+
+export async function auditCouncils(opts: {
+  councils: CouncilConfig[];
+  env: NodeJS.ProcessEnv;
+  store: Store;
+  log: Logger;
+  now?: string;
+  concurrency?: number;
+}): Promise<CouncilAuditOutcome[]> {
+  const limit = pLimit(opts.concurrency ?? 8);
+  return Promise.all(opts.councils.map((council) => limit(async (): Promise<CouncilAuditOutcome> => {
+    try {
+      // One multi-tenant app registration serves every council: the tenant comes from the config.
+      const settings = readEnvironment(opts.env, council.tenantId);
+      const graph = createGraphContext(settings);
+      const result = await runAudit({ council, profile: loadProfile(council.profile), graph, store: opts.store, log: opts.log, now: opts.now });
+      return { council, result };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      opts.log.error(`${council.name}: the audit could not run: ${message}`);
+      return { council, failure: message };
+    }
+  })));
+}
+
+/** The nightly timer's entry: config path and storage from app settings. */
+export async function auditConfiguredCouncils(opts: { env: NodeJS.ProcessEnv; log: Logger; now?: string }): Promise<{ errored: boolean; message: string }> {
+  const path = opts.env.COUNCILGUARD_CONFIG;
+  if (!path) throw Object.assign(new Error('COUNCILGUARD_CONFIG is not set: point it at the council config JSON file deployed with the app.'), { name: 'ConfigError' });
+  const config = loadCouncilConfig(path);
+  const { store, stop } = await storeFromEnvironment({ env: opts.env, dataDir: '.councilguard', inMemory: false });
+  try {
+    const outcomes = await auditCouncils({ councils: config.councils, env: opts.env, store, log: opts.log, now: opts.now });
+    const failed = outcomes.filter((o) => o.failure || o.result?.errored);
+    const counts = outcomes.map((o) => `${o.council.name}: ${o.failure ? 'failed' : `${o.result!.document.findings.length} findings`}`);
+    return { errored: failed.length > 0, message: `Audited ${outcomes.length} council(s). ${counts.join('; ')}` };
+  } finally {
+    await stop();
+  }
+}

@@ -1,0 +1,216 @@
+// collect: read the tenant into a TenantSnapshot, fetching only the parts the enabled checks declare.
+// Each part is read on its own: a missing licence or permission for one part becomes that part's skip
+// reason, and the others are still read.
+import { DateTime } from 'luxon';
+import pLimit from 'p-limit';
+import type { GraphContext } from '../graph';
+import { GraphRequestError, isNotLicensedError } from '../graph/errors';
+import { licencesFromSkus } from '../graph/licences';
+import { readDomains, readGroupMembers, readSubscribedSkus, readUsers } from '../graph/readers/directory';
+import {
+  readConditionalAccess,
+  readExchangeSignIns,
+  readMfaRegistrationFromMethods,
+  readMfaRegistrationReport,
+  readPerUserMfa,
+  readRiskyUsers,
+  readSecurityDefaults,
+} from '../graph/readers/identity';
+import { readInboxRules, readMailboxForwarding, readOrgForwardingPolicy } from '../graph/readers/mail';
+import {
+  driveSnapshotFromIndex,
+  findSiteLibrary,
+  readSharingPermissions,
+  readUserDrives,
+  syncDriveIndex,
+  type DriveIndex,
+} from '../graph/readers/files';
+import { awaitAuditQuery, readManagedDevices, startMailboxAuditQuery } from '../graph/readers/audit';
+import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../checks/snapshot';
+import type { CouncilConfig } from '../policy/council-config';
+import type { Store } from '../store';
+import type { Logger } from './logger';
+import { inScopeUserIds, councillorIds } from './scope';
+
+export interface CollectInput {
+  graph: GraphContext;
+  council: CouncilConfig;
+  store: Store;
+  parts: SnapshotPart[];
+  now: string;
+  log: Logger;
+  /** How long to wait for the Purview audit query before handing it to the next run. */
+  auditQueryBudgetMs?: number;
+}
+
+const ok = <T>(data: T): Part<T> => ({ status: 'ok', data });
+const notLicensed = <T>(licence: string): Part<T> => ({ status: 'unavailable', reason: { code: 'not-licensed', detail: `needs a ${licence} licence` } });
+const notConnected = <T>(reason: string): Part<T> => ({ status: 'unavailable', reason: { code: 'not-connected', detail: reason } });
+
+/** Turns a failed read into the part's reason: licence, permission, or a plain error. */
+async function readPart<T>(what: string, read: () => Promise<T>, licenceName?: string): Promise<Part<T>> {
+  try {
+    return ok(await read());
+  } catch (err) {
+    if (isNotLicensedError(err)) return notLicensed(licenceName ?? 'premium');
+    if (err instanceof GraphRequestError && (err.status === 403 || err.status === 401)) {
+      return { status: 'unavailable', reason: { code: 'missing-permission', detail: err.permission ? `needs the application permission ${err.permission}` : `Graph refused ${what} (${err.code})` } };
+    }
+    return { status: 'error', error: `reading ${what} failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+export async function collectSnapshot(input: CollectInput): Promise<TenantSnapshot> {
+  const { graph, council, store, now, log } = input;
+  const want = new Set<SnapshotPart>(input.parts);
+  const snapshot: TenantSnapshot = {
+    tenantId: council.tenantId,
+    collectedAt: now,
+    licences: { entraP1: false, entraP2: false, intune: false, exchange: false, skus: [] },
+    grantedPermissions: await graph.grantedRoles(),
+    exchangeConnected: false,
+  };
+
+  try {
+    const skus = await readSubscribedSkus(graph);
+    snapshot.licences = { ...licencesFromSkus(skus), skus: skus.map((s) => s.skuPartNumber) };
+  } catch (err) {
+    // Without the licence list we cannot pre-judge; every licensed read is then attempted and a
+    // licence refusal from Graph still becomes the right skip reason.
+    log.warn(`${council.name}: could not read subscribed licences (${err instanceof Error ? err.message : err}); trying every read.`);
+    snapshot.licences = { entraP1: true, entraP2: true, intune: true, exchange: true, skus: [] };
+  }
+  const lic = snapshot.licences;
+
+  // Users and the councillor group are what every per-user read is scoped by.
+  const needUsers = [...want].some((p) => p !== 'domains' && p !== 'securityDefaults' && p !== 'orgForwardingPolicy');
+  if (needUsers) want.add('users').add('councillorGroup');
+  if (want.has('users')) snapshot.users = await readPart('users', () => readUsers(graph));
+  if (want.has('councillorGroup')) {
+    snapshot.councillorGroup = await readPart('the councillor group', async () => {
+      const group = await readGroupMembers(graph, council.councillorGroup);
+      if (!group) throw new Error(`no group named "${council.councillorGroup}" exists in the tenant; set councillorGroup in the config to the group's display name or id`);
+      return group;
+    });
+  }
+  const users: SnapshotUser[] = snapshot.users?.status === 'ok' ? snapshot.users.data : [];
+  const scope = inScopeUserIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
+  const councillors = councillorIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
+
+  const tasks: Promise<void>[] = [];
+  const task = (fn: () => Promise<void>) => tasks.push(fn());
+
+  if (want.has('domains')) task(async () => { snapshot.domains = await readPart('domains', () => readDomains(graph)); });
+  if (want.has('securityDefaults')) task(async () => { snapshot.securityDefaults = await readPart('security defaults', () => readSecurityDefaults(graph)); });
+  if (want.has('inboxRules')) task(async () => { snapshot.inboxRules = await readPart('inbox rules', () => readInboxRules(graph, scope)); });
+  if (want.has('perUserMfa')) task(async () => { snapshot.perUserMfa = await readPart('per-user MFA state', () => readPerUserMfa(graph, scope)); });
+  if (want.has('conditionalAccess')) {
+    task(async () => { snapshot.conditionalAccess = lic.entraP1 ? await readPart('Conditional Access policies', () => readConditionalAccess(graph), 'Entra ID P1') : notLicensed('Entra ID P1'); });
+  }
+  if (want.has('riskyUsers')) {
+    task(async () => { snapshot.riskyUsers = lic.entraP2 ? await readPart('risky users', () => readRiskyUsers(graph), 'Entra ID P2') : notLicensed('Entra ID P2'); });
+  }
+  if (want.has('devices')) {
+    task(async () => { snapshot.devices = lic.intune ? await readPart('Intune managed devices', () => readManagedDevices(graph), 'Intune') : notLicensed('Intune'); });
+  }
+  if (want.has('signIns')) {
+    const since = DateTime.fromISO(now).minus({ hours: council.auditWindowHours }).toUTC().toISO()!;
+    task(async () => { snapshot.signIns = lic.entraP1 ? await readPart('sign-in logs', () => readExchangeSignIns(graph, since), 'Entra ID P1') : notLicensed('Entra ID P1'); });
+  }
+  if (want.has('mfaRegistration')) {
+    task(async () => {
+      // Licence-aware fallback, not a skip: without P1 each user's methods are listed instead.
+      const fromReport = lic.entraP1 ? await readPart('the MFA registration report', () => readMfaRegistrationReport(graph), 'Entra ID P1') : undefined;
+      snapshot.mfaRegistration = fromReport?.status === 'ok' ? fromReport : await readPart('authentication methods', () => readMfaRegistrationFromMethods(graph, scope));
+    });
+  }
+  if (want.has('mailboxForwarding')) {
+    task(async () => {
+      snapshot.mailboxForwarding = await readPart('mailbox forwarding', async () => {
+        const res = await readMailboxForwarding(graph);
+        if (!res.connected) throw Object.assign(new Error(res.reason), { notConnected: true });
+        snapshot.exchangeConnected = true;
+        return res.value;
+      }).then((p) => (p.status === 'error' && !snapshot.exchangeConnected && /not connected|ManageAsApp/i.test(p.error) ? notConnected(p.error) : p));
+    });
+  }
+  if (want.has('orgForwardingPolicy')) {
+    task(async () => {
+      const res = await readPart('the outbound forwarding policy', () => readOrgForwardingPolicy(graph));
+      snapshot.orgForwardingPolicy = res.status === 'ok'
+        ? (res.data.connected ? ok(res.data.value) : notConnected(res.data.reason))
+        : (res as Part<never>);
+    });
+  }
+  if (want.has('surrenders')) task(async () => { snapshot.surrenders = await readPart('surrender records', () => readSurrenders(store, council)); });
+  if (want.has('mailboxAudit')) task(async () => { snapshot.mailboxAudit = await readPart('the mailbox audit log', () => readMailboxAudit(input)); });
+
+  if (want.has('oneDrives') || want.has('councilLibrary') || want.has('sharingPermissions')) {
+    task(async () => collectDrives(input, snapshot, councillors));
+  }
+  await Promise.all(tasks);
+  return snapshot;
+}
+
+async function collectDrives(input: CollectInput, snapshot: TenantSnapshot, councillors: string[]): Promise<void> {
+  const { graph, council, store } = input;
+  const limit = pLimit(4);
+  const sync = async (driveId: string) => {
+    const key = `${council.tenantId}|${driveId}`;
+    const previous = await store.getCheckpoint<DriveIndex>('drive-index', key);
+    const index = await syncDriveIndex(graph, driveId, previous?.value);
+    await store.putCheckpoint('drive-index', key, index);
+    return index;
+  };
+
+  snapshot.oneDrives = await readPart('councillors\' OneDrives', async () => {
+    const drives = await readUserDrives(graph, councillors);
+    const out: Record<string, ReturnType<typeof driveSnapshotFromIndex> | null> = {};
+    await Promise.all(Object.entries(drives).map(([userId, drive]) => limit(async () => {
+      out[userId] = drive ? driveSnapshotFromIndex(drive.id, await sync(drive.id), { ownerUserId: userId, webUrl: drive.webUrl }) : null;
+    })));
+    return out;
+  });
+
+  snapshot.councilLibrary = await readPart('the council library', async () => {
+    const lib = await findSiteLibrary(graph, council.sharePoint, council.sharePoint.library);
+    return lib ? driveSnapshotFromIndex(lib.driveId, await sync(lib.driveId), { webUrl: lib.webUrl }) : null;
+  });
+
+  const shared: { driveId: string; itemId: string }[] = [];
+  const drives = [
+    ...(snapshot.oneDrives.status === 'ok' ? Object.values(snapshot.oneDrives.data) : []),
+    ...(snapshot.councilLibrary.status === 'ok' ? [snapshot.councilLibrary.data] : []),
+  ];
+  for (const d of drives) for (const item of d?.items ?? []) if (item.shared) shared.push({ driveId: d!.driveId, itemId: item.id });
+  snapshot.sharingPermissions = await readPart('sharing permissions', () => readSharingPermissions(graph, shared));
+}
+
+async function readSurrenders(store: Store, council: CouncilConfig) {
+  return Promise.all(council.roster.map(async (r) => {
+    const state = await store.getCheckpoint<{ status: 'running' | 'done' | 'failed' }>('surrender-status', `${council.tenantId}|${r.userPrincipalName.toLowerCase()}`);
+    return { userPrincipalName: r.userPrincipalName.toLowerCase(), status: state?.value.status ?? ('none' as const) };
+  }));
+}
+
+/** Resumes a query left running by the previous night before starting tonight's. */
+async function readMailboxAudit(input: CollectInput): Promise<{ records: import('../checks/snapshot').AuditRecord[]; pendingQueryId?: string }> {
+  const { graph, council, store, now } = input;
+  const key = council.tenantId;
+  const pending = await store.getCheckpoint<{ queryId: string; from: string; to: string }>('audit-query', key);
+  const to = DateTime.fromISO(now).toUTC();
+  const query = pending?.value ?? {
+    from: to.minus({ hours: council.auditWindowHours }).toISO()!,
+    to: to.toISO()!,
+    queryId: '',
+  };
+  if (!query.queryId) query.queryId = await startMailboxAuditQuery(graph, query.from, query.to);
+  const result = await awaitAuditQuery(graph, query.queryId, input.auditQueryBudgetMs ?? 120_000);
+  if (result.status === 'pending') {
+    await store.putCheckpoint('audit-query', key, query);
+    return { records: [], pendingQueryId: query.queryId };
+  }
+  await store.deleteCheckpoint('audit-query', key);
+  if (result.status === 'failed') throw new Error(`${result.detail}; the next run starts a new query for its own window`);
+  return { records: result.records };
+}

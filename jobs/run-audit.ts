@@ -1,0 +1,121 @@
+// runAudit: one council, one night. collect -> evaluate -> compare -> render -> store.
+// Shared by the nightly timer and `councilguard audit`.
+import { ALL_CHECKS } from '../checks';
+import type {
+  Check,
+  CheckOutcome,
+  CheckResultSummary,
+  FindingDraft,
+  FindingsDocument,
+} from '../checks/types';
+import type { CouncilConfig } from '../policy/council-config';
+import type { PolicyProfile } from '../policy/profile';
+import type { GraphContext } from '../graph';
+import type { Store } from '../store';
+import { collectSnapshot } from './collect';
+import { compareWithPrevious } from './compare';
+import { renderRunFiles, type RunFiles } from './render-run';
+import type { Logger } from './logger';
+import { version } from '../package.json';
+
+export interface AuditRun {
+  council: CouncilConfig;
+  profile: PolicyProfile;
+  graph: GraphContext;
+  store: Store;
+  log: Logger;
+  /** ISO UTC; injected so tests can move time. */
+  now?: string;
+}
+
+export interface AuditResult {
+  document: FindingsDocument;
+  files: RunFiles;
+  /** true when any check ended in `error` (CLI exit 1). */
+  errored: boolean;
+  /** Permissions the enabled checks need that the token does not carry. */
+  missingPermissions: string[];
+}
+
+export function enabledChecks(council: CouncilConfig): Check[] {
+  const disabled = new Set(council.checks?.disabled ?? []);
+  return ALL_CHECKS.filter((c) => !disabled.has(c.id));
+}
+
+export async function runAudit(run: AuditRun): Promise<AuditResult> {
+  const now = run.now ?? new Date().toISOString();
+  const { council, profile, log } = run;
+  const checks = enabledChecks(council);
+
+  const granted = new Set(await run.graph.grantedRoles());
+  const missingByCheck = new Map<string, string[]>();
+  for (const check of checks) {
+    // Exchange.ManageAsApp is optional per tenant: without it the Exchange parts skip as not-connected.
+    const missing = check.permissions.filter((p) => p !== 'Exchange.ManageAsApp' && !granted.has(p));
+    if (missing.length) missingByCheck.set(check.id, missing);
+  }
+  const missingPermissions = [...new Set([...missingByCheck.values()].flat())].sort();
+  if (missingPermissions.length) {
+    log.warn(
+      `${council.name}: the app registration lacks ${missingPermissions.join(', ')}; ` +
+        `these checks will be skipped until an administrator grants it: ${[...missingByCheck.keys()].join(', ')}.`,
+    );
+  }
+
+  const runnable = checks.filter((c) => !missingByCheck.has(c.id));
+  const parts = [...new Set(runnable.flatMap((c) => c.reads))];
+  log.info(`${council.name}: collecting ${parts.join(', ')}`);
+  const snapshot = await collectSnapshot({ graph: run.graph, council, store: run.store, parts, now, log });
+
+  const summaries: CheckResultSummary[] = [];
+  const drafts: FindingDraft[] = [];
+  for (const check of ALL_CHECKS) {
+    const clauses = [...new Set(Object.values(check.clauses).flat())];
+    let outcome: CheckOutcome;
+    if (!checks.includes(check)) {
+      outcome = { status: 'skipped', skipReason: { code: 'disabled-by-policy', detail: 'disabled in this council\'s config (checks.disabled)' }, findings: [] };
+    } else if (missingByCheck.has(check.id)) {
+      const names = missingByCheck.get(check.id)!;
+      outcome = { status: 'skipped', skipReason: { code: 'missing-permission', detail: `needs the application permission ${names.join(' and ')}` }, findings: [] };
+    } else {
+      try {
+        outcome = check.evaluate({ snapshot, council, profile, now });
+      } catch (err) {
+        // A defect in one check must not cost the council the other eight.
+        outcome = { status: 'error', error: `the check failed: ${err instanceof Error ? err.message : String(err)}`, findings: [] };
+      }
+    }
+    summaries.push({
+      id: check.id,
+      title: check.title,
+      status: outcome.status,
+      ...(outcome.skipReason ? { skipReason: outcome.skipReason } : {}),
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.partialSkips?.length ? { partialSkips: outcome.partialSkips } : {}),
+      clauses,
+    });
+    drafts.push(...outcome.findings);
+  }
+
+  const previous = await run.store.latestRun(council.tenantId);
+  const { findings, resolved } = compareWithPrevious(council.tenantId, drafts, summaries, previous, now);
+  const document: FindingsDocument = {
+    schemaVersion: 1,
+    tool: { name: 'councilguard', version },
+    council: council.name,
+    tenantId: council.tenantId,
+    generatedAt: now,
+    policy: { id: profile.id, version: profile.version },
+    checks: summaries,
+    findings,
+    resolved,
+  };
+  const history = await run.store.runHistory(council.tenantId, 30);
+  const files = renderRunFiles(document, { profile, council, history });
+  await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });
+  return { document, files, errored: summaries.some((s) => s.status === 'error'), missingPermissions };
+}
+
+function runIdFor(now: string): string {
+  return now.replace(/[:.]/g, '-');
+}
