@@ -30,7 +30,7 @@ import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../checks
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
 import type { Logger } from './logger';
-import { inScopeUserIds, councillorIds } from './scope';
+import { inScopeUserIds, councillorIds } from '../checks/scope';
 
 export interface CollectInput {
   graph: GraphContext;

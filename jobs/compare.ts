@@ -49,9 +49,11 @@ export function compareWithPrevious(
     });
   }
   const completed = new Set(checks.filter((c) => c.status !== 'skipped' && c.status !== 'error').map((c) => c.id));
+  // A part skipped tonight names the finding kind it would have produced: those were not re-checked.
+  const notRechecked = new Set(checks.flatMap((c) => (c.partialSkips ?? []).map((p) => `${c.id}\n${p.part}`)));
   const resolved: ResolvedFinding[] = [];
   for (const old of previous?.findings ?? []) {
-    if (!seen.has(old.id) && completed.has(old.checkId)) {
+    if (!seen.has(old.id) && completed.has(old.checkId) && !notRechecked.has(`${old.checkId}\n${old.kind}`)) {
       resolved.push({ id: old.id, checkId: old.checkId, subject: old.subject, resolvedAt: now });
     }
   }

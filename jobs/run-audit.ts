@@ -1,6 +1,6 @@
 // runAudit: one council, one night. collect -> evaluate -> compare -> render -> store.
 // Shared by the nightly timer and `councilguard audit`.
-import { ALL_CHECKS } from '../checks';
+import { ALL_CHECKS, requiredPermissions } from '../checks';
 import type {
   Check,
   CheckOutcome,
@@ -50,8 +50,9 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const granted = new Set(await run.graph.grantedRoles());
   const missingByCheck = new Map<string, string[]>();
   for (const check of checks) {
-    // Exchange.ManageAsApp is optional per tenant: without it the Exchange parts skip as not-connected.
-    const missing = check.permissions.filter((p) => p !== 'Exchange.ManageAsApp' && !granted.has(p));
+    // Only what the check cannot do without skips it whole; an optional permission (Exchange, the P1
+    // registration report, risky users) costs just its part, which collect reports as a partial skip.
+    const missing = requiredPermissions(check).filter((p) => !granted.has(p));
     if (missing.length) missingByCheck.set(check.id, missing);
   }
   const missingPermissions = [...new Set([...missingByCheck.values()].flat())].sort();

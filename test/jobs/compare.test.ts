@@ -50,6 +50,12 @@ describe('compareWithPrevious', () => {
     expect(compareWithPrevious(TENANT, [], skipped, previousDoc(first.findings), '2026-11-25T02:00:00.000Z').resolved).toEqual([]);
   });
 
+  it('does not resolve a finding whose part of the check was skipped tonight', () => {
+    const first = compareWithPrevious(TENANT, [draft()], ran, undefined, '2026-11-24T02:00:00.000Z');
+    const partial: CheckResultSummary[] = [{ ...ran[0], status: 'pass', partialSkips: [{ part: 'inbox-rule', reason: { code: 'missing-permission', detail: 'x' } }] }];
+    expect(compareWithPrevious(TENANT, [], partial, previousDoc(first.findings), '2026-11-25T02:00:00.000Z').resolved).toEqual([]);
+  });
+
   it('reports one breach reached twice only once', () => {
     expect(compareWithPrevious(TENANT, [draft(), draft()], ran, undefined, '2026-11-24T02:00:00.000Z').findings).toHaveLength(1);
   });
