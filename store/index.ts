@@ -2,14 +2,14 @@
 // leases and report files. COUNCILGUARD_STORAGE holds the connection string; without it the CLI starts
 // Azurite itself.
 import { resolve } from 'node:path';
-import { TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { ActionLog, type ActionEntry, type LoggedAction } from './action-log';
 import { Blobs } from './blobs';
 import { Checkpoints, type Checkpoint } from './checkpoints';
 import { Locks, type LockResult } from './locks';
 import { Runs, type RunRow } from './runs';
-import { Tables } from './tables';
+import { Tables, type TableAccess } from './tables';
+import { DefaultAzureCredential } from '@azure/identity';
 import { startAzurite } from './azurite';
 
 export type { ActionEntry, LoggedAction, Checkpoint, LockResult, RunRow };
@@ -26,9 +26,11 @@ export class Store {
   private readonly actions: ActionLog;
   private readonly locks: Locks;
 
-  constructor(connectionString: string) {
-    const tables = new Tables(connectionString, TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: isLocal(connectionString) }));
-    this.blobs = new Blobs(BlobServiceClient.fromConnectionString(connectionString));
+  constructor(access: TableAccess) {
+    const tables = new Tables(access);
+    this.blobs = new Blobs('connectionString' in access
+      ? BlobServiceClient.fromConnectionString(access.connectionString)
+      : new BlobServiceClient(access.url.replace('.table.', '.blob.'), access.credential));
     this.runs = new Runs(this.blobs, tables);
     this.checkpoints = new Checkpoints(this.blobs, tables);
     this.actions = new ActionLog(tables);
@@ -56,10 +58,6 @@ export class Store {
   listBlobs(container: string, prefix: string) { return this.blobs.list(container, prefix); }
 }
 
-function isLocal(connectionString: string): boolean {
-  return /UseDevelopmentStorage=true|Endpoint=http:\/\/(127\.0\.0\.1|localhost)/i.test(connectionString);
-}
-
 /** Opens the store and proves it answers, so a wrong connection string fails now with a clear message. */
 export async function openStore(connectionString: string): Promise<Store> {
   if (!/AccountName=|UseDevelopmentStorage=true|BlobEndpoint=/i.test(connectionString)) {
@@ -67,7 +65,7 @@ export async function openStore(connectionString: string): Promise<Store> {
   }
   let store: Store;
   try {
-    store = new Store(connectionString);
+    store = new Store({ connectionString });
     await store.runHistory('00000000-0000-0000-0000-000000000000', 1);
   } catch (err) {
     throw new StorageConfigError(`COUNCILGUARD_STORAGE could not be used: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Check the connection string and that the storage account is reachable.`);
@@ -77,7 +75,14 @@ export async function openStore(connectionString: string): Promise<Store> {
 
 /** COUNCILGUARD_STORAGE when set; otherwise a local Azurite (in memory, or persisted under dataDir). */
 export async function storeFromEnvironment(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; inMemory?: boolean }): Promise<{ store: Store; stop: () => Promise<void> }> {
-  const conn = (opts.env ?? process.env).COUNCILGUARD_STORAGE;
+  const env = opts.env ?? process.env;
+  // In Azure: the account name and the app's managed identity (shared keys are off on the account).
+  if (env.COUNCILGUARD_STORAGE_ACCOUNT) {
+    if (!/^[a-z0-9]{3,24}$/.test(env.COUNCILGUARD_STORAGE_ACCOUNT)) throw new StorageConfigError(`COUNCILGUARD_STORAGE_ACCOUNT "${env.COUNCILGUARD_STORAGE_ACCOUNT}" is not a storage account name (3-24 lower-case letters and digits).`);
+    const store = new Store({ url: `https://${env.COUNCILGUARD_STORAGE_ACCOUNT}.table.core.windows.net`, credential: new DefaultAzureCredential() });
+    return { store, stop: async () => {} };
+  }
+  const conn = env.COUNCILGUARD_STORAGE;
   if (conn) return { store: await openStore(conn), stop: async () => {} };
   const azurite = await startAzurite(opts.inMemory ? { inMemory: true } : { location: resolve(opts.dataDir ?? '.councilguard', 'storage') });
   try {
