@@ -3,6 +3,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UsageError, isInputError } from './exit-codes';
 import { version } from '../package.json';
+import { auditCommand } from './commands/audit';
+import { demoCommand } from './commands/demo';
+import { simulateCommand } from './commands/simulate';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.completed;
@@ -23,7 +26,6 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices(['high', 'medium', 'low']))
     .option('--data-dir <dir>', 'where the local store keeps history when COUNCILGUARD_STORAGE is unset', '.councilguard')
     .action(async (opts) => {
-      const { auditCommand } = await import('./commands/audit');
       exitCode = await auditCommand(opts);
     });
 
@@ -32,7 +34,6 @@ export async function main(argv: string[]): Promise<number> {
     .description('Start the built-in demo tenant and local storage, audit it, and print the report path')
     .option('--out <dir>', 'folder for the reports', 'councilguard-output/demo')
     .action(async (opts) => {
-      const { demoCommand } = await import('./commands/demo');
       exitCode = await demoCommand(opts);
     });
 
@@ -42,7 +43,6 @@ export async function main(argv: string[]): Promise<number> {
     .option('--scenario <name>', 'built-in scenario name or path to a scenario JSON file', 'demo')
     .option('--port <n>', 'port to listen on (default: a free one)')
     .action(async (opts) => {
-      const { simulateCommand } = await import('./commands/simulate');
       exitCode = await simulateCommand(opts);
     });
 

@@ -14,13 +14,13 @@ export type AuditQueryResult =
   | { status: 'failed'; queryId: string; detail: string };
 
 export async function startMailboxAuditQuery(graph: GraphContext, fromIso: string, toIso: string): Promise<string> {
-  const body = (await graph.client.api('/security/auditLog/queries').post({
+  const body = await graph.send<{ id: string }>('POST', '/security/auditLog/queries', {
     displayName: `CouncilGuard mailbox access ${fromIso}`,
     filterStartDateTime: fromIso,
     filterEndDateTime: toIso,
     recordTypeFilters: ['exchangeItem', 'exchangeItemAggregated', 'exchangeAdmin'],
     operationFilters: MAILBOX_AUDIT_OPERATIONS,
-  })) as { id: string };
+  });
   return body.id;
 }
 
@@ -34,7 +34,7 @@ export async function awaitAuditQuery(
   const deadline = Date.now() + budgetMs;
   let wait = 250;
   for (;;) {
-    const q = (await graph.client.api(`/security/auditLog/queries/${queryId}`).select(['id', 'status']).get()) as { status: string };
+    const q = await graph.get<{ status: string }>(`/security/auditLog/queries/${queryId}`, ['id', 'status']);
     if (q.status === 'succeeded') break;
     if (q.status === 'failed' || q.status === 'cancelled') return { status: 'failed', queryId, detail: `the audit log query ${q.status}` };
     if (Date.now() + wait > deadline) return { status: 'pending', queryId };

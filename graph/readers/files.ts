@@ -102,7 +102,7 @@ export async function findSiteLibrary(graph: GraphContext, site: { siteId?: stri
   let siteId = site.siteId;
   if (!siteId && site.siteUrl) {
     const url = new URL(site.siteUrl);
-    const found = (await graph.client.api(`/sites/${url.hostname}:${url.pathname.replace(/\/$/, '')}`).select(['id']).get()) as { id: string };
+    const found = await graph.get<{ id: string }>(`/sites/${url.hostname}:${url.pathname.replace(/\/$/, '')}`, ['id']);
     siteId = found.id;
   }
   if (!siteId) return null;

@@ -41,7 +41,7 @@ export async function readConditionalAccess(graph: GraphContext): Promise<Condit
 }
 
 export async function readSecurityDefaults(graph: GraphContext): Promise<{ isEnabled: boolean }> {
-  const body = (await graph.client.api('/policies/identitySecurityDefaultsEnforcementPolicy').select(['id', 'isEnabled']).get()) as { isEnabled?: boolean };
+  const body = await graph.get<{ isEnabled?: boolean }>('/policies/identitySecurityDefaultsEnforcementPolicy', ['id', 'isEnabled']);
   return { isEnabled: !!body.isEnabled };
 }
 

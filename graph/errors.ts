@@ -1,0 +1,40 @@
+// Typed Graph errors: status, Graph's error code, request-id, and for a 403 the permission the call
+// needed (from our endpoint table), so a report can say exactly what to grant.
+import { permissionFor } from './permissions';
+
+export class GraphRequestError extends Error {
+  override name = 'GraphRequestError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly method: string,
+    readonly path: string,
+    readonly requestId?: string,
+    readonly permission?: string,
+  ) {
+    super(message);
+  }
+}
+
+// Codes Graph returns when the tenant lacks the licence (not the app the permission).
+const NOT_LICENSED = /Authentication_RequestFromNonPremiumTenantOrB2CTenant|RequestFromNonPremiumTenant|NotLicensed|Tenant is not licensed|UnknownError.*license|licen[cs]e/i;
+
+export function isNotLicensedError(err: unknown): boolean {
+  return err instanceof GraphRequestError && err.status === 403 && (NOT_LICENSED.test(err.code) || NOT_LICENSED.test(err.message));
+}
+
+/** Strips the query, which can carry filters with addresses, from what an error names. */
+export function describeRequest(method: string, url: string): string {
+  return `${method.toUpperCase()} ${url.replace(/^https?:\/\/[^/]+/i, '').split('?')[0]}`;
+}
+
+export function graphRequestError(status: number, body: unknown, method: string, url: string, requestId?: string): GraphRequestError {
+  const error = (body as { error?: { code?: string; message?: string; innerError?: { 'request-id'?: string } } } | undefined)?.error;
+  const code = error?.code ?? `HTTP${status}`;
+  const rid = requestId ?? error?.innerError?.['request-id'];
+  const permission = status === 403 ? permissionFor(method, url) : undefined;
+  const what = describeRequest(method, url);
+  const hint = status === 403 && permission && !NOT_LICENSED.test(code) ? ` — the app needs the application permission ${permission}` : '';
+  return new GraphRequestError(status, code, `${what} failed with ${status} ${code}: ${error?.message ?? 'no message'}${hint}${rid ? ` (request-id ${rid})` : ''}`, method.toUpperCase(), url, rid, permission);
+}

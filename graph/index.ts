@@ -1,0 +1,248 @@
+// The one object collect and offboarding use to reach a tenant: the Graph client with our middleware,
+// paging, batching, delta, the Exchange admin client, the request meter and the mailbox limiter.
+import {
+  AuthenticationHandler,
+  BatchRequestContent,
+  BatchResponseContent,
+  Client,
+  HTTPMessageHandler,
+  PageIterator,
+  type PageCollection,
+} from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import type { TokenCredential } from '@azure/identity';
+import pLimit from 'p-limit';
+import type { Settings } from '../config/env';
+import { createCredential } from './credential';
+import { GraphRequestError, graphRequestError } from './errors';
+import { ExchangeClient } from './exchange';
+import { RequestMeter } from './meter';
+import { MeterMiddleware, RetryMiddleware } from './middleware';
+import { backoffMs, DEFAULT_RETRY, MailboxLimiter, retryAfterMs, RETRYABLE_STATUS, SharedThrottle, sleep, type RetryPolicy } from './throttle';
+
+export type GraphVersion = 'v1.0' | 'beta';
+
+export interface BatchItem {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Relative to the version, e.g. `/users/{id}/drive`. */
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface BatchResult {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  /** Set when status is not 2xx: a typed error naming the request (and the permission on 403). */
+  error?: GraphRequestError;
+}
+
+export interface GraphContextOptions {
+  retry?: Partial<RetryPolicy>;
+  /** Concurrent $batch requests in flight. */
+  batchConcurrency?: number;
+  /** Benchmarks' naive mode: no $batch, one request at a time. */
+  naive?: boolean;
+}
+
+export class GraphContext {
+  readonly client: Client;
+  readonly meter = new RequestMeter();
+  readonly throttle = new SharedThrottle();
+  readonly mailboxLimiter = new MailboxLimiter(4);
+  readonly exchange: ExchangeClient;
+  readonly credential: TokenCredential;
+  private readonly retry: RetryPolicy;
+  private readonly batchLimit: ReturnType<typeof pLimit>;
+
+  constructor(readonly settings: Settings, private readonly options: GraphContextOptions = {}) {
+    this.credential = createCredential(settings);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.batchLimit = pLimit(options.naive ? 1 : options.batchConcurrency ?? 4);
+    const base = new URL(settings.graphBaseUrl);
+    const auth = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(this.credential, { scopes: [`${settings.graphBaseUrl}/.default`] }));
+    const retry = new RetryMiddleware(this.throttle, this.meter, this.retry);
+    const meter = new MeterMiddleware(this.meter);
+    auth.setNext(retry);
+    retry.setNext(meter);
+    meter.setNext(new HTTPMessageHandler());
+    // The client attaches the token only to Graph's own hosts and these (hostname, no port).
+    this.client = Client.initWithMiddleware({ middleware: auth, baseUrl: settings.graphBaseUrl, customHosts: new Set([base.hostname]), defaultVersion: 'v1.0' });
+    this.exchange = new ExchangeClient(settings, this.credential, this.meter, this.throttle, this.retry);
+  }
+
+  /** Application permissions granted to the app in this tenant (the token's roles claim). */
+  async grantedRoles(): Promise<string[]> {
+    const token = await this.credential.getToken(`${this.settings.graphBaseUrl}/.default`);
+    return rolesOf(token?.token);
+  }
+
+  private wrap(err: unknown, method: string, path: string): Error {
+    const e = err as { statusCode?: number; code?: string; body?: string | object; requestId?: string; message?: string };
+    if (typeof e?.statusCode === 'number' && e.statusCode > 0) {
+      let body: unknown = e.body;
+      if (typeof body === 'string') { try { body = JSON.parse(body); } catch { body = undefined; } }
+      if (!body || !(body as { error?: unknown }).error) body = { error: { code: e.code, message: e.message } };
+      return graphRequestError(e.statusCode, body, method, path, e.requestId ?? undefined);
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  async get<T>(path: string, select?: string[], version: GraphVersion = 'v1.0'): Promise<T> {
+    try {
+      const req = this.client.api(path).version(version);
+      if (select) req.select(select);
+      return (await req.get()) as T;
+    } catch (err) {
+      throw this.wrap(err, 'GET', `/${version}${path}`);
+    }
+  }
+
+  async send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, version: GraphVersion = 'v1.0'): Promise<T> {
+    try {
+      const req = this.client.api(path).version(version);
+      const res = method === 'POST' ? await req.post(body) : method === 'PATCH' ? await req.patch(body) : method === 'PUT' ? await req.put(body) : await req.delete();
+      return res as T;
+    } catch (err) {
+      throw this.wrap(err, method, `/${version}${path}`);
+    }
+  }
+
+  /** Every item of a collection, in order, following @odata.nextLink with PageIterator. */
+  async pageAll<T>(path: string, select: string[], opts: { filter?: string; top?: number; version?: GraphVersion; headers?: Record<string, string> } = {}): Promise<T[]> {
+    if (!select.length) throw new Error(`pageAll(${path}) needs an explicit $select list`);
+    const version = opts.version ?? 'v1.0';
+    const items: T[] = [];
+    try {
+      const req = this.client.api(path).version(version).select(select);
+      if (opts.filter) req.filter(opts.filter);
+      if (opts.top) req.top(opts.top);
+      if (opts.headers) req.headers(opts.headers);
+      const first = (await req.get()) as PageCollection;
+      const iterator = new PageIterator(this.client, first, (item: T) => { items.push(item); return true; }, opts.headers ? { headers: opts.headers } : undefined);
+      await iterator.iterate();
+    } catch (err) {
+      throw this.wrap(err, 'GET', `/${version}${path}`);
+    }
+    return items;
+  }
+
+  /**
+   * A delta round: from a path (first read) or a stored deltaLink, through every nextLink, to the new
+   * deltaLink. Raw requests rather than PageIterator, because the deltaLink is the result that matters.
+   */
+  async delta<T>(pathOrLink: string, select: string[], version: GraphVersion = 'v1.0'): Promise<{ values: T[]; deltaLink?: string }> {
+    const values: T[] = [];
+    let page: { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+    try {
+      page = pathOrLink.startsWith('https://')
+        ? await this.client.api(pathOrLink).get()
+        : await this.client.api(pathOrLink).version(version).select(select).get();
+      for (;;) {
+        values.push(...(page.value ?? []));
+        if (!page['@odata.nextLink']) break;
+        page = await this.client.api(page['@odata.nextLink']).get();
+      }
+    } catch (err) {
+      throw this.wrap(err, 'GET', pathOrLink);
+    }
+    return { values, deltaLink: page['@odata.deltaLink'] };
+  }
+
+  /**
+   * JSON $batch: split into 20s, run batches under p-limit, retry per-item 429/503/504 honouring each
+   * item's Retry-After (the SDK does not retry inner items), return results in input order.
+   */
+  async batch(requests: BatchItem[], opts: { version?: GraphVersion } = {}): Promise<BatchResult[]> {
+    const version = opts.version ?? 'v1.0';
+    const results: BatchResult[] = new Array(requests.length);
+    if (this.options.naive) {
+      for (let i = 0; i < requests.length; i++) results[i] = await this.single(requests[i], version);
+      return results;
+    }
+    let pending = requests.map((_, i) => i);
+    for (let attempt = 0; pending.length; attempt++) {
+      const chunks: number[][] = [];
+      for (let i = 0; i < pending.length; i += 20) chunks.push(pending.slice(i, i + 20));
+      const retryNext: number[] = [];
+      let wait = 0;
+      await Promise.all(chunks.map((chunk) => this.batchLimit(async () => {
+        const responses = await this.sendBatch(chunk.map((i) => requests[i]), version);
+        chunk.forEach((index, j) => {
+          const res = responses[j];
+          if (RETRYABLE_STATUS.has(res.status) && attempt < this.retry.maxRetries) {
+            retryNext.push(index);
+            const after = backoffMs(attempt, this.retry, retryAfterMs(res.headers['retry-after'] ?? res.headers['Retry-After']));
+            wait = Math.max(wait, after);
+            if (res.status === 429) this.throttle.pause(after);
+          } else {
+            results[index] = res.status >= 400
+              ? { ...res, error: graphRequestError(res.status, res.body, requests[index].method, `/${version}${requests[index].url}`, res.headers['request-id']) }
+              : res;
+          }
+        });
+      })));
+      if (retryNext.length) {
+        this.meter.count('itemRetry', undefined, retryNext.length);
+        await sleep(wait);
+      }
+      pending = retryNext.sort((a, b) => a - b);
+    }
+    return results;
+  }
+
+  private async sendBatch(items: BatchItem[], version: GraphVersion): Promise<BatchResult[]> {
+    const content = new BatchRequestContent(items.map((item, i) => ({
+      id: String(i),
+      request: new Request(`${this.settings.graphBaseUrl}${item.url}`, {
+        method: item.method,
+        headers: { ...(item.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...item.headers },
+        body: item.body !== undefined ? JSON.stringify(item.body) : undefined,
+      }),
+    })));
+    this.meter.count('batchItem', undefined, items.length);
+    let raw: unknown;
+    try {
+      raw = await this.client.api('/$batch').version(version).post(await content.getContent());
+    } catch (err) {
+      throw this.wrap(err, 'POST', `/${version}/$batch`);
+    }
+    const response = new BatchResponseContent(raw as never);
+    return Promise.all(items.map(async (_, i) => {
+      const res = response.getResponseById(String(i));
+      if (!res) return { status: 500, body: { error: { code: 'MissingBatchResponse', message: 'the batch response had no item for this request' } }, headers: {} };
+      const headers: Record<string, string> = {};
+      res.headers.forEach((v, k) => { headers[k.toLowerCase()] = v; });
+      const text = await res.text();
+      let body: unknown = text;
+      try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+      return { status: res.status, body, headers };
+    }));
+  }
+
+  private async single(item: BatchItem, version: GraphVersion): Promise<BatchResult> {
+    try {
+      const body = item.method === 'GET' ? await this.get(item.url, undefined, version) : await this.send(item.method, item.url, item.body, version);
+      return { status: 200, body, headers: {} };
+    } catch (err) {
+      if (err instanceof GraphRequestError) return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: {}, error: err };
+      throw err;
+    }
+  }
+}
+
+/** Reads the roles claim without verifying the token (we only ask what we were given). */
+export function rolesOf(token: string | undefined): string[] {
+  if (!token) return [];
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { roles?: string[] };
+    return payload.roles ?? [];
+  } catch {
+    return [];
+  }
+}
+
+export function createGraphContext(settings: Settings, options?: GraphContextOptions): GraphContext {
+  return new GraphContext(settings, options);
+}

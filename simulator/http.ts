@@ -1,0 +1,99 @@
+// Shared pieces of the simulator's HTTP layer: the request/response shape routes see, Graph's error
+// body, and the OData query options the product uses ($select, $filter, $top, paging).
+import { randomUUID } from 'node:crypto';
+import type { TenantState } from './state';
+
+export interface SimRequest {
+  method: string;
+  /** Path below the version, e.g. /users/abc/drive (for Graph); the full path for others. */
+  path: string;
+  version: 'v1.0' | 'beta' | '';
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+  json<T = unknown>(): T;
+  tenant: TenantState;
+  roles: string[];
+  /** Absolute base for nextLinks, e.g. https://127.0.0.1:4443/v1.0 */
+  base: string;
+  pageSize?: number;
+}
+
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Raw bytes (file content); sent as-is. */
+  raw?: Buffer;
+}
+
+export function graphError(status: number, code: string, message: string, clientRequestId?: string): SimResponse {
+  const requestId = randomUUID();
+  return {
+    status,
+    headers: { 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId },
+    body: { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId } } },
+  };
+}
+
+export const notFound = (what: string) => graphError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+export const badRequest = (message: string) => graphError(400, 'BadRequest', message);
+
+export function applySelect<T extends Record<string, unknown>>(item: T, query: URLSearchParams): Record<string, unknown> {
+  const select = query.get('$select');
+  if (!select) return item;
+  const keep = new Set(select.split(',').map((s) => s.trim()).filter(Boolean));
+  keep.add('id');
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (keep.has(k) || k.startsWith('@odata')) out[k] = v;
+  return out;
+}
+
+function valueAt(item: Record<string, unknown>, path: string): unknown {
+  return path.split('/').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), item);
+}
+
+/** The $filter forms the product uses: eq / ne / ge / le on strings, bools, dates; startswith; and. */
+export function matchesFilter(item: Record<string, unknown>, filter: string | null): boolean {
+  if (!filter) return true;
+  return filter.split(/\s+and\s+/i).every((clause) => {
+    const sw = /^startswith\(([\w/]+),\s*'((?:[^']|'')*)'\)$/i.exec(clause.trim());
+    if (sw) return String(valueAt(item, sw[1]) ?? '').toLowerCase().startsWith(sw[2].replace(/''/g, "'").toLowerCase());
+    const m = /^([\w/]+)\s+(eq|ne|ge|le|gt|lt)\s+(.+)$/i.exec(clause.trim());
+    if (!m) throw new Error(`unsupported filter clause: ${clause}`);
+    const actual = valueAt(item, m[1]);
+    let expected: unknown = m[3].trim();
+    if (/^'.*'$/.test(expected as string)) expected = (expected as string).slice(1, -1).replace(/''/g, "'");
+    else if (expected === 'true' || expected === 'false') expected = expected === 'true';
+    else if (expected === 'null') expected = null;
+    const op = m[2].toLowerCase();
+    if (op === 'eq') return typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : actual === expected;
+    if (op === 'ne') return actual !== expected;
+    const a = Date.parse(String(actual));
+    const b = Date.parse(String(expected));
+    return op === 'ge' ? a >= b : op === 'le' ? a <= b : op === 'gt' ? a > b : a < b;
+  });
+}
+
+/** A page of a collection with @odata.nextLink ($skiptoken = offset), honouring $top and page size. */
+export function page(req: SimRequest, all: Record<string, unknown>[], opts: { defaultSize?: number; maxSize?: number } = {}): SimResponse {
+  let items: Record<string, unknown>[];
+  try {
+    items = all.filter((i) => matchesFilter(i, req.query.get('$filter')));
+  } catch (err) {
+    return badRequest(`Invalid filter clause: ${err instanceof Error ? err.message : err}`);
+  }
+  const preferred = /odata\.maxpagesize=(\d+)/.exec(req.headers.prefer ?? '')?.[1];
+  const top = Number(req.query.get('$top') ?? preferred ?? 0) || undefined;
+  const size = Math.max(1, req.pageSize ?? Math.min(top ?? opts.defaultSize ?? 100, opts.maxSize ?? 999));
+  const offset = Number(req.query.get('$skiptoken') ?? 0);
+  const slice = items.slice(offset, offset + size).map((i) => applySelect(i, req.query));
+  const body: Record<string, unknown> = { '@odata.context': `${req.base}/$metadata#${req.path.split('/')[1] ?? ''}`, value: slice };
+  if (offset + size < items.length) {
+    const q = new URLSearchParams(req.query);
+    q.set('$skiptoken', String(offset + size));
+    if (req.pageSize) q.delete('$top');
+    body['@odata.nextLink'] = `${req.base}${req.path}?${q.toString()}`;
+  }
+  return { status: 200, body };
+}

@@ -1,0 +1,89 @@
+// The local Microsoft 365 tenant: start it, point CouncilGuard at it with env(), change and read its
+// state in tests. HTTPS only, loopback only.
+import { DateTime } from 'luxon';
+import { testCaPath } from '../config/paths';
+import { loadScenario, parseScenario, ScenarioError, type Scenario } from './scenario';
+import { SimulatorServer, type FaultOptions, type SimulatorStats } from './server';
+import { buildTenant, type TenantState } from './state';
+
+export { loadScenario, parseScenario, ScenarioError, type Scenario, type FaultOptions, type SimulatorStats, type TenantState };
+
+export interface SimulatorOptions {
+  scenarios: Array<string | Scenario>;
+  port?: number;
+  faults?: FaultOptions;
+  pageSize?: number;
+}
+
+export interface RunningSimulator {
+  url: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  tenantIds: string[];
+  env(tenantId?: string): Record<string, string>;
+  tenant(tenantId?: string): TenantState;
+  stats: SimulatorStats;
+  setFaults(f: FaultOptions): void;
+  setPageSize(n: number | undefined): void;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  const now = DateTime.utc();
+  const tenants = new Map<string, TenantState>();
+  for (const s of opts.scenarios) {
+    const scenario = typeof s === 'string' ? loadScenario(s) : parseScenario(structuredClone(s), `(scenario object ${s.name})`);
+    const id = scenario.tenantId.toLowerCase();
+    if (tenants.has(id)) throw new ScenarioError(`Two scenarios use tenant ${id}; give each its own tenantId.`);
+    tenants.set(id, buildTenant(scenario, now));
+  }
+  const sim = new SimulatorServer(tenants);
+  sim.pageSize = opts.pageSize;
+  if (opts.faults) sim.setFaults(opts.faults);
+  await new Promise<void>((resolve, reject) => {
+    sim.server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
+      ? new ScenarioError(`Port ${opts.port} is already in use; choose another with --port, or leave it out for a free one.`)
+      : err));
+    sim.server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (sim.server.address() as { port: number }).port;
+  sim.url = `https://127.0.0.1:${port}`;
+  const first = [...tenants.keys()][0];
+  const pick = (tenantId?: string) => {
+    const t = tenants.get((tenantId ?? first).toLowerCase());
+    if (!t) throw new Error(`the simulator has no tenant ${tenantId}`);
+    return t;
+  };
+  return {
+    url: sim.url,
+    port,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    tenantIds: [...tenants.keys()],
+    env: (tenantId) => ({
+      AZURE_TENANT_ID: pick(tenantId).tenantId,
+      AZURE_CLIENT_ID: sim.clientId,
+      AZURE_CLIENT_SECRET: sim.clientSecret,
+      AZURE_AUTHORITY_HOST: sim.url,
+      GRAPH_BASE_URL: sim.url,
+      EXCHANGE_BASE_URL: `${sim.url}/exchange`,
+    }),
+    tenant: pick,
+    stats: sim.stats,
+    setFaults: (f) => sim.setFaults(f),
+    setPageSize: (n) => { sim.pageSize = n; },
+    close: () => new Promise<void>((resolve) => {
+      sim.server.close(() => resolve());
+      sim.server.closeAllConnections();
+    }),
+  };
+}
+
+/** `councilguard simulate`: start, then print the environment to export. */
+export async function runSimulateCommand(args: { scenario: string; port?: number }): Promise<RunningSimulator> {
+  const sim = await startSimulator({ scenarios: [args.scenario], port: args.port });
+  const lines = Object.entries({ ...sim.env(), NODE_EXTRA_CA_CERTS: testCaPath() }).map(([k, v]) => `export ${k}='${v}'`);
+  process.stdout.write(`CouncilGuard tenant simulator (${args.scenario}) on ${sim.url} — Ctrl+C to stop.\n# The secret below belongs to the simulator only.\n${lines.join('\n')}\n`);
+  return sim;
+}

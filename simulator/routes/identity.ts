@@ -1,0 +1,60 @@
+// MFA registration, authentication methods, per-user MFA, Conditional Access, security defaults,
+// risky users, sign-in logs.
+import { randomUUID } from 'node:crypto';
+import { notFound, page } from '../http';
+import { findUser, methodOdataType } from '../state';
+import type { Route } from '.';
+
+const ID = '([^/]+)';
+const POLICY_READ = ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'];
+
+export const identityRoutes: Route[] = [
+  {
+    method: 'GET', path: /^\/reports\/authenticationMethods\/userRegistrationDetails$/, roles: ['AuditLog.Read.All'], licence: 'p1',
+    handle: (req) => page(req, req.tenant.users.map((u) => ({
+      id: u.id, userPrincipalName: u.userPrincipalName, isAdmin: u.roles.length > 0, isMfaRegistered: u.mfaMethods.length > 0, isMfaCapable: u.mfaMethods.length > 0,
+      methodsRegistered: u.mfaMethods, userType: u.userType === 'Guest' ? 'guest' : 'member',
+    }))),
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/methods$`), roles: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'],
+    handle: (req, m) => {
+      const u = findUser(req.tenant, m[1]);
+      if (!u) return notFound(m[1]);
+      const methods = [{ '@odata.type': '#microsoft.graph.passwordAuthenticationMethod', id: '28c10230-6103-485e-b985-444c60001490' }, ...u.mfaMethods.map((x, i) => ({ '@odata.type': methodOdataType(x), id: `${u.id.slice(0, 8)}-m${i}` }))];
+      return page(req, methods);
+    },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/requirements$`), roles: POLICY_READ,
+    handle: (req, m) => { const u = findUser(req.tenant, m[1]); return u ? { status: 200, body: { perUserMfaState: u.perUserMfaState } } : notFound(m[1]); },
+  },
+  { method: 'GET', path: /^\/identity\/conditionalAccess\/policies$/, roles: POLICY_READ, licence: 'p1', handle: (req) => page(req, req.tenant.conditionalAccessPolicies) },
+  {
+    method: 'POST', path: /^\/identity\/conditionalAccess\/policies$/, roles: ['Policy.ReadWrite.ConditionalAccess'], licence: 'p1',
+    handle: (req) => { const p = { id: randomUUID(), ...req.json<Record<string, unknown>>() }; req.tenant.conditionalAccessPolicies.push(p); return { status: 201, body: p }; },
+  },
+  {
+    method: 'PATCH', path: /^\/identity\/conditionalAccess\/policies\/([^/]+)$/, roles: ['Policy.ReadWrite.ConditionalAccess'], licence: 'p1',
+    handle: (req, m) => {
+      const p = req.tenant.conditionalAccessPolicies.find((x) => x.id === m[1]);
+      if (!p) return notFound(m[1]);
+      Object.assign(p, req.json());
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET', path: /^\/policies\/identitySecurityDefaultsEnforcementPolicy$/, roles: POLICY_READ,
+    handle: (req) => ({ status: 200, body: { id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', isEnabled: req.tenant.securityDefaults } }),
+  },
+  {
+    method: 'PATCH', path: /^\/policies\/identitySecurityDefaultsEnforcementPolicy$/, roles: ['Policy.ReadWrite.SecurityDefaults'],
+    handle: (req) => { req.tenant.securityDefaults = !!req.json<{ isEnabled?: boolean }>().isEnabled; return { status: 204 }; },
+  },
+  {
+    method: 'GET', path: /^\/identityProtection\/riskyUsers$/, roles: ['IdentityRiskyUser.Read.All'], licence: 'p2',
+    handle: (req) => page(req, req.tenant.users.filter((u) => u.risk).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, userDisplayName: u.displayName, ...u.risk }))),
+  },
+  { method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1', handle: (req) => page(req, req.tenant.signIns, { defaultSize: 1000, maxSize: 1000 }) },
+  { method: 'GET', path: /^\/deviceManagement\/managedDevices$/, roles: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'], licence: 'intune', handle: (req) => page(req, req.tenant.managedDevices) },
+];

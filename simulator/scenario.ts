@@ -1,0 +1,132 @@
+// Scenario files describe one simulated tenant. They are validated on load against scenario.schema.json;
+// every problem names the JSON path of the bad field.
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import schema from './scenario.schema.json';
+import { packageRoot } from '../config/paths';
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+export interface ScenarioRecipientRule {
+  id?: string;
+  displayName: string;
+  isEnabled?: boolean;
+  forwardTo?: string[];
+  forwardAsAttachmentTo?: string[];
+  redirectTo?: string[];
+  /** Odd Graph data for robustness tests: the rule's actions are null. */
+  nullActions?: boolean;
+}
+
+export interface ScenarioSharing {
+  type: 'anonymous' | 'organization' | 'users';
+  recipients?: string[];
+}
+
+export interface ScenarioFile {
+  path: string;
+  size?: number;
+  created?: string;
+  modified?: string;
+  sharing?: ScenarioSharing[];
+}
+
+export interface ScenarioUser {
+  id?: string;
+  userPrincipalName: string;
+  displayName?: string;
+  mail?: string;
+  accountEnabled?: boolean;
+  userType?: 'Member' | 'Guest';
+  passwordPolicies?: string | null;
+  lastPasswordChange?: string;
+  licences?: string[];
+  roles?: string[];
+  mfa?: { methods?: string[]; perUserMfaState?: 'disabled' | 'enabled' | 'enforced' };
+  risk?: { riskState: string; riskDetail?: string; riskLevel?: string };
+  mailbox?: {
+    forwardingSmtpAddress?: string | null;
+    forwardingAddress?: string | null;
+    deliverToMailboxAndForward?: boolean;
+    rules?: ScenarioRecipientRule[];
+  } | false;
+  drive?: { files: ScenarioFile[] } | false;
+}
+
+export interface Scenario {
+  name: string;
+  tenantId: string;
+  organization: string;
+  domains: { id: string; isDefault?: boolean; isVerified?: boolean; passwordValidityPeriodInDays?: number | null }[];
+  skus: { skuPartNumber: string; skuId?: string; servicePlans: string[] }[];
+  grantedPermissions: string[];
+  exchangeManageAsApp?: boolean;
+  users: ScenarioUser[];
+  groups?: { displayName: string; members: string[] }[];
+  sites?: { hostname: string; path: string; displayName?: string; libraries: { name: string; files?: ScenarioFile[]; readOnly?: boolean }[] }[];
+  conditionalAccessPolicies?: {
+    displayName: string;
+    state: 'enabled' | 'disabled' | 'enabledForReportingButNotEnforced';
+    includeUsers?: string[];
+    excludeUsers?: string[];
+    includeGroups?: string[];
+    excludeGroups?: string[];
+    includeRoles?: string[];
+    grantControls?: string[];
+  }[];
+  securityDefaults?: boolean;
+  autoForwardingMode?: 'Automatic' | 'On' | 'Off';
+  managedDevices?: { deviceName: string; user: string; operatingSystem?: string; isEncrypted: boolean; complianceState: string }[];
+  signIns?: { user: string; at: string; countryOrRegion: string; appDisplayName?: string; errorCode?: number }[];
+  auditRecords?: { operation: string; user: string; mailboxOwner?: string; at: string; clientIp?: string; logonType?: number; parameters?: Record<string, string> }[];
+  auditQuery?: { pollsUntilDone?: number; fail?: boolean };
+  pageSize?: number;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+const validate = ajv.compile<Scenario>(schema);
+
+export const SCENARIO_DIR = join(packageRoot(), 'simulator', 'scenarios');
+
+export function builtInScenarios(): string[] {
+  return readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json') && !f.includes('.councils.')).map((f) => f.replace(/\.json$/, '')).sort();
+}
+
+function describe(errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => {
+    const at = e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || '(top level)';
+    if (e.keyword === 'required') return `${at === '(top level)' ? '' : `${at}.`}${(e.params as { missingProperty: string }).missingProperty} is required`;
+    if (e.keyword === 'additionalProperties') return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    return `${at} ${e.message}`;
+  });
+}
+
+export function parseScenario(json: unknown, source: string): Scenario {
+  if (!validate(json)) {
+    throw new ScenarioError(`Scenario ${source} is not valid:\n  - ${describe(validate.errors).join('\n  - ')}\nFix these fields (simulator/scenario.schema.json describes the format).`);
+  }
+  return json;
+}
+
+/** A built-in name ('demo'), or a path to a scenario JSON file. */
+export function loadScenario(nameOrPath: string): Scenario {
+  const builtIn = join(SCENARIO_DIR, `${nameOrPath}.json`);
+  const path = /[\\/]|\.json$/i.test(nameOrPath) ? nameOrPath : builtIn;
+  if (!existsSync(path)) {
+    if (path === builtIn) throw new ScenarioError(`There is no built-in scenario "${nameOrPath}"; choose one of ${builtInScenarios().join(', ')}, or give the path to a scenario JSON file.`);
+    throw new ScenarioError(`Scenario file ${path} does not exist; check the path.`);
+  }
+  const text = readFileSync(path, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ScenarioError(`Scenario file ${path} is not valid JSON (${err instanceof Error ? err.message : err}); fix the syntax.`);
+  }
+  return parseScenario(json, path);
+}
