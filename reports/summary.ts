@@ -20,7 +20,7 @@ export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowe
     ...doc.checks.filter((c) => c.status === 'skipped' || c.status === 'error').map((c) => `- ${md(c.title)}: ${c.status === 'error' ? 'could not run' : `skipped (${md(c.skipReason?.detail ?? '')})`}`),
   ];
   if (!doc.findings.length) lines.push('', 'No findings: the tenant meets every check that ran.');
-  if (worst.length) lines.push('', '## Most urgent', '', ...worst.map((f) => `- ${who(f)}: ${md(opts.namesAllowed ? f.summary : f.checkId)}`));
+  if (worst.length) lines.push('', '## Most urgent', '', ...worst.map((f) => `- ${who(f)}: ${md(opts.namesAllowed ? f.summary : doc.checks.find((c) => c.id === f.checkId)?.title ?? f.checkId)}`));
   if (opts.reportLink) lines.push('', `Full report: ${opts.reportLink}`);
   return `${lines.join('\n')}\n`;
 }
