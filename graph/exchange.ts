@@ -61,7 +61,7 @@ export class ExchangeClient {
         await sleep(delay);
       } catch (err) {
         if (!isTransientNetworkError(err) || attempt >= this.retry.maxRetries) {
-          throw new Error(`${describeRequest(method, url)} failed after ${attempt + 1} attempt(s): ${err instanceof Error ? err.message : err}`);
+          throw new Error(`${describeRequest(method, url)} failed after ${attempt + 1} attempt(s): ${err instanceof Error ? err.message : err}`, { cause: err });
         }
         await sleep(backoffMs(attempt, this.retry));
       }
