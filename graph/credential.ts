@@ -49,7 +49,8 @@ class ExplainingCredential implements TokenCredential {
         : 'check the app registration\'s credentials and consent';
       return new CredentialError(`The sign-in for tenant ${this.settings.tenantId} was refused: ${aadsts.split('Trace ID')[0].trim()} — ${fix}.`);
     }
-    if (timedOut || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|fetch failed|socket hang up|aborted/i.test(raw)) {
+    // MSAL reports an authority it cannot reach as endpoints_resolution_error.
+    if (timedOut || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|fetch failed|socket hang up|aborted|endpoints_resolution_error|network_error/i.test(raw)) {
       return new CredentialError(`Could not reach the sign-in authority ${host} to get a token (${raw.split('\n')[0].slice(0, 200)}); check AZURE_AUTHORITY_HOST and the network.`);
     }
     return new CredentialError(`Could not get a token for tenant ${this.settings.tenantId}: ${raw.split('\n')[0].slice(0, 300)}`);
