@@ -1,0 +1,157 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { auditCommand } from '../../cli/commands/audit';
+import { silentLogger } from '../../jobs/logger';
+import { loadScenario, startSimulator, type RunningSimulator, type Scenario } from '../../simulator';
+import type { FindingsDocument } from '../../checks/types';
+import type { CouncilConfigFile } from '../../policy/council-config';
+import { validateFindings } from '../../reports/findings-json';
+
+const demoConfig = () => JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')) as CouncilConfigFile;
+
+/** The demo tenant under a fresh tenant id, so each test has its own history in the shared store. */
+function demoTenant(change: (s: Scenario) => void = () => {}): Scenario {
+  const s = structuredClone(loadScenario('demo'));
+  s.tenantId = randomUUID();
+  change(s);
+  return s;
+}
+
+function configFor(...scenarios: Scenario[]): string {
+  const base = demoConfig().councils[0];
+  const file = join(mkdtempSync(join(tmpdir(), 'cg-cfg-')), 'councils.json');
+  writeFileSync(file, JSON.stringify({ councils: scenarios.map((s, i) => ({ ...base, name: i === 0 ? base.name : `${s.organization}`, tenantId: s.tenantId })) }));
+  return file;
+}
+
+async function audit(sim: RunningSimulator, config: string, extra: { failOn?: 'high' | 'medium' | 'low'; tenant?: string } = {}) {
+  const out = mkdtempSync(join(tmpdir(), 'cg-out-'));
+  const env = { ...process.env, ...sim.env(), COUNCILGUARD_STORAGE: process.env.COUNCILGUARD_TEST_STORAGE };
+  const code = await auditCommand({ config, out, dataDir: join(out, '.data'), ...extra }, env, silentLogger);
+  const read = (dir = out) => JSON.parse(readFileSync(join(dir, 'findings.json'), 'utf8')) as FindingsDocument;
+  return { code, out, read };
+}
+
+describe('councilguard audit', () => {
+  it('second night marks every finding persisting; a breach fixed in the tenant is listed resolved on the third', async () => {
+    const scenario = demoTenant();
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const config = configFor(scenario);
+      const first = await audit(sim, config);
+      expect(first.code).toBe(0);
+      expect(first.read().findings.every((f) => f.state === 'new')).toBe(true);
+      const second = (await audit(sim, config)).read();
+      expect(second.findings.length).toBe(first.read().findings.length);
+      expect(second.findings.every((f) => f.state === 'persisting')).toBe(true);
+
+      // The IT supplier disables Cllr Ahmed's forwarding rule.
+      const ahmed = sim.tenant().users.find((u) => u.userPrincipalName.startsWith('cllr.ahmed'))!;
+      ahmed.rules[0].isEnabled = false;
+      const third = (await audit(sim, config)).read();
+      expect(third.resolved).toEqual([]); // a disabled rule is still noted (info): same rule, new finding kind
+      ahmed.rules = [];
+      const fourth = (await audit(sim, config)).read();
+      expect(fourth.resolved.map((r) => `${r.checkId} ${r.subject.userPrincipalName}`)).toContain(`mail.external-forwarding ${ahmed.userPrincipalName}`);
+      for (const doc of [second, third, fourth]) expect(validateFindings(doc)).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('Business Basic (no P1, P2 or Intune): no fail from a missing licence, MFA registration through the per-user fallback', async () => {
+    const scenario = demoTenant((s) => {
+      s.skus = [{ skuPartNumber: 'O365_BUSINESS_ESSENTIALS', servicePlans: ['EXCHANGE_S_STANDARD', 'SHAREPOINTSTANDARD'] }];
+      s.securityDefaults = true;
+    });
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const { code, read } = await audit(sim, configFor(scenario));
+      expect(code).toBe(0);
+      const doc = read();
+      const check = (id: string) => doc.checks.find((c) => c.id === id)!;
+      expect(check('devices.compliance')).toMatchObject({ status: 'skipped', skipReason: { code: 'not-licensed', detail: expect.stringMatching(/Intune/) } });
+      expect(check('identity.mfa-enforcement').status).toBe('pass'); // security defaults on
+      expect(doc.findings.filter((f) => f.checkId === 'identity.mfa-registration').map((f) => f.subject.userPrincipalName)).toEqual(['cllr.davies@exampleparish.gov.uk']);
+      expect(doc.findings.some((f) => f.checkId === 'devices.compliance' || f.checkId === 'identity.mfa-enforcement')).toBe(false);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('two councils in one config, two tenants: each report holds only its own tenant, and an index lists both', async () => {
+    const a = demoTenant();
+    const b = demoTenant((s) => {
+      s.organization = 'Other Town Council';
+      s.users = s.users.map((u) => ({ ...u, mailbox: u.mailbox === false ? false : { rules: [] } }));
+    });
+    const sim = await startSimulator({ scenarios: [a, b] });
+    try {
+      const { code, out, read } = await audit(sim, configFor(a, b));
+      expect(code).toBe(0);
+      const docA = read(join(out, 'example-parish-council'));
+      const docB = read(join(out, 'other-town-council'));
+      expect(docA.tenantId).toBe(a.tenantId);
+      expect(docB.tenantId).toBe(b.tenantId);
+      expect(docA.findings.some((f) => f.checkId === 'mail.external-forwarding')).toBe(true);
+      expect(docB.findings.some((f) => f.checkId === 'mail.external-forwarding')).toBe(false);
+      expect(readFileSync(join(out, 'example-parish-council', 'report.html'), 'utf8')).not.toContain(b.tenantId);
+      expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(/Example Parish Council[\s\S]*Other Town Council|Other Town Council[\s\S]*Example Parish Council/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('--fail-on high exits 3; a check that errors exits 1; a 403 for one check skips it naming the permission while the others run', async () => {
+    const scenario = demoTenant((s) => { s.grantedPermissions = s.grantedPermissions.filter((p) => p !== 'DeviceManagementManagedDevices.Read.All'); });
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const config = configFor(scenario);
+      expect((await audit(sim, config, { failOn: 'high' })).code).toBe(3);
+      const { code, read } = await audit(sim, config);
+      expect(code).toBe(0);
+      const doc = read();
+      expect(doc.checks.find((c) => c.id === 'devices.compliance')).toMatchObject({ status: 'skipped', skipReason: { code: 'missing-permission', detail: expect.stringMatching(/DeviceManagementManagedDevices\.Read\.All/) } });
+      expect(doc.checks.filter((c) => c.status === 'fail').length).toBe(8);
+
+      // The audit log query fails: that check errors (exit 1), the others still report.
+      sim.tenant().scenario.auditQuery = { pollsUntilDone: 0, fail: true };
+      const failed = await audit(sim, config);
+      expect(failed.code).toBe(1);
+      expect(failed.read().checks.find((c) => c.id === 'mailbox.access-audit')).toMatchObject({ status: 'error', error: expect.stringMatching(/audit log query failed/) });
+      expect(failed.read().findings.some((f) => f.checkId === 'mail.external-forwarding')).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('odd Graph data (rule actions null, a recipient without an address, a user without a UPN) does not break the audit', async () => {
+    const scenario = demoTenant();
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const users = sim.tenant().users;
+      users.find((u) => u.userPrincipalName.startsWith('cllr.green'))!.rules.push(
+        { id: 'r-null', displayName: 'Null actions', sequence: 1, isEnabled: true, hasError: false, actions: null },
+        { id: 'r-noaddr', displayName: 'No address', sequence: 2, isEnabled: true, hasError: false, actions: { forwardTo: [{ emailAddress: { name: 'Someone' } }] } },
+      );
+      users.push({ ...users[0], id: randomUUID(), userPrincipalName: undefined as unknown as string, displayName: 'Broken user', rules: [], driveId: undefined });
+      const { code, read } = await audit(sim, configFor(scenario));
+      expect(code).toBe(0);
+      expect(read().findings.filter((f) => f.subject.userPrincipalName === 'cllr.green@exampleparish.gov.uk' && f.checkId === 'mail.external-forwarding').length).toBe(1);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('bad usage exits 2 with the fix: missing config, unknown tenant', async () => {
+    const sim = await startSimulator({ scenarios: [demoTenant()] });
+    try {
+      await expect(audit(sim, '/nonexistent/councils.json')).rejects.toThrow(/does not exist; give the path of the JSON file with --config/);
+      await expect(audit(sim, configFor(demoTenant()), { tenant: randomUUID() })).rejects.toThrow(/no council in .* has tenant id/);
+    } finally {
+      await sim.close();
+    }
+  });
+});
