@@ -26,6 +26,8 @@ export interface AuditRun {
   log: Logger;
   /** ISO UTC; injected so tests can move time. */
   now?: string;
+  /** How long to wait for the Purview audit query before handing it to the next run (default 2 min). */
+  auditQueryBudgetMs?: number;
 }
 
 export interface AuditResult {
@@ -66,7 +68,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const runnable = checks.filter((c) => !missingByCheck.has(c.id));
   const parts = [...new Set(runnable.flatMap((c) => c.reads))];
   log.info(`${council.name}: collecting ${parts.join(', ')}`);
-  const snapshot = await collectSnapshot({ graph: run.graph, council, store: run.store, parts, now, log });
+  const snapshot = await collectSnapshot({ graph: run.graph, council, store: run.store, parts, now, log, auditQueryBudgetMs: run.auditQueryBudgetMs });
 
   const summaries: CheckResultSummary[] = [];
   const drafts: FindingDraft[] = [];

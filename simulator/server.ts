@@ -132,7 +132,8 @@ export class SimulatorServer {
     this.inFlight.set(key, now);
     this.stats.maxInFlightPerMailbox[key] = Math.max(this.stats.maxInFlightPerMailbox[key] ?? 0, now);
     try {
-      await new Promise((r) => setTimeout(r, 5)); // a mailbox read takes a moment: lets concurrency show
+      // A mailbox read takes a moment at Exchange; without it requests never overlap and no limit is tested.
+      await new Promise((r) => setTimeout(r, 25));
       return await routeGraph(req);
     } finally {
       this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
