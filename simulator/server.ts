@@ -237,7 +237,7 @@ export class SimulatorServer {
     const assertion = form.get('client_assertion');
     if (assertion) {
       try {
-        jwt.verify(assertion, this.clientCert.publicKey.export({ type: 'spki', format: 'pem' }) as string, { algorithms: ['RS256', 'PS256'] });
+        jwt.verify(assertion, this.clientCert.publicKey.export({ type: 'spki', format: 'pem' }) as string, { algorithms: ['RS256', 'PS256'], clockTolerance: 300 }); // Entra allows clock skew too
       } catch {
         return this.aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
       }
