@@ -25,8 +25,10 @@ function itemView(d: SimDrive, i: SimItem): Record<string, unknown> {
 
 function delta(req: SimRequest, d: SimDrive) {
   const token = req.query.get('token');
+  // A token is the sequence number the tenant would give the next change, so changes made since the
+  // token was issued have seq >= token.
   const since = token && token !== 'latest' ? Number(token) : token === 'latest' ? req.tenant.seq : 0;
-  const changed = [...d.items.values()].filter((i) => i.seq > since).sort((a, b) => a.seq - b.seq).map((i) => itemView(d, i));
+  const changed = [...d.items.values()].filter((i) => i.seq >= since).sort((a, b) => a.seq - b.seq).map((i) => itemView(d, i));
   if (token === 'latest') return { status: 200, body: { value: [], '@odata.deltaLink': `${req.base}/drives/${d.id}/root/delta?token=${req.tenant.seq}` } };
   const res = page(req, changed, { defaultSize: 200, maxSize: 999 });
   const body = res.body as Record<string, unknown>;

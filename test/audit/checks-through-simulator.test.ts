@@ -103,3 +103,42 @@ describe('each check through the simulator', () => {
     }
   });
 });
+
+describe('drives are read through delta', () => {
+  it('the second night reads only what changed, and a file shared since then is found', async () => {
+    const s = cleanTenant();
+    const council = demoCouncil();
+    council.tenantId = s.tenantId;
+    council.roster = council.roster.map((r) => ({ ...r, termEnd: '2027-05-06' }));
+    const sim = await startSimulator({ scenarios: [s] });
+    try {
+      const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
+      const parsed = parseCouncilConfig({ councils: [council] }, 'test').councils[0];
+      const night = async () => {
+        const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
+        sim.stats.reset();
+        const res = await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger });
+        return res.document;
+      };
+      await night();
+      const firstDeltaItems = Object.entries(sim.stats.byRoute).filter(([k]) => k.includes('/root/delta')).reduce((n, [, v]) => n + v, 0);
+      expect(firstDeltaItems).toBeGreaterThan(0);
+
+      // One library file gains an anyone-link overnight.
+      const library = [...sim.tenant().drives.values()].find((d) => d.name === 'Documents')!;
+      const file = [...library.items.values()].find((i) => i.name === 'Applications log.xlsx')!;
+      file.permissions.push({ id: 'p-new', roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x/s/p-new' } });
+      file.seq = sim.tenant().seq++;
+
+      const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
+      const before = await store.getCheckpoint<{ deltaLink: string }>('drive-index', `${s.tenantId}|${library.id}`);
+      const changes = await graph.delta<{ id: string }>(before!.value.deltaLink, []);
+      expect(changes.values.map((v) => v.id)).toEqual([file.id]); // only the change, not the whole library
+
+      const second = await night();
+      expect(second.findings.map((f) => `${f.checkId} ${f.subject.name}`)).toContain('files.external-sharing /Planning/Applications log.xlsx');
+    } finally {
+      await sim.close();
+    }
+  });
+});
