@@ -115,4 +115,6 @@ export interface FindingsDocument {
   checks: CheckResultSummary[];
   findings: Finding[];
   resolved: ResolvedFinding[];
+  /** Optional figures for the report's charts (added after the first contract; readers must cope without). */
+  metrics?: { mfa?: { inScope: number; registered: number; enforced: number; registeredAndEnforced: number; neither: number } };
 }

@@ -14,6 +14,7 @@ import type { GraphContext } from '../graph';
 import type { Store } from '../store';
 import { collectSnapshot } from './collect';
 import { compareWithPrevious } from './compare';
+import { mfaCoverage } from './metrics';
 import { renderRunFiles, type RunFiles } from './render-run';
 import type { Logger } from './logger';
 import { version } from '../package.json';
@@ -113,6 +114,8 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
     findings,
     resolved,
   };
+  const mfa = mfaCoverage(snapshot, council, summaries, drafts);
+  if (mfa) document.metrics = { mfa };
   const history = await run.store.runHistory(council.tenantId, 30);
   const files = renderRunFiles(document, { profile, council, history });
   await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });

@@ -49,7 +49,7 @@ export function renderReportHtml(doc: FindingsDocument, ctx: ReportContext): str
   const chartRows = doc.checks.map((c) => ({ label: c.title, values: Object.fromEntries(SEVERITIES.map((s) => [s, (byCheck.get(c.id) ?? []).filter((f) => f.severity === s).length])) }));
   const history = [...ctx.history.filter((h) => h.generatedAt !== doc.generatedAt), { generatedAt: doc.generatedAt, high: count('high'), medium: count('medium'), low: count('low'), info: count('info') }]
     .sort((a, b) => a.generatedAt.localeCompare(b.generatedAt)).slice(-30);
-  const mfa = (doc as FindingsDocument & { metrics?: { mfa?: Record<string, number> } }).metrics?.mfa;
+  const mfa = doc.metrics?.mfa;
 
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
