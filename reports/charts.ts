@@ -20,10 +20,12 @@ export interface StackedRow {
 }
 
 /** Horizontal stacked bars, one row per label, segments labelled with their counts. */
-export function stackedBars(title: string, rows: StackedRow[], keys: string[]): string {
-  const width = 640;
-  const labelW = 220;
+export function stackedBars(title: string, rows: StackedRow[], keys: string[], labels: Record<string, string> = {}): string {
+  const width = 760;
+  const labelW = 340;
   const rowH = 26;
+  // Long labels are shortened in the picture; the full text stays in the row's <title> and the table.
+  const short = (t: string) => (t.length > 52 ? `${t.slice(0, 50)}…` : t);
   const max = Math.max(1, ...rows.map((r) => keys.reduce((s, k) => s + (r.values[k] ?? 0), 0)));
   const scale = (width - labelW - 50) / max;
   const body = rows.map((r, i) => {
@@ -33,15 +35,21 @@ export function stackedBars(title: string, rows: StackedRow[], keys: string[]): 
       const v = r.values[k] ?? 0;
       if (!v) return '';
       const w = Math.max(2, v * scale);
-      const seg = `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="url(#${PATTERN_IDS[k] ?? 'p-info'})"><title>${esc(`${r.label}: ${v} ${k}`)}</title></rect>` +
+      const seg = `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="url(#${PATTERN_IDS[k] ?? 'p-info'})"><title>${esc(`${r.label}: ${v} ${labels[k] ?? k}`)}</title></rect>` +
         (w > 22 ? `<text x="${(x + w / 2).toFixed(1)}" y="${y + 13}" class="seg">${v}</text>` : '');
       x += w;
       return seg;
     }).join('');
     const total = keys.reduce((s, k) => s + (r.values[k] ?? 0), 0);
-    return `<text x="${labelW - 8}" y="${y + 13}" class="lbl">${esc(r.label)}</text>${segs}<text x="${(x + 6).toFixed(1)}" y="${y + 13}" class="tot">${total}</text>`;
+    return `<text x="${labelW - 8}" y="${y + 13}" class="lbl"><title>${esc(r.label)}</title>${esc(short(r.label))}</text>${segs}<text x="${(x + 6).toFixed(1)}" y="${y + 13}" class="tot">${total}</text>`;
   }).join('');
-  const legend = keys.map((k, i) => `<rect x="${labelW + i * 100}" y="4" width="14" height="14" fill="url(#${PATTERN_IDS[k] ?? 'p-info'})"/><text x="${labelW + i * 100 + 18}" y="15" class="leg">${esc(k)}</text>`).join('');
+  let lx = 10;
+  const legend = keys.map((k) => {
+    const text = labels[k] ?? k;
+    const item = `<rect x="${lx}" y="4" width="14" height="14" fill="url(#${PATTERN_IDS[k] ?? 'p-info'})"/><text x="${lx + 18}" y="15" class="leg">${esc(text)}</text>`;
+    lx += text.length * 7 + 40;
+    return item;
+  }).join('');
   return `<svg role="img" aria-labelledby="t-${slug(title)}" viewBox="0 0 ${width} ${40 + rows.length * rowH}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="t-${slug(title)}">${esc(title)}</title>${patterns()}${legend}${body}</svg>`;
 }
 

@@ -78,7 +78,7 @@ ${lineChart('High and medium findings per night', history.map((h) => ukDate(h.ge
   ])}
 <details><summary>The same as a table</summary>${table(['Night', 'High', 'Medium', 'Low'], history.map((h) => [ukDate(h.generatedAt), String(h.high), String(h.medium), String(h.low)]))}</details>
 ${mfa ? `<h2 id="h-mfa">Multi-factor authentication coverage</h2>
-${stackedBars('People in scope by MFA state', [{ label: 'People in scope', values: { high: mfa.neither ?? 0, medium: (mfa.registered ?? 0) - (mfa.registeredAndEnforced ?? 0), low: (mfa.enforced ?? 0) - (mfa.registeredAndEnforced ?? 0), info: mfa.registeredAndEnforced ?? 0 } }], ['high', 'medium', 'low', 'info'])}
+${stackedBars('People in scope by MFA state', [{ label: 'People in scope', values: { high: mfa.neither ?? 0, medium: (mfa.registered ?? 0) - (mfa.registeredAndEnforced ?? 0), low: (mfa.enforced ?? 0) - (mfa.registeredAndEnforced ?? 0), info: mfa.registeredAndEnforced ?? 0 } }], ['high', 'medium', 'low', 'info'], { high: 'neither', medium: 'registered only', low: 'enforced only', info: 'registered and enforced' })}
 <p>Neither registered nor enforced: ${mfa.neither ?? 0} · registered only: ${(mfa.registered ?? 0) - (mfa.registeredAndEnforced ?? 0)} · enforced only: ${(mfa.enforced ?? 0) - (mfa.registeredAndEnforced ?? 0)} · both: ${mfa.registeredAndEnforced ?? 0}.</p>` : ''}
 </section>
 <section aria-labelledby="h-checks"><h2 id="h-checks">Each check</h2>
