@@ -6,6 +6,7 @@ import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
 import { demoCommand } from './commands/demo';
 import { simulateCommand } from './commands/simulate';
+import { reportCommand } from './commands/report';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.completed;
@@ -44,6 +45,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <n>', 'port to listen on (default: a free one)')
     .action(async (opts) => {
       exitCode = await simulateCommand(opts);
+    });
+
+  program
+    .command('report')
+    .description('Re-render the reports from a findings.json, or build the supplier index over several runs (--index)')
+    .requiredOption('--from <dir...>', 'folder(s) holding findings.json')
+    .option('--out <dir>', 'where to write (default: the --from folder)')
+    .option('--index', 'build index.html over all the --from folders')
+    .option('--names', 'name people in summary.md')
+    .action(async (opts) => {
+      exitCode = await reportCommand(opts);
     });
 
   try {

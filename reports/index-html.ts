@@ -18,8 +18,8 @@ export interface IndexRow {
 
 export function renderSupplierIndex(rows: IndexRow[]): string {
   const sorted = [...rows].sort((a, b) => b.high - a.high || b.medium - a.medium || a.council.localeCompare(b.council));
-  // Links are relative paths we built; anything else is shown as text.
-  const link = (r: IndexRow) => (/^[a-z0-9-]+\/report\.html$/.test(r.reportHref) ? `<a href="${esc(r.reportHref)}">${esc(r.council)}</a>` : esc(r.council));
+  // Links are relative paths to a report.html; anything with a scheme (javascript:, http:) is shown as text.
+  const link = (r: IndexRow) => (/^(?![a-z][a-z0-9+.-]*:)(?!\/\/)[^<>"'\\]*report\.html$/i.test(r.reportHref) ? `<a href="${esc(r.reportHref)}">${esc(r.council)}</a>` : esc(r.council));
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
