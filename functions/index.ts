@@ -3,9 +3,19 @@
 import { app } from '@azure/functions';
 import { DEFAULT_AUDIT_SCHEDULE, validateSchedule } from '../jobs/schedule';
 import { nightlyAuditHandler } from './handlers/nightly-audit';
+import { latestReportHandler } from './handlers/reports-latest';
 
 app.timer('nightlyAudit', {
   schedule: validateSchedule(process.env.AUDIT_SCHEDULE ?? DEFAULT_AUDIT_SCHEDULE),
   runOnStartup: false,
   handler: nightlyAuditHandler,
+});
+
+// authLevel anonymous: App Service authentication in front decides who may call; the handler checks the
+// app role from the principal it passes on.
+app.http('latestReport', {
+  methods: ['GET'],
+  route: 'reports/latest',
+  authLevel: 'anonymous',
+  handler: latestReportHandler,
 });

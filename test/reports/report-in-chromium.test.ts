@@ -55,11 +55,11 @@ const history = Array.from({ length: 30 }, (_, i) => ({ generatedAt: `2026-10-${
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     expect(await page.locator('svg').count()).toBeGreaterThanOrEqual(3);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.locator('script').count()).toBe(0);
     expect(await page.locator('img').count()).toBe(0);
-    expect(await page.evaluate(() => [...document.querySelectorAll('a')].filter((a) => !a.href.startsWith('https:')).length)).toBe(0);
-    expect(await page.evaluate(() => [...document.querySelectorAll('*')].some((el) => [...el.attributes].some((a) => a.name.startsWith('on'))))).toBe(false);
+    expect(await page.evaluate("[...document.querySelectorAll('a')].filter((a) => !a.href.startsWith('https:')).length")).toBe(0);
+    expect(await page.evaluate("[...document.querySelectorAll('*')].some((el) => [...el.attributes].some((a) => a.name.startsWith('on')))")).toBe(false);
     expect(await page.textContent('body')).toContain('<script>window.__pwned=1</script>');
     expect(await page.textContent('body')).toContain('Skipped: the tenant\'s licences do not include this');
     await page.screenshot({ path: join(OUT, 'report.png'), fullPage: false });
@@ -84,7 +84,7 @@ const history = Array.from({ length: 30 }, (_, i) => ({ generatedAt: `2026-10-${
     expect(await page.locator('tbody tr').first().textContent()).toContain(HOSTILE[1]);
     expect(await page.locator('tbody svg').count()).toBe(2);
     expect(await page.locator('a').count()).toBe(1);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await page.screenshot({ path: join(OUT, 'index.png') });
   });
 });
