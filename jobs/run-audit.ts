@@ -15,6 +15,7 @@ import type { Store } from '../store';
 import { collectSnapshot } from './collect';
 import { compareWithPrevious } from './compare';
 import { mfaCoverage } from './metrics';
+import { deliverRun, type DeliveryResult } from '../reports/delivery';
 import { renderRunFiles, type RunFiles } from './render-run';
 import type { Logger } from './logger';
 import { version } from '../package.json';
@@ -38,6 +39,10 @@ export interface AuditResult {
   errored: boolean;
   /** Permissions the enabled checks need that the token does not carry. */
   missingPermissions: string[];
+  /** Retention, SharePoint and email, each as configured; a failed one is reported, never hidden. */
+  deliveries: DeliveryResult[];
+  /** High findings per night, oldest first, ending with tonight (the supplier index sparkline). */
+  highTrend: number[];
 }
 
 export function enabledChecks(council: CouncilConfig): Check[] {
@@ -119,7 +124,11 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const history = await run.store.runHistory(council.tenantId, 30);
   const files = renderRunFiles(document, { profile, council, history });
   await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });
-  return { document, files, errored: summaries.some((s) => s.status === 'error'), missingPermissions };
+  // The run is stored before delivery, so a delivery failure never loses it.
+  const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now });
+  for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);
+  const highTrend = [...history].reverse().map((h) => h.high).concat(findings.filter((f) => f.severity === 'high').length).slice(-30);
+  return { document, files, errored: summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend };
 }
 
 function runIdFor(now: string): string {

@@ -87,6 +87,8 @@ function semanticProblems(c: CouncilConfig, where: string): string[] {
   const emails: [string, string][] = [[`${where}.clerk`, c.clerk], ...c.staff.map((s, i): [string, string] => [`${where}.staff[${i}]`, s]),
     ...c.itSupplier.accounts.map((s, i): [string, string] => [`${where}.itSupplier.accounts[${i}]`, s]), ...c.breakGlass.map((s, i): [string, string] => [`${where}.breakGlass[${i}]`, s]),
     ...c.roster.map((r, i): [string, string] => [`${where}.roster[${i}].userPrincipalName`, r.userPrincipalName])];
+  const email = (c.delivery as { email?: { from: string; to: string[] } }).email;
+  if (email) emails.push([`${where}.delivery.email.from`, email.from], ...email.to.map((t, i): [string, string] => [`${where}.delivery.email.to[${i}]`, t]));
   for (const [path, value] of emails) if (!EMAIL.test(value)) out.push(`${path} "${value}" is not an email address / UPN; write it like name@exampleparish.gov.uk`);
   const seen = new Set<string>();
   c.roster.forEach((r, i) => {

@@ -12,6 +12,7 @@ import type { TenantState } from './state';
 import { findUser } from './state';
 import { routeGraph } from './routes';
 import { handleExchange } from './routes/exchange';
+import { handleChunk } from './routes/uploads';
 import { packageRoot } from '../config/paths';
 
 export interface FaultOptions {
@@ -93,6 +94,8 @@ export class SimulatorServer {
       if ('status' in auth) return this.send(res, auth);
       return this.send(res, await handleExchange(url.pathname, body, auth.tenant, auth.roles, this.url));
     }
+    const chunk = /^\/upload\/([^/]+)$/.exec(url.pathname);
+    if (chunk && req.method === 'PUT') return this.send(res, handleChunk(chunk[1], headers['content-range'], body));
     const version = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
     if (!version) return this.send(res, graphError(404, 'NotFound', `No route for ${url.pathname}`));
 

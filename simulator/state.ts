@@ -108,6 +108,8 @@ export interface TenantState {
   auditRecords: Record<string, unknown>[];
   auditQueries: Map<string, { id: string; polls: number; status: string; filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[] }>;
   mailboxPermissions: { identity: string; user: string; accessRights: string[] }[];
+  /** Mail delivered through sendMail, by recipient mailbox (metadata only). */
+  sentMail: { id: string; mailbox: string; from: string; subject: string; receivedDateTime: string; attachments: string[]; bodyLength: number }[];
   licences: { p1: boolean; p2: boolean; intune: boolean };
 }
 
@@ -159,6 +161,7 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
     auditRecords: [],
     auditQueries: new Map(),
     mailboxPermissions: [],
+    sentMail: [],
     licences: { p1: plans.has('AAD_PREMIUM') || plans.has('AAD_PREMIUM_P2'), p2: plans.has('AAD_PREMIUM_P2'), intune: plans.has('INTUNE_A') },
   };
   const byUpn = new Map<string, SimUser>();

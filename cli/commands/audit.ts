@@ -52,14 +52,15 @@ export function writeAuditOutputs(outcomes: CouncilAuditOutcome[], opts: { out: 
       const c = countBySeverity(doc.findings.map((f) => f.severity));
       return {
         council: doc.council, tenantId: doc.tenantId, generatedAt: doc.generatedAt, high: c.high, medium: c.medium, low: c.low,
-        new: doc.findings.filter((f) => f.state === 'new').length, resolved: doc.resolved.length, trend: [c.high],
+        new: doc.findings.filter((f) => f.state === 'new').length, resolved: doc.resolved.length, trend: o.result!.highTrend,
         reportHref: `${slug(o.council.name)}/report.html`,
       };
     });
     writeFileAtomically(join(opts.out, 'index.html'), renderSupplierIndex(rows));
     log.info(`Supplier index: ${join(opts.out, 'index.html')}`);
   }
-  if (outcomes.some((o) => o.failure || o.result?.errored)) return EXIT.checkErrored;
+  // A failed delivery counts as an incomplete run: the supplier's pipeline must notice it.
+  if (outcomes.some((o) => o.failure || o.result?.errored || o.result?.deliveries.some((d) => d.status === 'failed'))) return EXIT.checkErrored;
   if (opts.failOn) {
     const threshold = RANK[opts.failOn];
     if (outcomes.some((o) => o.result?.document.findings.some((f) => RANK[f.severity] >= threshold))) return EXIT.findingsAtThreshold;

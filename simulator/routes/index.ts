@@ -6,6 +6,7 @@ import { identityRoutes } from './identity';
 import { mailRoutes } from './mail';
 import { filesRoutes } from './files';
 import { auditRoutes } from './audit';
+import { uploadRoutes } from './uploads';
 
 export interface Route {
   method: string;
@@ -15,7 +16,7 @@ export interface Route {
   handle(req: SimRequest, match: RegExpExecArray): SimResponse | Promise<SimResponse>;
 }
 
-const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...filesRoutes, ...auditRoutes];
+const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes];
 
 export async function routeGraph(req: SimRequest): Promise<SimResponse> {
   for (const route of ROUTES) {

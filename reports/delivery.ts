@@ -1,0 +1,115 @@
+// Delivery of a run's files, each channel optional per council (config "delivery"):
+//   retention   old runs deleted from Blob storage (default 13 months; monitoring must be proportionate)
+//   sharePoint  report.html, findings.csv and summary.md into <reportsLibrary>/<yyyy>/<mm>/
+//   email       the summary from a service mailbox to the clerk and the IT supplier, report attached
+// A channel that fails is reported with the fix; the run itself is already stored and stays so.
+import { DateTime } from 'luxon';
+import { FileUpload, LargeFileUploadTask } from '@microsoft/microsoft-graph-client';
+import type { GraphContext } from '../graph';
+import { GraphRequestError } from '../graph/errors';
+import { findSiteLibrary } from '../graph/readers/files';
+import type { CouncilConfig } from '../policy/council-config';
+import type { Store } from '../store';
+
+export interface DeliveryConfig {
+  retentionMonths?: number;
+  sharePoint?: boolean;
+  email?: { from: string; to: string[] };
+}
+
+export interface DeliveryResult {
+  channel: 'retention' | 'sharePoint' | 'email';
+  status: 'done' | 'failed';
+  detail: string;
+}
+
+// Simple PUT up to 4 MB; above that an upload session (chunks must be multiples of 320 KiB).
+const SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024;
+const CHUNK = 320 * 1024 * 10;
+
+function why(err: unknown): string {
+  if (err instanceof GraphRequestError && err.status === 403) return `Graph refused (${err.code})${err.permission ? `: grant the application permission ${err.permission}` : ''}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function deliverRun(opts: {
+  graph: GraphContext;
+  store: Store;
+  council: CouncilConfig;
+  files: Record<string, string>;
+  generatedAt: string;
+}): Promise<DeliveryResult[]> {
+  const { graph, store, council, files, generatedAt } = opts;
+  const delivery = (council.delivery ?? {}) as DeliveryConfig;
+  const results: DeliveryResult[] = [];
+
+  const months = delivery.retentionMonths ?? 13;
+  try {
+    const cutoff = DateTime.fromISO(generatedAt, { zone: 'utc' }).minus({ months }).toISO()!;
+    const deleted = await store.deleteRunsOlderThan(council.tenantId, cutoff);
+    results.push({ channel: 'retention', status: 'done', detail: `kept ${months} months; deleted ${deleted} older run(s)` });
+  } catch (err) {
+    results.push({ channel: 'retention', status: 'failed', detail: why(err) });
+  }
+
+  if (delivery.sharePoint) {
+    const library = council.sharePoint.reportsLibrary ?? 'IT governance reports';
+    try {
+      const lib = await findSiteLibrary(graph, council.sharePoint, library);
+      if (!lib) throw new Error(`the library "${library}" does not exist on the council site; create it or set sharePoint.reportsLibrary`);
+      const d = DateTime.fromISO(generatedAt, { zone: 'utc' }).setZone('Europe/London');
+      const folder = `${d.toFormat('yyyy')}/${d.toFormat('MM')}`;
+      const stamp = d.toFormat('yyyy-MM-dd');
+      for (const name of ['report.html', 'findings.csv', 'summary.md']) {
+        await uploadFile(graph, lib.driveId, `${folder}/${stamp} ${name}`, Buffer.from(files[name] ?? '', 'utf8'));
+      }
+      results.push({ channel: 'sharePoint', status: 'done', detail: `uploaded to ${library}/${folder}/` });
+    } catch (err) {
+      results.push({ channel: 'sharePoint', status: 'failed', detail: `SharePoint upload to "${library}" failed: ${why(err)}` });
+    }
+  }
+
+  if (delivery.email) {
+    try {
+      await graph.send('POST', `/users/${encodeURIComponent(delivery.email.from)}/sendMail`, {
+        message: {
+          subject: `${council.name}: IT policy audit, ${DateTime.fromISO(generatedAt).setZone('Europe/London').toFormat('d LLL yyyy')}`,
+          body: { contentType: 'Text', content: files['summary.md'] ?? '' },
+          toRecipients: delivery.email.to.map((address) => ({ emailAddress: { address } })),
+          attachments: [{ '@odata.type': '#microsoft.graph.fileAttachment', name: 'report.html', contentType: 'text/html', contentBytes: Buffer.from(files['report.html'] ?? '', 'utf8').toString('base64') }],
+        },
+        saveToSentItems: true,
+      });
+      results.push({ channel: 'email', status: 'done', detail: `sent from ${delivery.email.from} to ${delivery.email.to.length} recipient(s)` });
+    } catch (err) {
+      results.push({ channel: 'email', status: 'failed', detail: `emailing the summary from ${delivery.email.from} failed: ${why(err)}` });
+    }
+  }
+  return results;
+}
+
+/** Path below the drive root, e.g. '2026/11/2026-11-25 report.html'. */
+export async function uploadFile(graph: GraphContext, driveId: string, path: string, content: Buffer): Promise<{ id: string }> {
+  const encoded = path.split('/').map(encodeURIComponent).join('/');
+  if (content.length <= SIMPLE_UPLOAD_LIMIT) {
+    try {
+      return (await graph.client.api(`/drives/${driveId}/root:/${encoded}:/content`).header('Content-Type', 'application/octet-stream').put(content)) as { id: string };
+    } catch (err) {
+      throw toGraphError(err, 'PUT', `/v1.0/drives/${driveId}/root:/…:/content`);
+    }
+  }
+  const session = await LargeFileUploadTask.createUploadSession(graph.client, `/drives/${driveId}/root:/${encoded}:/createUploadSession`, {
+    item: { '@microsoft.graph.conflictBehavior': 'replace' },
+  });
+  const task = new LargeFileUploadTask(graph.client, new FileUpload(content, path.split('/').pop()!, content.length), session, { rangeSize: CHUNK });
+  const result = await task.upload();
+  return result.responseBody as { id: string };
+}
+
+function toGraphError(err: unknown, method: string, path: string): Error {
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (typeof e?.statusCode === 'number' && e.statusCode > 0) {
+    return new GraphRequestError(e.statusCode, e.code ?? `HTTP${e.statusCode}`, `${method} ${path} failed with ${e.statusCode} ${e.code ?? ''}: ${e.message ?? ''}`, method, path, undefined, e.statusCode === 403 ? 'Sites.ReadWrite.All' : undefined);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { runAudit } from '../../jobs/run-audit';
+import { createGraphContext } from '../../graph';
+import { readEnvironment } from '../../config/env';
+import { loadProfile, parseCouncilConfig } from '../../policy/load';
+import { openStore } from '../../store';
+import { silentLogger } from '../../jobs/logger';
+import { loadScenario, startSimulator, type Scenario } from '../../simulator';
+import { uploadFile } from '../../reports/delivery';
+
+const council = (tenantId: string, delivery: Record<string, unknown>) => {
+  const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
+  return parseCouncilConfig({ councils: [{ ...c, tenantId, delivery }] }, 'test').councils[0];
+};
+const tenant = (change: (s: Scenario) => void = () => {}) => {
+  const s = structuredClone(loadScenario('demo'));
+  s.tenantId = randomUUID();
+  s.grantedPermissions.push('Sites.ReadWrite.All', 'Mail.Send', 'Mail.Read');
+  change(s);
+  return s;
+};
+const EMAIL = { from: 'clerk@exampleparish.gov.uk', to: ['clerk@exampleparish.gov.uk', 'itadmin@exampleparish.gov.uk'] };
+
+describe('delivery', () => {
+  it('files appear in the SharePoint library and the summary in the recipients\' mailboxes (read back from the tenant)', async () => {
+    const s = tenant();
+    const sim = await startSimulator({ scenarios: [s] });
+    try {
+      const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
+      const c = council(s.tenantId, { sharePoint: true, email: EMAIL });
+      const now = '2026-11-25T02:00:00.000Z';
+      const result = await runAudit({ council: c, profile: loadProfile(c.profile), graph, store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log: silentLogger, now });
+      expect(result.deliveries.map((d) => `${d.channel} ${d.status}`)).toEqual(['retention done', 'sharePoint done', 'email done']);
+      const item = await graph.get<{ size: number }>(`/drives/${[...sim.tenant().drives.values()].find((d) => d.name === 'IT governance reports')!.id}/root:/2026/11/2026-11-25 report.html`);
+      expect(item.size).toBe(Buffer.byteLength(result.files['report.html']));
+      const itInbox = await graph.pageAll<{ subject: string; hasAttachments: boolean }>('/users/itadmin@exampleparish.gov.uk/messages', ['subject', 'hasAttachments']);
+      expect(itInbox).toEqual([expect.objectContaining({ subject: 'Example Parish Council: IT policy audit, 25 Nov 2026', hasAttachments: true })]);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a large file goes through an upload session in chunks and arrives whole', async () => {
+    const s = tenant();
+    const sim = await startSimulator({ scenarios: [s] });
+    try {
+      const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
+      const driveId = [...sim.tenant().drives.values()].find((d) => d.name === 'IT governance reports')!.id;
+      const big = Buffer.alloc(9 * 1024 * 1024 + 123, 7);
+      await uploadFile(graph, driveId, '2026/11/big report.html', big);
+      const stored = [...sim.tenant().drives.get(driveId)!.items.values()].find((i) => i.name === 'big report.html')!;
+      expect(stored.content?.equals(big)).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('sendMail 403 and a missing report library are reported as failed deliveries naming the fix, and the run is still stored', async () => {
+    const s = tenant((x) => {
+      x.grantedPermissions = x.grantedPermissions.filter((p) => p !== 'Mail.Send');
+      x.sites![0].libraries = x.sites![0].libraries.filter((l) => l.name !== 'IT governance reports');
+    });
+    const sim = await startSimulator({ scenarios: [s] });
+    try {
+      const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
+      const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
+      const c = council(s.tenantId, { sharePoint: true, email: EMAIL });
+      const errors: string[] = [];
+      const result = await runAudit({ council: c, profile: loadProfile(c.profile), graph, store, log: { ...silentLogger, error: (m) => errors.push(m) } });
+      expect(result.deliveries.find((d) => d.channel === 'email')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/grant the application permission Mail\.Send/) });
+      expect(result.deliveries.find((d) => d.channel === 'sharePoint')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/library "IT governance reports" does not exist/) });
+      expect(errors).toHaveLength(2);
+      expect(await store.latestRun(s.tenantId)).toBeDefined();
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a malformed recipient address is a config error naming the field', () => {
+    expect(() => council(randomUUID(), { email: { from: 'clerk@exampleparish.gov.uk', to: ['supplier at example'] } })).toThrow(/delivery\.email\.to\[0\] "supplier at example" is not an email address/);
+  });
+});
