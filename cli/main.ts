@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit';
 import { demoCommand } from './commands/demo';
 import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
+import { permissionsCommand } from './commands/permissions';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.completed;
@@ -56,6 +57,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--names', 'name people in summary.md')
     .action(async (opts) => {
       exitCode = await reportCommand(opts);
+    });
+
+  program
+    .command('permissions')
+    .description('List the application permissions (with reasons) and licences the enabled checks and features need')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .option('--json', 'machine-readable output (the grant script reads it)')
+    .action(async (opts) => {
+      exitCode = await permissionsCommand(opts);
     });
 
   try {

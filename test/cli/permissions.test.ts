@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { permissionsCommand } from '../../cli/commands/permissions';
+import { KNOWN_PERMISSIONS } from '../../graph/permissions';
+import type { Manifest } from '../../jobs/permission-manifest';
+
+const demo = () => JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8'));
+
+async function manifest(change: (c: Record<string, unknown>) => void = () => {}): Promise<{ json: Manifest; text: string }> {
+  const config = demo();
+  change(config.councils[0]);
+  const file = join(mkdtempSync(join(tmpdir(), 'cg-perm-')), 'c.json');
+  writeFileSync(file, JSON.stringify(config));
+  let json = '';
+  let text = '';
+  await permissionsCommand({ config: file, json: true }, (s) => { json += s; });
+  await permissionsCommand({ config: file }, (s) => { text += s; });
+  return { json: (JSON.parse(json) as Manifest[])[0], text };
+}
+
+describe('councilguard permissions', () => {
+  it('every permission is a real application permission name from our endpoint table, each with its reason', async () => {
+    const { json, text } = await manifest();
+    expect(json.permissions.length).toBeGreaterThan(10);
+    for (const p of json.permissions) {
+      expect(KNOWN_PERMISSIONS.has(p.permission)).toBe(true);
+      expect(p.why.length).toBeGreaterThan(0);
+    }
+    expect(json.permissions.find((p) => p.permission === 'Exchange.ManageAsApp')).toMatchObject({ resource: 'Office 365 Exchange Online', optional: true });
+    expect(text).toMatch(/DeviceManagementManagedDevices\.Read\.All[\s\S]*needed by: devices\.compliance/);
+    expect(text).toMatch(/devices\.compliance: Intune/);
+  });
+
+  it('follows the config: a disabled check drops its permission, delivery adds Mail.Send and Sites.ReadWrite.All', async () => {
+    const { json } = await manifest((c) => { c.checks = { disabled: ['devices.compliance'] }; c.delivery = { sharePoint: true, email: { from: 'clerk@exampleparish.gov.uk', to: ['clerk@exampleparish.gov.uk'] } }; });
+    const names = json.permissions.map((p) => p.permission);
+    expect(names).not.toContain('DeviceManagementManagedDevices.Read.All');
+    expect(names).toEqual(expect.arrayContaining(['Mail.Send', 'Sites.ReadWrite.All']));
+    expect(json.licences.map((l) => l.check)).not.toContain('devices.compliance');
+  });
+});
