@@ -193,24 +193,35 @@ async function readSurrenders(store: Store, council: CouncilConfig) {
   }));
 }
 
-/** Resumes a query left running by the previous night before starting tonight's. */
+/**
+ * Resumes a query left running by an earlier night; when it finishes, its records are kept and the
+ * window since it is queried too, so a slow query never leaves a gap in the audit log.
+ */
 async function readMailboxAudit(input: CollectInput): Promise<{ records: import('../checks/snapshot').AuditRecord[]; pendingQueryId?: string }> {
   const { graph, council, store, now } = input;
   const key = council.tenantId;
-  const pending = await store.getCheckpoint<{ queryId: string; from: string; to: string }>('audit-query', key);
+  const budget = input.auditQueryBudgetMs ?? 120_000;
   const to = DateTime.fromISO(now).toUTC();
-  const query = pending?.value ?? {
-    from: to.minus({ hours: council.auditWindowHours }).toISO()!,
-    to: to.toISO()!,
-    queryId: '',
-  };
-  if (!query.queryId) query.queryId = await startMailboxAuditQuery(graph, query.from, query.to);
-  const result = await awaitAuditQuery(graph, query.queryId, input.auditQueryBudgetMs ?? 120_000);
+  const records: import('../checks/snapshot').AuditRecord[] = [];
+  let query = (await store.getCheckpoint<{ queryId: string; from: string; to: string }>('audit-query', key))?.value;
+  if (query) {
+    const resumed = await awaitAuditQuery(graph, query.queryId, budget);
+    if (resumed.status === 'pending') return { records: [], pendingQueryId: query.queryId };
+    await store.deleteCheckpoint('audit-query', key);
+    if (resumed.status === 'succeeded') records.push(...resumed.records);
+    // A failed earlier query is re-asked as part of tonight's window below.
+    const from = resumed.status === 'succeeded' ? query.to : query.from;
+    if (DateTime.fromISO(from) >= to) return { records };
+    query = { queryId: '', from, to: to.toISO()! };
+  } else {
+    query = { queryId: '', from: to.minus({ hours: council.auditWindowHours }).toISO()!, to: to.toISO()! };
+  }
+  query.queryId = await startMailboxAuditQuery(graph, query.from, query.to);
+  const result = await awaitAuditQuery(graph, query.queryId, budget);
   if (result.status === 'pending') {
     await store.putCheckpoint('audit-query', key, query);
-    return { records: [], pendingQueryId: query.queryId };
+    return { records, pendingQueryId: query.queryId };
   }
-  await store.deleteCheckpoint('audit-query', key);
   if (result.status === 'failed') throw new Error(`${result.detail}; the next run starts a new query for its own window`);
-  return { records: result.records };
+  return { records: [...records, ...result.records] };
 }

@@ -38,6 +38,7 @@ export class Checkpoints {
   /** Writes the value; with an etag, only if nobody else wrote since (else CheckpointConflictError). */
   async put<T>(scope: string, key: string, value: T, etag?: string): Promise<string> {
     const table = await this.tables.table(TABLE);
+    const previousBlob = await table.getEntity<{ blob?: string }>(tableKey(scope), tableKey(key)).then((e) => e.blob, () => undefined);
     const text = JSON.stringify(value);
     const entity: { partitionKey: string; rowKey: string; value?: string; blob?: string } = { partitionKey: tableKey(scope), rowKey: tableKey(key) };
     if (text.length > INLINE_LIMIT) {
@@ -50,6 +51,8 @@ export class Checkpoints {
       const res = etag
         ? await table.updateEntity(entity, 'Replace', { etag })
         : await table.upsertEntity(entity, 'Replace');
+      // The row now points elsewhere: the blob an earlier value spilled to is no longer needed.
+      if (previousBlob && previousBlob !== entity.blob) await this.blobs.delete(CONTAINER, previousBlob);
       return res.etag ?? '';
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 412) throw new CheckpointConflictError(`checkpoint ${scope}/${key} was changed by another run`);

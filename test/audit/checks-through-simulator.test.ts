@@ -96,7 +96,10 @@ describe('each check through the simulator', () => {
       sim.tenant().scenario.auditQuery = { pollsUntilDone: 0 };
       const second = await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger });
       expect(second.document.checks.find((c) => c.id === 'mailbox.access-audit')?.status).toBe('pass');
-      expect(sim.tenant().auditQueries.size).toBe(1); // resumed, not started again
+      // The earlier query is resumed, not started again; then the window since it is asked too.
+      expect([...sim.tenant().auditQueries.values()].map((q) => q.polls > 0)).toEqual([true, true]);
+      const [earlier, since] = [...sim.tenant().auditQueries.values()];
+      expect(since.filterStartDateTime).toBe(earlier.filterEndDateTime);
       expect(await store.getCheckpoint('audit-query', s.tenantId)).toBeUndefined();
     } finally {
       await sim.close();

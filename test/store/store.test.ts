@@ -44,6 +44,9 @@ describe('store on Azurite', () => {
     const big = { rows: Array.from({ length: 5000 }, (_, i) => `row-${i}-${'x'.repeat(20)}`) };
     await store.putCheckpoint('step', `${t}|big/with#odd?chars`, big);
     expect((await store.getCheckpoint<typeof big>('step', `${t}|big/with#odd?chars`))?.value).toEqual(big);
+    await store.putCheckpoint('step', `${t}|big/with#odd?chars`, { small: true });
+    expect((await store.getCheckpoint('step', `${t}|big/with#odd?chars`))?.value).toEqual({ small: true });
+    expect(await store.listBlobs('checkpoints', 'step/')).not.toEqual(expect.arrayContaining([expect.stringContaining(encodeURIComponent(t))]));
   });
 
   it('the action log only appends and lists in time order', async () => {
