@@ -53,6 +53,10 @@ export interface ScenarioUser {
     forwardingAddress?: string | null;
     deliverToMailboxAndForward?: boolean;
     rules?: ScenarioRecipientRule[];
+    /** Folders with messages generated from a seed and a count (see mailbox.ts). */
+    folders?: import('./mailbox').ScenarioMailFolder[];
+    contacts?: { displayName: string; email?: string; phone?: string }[];
+    events?: { subject: string; start: string; durationMinutes?: number; location?: string }[];
   } | false;
   drive?: { files: ScenarioFile[] } | false;
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Scenario, ScenarioFile } from './scenario';
+import { buildMailbox, type SimMailFolder } from './mailbox';
 
 /** Deterministic GUID-shaped id from a seed string, so ids are stable across runs. */
 export function stableId(...parts: string[]): string {
@@ -84,6 +85,9 @@ export interface SimUser {
   rules: SimRule[];
   automaticRepliesSetting: Record<string, unknown>;
   driveId?: string;
+  mailFolders: Map<string, SimMailFolder>;
+  contacts: { id: string; displayName: string; emailAddresses: { address: string }[]; businessPhones: string[] }[];
+  events: { id: string; subject: string; start: { dateTime: string; timeZone: string }; end: { dateTime: string; timeZone: string }; location: { displayName: string } }[];
   sessionsRevokedAt?: string;
   forceChangePasswordNextSignIn?: boolean;
 }
@@ -201,6 +205,12 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
         },
       })),
       automaticRepliesSetting: { status: 'disabled', externalAudience: 'none', internalReplyMessage: '', externalReplyMessage: '' },
+      mailFolders: mailbox ? buildMailbox(id, upn, mailbox.folders ?? [{ name: 'Inbox' }, { name: 'Sent Items' }, { name: 'Deleted Items' }], now) : new Map(),
+      contacts: (mailbox?.contacts ?? []).map((c, i) => ({ id: stableId(id, 'contact', String(i)), displayName: c.displayName, emailAddresses: c.email ? [{ address: c.email }] : [], businessPhones: c.phone ? [c.phone] : [] })),
+      events: (mailbox?.events ?? []).map((e, i) => {
+        const start = DateTime.fromISO(resolveWhen(e.start, now));
+        return { id: stableId(id, 'event', String(i)), subject: e.subject, start: { dateTime: start.toISO()!, timeZone: 'UTC' }, end: { dateTime: start.plus({ minutes: e.durationMinutes ?? 60 }).toISO()!, timeZone: 'UTC' }, location: { displayName: e.location ?? '' } };
+      }),
     };
     if (u.drive !== false && u.userType !== 'Guest') {
       const drive = newDrive(state, stableId(t, 'drive', upn), 'OneDrive', `https://${domainStem(state)}-my.sharepoint.com/personal/${upn.replace(/[@.]/g, '_')}/Documents`);

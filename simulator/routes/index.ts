@@ -7,6 +7,7 @@ import { mailRoutes } from './mail';
 import { filesRoutes } from './files';
 import { auditRoutes } from './audit';
 import { uploadRoutes } from './uploads';
+import { mailboxContentRoutes } from './mailbox-content';
 
 export interface Route {
   method: string;
@@ -16,7 +17,7 @@ export interface Route {
   handle(req: SimRequest, match: RegExpExecArray): SimResponse | Promise<SimResponse>;
 }
 
-const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes];
+const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...mailboxContentRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes];
 
 export async function routeGraph(req: SimRequest): Promise<SimResponse> {
   for (const route of ROUTES) {

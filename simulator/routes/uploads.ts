@@ -141,6 +141,7 @@ export const uploadRoutes: Route[] = [
     handle: (req, m) => {
       const u = findUser(req.tenant, m[1]);
       if (!u) return notFound(m[1]);
+      // Mail delivered through sendMail during the run; generated folder contents are listed per folder.
       return page(req, req.tenant.sentMail.filter((x) => x.mailbox === u.id).map((x) => ({ id: x.id, subject: x.subject, receivedDateTime: x.receivedDateTime, from: { emailAddress: { address: x.from } }, hasAttachments: x.attachments.length > 0 })));
     },
   },
