@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { stableId } from './state';
+import { prng } from './prng';
 
 export interface ScenarioMailFolder {
   name: string;
@@ -39,16 +40,6 @@ export interface SimMailFolder {
 const WELL_KNOWN: Record<string, string> = { inbox: 'Inbox', sentitems: 'Sent Items', deleteditems: 'Deleted Items', archive: 'Archive', drafts: 'Drafts' };
 const TOPICS = ['Planning application', 'Precept', 'Allotments', 'Village hall booking', 'Footpath', 'Grant request', 'Agenda', 'Minutes', 'Bus shelter', 'Defibrillator'];
 
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildMailbox(userId: string, upn: string, folders: ScenarioMailFolder[], now: DateTime): Map<string, SimMailFolder> {
   const out = new Map<string, SimMailFolder>();
@@ -56,7 +47,7 @@ export function buildMailbox(userId: string, upn: string, folders: ScenarioMailF
   const add = (spec: ScenarioMailFolder, parentId: string, path: string): string => {
     const wk = Object.entries(WELL_KNOWN).find(([, name]) => name.toLowerCase() === spec.name.toLowerCase() && parentId === rootId)?.[0];
     const id = stableId(userId, 'folder', path);
-    const r = rand(spec.seed ?? path.length);
+    const r = prng(spec.seed ?? path.length);
     const messages: SimMessage[] = [];
     const total = (spec.count ?? 0) + (spec.largeMessages?.length ?? 0);
     for (let i = 0; i < total; i++) {

@@ -14,6 +14,7 @@ import { routeGraph } from './routes';
 import { handleExchange } from './routes/exchange';
 import { handleChunk } from './routes/uploads';
 import { packageRoot } from '../config/paths';
+import { prng } from './prng';
 
 export interface FaultOptions {
   seed?: number;
@@ -37,17 +38,6 @@ export interface SimulatorStats {
 // From the package folder, so the compiled code in dist/ finds them too.
 const CERTS = join(packageRoot(), 'simulator', 'certs');
 
-/** mulberry32: small seeded PRNG so fault patterns repeat for a seed (written here: a dozen lines). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class SimulatorServer {
   readonly server: Server;
