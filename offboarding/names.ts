@@ -1,0 +1,42 @@
+// Names for the archive in SharePoint. SharePoint and OneDrive refuse " * : < > ? / \ | in names, leading
+// or trailing spaces and dots, and Windows device names; we also refuse anything that could climb out of
+// the archive folder. Every name a mailbox or drive supplies goes through here before it becomes a path.
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+
+const ILLEGAL = /["*:<>?/\\|\u0000-\u001f\u007f]/g;
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|desktop\.ini|_vti_)$/i;
+export const MAX_SEGMENT = 120;
+
+/** One path segment: illegal characters replaced, trimmed, never empty, never reserved, length-capped. */
+export function safeSegment(raw: string, fallback = 'untitled'): string {
+  let s = raw.normalize('NFC').replace(ILLEGAL, '_').replace(/\s+/g, ' ');
+  s = s.replace(/^[\s.]+|[\s.]+$/g, '');
+  // A name made only of illegal characters says nothing; use the fallback rather than "____".
+  if (!s || /^_+$/.test(s)) s = fallback;
+  const stem = s.split('.')[0];
+  if (RESERVED.test(stem) || RESERVED.test(s)) s = `_${s}`;
+  if (s.length > MAX_SEGMENT) s = s.slice(0, MAX_SEGMENT).replace(/[\s.]+$/, '');
+  return s;
+}
+
+/** A relative path below the archive folder: each segment made safe; '..' and absolute paths cannot escape. */
+export function safeRelativePath(segments: string[]): string {
+  return segments.map((seg) => safeSegment(seg === '..' || seg === '.' ? '_' : seg)).join('/');
+}
+
+/** The folder for one councillor's archive, e.g. "Cllr Jo Smith – term ended 2026-05-07". */
+export function archiveFolderName(displayName: string, termEnd: string): string {
+  return safeSegment(`${displayName} – term ended ${DateTime.fromISO(termEnd).toISODate()}`, 'Councillor');
+}
+
+/**
+ * A message's file name: received date + sanitised subject + a short id, unique within its folder
+ * (duplicate subjects differ by the id; the id is stable, so a restart makes the same name).
+ */
+export function messageFileName(receivedIso: string, subject: string, messageId: string): string {
+  const when = DateTime.fromISO(receivedIso, { zone: 'utc' }).toFormat("yyyy-MM-dd'T'HHmm");
+  const shortId = createHash('sha256').update(messageId).digest('hex').slice(0, 8);
+  const subjectPart = safeSegment(subject, 'no subject').slice(0, MAX_SEGMENT - 30).replace(/[\s.]+$/, '');
+  return `${when} ${subjectPart} ${shortId}.eml`;
+}
