@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 
+// Control characters are matched on purpose: they are illegal in SharePoint names.
+// eslint-disable-next-line no-control-regex
 const ILLEGAL = /["*:<>?/\\|\u0000-\u001f\u007f]/g;
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|desktop\.ini|_vti_)$/i;
 export const MAX_SEGMENT = 120;
