@@ -1,9 +1,12 @@
-// findings.csv for Excel: UTF-8 with a BOM, CRLF, RFC 4180 quoting, ISO dates, and any cell that a
-// spreadsheet would read as a formula neutralised (OWASP's leading-apostrophe approach).
+// findings.csv for Excel: UTF-8 with a BOM (so Excel does not guess the code page), CRLF rows, RFC 4180
+// quoting, ISO dates, and any cell a spreadsheet would read as a formula neutralised with a leading
+// apostrophe (the OWASP approach). Written by hand: it is a dozen lines and no installed library does it.
 import type { FindingsDocument } from '../checks/types';
 import type { PolicyProfile } from '../policy/profile';
+import { clauseResolver } from './words';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+// OWASP CSV injection: = + - @ tab CR; also LF and NUL (ASVS 1.2.10), which some importers treat alike.
+const FORMULA_START = /^[=+\-@\t\r\n\0]/;
 
 export function neutralise(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell;
@@ -13,14 +16,15 @@ function quote(cell: string): string {
   return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
-export const CSV_COLUMNS = ['id', 'checkId', 'severity', 'state', 'subjectType', 'subjectName', 'userPrincipalName', 'clauses', 'summary', 'remediation', 'firstSeen', 'lastSeen'];
+export const CSV_COLUMNS = ['id', 'checkId', 'severity', 'state', 'subjectType', 'subjectName', 'userPrincipalName', 'clauses', 'summary', 'remediation', 'firstSeen', 'lastSeen'] as const;
 
+/** One row per finding. With a profile the clauses column holds the policy's own numbers ('6.1.5; 4.1.1'), else clause keys. */
 export function renderFindingsCsv(doc: FindingsDocument, ctx: { profile?: PolicyProfile; clauseOverrides?: Record<string, string> } = {}): string {
-  const clauseNumber = (key: string) => ctx.clauseOverrides?.[key] ?? ctx.profile?.clauses[key]?.number ?? key;
+  const clause = clauseResolver(ctx.profile, ctx.clauseOverrides);
   const rows = doc.findings.map((f) => [
     f.id, f.checkId, f.severity, f.state, f.subject.type, f.subject.name, f.subject.userPrincipalName ?? '',
-    f.clauses.map(clauseNumber).join('; '), f.summary, f.remediation, f.firstSeen, f.lastSeen,
+    [...new Set(f.clauses.map((k) => clause(k).number))].join('; '), f.summary, f.remediation, f.firstSeen, f.lastSeen,
   ]);
-  const lines = [CSV_COLUMNS, ...rows].map((row) => row.map((c) => quote(neutralise(String(c)))).join(','));
+  const lines = [[...CSV_COLUMNS], ...rows].map((row) => row.map((c) => quote(neutralise(String(c ?? '')))).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

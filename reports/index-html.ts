@@ -1,7 +1,11 @@
-// index.html for an IT supplier serving several councils: a row per council, worst first.
+// index.html for an IT supplier serving several councils: a row per council, worst first, each with a
+// sparkline of its high findings over recent nights and a link to that council's report.
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { sparkline } from './charts';
-import { esc } from './escape';
+import { esc, relativeHref } from './escape';
 import { ukDateTime } from './uk-time';
+import { plural } from './words';
 
 export interface IndexRow {
   council: string;
@@ -12,22 +16,60 @@ export interface IndexRow {
   low: number;
   new: number;
   resolved: number;
+  /** High findings per night, oldest first, tonight last. */
   trend: number[];
+  /** Path of the council's report.html relative to index.html, as a file path (not URL-encoded). */
   reportHref: string;
 }
 
+// A council whose latest run is this far behind the newest is flagged: its nightly run may have stopped.
+const STALE_HOURS = 36;
+
+const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:1rem auto;max-width:70rem;padding:0 1rem 2rem;color:#1b1b1b;background:#fff;line-height:1.4}
+h1{font-size:1.6rem}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:middle}th{background:#f0f0f0}tbody th{background:#fff}tbody th{background:#fff}
+td.n{text-align:right;font-variant-numeric:tabular-nums}td.hi{font-weight:700;color:#b3261e}a{color:#0b4f9c}a:focus{outline:3px solid #0b4f9c;outline-offset:2px}.stale{color:#9a4f00;font-weight:700}.small{font-size:.88rem;color:#3d3d3d}
+@media print{body{max-width:none}a{color:#1b1b1b}}`;
+const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'`;
+
+const count = (v: unknown) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Math.trunc(Number(v)) : 0);
+const ms = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).toMillis();
+
+function change(trend: number[]): string {
+  if (trend.length < 2) return 'first night';
+  const delta = trend[trend.length - 1] - trend[trend.length - 2];
+  return delta > 0 ? `up ${delta}` : delta < 0 ? `down ${-delta}` : 'no change';
+}
+
 export function renderSupplierIndex(rows: IndexRow[]): string {
-  const sorted = [...rows].sort((a, b) => b.high - a.high || b.medium - a.medium || a.council.localeCompare(b.council));
-  // Links are relative paths to a report.html; anything with a scheme (javascript:, http:) is shown as text.
-  const link = (r: IndexRow) => (/^(?![a-z][a-z0-9+.-]*:)(?!\/\/)[^<>"'\\]*report\.html$/i.test(r.reportHref) ? `<a href="${esc(r.reportHref)}">${esc(r.council)}</a>` : esc(r.council));
+  const clean = rows.map((r) => ({ ...r, high: count(r.high), medium: count(r.medium), low: count(r.low), new: count(r.new), resolved: count(r.resolved), trend: (r.trend ?? []).map(count) }));
+  const sorted = clean.sort((a, b) => b.high - a.high || b.medium - a.medium || b.new - a.new || b.low - a.low || String(a.council).localeCompare(String(b.council)));
+  const newest = Math.max(...sorted.map((r) => ms(r.generatedAt)).filter(Number.isFinite));
+  const totalHigh = sorted.reduce((s, r) => s + r.high, 0);
+  const withHigh = sorted.filter((r) => r.high > 0).length;
+
+  const body = sorted.map((r) => {
+    const href = relativeHref(r.reportHref);
+    const name = href ? `<a href="${esc(href)}">${esc(r.council)}</a>` : esc(r.council);
+    const stale = Number.isFinite(newest) && newest - ms(r.generatedAt) > STALE_HOURS * 3600_000 ? ' <span class="stale">(behind the others: check its nightly run)</span>' : '';
+    return `<tr><th scope="row">${name}<br><span class="small">Tenant ${esc(r.tenantId)}</span></th><td>${esc(ukDateTime(r.generatedAt))}${stale}</td><td class="n${r.high ? ' hi' : ''}">${r.high}</td><td class="n">${r.medium}</td><td class="n">${r.low}</td><td class="n">${r.new}</td><td class="n">${r.resolved}</td><td>${sparkline(r.trend, 'high findings per night')} <span class="small">${change(r.trend)}</span></td></tr>`;
+  }).join('\n');
+
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-<title>CouncilGuard — councils overview</title>
-<style>body{font-family:system-ui,Arial,sans-serif;margin:1rem auto;max-width:64rem;padding:0 1rem}table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left}td.n{text-align:right}</style>
-</head><body><h1>Councils overview</h1>
-<table><thead><tr><th scope="col">Council</th><th scope="col">Audited</th><th scope="col">High</th><th scope="col">Medium</th><th scope="col">Low</th><th scope="col">New</th><th scope="col">Resolved</th><th scope="col">High findings, recent nights</th></tr></thead><tbody>
-${sorted.map((r) => `<tr><td>${link(r)}</td><td>${esc(ukDateTime(r.generatedAt))}</td><td class="n">${r.high}</td><td class="n">${r.medium}</td><td class="n">${r.low}</td><td class="n">${r.new}</td><td class="n">${r.resolved}</td><td>${sparkline(r.trend)}</td></tr>`).join('\n')}
-</tbody></table></body></html>
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>CouncilGuard: councils overview</title>
+<style>${CSS}</style></head>
+<body><header><h1>Councils overview</h1>
+<p>${esc(`${plural(sorted.length, 'council')}; ${plural(totalHigh, 'high finding')} in all, at ${plural(withHigh, 'council')}.`)} Worst first: most high findings, then medium, then new.</p></header>
+<main>${sorted.length ? `<table><caption class="small">One row per council, from its latest audit. The line shows high findings over recent nights, oldest left.</caption>
+<thead><tr><th scope="col">Council</th><th scope="col">Latest audit</th><th scope="col">High</th><th scope="col">Medium</th><th scope="col">Low</th><th scope="col">New</th><th scope="col">Resolved</th><th scope="col">High findings, recent nights</th></tr></thead>
+<tbody>
+${body}
+</tbody></table>` : '<p>No council has been audited yet.</p>'}</main>
+<footer><p class="small">Each report holds personal data about council members and staff; keep this folder within your organisation.</p></footer>
+</body></html>
 `;
 }

@@ -1,26 +1,111 @@
-// summary.md for email and chat: counts and changes; people named only when the council allows it.
-import type { FindingsDocument } from '../checks/types';
+// summary.md for email and chat: counts, what changed, the worst items. People are named only when the
+// council allows it (config namesInSummary); otherwise findings are counted per check, because an email
+// travels further than the report and a finding's summary often names the person.
+import type { Finding, FindingsDocument } from '../checks/types';
+import { safeHttpsUrl } from './escape';
 import { ukDateTime } from './uk-time';
+import { plural, SEVERITIES, SEVERITY_RANK, SEVERITY_WORDS, skipReasonInWords } from './words';
 
-function md(text: string): string {
-  return text.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, '\\$1');
+const WORST_ITEMS = 5;
+
+/**
+ * Text from data made inert in Markdown: one line (so it cannot start a heading or list), and every
+ * character that means something mid-line backslash-escaped. Line-start markers (- + = 1.) need no escape
+ * because data never starts a line; fewer escapes keep the summary readable as plain-text email.
+ */
+export function mdText(value: unknown): string {
+  return String(value ?? '')
+    // eslint-disable-next-line no-control-regex -- line breaks and controls become spaces on purpose
+    .replace(/[\u0000-\u001F\u007F\u2028\u2029]+/g, ' ')
+    .replace(/[\\`*_[\]<>!&~|#]/g, '\\$&');
+}
+
+function byWorst(a: Finding, b: Finding): number {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.state === b.state ? 0 : a.state === 'new' ? -1 : 1) || a.subject.name.localeCompare(b.subject.name);
+}
+
+const PEOPLE = new Set(['user', 'mailbox']);
+
+/** "2 people", "3 files", "the tenant's settings": who or what a group of findings concerns, without names. */
+function affected(findings: Finding[]): string {
+  const kinds = new Map<string, Set<string>>();
+  for (const f of findings) {
+    const kind = PEOPLE.has(f.subject.type) ? 'person' : f.subject.type;
+    kinds.set(kind, (kinds.get(kind) ?? new Set()).add(`${f.subject.type}:${f.subject.id}`));
+  }
+  const words: Record<string, [string, string]> = { person: ['person', 'people'], file: ['file', 'files'], site: ['site', 'sites'], device: ['device', 'devices'] };
+  return [...kinds].map(([kind, ids]) => (kind === 'tenant' ? "the tenant's settings" : plural(ids.size, ...(words[kind] ?? [kind, `${kind}s`])))).join(', ');
 }
 
 export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowed: boolean; reportLink?: string }): string {
-  const count = (sev: string) => doc.findings.filter((f) => f.severity === sev).length;
-  const worst = doc.findings.filter((f) => f.severity === 'high').slice(0, 5);
-  const who = (f: FindingsDocument['findings'][number]) => (opts.namesAllowed ? md(f.subject.name) : f.subject.type === 'tenant' ? 'the tenant' : f.subject.type === 'file' ? 'a council file' : f.subject.type === 'device' ? 'a device' : 'a councillor or member of staff');
+  const count = Object.fromEntries(SEVERITIES.map((s) => [s, doc.findings.filter((f) => f.severity === s).length]));
+  const fresh = doc.findings.filter((f) => f.state === 'new').length;
+  const titleOf = new Map(doc.checks.map((c) => [c.id as string, c.title]));
+  const checkTitle = (id: string) => titleOf.get(id) ?? id;
+
   const lines = [
-    `# ${md(doc.council)}: IT policy audit`,
+    `# ${mdText(doc.council)}: IT policy audit`,
     '',
-    `${md(ukDateTime(doc.generatedAt))}`,
+    `${mdText(ukDateTime(doc.generatedAt))}, policy ${mdText(doc.policy.id)} ${mdText(doc.policy.version)}`,
     '',
-    `- **${count('high')}** high, **${count('medium')}** medium, **${count('low')}** low`,
-    `- **${doc.findings.filter((f) => f.state === 'new').length}** new since last night, **${doc.resolved.length}** resolved`,
-    ...doc.checks.filter((c) => c.status === 'skipped' || c.status === 'error').map((c) => `- ${md(c.title)}: ${c.status === 'error' ? 'could not run' : `skipped (${md(c.skipReason?.detail ?? '')})`}`),
+    `- **${count.high}** high, **${count.medium}** medium, **${count.low}** low${count.info ? `, ${count.info} for information` : ''}`,
+    `- **${fresh}** new since last night, **${doc.resolved.length}** resolved`,
   ];
-  if (!doc.findings.length) lines.push('', 'No findings: the tenant meets every check that ran.');
-  if (worst.length) lines.push('', '## Most urgent', '', ...worst.map((f) => `- ${who(f)}: ${md(opts.namesAllowed ? f.summary : doc.checks.find((c) => c.id === f.checkId)?.title ?? f.checkId)}`));
-  if (opts.reportLink) lines.push('', `Full report: ${opts.reportLink}`);
+
+  const ran = doc.checks.some((c) => c.status !== 'skipped' && c.status !== 'error');
+  if (!doc.findings.length) lines.push('', ran ? 'No findings: the tenant meets every check that ran.' : 'No check ran tonight, so nothing was confirmed; see below for why.');
+
+  const worst = [...doc.findings].sort(byWorst);
+  if (worst.length) {
+    lines.push('', '## Most urgent', '');
+    if (opts.namesAllowed) {
+      for (const f of worst.slice(0, WORST_ITEMS)) {
+        const who = f.subject.userPrincipalName && f.subject.userPrincipalName !== f.subject.name ? `${mdText(f.subject.name)} (${mdText(f.subject.userPrincipalName)})` : mdText(f.subject.name);
+        lines.push(`- **${SEVERITY_WORDS[f.severity]}**${f.state === 'new' ? ', new' : ''}: ${who}: ${mdText(f.summary)}`);
+      }
+      if (worst.length > WORST_ITEMS) lines.push(`- … and ${worst.length - WORST_ITEMS} more in the full report`);
+    } else {
+      // Grouped by check and severity, worst first: counts instead of names.
+      const groups = new Map<string, Finding[]>();
+      for (const f of worst) {
+        const key = `${f.severity}\n${f.checkId}`;
+        const group = groups.get(key);
+        if (group) group.push(f); else groups.set(key, [f]);
+      }
+      const shown = [...groups.values()].slice(0, WORST_ITEMS);
+      for (const g of shown) {
+        const newCount = g.filter((f) => f.state === 'new').length;
+        lines.push(`- **${SEVERITY_WORDS[g[0].severity]}**: ${mdText(checkTitle(g[0].checkId))}: ${plural(g.length, 'finding')}${newCount ? ` (${newCount} new)` : ''}, concerning ${mdText(affected(g))}`);
+      }
+      if (groups.size > shown.length) lines.push(`- … and ${plural(worst.length - shown.reduce((s, g) => s + g.length, 0), 'more finding')} in the full report`);
+      lines.push('', 'Names are left out of this summary; the full report has them.');
+    }
+  }
+
+  if (doc.resolved.length) {
+    lines.push('', '## Resolved since last night', '');
+    if (opts.namesAllowed) {
+      for (const r of doc.resolved.slice(0, WORST_ITEMS)) lines.push(`- ${mdText(r.subject.name)}: ${mdText(checkTitle(r.checkId))}`);
+      if (doc.resolved.length > WORST_ITEMS) lines.push(`- … and ${doc.resolved.length - WORST_ITEMS} more`);
+    } else {
+      const perCheck = new Map<string, number>();
+      for (const r of doc.resolved) perCheck.set(r.checkId, (perCheck.get(r.checkId) ?? 0) + 1);
+      for (const [id, n] of perCheck) lines.push(`- ${mdText(checkTitle(id))}: ${n}`);
+    }
+  }
+
+  const notRun = doc.checks.filter((c) => c.status === 'skipped' || c.status === 'error');
+  if (notRun.length) {
+    lines.push('', '## Not checked tonight', '');
+    for (const c of notRun) {
+      const why = c.status === 'error' ? 'could not run; see the full report' : c.skipReason ? skipReasonInWords(c.skipReason) : 'skipped';
+      lines.push(`- ${mdText(c.title)}: ${mdText(why)}`);
+    }
+  }
+
+  if (opts.reportLink) {
+    const href = safeHttpsUrl(opts.reportLink);
+    lines.push('', href ? `Full report: <${href}>` : `Full report: ${mdText(opts.reportLink)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
