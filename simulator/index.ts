@@ -1,18 +1,25 @@
 // The local Microsoft 365 tenant: start it, point CouncilGuard at it with env(), change and read its
 // state in tests. HTTPS only, loopback only.
+import { dirname, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { testCaPath } from '../config/paths';
-import { loadScenario, parseScenario, ScenarioError, type Scenario } from './scenario';
+import { builtInScenarios, loadScenario, parseScenario, ScenarioError, type Scenario, type ScenarioUser, type ScenarioFile } from './scenario';
 import { SimulatorServer, type FaultOptions, type SimulatorStats } from './server';
 import { buildTenant, type TenantState } from './state';
 
-export { loadScenario, parseScenario, ScenarioError, type Scenario, type FaultOptions, type SimulatorStats, type TenantState };
+export { builtInScenarios, loadScenario, parseScenario, ScenarioError, type Scenario, type ScenarioUser, type ScenarioFile, type FaultOptions, type SimulatorStats, type TenantState };
+export { buildScenario, ALL_PERMISSIONS, BUSINESS_BASIC, BUSINESS_PREMIUM, E5, type ScenarioParts } from './scenario-builder';
+export { quickXorHash, QuickXorHash } from './quickxor';
+export { registerRoutes, type Route } from './routes';
 
 export interface SimulatorOptions {
   scenarios: Array<string | Scenario>;
   port?: number;
   faults?: FaultOptions;
+  /** Server-side page size for every collection (tests force 2); $top and odata.maxpagesize are then ignored. */
   pageSize?: number;
+  /** How long an upload session stays open (default 15 minutes). */
+  uploadSessionTtlMs?: number;
 }
 
 export interface RunningSimulator {
@@ -36,7 +43,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const scenario = typeof s === 'string' ? loadScenario(s) : parseScenario(structuredClone(s), `(scenario object ${s.name})`);
     const id = scenario.tenantId.toLowerCase();
     if (tenants.has(id)) throw new ScenarioError(`Two scenarios use tenant ${id}; give each its own tenantId.`);
-    tenants.set(id, buildTenant(scenario, now));
+    const tenant = buildTenant(scenario, now);
+    if (opts.uploadSessionTtlMs !== undefined) tenant.uploadSessionTtlMs = opts.uploadSessionTtlMs;
+    tenants.set(id, tenant);
   }
   const sim = new SimulatorServer(tenants);
   sim.pageSize = opts.pageSize;
@@ -84,6 +93,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
 export async function runSimulateCommand(args: { scenario: string; port?: number }): Promise<RunningSimulator> {
   const sim = await startSimulator({ scenarios: [args.scenario], port: args.port });
   const lines = Object.entries({ ...sim.env(), NODE_EXTRA_CA_CERTS: testCaPath() }).map(([k, v]) => `export ${k}='${v}'`);
-  process.stdout.write(`CouncilGuard tenant simulator (${args.scenario}) on ${sim.url} — Ctrl+C to stop.\n# The secret below belongs to the simulator only.\n${lines.join('\n')}\n`);
+  const certificate = join(dirname(testCaPath()), 'client-cert-and-key.pem');
+  process.stdout.write([
+    `CouncilGuard tenant simulator (${args.scenario}, tenant ${sim.tenantIds.join(', ')}) on ${sim.url} — Ctrl+C to stop.`,
+    '# The secret below belongs to the simulator only. Export these in the shell that runs CouncilGuard:',
+    ...lines,
+    `# To sign in with the demo certificate instead of the secret: unset AZURE_CLIENT_SECRET; export AZURE_CLIENT_CERTIFICATE_PATH='${certificate}'`,
+    '',
+  ].join('\n'));
   return sim;
 }

@@ -48,7 +48,12 @@ export interface ScenarioUser {
   roles?: string[];
   mfa?: { methods?: string[]; perUserMfaState?: 'disabled' | 'enabled' | 'enforced' };
   risk?: { riskState: string; riskDetail?: string; riskLevel?: string };
+  /** Relative ('-3d') or ISO times; leave a field out for "never". Reading it needs P1. */
+  signInActivity?: { lastSignIn?: string; lastNonInteractiveSignIn?: string };
   mailbox?: {
+    /** 'shared' makes Get-Mailbox report RecipientTypeDetails SharedMailbox. */
+    type?: 'user' | 'shared';
+    automaticReplies?: { status?: 'disabled' | 'alwaysEnabled' | 'scheduled'; externalAudience?: 'none' | 'contactsOnly' | 'all'; internalReplyMessage?: string; externalReplyMessage?: string };
     forwardingSmtpAddress?: string | null;
     forwardingAddress?: string | null;
     deliverToMailboxAndForward?: boolean;
@@ -91,7 +96,7 @@ export interface Scenario {
   pageSize?: number;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 addFormats(ajv);
 const validate = ajv.compile<Scenario>(schema);
 
@@ -101,13 +106,35 @@ export function builtInScenarios(): string[] {
   return readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json') && !f.includes('.councils.')).map((f) => f.replace(/\.json$/, '')).sort();
 }
 
+const pathOf = (e: ErrorObject) => e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || '(top level)';
+
+/** One alternative of a oneOf, in words: 'false', 'an object'. */
+function alternative(schema: { const?: unknown; type?: string }): string {
+  if ('const' in schema) return JSON.stringify(schema.const);
+  return schema.type === 'object' ? 'an object' : schema.type === 'array' ? 'a list' : `a ${schema.type ?? 'value'}`;
+}
+
 function describe(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => {
-    const at = e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || '(top level)';
+  const all = errors ?? [];
+  // A field with alternatives (mailbox: false or an object) makes ajv report every branch; keep the
+  // specific errors inside the branch the value chose, or else one sentence listing the alternatives.
+  const choices = all.filter((e) => e.keyword === 'oneOf');
+  const kept = all.filter((e) => {
+    const choice = choices.find((c) => e.instancePath === c.instancePath);
+    if (!choice) return true;
+    const deeper = all.some((d) => d.instancePath.startsWith(`${choice.instancePath}/`));
+    return e === choice && !deeper;
+  });
+  const lines = kept.map((e) => {
+    const at = pathOf(e);
+    if (e.keyword === 'oneOf') return `${at} must be ${(e.schema as { const?: unknown; type?: string }[]).map(alternative).join(' or ')}`;
     if (e.keyword === 'required') return `${at === '(top level)' ? '' : `${at}.`}${(e.params as { missingProperty: string }).missingProperty} is required`;
     if (e.keyword === 'additionalProperties') return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    if (e.keyword === 'enum') return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (e.keyword === 'pattern' && e.schemaPath.includes('/when')) return `${at} must be a relative time like "-3d", "-6h", "-15m" or an ISO date`;
     return `${at} ${e.message}`;
   });
+  return [...new Set(lines)];
 }
 
 export function parseScenario(json: unknown, source: string): Scenario {

@@ -1,43 +1,72 @@
-// The simulator's HTTPS server: token authority, Graph v1.0/beta (with $batch), Exchange adminapi.
-// Every Graph call checks the bearer token (401), the role the route needs (403), the licence (403),
-// and passes through the seeded fault injector.
+// The simulator's HTTPS server: token authority, Graph v1.0/beta (with $batch), Exchange adminapi, and
+// the token-less uploadUrls of upload sessions. Every Graph and Exchange call checks the bearer token
+// (401), the role the route needs (403), the licence (403), and passes through the seeded fault
+// injector; mailbox calls also pass the per-mailbox limiter.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { graphError, type SimRequest, type SimResponse } from './http';
+import { collect, graphError, type SimRequest, type SimResponse } from './http';
 import type { TenantState } from './state';
 import { findUser } from './state';
 import { routeGraph } from './routes';
 import { handleExchange } from './routes/exchange';
-import { handleChunk } from './routes/uploads';
+import { handleUploadUrl } from './routes/uploads';
 import { packageRoot } from '../config/paths';
 import { prng } from './prng';
 
 export interface FaultOptions {
+  /** Seed of the fault pattern: the same seed and request sequence give the same faults. */
   seed?: number;
+  /** 0..1 chance of 429 TooManyRequests with Retry-After. */
   throttleRate?: number;
+  /** Retry-After on injected 429s (default 1). */
   retryAfterSeconds?: number;
+  /** 0..1 chance of 503 ServiceUnavailable. */
   serviceUnavailableRate?: number;
+  /** 0..1 chance the connection is destroyed without an answer. */
   resetRate?: number;
   latencyMs?: number;
   jitterMs?: number;
+  /**
+   * Outlook's per-app-per-mailbox concurrency limit (the real one is 4); off when 0 or absent. The
+   * request over the limit gets 429 ApplicationThrottled with Retry-After.
+   */
   mailboxConcurrency?: number;
+  /** Outlook's per-app-per-mailbox request budget per 10 minutes (the real one is 10,000); off when absent. */
+  mailboxRequestsPer10Min?: number;
 }
 
 export interface SimulatorStats {
+  /** HTTP requests to Graph and Exchange (a $batch counts once; token calls are not counted). */
   requests: number;
+  /** 'GET /users/{id}/drive' → count; includes each $batch item and 'EXO Get-Mailbox'-style Exchange cmdlets. */
   byRoute: Record<string, number>;
+  /** 429s the simulator gave (injected, mailbox concurrency, mailbox budget). */
   throttled: number;
+  /** Highest number of requests in flight at once per mailbox (user id), recorded even with the limit off. */
   maxInFlightPerMailbox: Record<string, number>;
   reset(): void;
 }
 
 // From the package folder, so the compiled code in dist/ finds them too.
 const CERTS = join(packageRoot(), 'simulator', 'certs');
+/** Paths that reach a mailbox at Exchange, so count against Outlook's per-mailbox limits. */
+const MAILBOX_PATH = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|contacts|contactFolders|events|calendar|calendars|calendarView|sendMail|inferenceClassification|outlook)(\/|$)/;
+/** A mailbox read takes a moment at Exchange; without it requests never overlap and no limit is tested. */
+const MAILBOX_WORK_MS = 25;
+const TEN_MINUTES_MS = 10 * 60 * 1000;
 
+interface BatchItem {
+  id: string;
+  method: string;
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  dependsOn?: string[];
+}
 
 export class SimulatorServer {
   readonly server: Server;
@@ -48,16 +77,21 @@ export class SimulatorServer {
   private faults: FaultOptions = {};
   private random = prng(1);
   private readonly inFlight = new Map<string, number>();
+  private readonly mailboxWindow = new Map<string, number[]>();
   pageSize?: number;
   url = '';
   readonly stats: SimulatorStats;
 
   constructor(readonly tenants: Map<string, TenantState>) {
-    const stats = { requests: 0, byRoute: {} as Record<string, number>, throttled: 0, maxInFlightPerMailbox: {} as Record<string, number> };
-    this.stats = Object.assign(stats, { reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; Object.assign(this.stats, stats); } });
+    const stats: SimulatorStats = {
+      requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {},
+      reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; },
+    };
+    this.stats = stats;
     this.server = createServer({ cert: readFileSync(join(CERTS, 'server.pem')), key: readFileSync(join(CERTS, 'server-key.pem')) }, (req, res) => {
       void this.handle(req, res).catch((err) => {
         if (!res.headersSent) this.send(res, graphError(500, 'InternalServerError', `simulator fault: ${err instanceof Error ? err.message : err}`));
+        else res.destroy();
       });
     });
     this.server.keepAliveTimeout = 1000;
@@ -66,6 +100,7 @@ export class SimulatorServer {
   setFaults(f: FaultOptions): void {
     this.faults = { ...f };
     this.random = prng(f.seed ?? 1);
+    this.mailboxWindow.clear();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -73,103 +108,154 @@ export class SimulatorServer {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', this.url);
+    const method = (req.method ?? 'GET').toUpperCase();
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v ?? '']));
 
+    // The token authority: never faulted, never counted.
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
-    if (openid) return this.send(res, this.openIdConfiguration(openid[1]));
+    if (openid && method === 'GET') return this.send(res, this.openIdConfiguration(openid[1]));
+    const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(url.pathname);
+    if (keys && method === 'GET') return this.send(res, { status: 200, body: { keys: [] } });
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
-    if (token && req.method === 'POST') return this.send(res, this.issueToken(token[1], new URLSearchParams(body.toString('utf8'))));
+    if (token && method === 'POST') return this.send(res, this.issueToken(token[1], new URLSearchParams(body.toString('utf8'))));
+
+    // Upload sessions' URLs carry no token, as with Graph.
+    const upload = /^\/upload\/([^/]+)$/.exec(url.pathname);
+    if (upload) return this.send(res, handleUploadUrl(this.tenants.values(), upload[1], method, headers['content-range'], body));
+
     if (url.pathname.startsWith('/exchange/')) {
+      this.stats.requests++;
+      const fault = await this.injectFault(res);
+      if (fault === 'reset') return;
+      if (fault) return this.send(res, fault);
       const auth = this.authorise(headers.authorization, `${this.url}/exchange`);
       if ('status' in auth) return this.send(res, auth);
-      return this.send(res, await handleExchange(url.pathname, body, auth.tenant, auth.roles, this.url));
+      const cmdlet = method === 'POST' ? /"CmdletName"\s*:\s*"([^"]+)"/.exec(body.toString('utf8'))?.[1] ?? '?' : 'nextLink';
+      this.count(`EXO ${cmdlet}`);
+      const pageSize = this.pageSize ?? auth.tenant.scenario.pageSize;
+      return this.send(res, handleExchange({ method, path: url.pathname, query: url.searchParams, body, tenant: auth.tenant, roles: auth.roles, url: this.url, pageSize }));
     }
-    const chunk = /^\/upload\/([^/]+)$/.exec(url.pathname);
-    if (chunk && req.method === 'PUT') return this.send(res, handleChunk(chunk[1], headers['content-range'], body));
-    const version = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
-    if (!version) return this.send(res, graphError(404, 'NotFound', `No route for ${url.pathname}`));
 
+    const version = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
+    if (!version) return this.send(res, graphError(400, 'BadRequest', `Invalid version or path: ${url.pathname}`));
     this.stats.requests++;
     const fault = await this.injectFault(res);
     if (fault === 'reset') return;
-    if (fault) return this.send(res, fault);
-    this.send(res, await this.graph(req.method ?? 'GET', version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body));
+    if (fault) return this.send(res, withClientRequestId(fault, headers));
+    this.send(res, await this.graph(method, version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body));
+  }
+
+  private count(route: string): void {
+    this.stats.byRoute[route] = (this.stats.byRoute[route] ?? 0) + 1;
   }
 
   /** The Graph pipeline for one request (also used for each $batch item). */
-  async graph(method: string, version: 'v1.0' | 'beta', path: string, query: URLSearchParams, headers: Record<string, string>, body: Buffer, inBatch = false): Promise<SimResponse> {
+  async graph(method: string, version: 'v1.0' | 'beta', rawPath: string, query: URLSearchParams, headers: Record<string, string>, body: Buffer, inBatch = false): Promise<SimResponse> {
+    return withClientRequestId(await this.graphInner(method, version, rawPath, query, headers, body, inBatch), headers);
+  }
+
+  private async graphInner(method: string, version: 'v1.0' | 'beta', rawPath: string, query: URLSearchParams, headers: Record<string, string>, body: Buffer, inBatch: boolean): Promise<SimResponse> {
     const auth = this.authorise(headers.authorization, this.url);
     if ('status' in auth) return auth;
-    const routeKey = `${method} ${path.replace(/\/[0-9a-f-]{20,}|\/[^/]*@[^/]*|\/[^/]+,[^/]+,[^/]+/gi, '/{id}')}`;
-    this.stats.byRoute[routeKey] = (this.stats.byRoute[routeKey] ?? 0) + 1;
+    // users('upn') is Graph's other way of addressing a user.
+    const path = decodePath(rawPath).replace(/^\/users\('([^']+)'\)/, (_, upn: string) => `/users/${upn.replace(/''/g, "'")}`);
+    this.count(`${method} ${path.replace(/\/[0-9a-f-]{20,}|\/[^/]*@[^/]*|\/[^/]+,[^/]+,[^/]+/gi, '/{id}')}`);
     if (path === '/$batch' && method === 'POST') return this.batch(version, body, headers);
     if (inBatch) {
       const fault = this.itemFault();
       if (fault) return fault;
     }
     const req: SimRequest = {
-      method, path: decodeURI(path), version, query, headers, body, tenant: auth.tenant, roles: auth.roles, base: `${this.url}/${version}`,
+      method, path, version, query, headers, body, tenant: auth.tenant, roles: auth.roles, base: `${this.url}/${version}`,
       pageSize: this.pageSize ?? auth.tenant.scenario.pageSize,
       json: <T>() => JSON.parse(body.toString('utf8') || '{}') as T,
     };
-    const mailbox = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|contacts|events|calendar|sendMail)/.exec(req.path);
+    const mailbox = MAILBOX_PATH.exec(req.path);
     if (!mailbox) return routeGraph(req);
-    const user = findUser(auth.tenant, mailbox[1]);
-    const key = user?.id ?? mailbox[1];
+    const key = findUser(auth.tenant, mailbox[1])?.id ?? mailbox[1].toLowerCase();
+    const budget = this.overBudget(key);
+    if (budget) return budget;
     const now = (this.inFlight.get(key) ?? 0) + 1;
+    this.stats.maxInFlightPerMailbox[key] = Math.max(this.stats.maxInFlightPerMailbox[key] ?? 0, now);
     if (this.faults.mailboxConcurrency && now > this.faults.mailboxConcurrency) {
-      this.stats.throttled++;
-      const r = graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.');
-      return { ...r, headers: { ...r.headers, 'Retry-After': String(this.faults.retryAfterSeconds ?? 1) } };
+      return this.throttled('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', this.faults.retryAfterSeconds ?? 1);
     }
     this.inFlight.set(key, now);
-    this.stats.maxInFlightPerMailbox[key] = Math.max(this.stats.maxInFlightPerMailbox[key] ?? 0, now);
     try {
-      // A mailbox read takes a moment at Exchange; without it requests never overlap and no limit is tested.
-      await new Promise((r) => setTimeout(r, 25));
+      await sleep(MAILBOX_WORK_MS);
       return await routeGraph(req);
     } finally {
       this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
     }
   }
 
+  /** The 10-minute per-mailbox request budget; a response when it is spent. */
+  private overBudget(mailbox: string): SimResponse | undefined {
+    const limit = this.faults.mailboxRequestsPer10Min;
+    if (!limit) return undefined;
+    const now = Date.now();
+    const window = (this.mailboxWindow.get(mailbox) ?? []).filter((t) => now - t < TEN_MINUTES_MS);
+    this.mailboxWindow.set(mailbox, window);
+    if (window.length >= limit) {
+      return this.throttled('ApplicationThrottled', 'Application is over its MailboxRequests limit.', Math.max(1, Math.ceil((window[0] + TEN_MINUTES_MS - now) / 1000)));
+    }
+    window.push(now);
+    return undefined;
+  }
+
+  private throttled(code: string, message: string, retryAfterSeconds: number): SimResponse {
+    this.stats.throttled++;
+    const r = graphError(429, code, message);
+    return { ...r, headers: { ...r.headers, 'Retry-After': String(retryAfterSeconds) } };
+  }
+
   private async batch(version: 'v1.0' | 'beta', body: Buffer, headers: Record<string, string>): Promise<SimResponse> {
-    let parsed: { requests?: { id: string; method: string; url: string; body?: unknown; headers?: Record<string, string>; dependsOn?: string[] }[] };
+    let parsed: { requests?: unknown };
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
       return graphError(400, 'BadRequest', 'Invalid batch payload format.');
     }
-    const requests = parsed.requests ?? [];
-    if (requests.length > 20) return graphError(400, 'BadRequest', 'Invalid batch payload format: the number of requests exceeds the limit of 20.');
+    const problem = batchProblem(parsed.requests);
+    if (problem) return graphError(400, 'BadRequest', problem);
+    const requests = parsed.requests as BatchItem[];
     const results = new Map<string, SimResponse>();
-    const run = async (r: (typeof requests)[number]): Promise<void> => {
-      if (r.dependsOn?.some((d) => (results.get(d)?.status ?? 500) >= 400)) {
-        results.set(r.id, graphError(424, 'FailedDependency', 'A request this one depends on failed.'));
+    const done = new Map<string, Promise<void>>();
+    // Items without dependsOn run at once; an item with dependsOn waits for those and fails with 424 if any failed.
+    const run = async (r: BatchItem): Promise<void> => {
+      await Promise.all((r.dependsOn ?? []).map((d) => done.get(d)));
+      if ((r.dependsOn ?? []).some((d) => (results.get(d)?.status ?? 500) >= 400)) {
+        results.set(r.id, graphError(424, 'FailedDependency', 'The request failed because a request it depends on failed.'));
         return;
       }
-      const u = new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'https://x');
-      const itemBody = r.body === undefined ? Buffer.alloc(0) : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
-      results.set(r.id, await this.graph(r.method.toUpperCase(), version, u.pathname, u.searchParams, { ...headers, ...lower(r.headers ?? {}) }, itemBody, true));
+      results.set(r.id, await this.batchItem(version, r, headers));
     };
-    const independent = requests.filter((r) => !r.dependsOn?.length);
-    await Promise.all(independent.map(run));
-    for (const r of requests.filter((x) => x.dependsOn?.length)) await run(r);
-    // Graph may answer in any order: shuffle (seeded) to keep clients honest.
-    const ids = requests.map((r) => r.id).sort(() => this.random() - 0.5);
-    return {
-      status: 200,
-      body: { responses: ids.map((id) => { const r = results.get(id)!; return { id, status: r.status, headers: { 'Content-Type': 'application/json', ...r.headers }, body: r.body }; }) },
-    };
+    for (const r of requests) done.set(r.id, Promise.resolve().then(() => run(r)));
+    await Promise.all(done.values());
+    // Graph answers in any order: shuffle (seeded, Fisher–Yates) to keep clients honest.
+    const ids = requests.map((r) => r.id);
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      [ids[i], ids[j]] = [ids[j], ids[i]];
+    }
+    return { status: 200, body: { responses: ids.map((id) => batchResponse(id, results.get(id)!)) } };
+  }
+
+  private async batchItem(version: 'v1.0' | 'beta', r: BatchItem, headers: Record<string, string>): Promise<SimResponse> {
+    if (/^https?:/i.test(r.url)) return graphError(400, 'BadRequest', 'A batch request\'s url must be relative, e.g. /users/{id}.');
+    const itemHeaders = lower(r.headers ?? {});
+    if (r.body !== undefined && !itemHeaders['content-type']) return graphError(400, 'BadRequest', 'Content-Type header must be specified for a request with a body.');
+    const u = new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'https://batch.invalid');
+    const json = /json/i.test(itemHeaders['content-type'] ?? 'application/json');
+    // A non-JSON body travels base64-encoded inside the batch.
+    const itemBody = r.body === undefined ? Buffer.alloc(0)
+      : typeof r.body === 'string' ? Buffer.from(r.body, json ? 'utf8' : 'base64') : Buffer.from(JSON.stringify(r.body));
+    return this.graph(r.method.toUpperCase(), version, u.pathname, u.searchParams, { ...headers, ...itemHeaders }, itemBody, true);
   }
 
   private itemFault(): SimResponse | undefined {
     const f = this.faults;
-    if (f.throttleRate && this.random() < f.throttleRate) {
-      this.stats.throttled++;
-      const r = graphError(429, 'TooManyRequests', 'Too many requests.');
-      return { ...r, headers: { ...r.headers, 'Retry-After': String(f.retryAfterSeconds ?? 1) } };
-    }
+    if (f.throttleRate && this.random() < f.throttleRate) return this.throttled('TooManyRequests', 'Too many requests.', f.retryAfterSeconds ?? 1);
     if (f.serviceUnavailableRate && this.random() < f.serviceUnavailableRate) return graphError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.');
     return undefined;
   }
@@ -177,7 +263,7 @@ export class SimulatorServer {
   private async injectFault(res: ServerResponse): Promise<SimResponse | 'reset' | undefined> {
     const f = this.faults;
     const delay = (f.latencyMs ?? 0) + (f.jitterMs ? this.random() * f.jitterMs : 0);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) await sleep(delay);
     if (f.resetRate && this.random() < f.resetRate) {
       res.socket?.destroy();
       return 'reset';
@@ -191,77 +277,222 @@ export class SimulatorServer {
     try {
       const claims = jwt.verify(token, this.signingKey, { algorithms: ['HS256'], audience }) as { tid: string; roles?: string[] };
       const tenant = this.tenants.get(claims.tid);
-      if (!tenant) return graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure: unknown tenant.');
+      if (!tenant) return graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid tenant.');
       return { tenant, roles: claims.roles ?? [] };
     } catch (err) {
-      return graphError(401, 'InvalidAuthenticationToken', `Access token validation failure. ${err instanceof Error ? err.message : ''}`.trim());
+      const why = err instanceof jwt.TokenExpiredError ? 'Lifetime validation failed, the token is expired.'
+        : /audience/i.test(err instanceof Error ? err.message : '') ? 'Invalid audience.' : 'Invalid signature.';
+      return graphError(401, 'InvalidAuthenticationToken', `Access token validation failure. ${why}`);
     }
   }
 
+  /** What MSAL reads with instance discovery off: issuer, authorization/token endpoints, jwks_uri. */
   private openIdConfiguration(tenant: string): SimResponse {
     const base = `${this.url}/${tenant}`;
     return {
       status: 200,
       body: {
-        issuer: `${base}/v2.0`, authorization_endpoint: `${base}/oauth2/v2.0/authorize`, token_endpoint: `${base}/oauth2/v2.0/token`,
-        jwks_uri: `${this.url}/${tenant}/discovery/v2.0/keys`, end_session_endpoint: `${base}/oauth2/v2.0/logout`, device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-        response_types_supported: ['code', 'id_token', 'token id_token'], subject_types_supported: ['pairwise'], id_token_signing_alg_values_supported: ['RS256'],
-        scopes_supported: ['openid'], tenant_region_scope: 'EU', cloud_instance_name: 'simulator', msgraph_host: new URL(this.url).host,
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+        issuer: `${base}/v2.0`,
+        request_uri_parameter_supported: false,
+        userinfo_endpoint: `${this.url}/oidc/userinfo`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid', 'roles'],
+        kerberos_endpoint: `${base}/kerberos`,
+        tenant_region_scope: 'EU',
+        cloud_instance_name: 'simulator',
+        cloud_graph_host_name: new URL(this.url).host,
+        msgraph_host: new URL(this.url).host,
+        rbac_url: this.url,
       },
     };
   }
 
+  /** Entra's OAuth error body (AADSTS code in the description, trace and correlation ids). */
   private aadError(status: number, error: string, code: number, description: string): SimResponse {
     const trace = randomUUID();
+    const correlation = randomUUID();
+    const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     return {
       status,
       body: {
-        error, error_description: `AADSTS${code}: ${description} Trace ID: ${trace} Correlation ID: ${randomUUID()} Timestamp: ${new Date().toISOString()}`,
-        error_codes: [code], timestamp: new Date().toISOString(), trace_id: trace, correlation_id: randomUUID(), error_uri: `${this.url}/error?code=${code}`,
+        error,
+        error_description: `AADSTS${code}: ${description} Trace ID: ${trace} Correlation ID: ${correlation} Timestamp: ${timestamp}`,
+        error_codes: [code], timestamp, trace_id: trace, correlation_id: correlation, error_uri: `${this.url}/error?code=${code}`,
       },
     };
   }
 
   private issueToken(tenantId: string, form: URLSearchParams): SimResponse {
     const tenant = this.tenants.get(tenantId.toLowerCase());
-    if (!tenant) return this.aadError(400, 'invalid_tenant', 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    if (!tenant) return this.aadError(400, 'invalid_tenant', 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
     if (form.get('grant_type') !== 'client_credentials') return this.aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
-    if (form.get('client_id') !== this.clientId) return this.aadError(400, 'unauthorized_client', 700016, `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenantId}'.`);
+    const clientId = form.get('client_id');
+    if (clientId !== this.clientId) return this.aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.scenario.organization}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
     const assertion = form.get('client_assertion');
     if (assertion) {
-      try {
-        jwt.verify(assertion, this.clientCert.publicKey.export({ type: 'spki', format: 'pem' }) as string, { algorithms: ['RS256', 'PS256'], clockTolerance: 300 }); // Entra allows clock skew too
-      } catch {
-        return this.aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
-      }
+      const refusal = this.checkAssertion(assertion, form.get('client_assertion_type'), tenant);
+      if (refusal) return refusal;
     } else if (form.get('client_secret') !== this.clientSecret) {
       return this.aadError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`);
     }
-    const resource = (form.get('scope') ?? '').replace(/\/\.default$/, '');
+    const scope = form.get('scope') ?? '';
+    if (!/\/\.default$/.test(scope)) return this.aadError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    const resource = scope.replace(/\/\.default$/, '').replace(/\/$/, '');
     const isExchange = resource === `${this.url}/exchange`;
-    if (resource !== this.url && !isExchange) return this.aadError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant.`);
-    const roles = isExchange ? (tenant.scenario.exchangeManageAsApp ? ['Exchange.ManageAsApp'] : []) : tenant.scenario.grantedPermissions;
-    const access = jwt.sign({ tid: tenant.tenantId, appid: this.clientId, ...(roles.length ? { roles } : {}) }, this.signingKey, { algorithm: 'HS256', audience: resource, expiresIn: 3600, issuer: `${this.url}/${tenant.tenantId}/v2.0` });
+    if (resource !== this.url && !isExchange) return this.aadError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenant.scenario.organization}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+    const roles = isExchange ? (tenant.scenario.exchangeManageAsApp ? ['Exchange.ManageAsApp'] : []) : [...tenant.scenario.grantedPermissions];
+    const access = jwt.sign(
+      { tid: tenant.tenantId, appid: this.clientId, azp: this.clientId, idtyp: 'app', oid: this.clientId, sub: this.clientId, ...(roles.length ? { roles } : {}) },
+      this.signingKey,
+      { algorithm: 'HS256', audience: resource, expiresIn: 3600, issuer: `${this.url}/${tenant.tenantId}/v2.0` },
+    );
     return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: access } };
+  }
+
+  /** A client assertion: a JWT signed with the registered certificate's key, iss = sub = the app, aud = our token endpoint. */
+  private checkAssertion(assertion: string, type: string | null, tenant: TenantState): SimResponse | undefined {
+    if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return this.aadError(400, 'invalid_request', 700025, 'Client assertion type is invalid; use urn:ietf:params:oauth:client-assertion-type:jwt-bearer.');
+    let claims: jwt.JwtPayload;
+    try {
+      // Entra allows some clock skew, so does the simulator.
+      claims = jwt.verify(assertion, this.clientCert.publicKey.export({ type: 'spki', format: 'pem' }) as string, { algorithms: ['RS256', 'PS256'], clockTolerance: 300 }) as jwt.JwtPayload;
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) return this.aadError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+      return this.aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
+    }
+    if (claims.iss !== this.clientId || claims.sub !== this.clientId) return this.aadError(401, 'invalid_client', 700021, 'Client assertion application identifier doesn\'t match \'client_id\' parameter.');
+    // Entra accepts the token endpoint, with or without the tenant, as audience: check loosely.
+    const audiences = ([] as string[]).concat(claims.aud ?? []);
+    if (!audiences.some((a) => a.startsWith(this.url) && (a.includes(tenant.tenantId) || a.includes('/oauth2/')))) {
+      return this.aadError(401, 'invalid_client', 700212, `The client assertion's audience claim does not match the token endpoint ${this.url}/${tenant.tenantId}/oauth2/v2.0/token.`);
+    }
+    return undefined;
   }
 
   private send(res: ServerResponse, r: SimResponse): void {
     if (res.destroyed) return;
-    const headers: Record<string, string> = { ...(r.headers ?? {}) };
+    const headers: Record<string, string> = { 'request-id': randomUUID(), ...(r.headers ?? {}) };
+    if (r.stream) {
+      headers['Content-Type'] ??= 'application/octet-stream';
+      headers['Content-Length'] = String(r.stream.length);
+      res.writeHead(r.status, headers);
+      streamTo(res, r.stream.chunks()[Symbol.iterator]());
+      return;
+    }
     let payload: Buffer | undefined;
     if (r.raw) {
       payload = r.raw;
       headers['Content-Type'] ??= 'application/octet-stream';
     } else if (r.body !== undefined) {
       payload = Buffer.from(JSON.stringify(r.body));
-      headers['Content-Type'] = 'application/json; charset=utf-8';
+      headers['Content-Type'] = 'application/json; odata.metadata=minimal; charset=utf-8';
     }
-    if (payload) headers['Content-Length'] = String(payload.length);
+    headers['Content-Length'] = String(payload?.length ?? 0);
     res.writeHead(r.status, headers);
     res.end(payload);
   }
 }
 
-function lower(h: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+/** Writes generated chunks as the socket drains, so a 60 MB message never sits in memory whole. */
+function streamTo(res: ServerResponse, chunks: Iterator<Buffer>): void {
+  const pump = (): void => {
+    for (;;) {
+      if (res.destroyed) return;
+      const next = chunks.next();
+      if (next.done) {
+        res.end();
+        return;
+      }
+      if (!res.write(next.value)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
 }
+
+/** Why a $batch payload is refused, or undefined when it is well formed. */
+function batchProblem(requests: unknown): string | undefined {
+  if (!Array.isArray(requests)) return 'Invalid batch payload format: "requests" must be an array.';
+  if (requests.length === 0) return 'Invalid batch payload format: the batch has no requests.';
+  if (requests.length > 20) return 'Invalid batch payload format: the number of requests in the batch exceeds the maximum of 20.';
+  const ids = new Set<string>();
+  for (const r of requests as Partial<BatchItem>[]) {
+    if (!r || typeof r.id !== 'string' || !r.id) return 'Invalid batch payload format: every request needs a string id.';
+    if (typeof r.method !== 'string' || typeof r.url !== 'string') return `Invalid batch payload format: request ${r.id} needs a method and a url.`;
+    if (ids.has(r.id)) return `Invalid batch payload format: the request id ${r.id} is used more than once.`;
+    ids.add(r.id);
+  }
+  for (const r of requests as BatchItem[]) {
+    for (const d of r.dependsOn ?? []) if (!ids.has(d)) return `Invalid batch payload format: request ${r.id} depends on ${d}, which is not in the batch.`;
+  }
+  // A dependency cycle could never run.
+  const byId = new Map((requests as BatchItem[]).map((r) => [r.id, r]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const cyclic = (id: string): boolean => {
+    if (state.get(id) === 'done') return false;
+    if (state.get(id) === 'visiting') return true;
+    state.set(id, 'visiting');
+    const found = (byId.get(id)!.dependsOn ?? []).some(cyclic);
+    state.set(id, 'done');
+    return found;
+  };
+  if ([...byId.keys()].some(cyclic)) return 'Invalid batch payload format: the dependsOn references form a cycle.';
+  return undefined;
+}
+
+/** One entry of a $batch response: status, headers (Retry-After included), body inline (binary as base64). */
+function batchResponse(id: string, r: SimResponse): Record<string, unknown> {
+  const headers: Record<string, string> = { ...(r.headers ?? {}) };
+  let body: unknown = r.body;
+  if (r.stream || r.raw) {
+    body = (r.raw ?? collect(r.stream!)).toString('base64');
+    headers['Content-Type'] ??= 'application/octet-stream';
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8';
+  }
+  return { id, status: r.status, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/** Echoes the caller's client-request-id in the header and in an error body's innerError, as Graph does. */
+function withClientRequestId(r: SimResponse, headers: Record<string, string>): SimResponse {
+  const id = headers['client-request-id'];
+  if (!id) return r;
+  const error = (r.body as { error?: { innerError?: Record<string, string> } } | undefined)?.error;
+  const body = error?.innerError ? { ...(r.body as object), error: { ...error, innerError: { ...error.innerError, 'client-request-id': id } } } : r.body;
+  return { ...r, body, headers: { ...(r.headers ?? {}), 'client-request-id': id } };
+}
+
+function lower(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), String(v)]));
+}
+
+/**
+ * Decodes a request path for routing, except %2F and %25: a '/' or '%' inside a name stays encoded so
+ * path-addressed items (root:/a%2Fb:) keep their segments; segment readers decode those two.
+ */
+function decodePath(path: string): string {
+  return path.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => run.split(/(%2[fF]|%25)/).map((piece, i) => {
+    if (i % 2) return piece;
+    try {
+      return decodeURIComponent(piece);
+    } catch {
+      return piece;
+    }
+  }).join(''));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

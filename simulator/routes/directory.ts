@@ -1,23 +1,63 @@
 // Users, groups, directory roles, licences, domains, organisation.
-import { applySelect, notFound, page } from '../http';
+import { applySelect, badRequest, graphError, nonPremium, notFound, page, type SimRequest, type SimResponse } from '../http';
 import { findUser, type SimUser } from '../state';
 import type { Route } from '.';
 
 const ID = '([^/]+)';
 const USER_READ = ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All'];
+const MEMBER_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+
+/** What Graph returns for a user when no $select is given (v1.0 default property set). */
+const DEFAULT_USER_PROPERTIES = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
 
 export function userView(u: SimUser): Record<string, unknown> {
   return {
     id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName, mail: u.mail, accountEnabled: u.accountEnabled,
     userType: u.userType, passwordPolicies: u.passwordPolicies, lastPasswordChangeDateTime: u.lastPasswordChangeDateTime, assignedLicenses: u.assignedLicenses,
+    businessPhones: [], givenName: null, surname: null, jobTitle: null, mobilePhone: null, officeLocation: null, preferredLanguage: null,
+    signInActivity: u.signInActivity ?? { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null },
   };
 }
 
+/** A user as Graph shapes it: the $select'ed properties, or the default set; signInActivity only on request. */
+function userFor(req: SimRequest, u: SimUser | Record<string, unknown>): Record<string, unknown> {
+  const all = 'mailFolders' in u ? userView(u as SimUser) : u as Record<string, unknown>;
+  if (req.query.get('$select')) return applySelect(all, req.query);
+  return Object.fromEntries(DEFAULT_USER_PROPERTIES.map((k) => [k, all[k]]));
+}
+
+/** Selecting signInActivity needs P1 and AuditLog.Read.All, as in Graph; undefined = allowed. */
+function signInActivityRefusal(req: SimRequest): SimResponse | undefined {
+  const selected = (req.query.get('$select') ?? '').split(',').map((s) => s.trim());
+  if (!selected.includes('signInActivity')) return undefined;
+  if (!req.tenant.licences.p1) return nonPremium();
+  if (!req.roles.includes('AuditLog.Read.All')) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  return undefined;
+}
+
+function memberId(ref: string | undefined): string | undefined {
+  return /\/directoryObjects\/([^/?]+)$|\/users\/([^/?]+)$/.exec(ref ?? '')?.slice(1).find(Boolean);
+}
+
 export const directoryRoutes: Route[] = [
-  { method: 'GET', path: /^\/users$/, roles: USER_READ, handle: (req) => page(req, req.tenant.users.map(userView), { defaultSize: 100, maxSize: 999 }) },
+  {
+    method: 'GET', path: /^\/users$/, roles: USER_READ,
+    handle: (req) => {
+      const refusal = signInActivityRefusal(req);
+      if (refusal) return refusal;
+      // Graph pages users at 100 by default, 999 at most, and 120 at most when signInActivity is selected.
+      const withActivity = (req.query.get('$select') ?? '').includes('signInActivity');
+      return page(req, req.tenant.users.map(userView), { defaultSize: 100, maxSize: withActivity ? 120 : 999, project: (u) => userFor(req, u) });
+    },
+  },
   {
     method: 'GET', path: new RegExp(`^/users/${ID}$`), roles: USER_READ,
-    handle: (req, m) => { const u = findUser(req.tenant, m[1]); return u ? { status: 200, body: applySelect(userView(u), req.query) } : notFound(m[1]); },
+    handle: (req, m) => {
+      const refusal = signInActivityRefusal(req);
+      if (refusal) return refusal;
+      const u = findUser(req.tenant, m[1]);
+      return u ? { status: 200, body: userFor(req, u) } : notFound(m[1]);
+    },
   },
   {
     method: 'PATCH', path: new RegExp(`^/users/${ID}$`), roles: ['User.EnableDisableAccount.All', 'User.ReadWrite.All', 'User-PasswordProfile.ReadWrite.All'],
@@ -48,6 +88,28 @@ export const directoryRoutes: Route[] = [
     },
   },
   {
+    method: 'POST', path: new RegExp(`^/groups/${ID}/members/\\$ref$`), roles: MEMBER_WRITE,
+    handle: (req, m) => {
+      const g = req.tenant.groups.find((x) => x.id === m[1]);
+      if (!g) return notFound(m[1]);
+      const id = memberId(req.json<{ '@odata.id'?: string }>()['@odata.id']);
+      const u = id ? findUser(req.tenant, id) : undefined;
+      if (!u) return badRequest('Invalid URL format specified in @odata.id.');
+      if (g.members.includes(u.id)) return badRequest('One or more added object references already exist for the following modified properties: \'members\'.');
+      g.members.push(u.id);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'DELETE', path: new RegExp(`^/groups/${ID}/members/${ID}/\\$ref$`), roles: MEMBER_WRITE,
+    handle: (req, m) => {
+      const g = req.tenant.groups.find((x) => x.id === m[1]);
+      if (!g || !g.members.includes(m[2])) return notFound(m[2]);
+      g.members = g.members.filter((x) => x !== m[2]);
+      return { status: 204 };
+    },
+  },
+  {
     method: 'GET', path: /^\/directoryRoles$/, roles: ['RoleManagement.Read.Directory', 'Directory.Read.All'],
     handle: (req) => page(req, req.tenant.directoryRoles.map((r) => ({ id: r.id, displayName: r.displayName, roleTemplateId: r.roleTemplateId }))),
   },
@@ -71,7 +133,7 @@ export const directoryRoutes: Route[] = [
       if (!u) return notFound(m[1]);
       const b = req.json<{ addLicenses?: { skuId: string }[]; removeLicenses?: string[] }>();
       u.assignedLicenses = u.assignedLicenses.filter((l) => !(b.removeLicenses ?? []).includes(l.skuId)).concat((b.addLicenses ?? []).map((l) => ({ skuId: l.skuId, disabledPlans: [] })));
-      return { status: 200, body: userView(u) };
+      return { status: 200, body: userFor(req, u) };
     },
   },
 ];

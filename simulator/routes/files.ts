@@ -1,39 +1,55 @@
 // Drives: user OneDrives, site libraries, delta (with deltaLink tokens that return only changes),
-// sharing permissions, and site lookup.
-import { applySelect, notFound, page, type SimRequest } from '../http';
-import { findUser, type SimDrive, type SimItem } from '../state';
+// items by id or path, children, new folders, deletion, sharing permissions, content, site lookup.
+import { applySelect, badRequest, graphError, page, unescapeSegment, type SimRequest, type SimResponse } from '../http';
+import { findUser, itemContent, rootOf, stableId, type SimDrive, type SimItem } from '../state';
+import { childIndex, childNamed, childrenOf, driveView, freeName, itemByPath, itemView, touch } from '../drives';
 import type { Route } from '.';
 
 const ID = '([^/]+)';
 const FILES_READ = ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'];
+const FILES_WRITE = ['Files.ReadWrite.All', 'Sites.ReadWrite.All'];
+const SITES_READ = ['Sites.Read.All', 'Sites.ReadWrite.All'];
 
-function driveView(d: SimDrive) {
-  return { id: d.id, name: d.name, driveType: d.siteId ? 'documentLibrary' : 'business', webUrl: d.webUrl };
+export const itemNotFound = () => graphError(404, 'itemNotFound', 'The resource could not be found.');
+export const readOnly = () => graphError(403, 'accessDenied', 'Access denied. You do not have permission to perform this action or access this resource.');
+
+/** The item a path addresses: /drives/{d}/root, /drives/{d}/items/{id}, optionally followed by :/relative/path: */
+export function addressed(req: SimRequest, driveId: string, itemId: string | undefined, relative?: string): { drive: SimDrive; item: SimItem } | SimResponse {
+  const drive = req.tenant.drives.get(driveId);
+  if (!drive) return itemNotFound();
+  const base = itemId && itemId !== 'root' ? drive.items.get(itemId) : rootOf(drive);
+  if (!base || base.deleted) return itemNotFound();
+  const item = relative ? itemByPath(drive, segmentsOf(relative), base) : base;
+  return item ? { drive, item } : itemNotFound();
 }
 
-function itemView(d: SimDrive, i: SimItem): Record<string, unknown> {
-  if (i.deleted) return { id: i.id, name: i.name, deleted: { state: 'deleted' }, parentReference: { driveId: d.id, id: i.parentId } };
-  return {
-    id: i.id, name: i.name, size: i.size, createdDateTime: i.created, lastModifiedDateTime: i.modified,
-    // Business drives' delta carries no parentReference.path (documented), only ids.
-    parentReference: i.root ? { driveId: d.id } : { driveId: d.id, id: i.parentId },
-    ...(i.root ? { root: {} } : {}),
-    ...(i.folder ? { folder: { childCount: [...d.items.values()].filter((c) => c.parentId === i.id && !c.deleted).length } } : { file: { mimeType: 'application/octet-stream', hashes: {} } }),
-    ...(i.permissions.length ? { shared: { scope: i.permissions.some((p) => p.link?.scope === 'anonymous') ? 'anonymous' : 'users' } } : {}),
-  };
-}
+/** Names in an addressed path; the server left only %2F and %25 encoded. */
+export const segmentsOf = (p: string) => p.split('/').filter(Boolean).map(unescapeSegment);
+export const isResponse = (x: unknown): x is SimResponse => !!x && typeof x === 'object' && 'status' in x;
 
-function delta(req: SimRequest, d: SimDrive) {
+function delta(req: SimRequest, d: SimDrive): SimResponse {
   const token = req.query.get('token');
-  // A token is the sequence number the tenant would give the next change, so changes made since the
-  // token was issued have seq >= token.
-  const since = token && token !== 'latest' ? Number(token) : token === 'latest' ? req.tenant.seq : 0;
-  const changed = [...d.items.values()].filter((i) => i.seq >= since).sort((a, b) => a.seq - b.seq).map((i) => itemView(d, i));
-  if (token === 'latest') return { status: 200, body: { value: [], '@odata.deltaLink': `${req.base}/drives/${d.id}/root/delta?token=${req.tenant.seq}` } };
+  // A token is the sequence number the tenant will give the next change, so the changes made since
+  // the token was issued are the items whose seq is at least the token.
+  if (token === 'latest') return { status: 200, body: { '@odata.context': `${req.base}/$metadata#Collection(driveItem)`, value: [], '@odata.deltaLink': `${req.base}/drives/${d.id}/root/delta?token=${req.tenant.seq}` } };
+  const since = token ? Number(token) : 0;
+  if (token && (!Number.isInteger(since) || since < (req.tenant.deltaResyncBefore ?? 0))) {
+    const r = graphError(410, 'resyncRequired', 'Resync required. Replace any local items with the server\'s version (including deletes) if you\'re sure that the service was up to date with your local changes when you last sync\'d.');
+    return { ...r, headers: { ...r.headers, Location: `${req.base}/drives/${d.id}/root/delta` } };
+  }
+  const index = childIndex(d);
+  const changed = [...d.items.values()]
+    .filter((i) => i.seq >= since && !(i.deleted && !token))
+    .sort((a, b) => a.seq - b.seq)
+    .map((i) => itemView(d, i, { delta: true, index }));
   const res = page(req, changed, { defaultSize: 200, maxSize: 999 });
   const body = res.body as Record<string, unknown>;
-  if (!body['@odata.nextLink']) body['@odata.deltaLink'] = `${req.base}/drives/${d.id}/root/delta?token=${req.tenant.seq}`;
+  if (!body['@odata.nextLink'] && res.status === 200) body['@odata.deltaLink'] = `${req.base}/drives/${d.id}/root/delta?token=${req.tenant.seq}`;
   return res;
+}
+
+function siteView(s: { id: string; hostname: string; path: string; displayName: string }) {
+  return { id: s.id, name: s.path.split('/').pop(), displayName: s.displayName, webUrl: `https://${s.hostname}${s.path}`, siteCollection: { hostname: s.hostname } };
 }
 
 export const filesRoutes: Route[] = [
@@ -41,60 +57,123 @@ export const filesRoutes: Route[] = [
     method: 'GET', path: new RegExp(`^/users/${ID}/drive$`), roles: FILES_READ,
     handle: (req, m) => {
       const u = findUser(req.tenant, m[1]);
-      if (!u) return notFound(m[1]);
+      if (!u) return graphError(404, 'Request_ResourceNotFound', `Resource '${m[1]}' does not exist or one of its queried reference-property objects are not present.`);
       const d = u.driveId ? req.tenant.drives.get(u.driveId) : undefined;
-      return d ? { status: 200, body: applySelect(driveView(d), req.query) } : { status: 404, body: { error: { code: 'itemNotFound', message: 'The user has no OneDrive.' } } };
+      return d ? { status: 200, body: applySelect(driveView(d), req.query) } : graphError(404, 'itemNotFound', 'The user\'s OneDrive has not been provisioned.');
     },
   },
   {
+    method: 'GET', path: new RegExp(`^/drives/${ID}$`), roles: FILES_READ,
+    handle: (req, m) => { const d = req.tenant.drives.get(m[1]); return d ? { status: 200, body: applySelect(driveView(d), req.query) } : itemNotFound(); },
+  },
+  {
     method: 'GET', path: new RegExp(`^/drives/${ID}/root/delta$`), roles: FILES_READ,
-    handle: (req, m) => { const d = req.tenant.drives.get(m[1]); return d ? delta(req, d) : notFound(m[1]); },
+    handle: (req, m) => { const d = req.tenant.drives.get(m[1]); return d ? delta(req, d) : itemNotFound(); },
   },
   {
     method: 'GET', path: new RegExp(`^/drives/${ID}/items/${ID}/permissions$`), roles: FILES_READ,
     handle: (req, m) => {
-      const item = req.tenant.drives.get(m[1])?.items.get(m[2]);
-      return item && !item.deleted ? page(req, item.permissions as unknown as Record<string, unknown>[]) : notFound(m[2]);
+      const at = addressed(req, m[1], m[2]);
+      return isResponse(at) ? at : page(req, at.item.permissions as unknown as Record<string, unknown>[]);
     },
   },
   {
-    method: 'DELETE', path: new RegExp(`^/drives/${ID}/items/${ID}/permissions/${ID}$`), roles: ['Files.ReadWrite.All', 'Sites.ReadWrite.All'],
+    method: 'DELETE', path: new RegExp(`^/drives/${ID}/items/${ID}/permissions/${ID}$`), roles: FILES_WRITE,
     handle: (req, m) => {
-      const item = req.tenant.drives.get(m[1])?.items.get(m[2]);
-      if (!item || !item.permissions.some((p) => p.id === m[3])) return notFound(m[3]);
-      item.permissions = item.permissions.filter((p) => p.id !== m[3]);
-      item.seq = req.tenant.seq++;
+      const at = addressed(req, m[1], m[2]);
+      if (isResponse(at)) return at;
+      if (!at.item.permissions.some((p) => p.id === m[3])) return itemNotFound();
+      if (at.drive.readOnly) return readOnly();
+      at.item.permissions = at.item.permissions.filter((p) => p.id !== m[3]);
+      touch(req.tenant, at.drive, at.item);
       return { status: 204 };
     },
   },
   {
-    method: 'GET', path: new RegExp(`^/drives/${ID}/items/${ID}$`), roles: FILES_READ,
+    // /drives/{d}/root, /drives/{d}/items/{i}, and either followed by :/path: (item by path)
+    method: 'GET', path: new RegExp(`^/drives/${ID}/(?:root|items/([^/:]+))(?::(/[^:]+?):?)?$`), roles: FILES_READ,
     handle: (req, m) => {
-      const d = req.tenant.drives.get(m[1]);
-      const item = d?.items.get(m[2]);
-      return d && item && !item.deleted ? { status: 200, body: applySelect(itemView(d, item), req.query) } : notFound(m[2]);
+      const at = addressed(req, m[1], m[2], m[3]);
+      return isResponse(at) ? at : { status: 200, body: applySelect(itemView(at.drive, at.item), req.query) };
+    },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/drives/${ID}/(?:root|items/([^/:]+))(?::(/[^:]+?):)?/children$`), roles: FILES_READ,
+    handle: (req, m) => {
+      const at = addressed(req, m[1], m[2], m[3]);
+      if (isResponse(at)) return at;
+      if (!at.item.folder) return badRequest('The item is not a folder.');
+      const index = childIndex(at.drive);
+      return page(req, (index.get(at.item.id) ?? []).sort((a, b) => a.name.localeCompare(b.name)).map((i) => itemView(at.drive, i, { index })), { defaultSize: 200, maxSize: 999 });
+    },
+  },
+  {
+    method: 'POST', path: new RegExp(`^/drives/${ID}/(?:root|items/([^/:]+))(?::(/[^:]+?):)?/children$`), roles: FILES_WRITE,
+    handle: (req, m) => {
+      const at = addressed(req, m[1], m[2], m[3]);
+      if (isResponse(at)) return at;
+      if (at.drive.readOnly) return readOnly();
+      const body = req.json<{ name?: string; folder?: object; '@microsoft.graph.conflictBehavior'?: string }>();
+      if (!body.name || !body.folder) return badRequest('A new folder needs a name and a folder facet.');
+      if (/["*:<>?/\\|]/.test(body.name)) return graphError(400, 'invalidRequest', 'The provided name contains invalid characters.');
+      const existing = childNamed(at.drive, at.item, body.name);
+      const behavior = body['@microsoft.graph.conflictBehavior'] ?? 'fail';
+      if (existing && behavior === 'fail') return graphError(409, 'nameAlreadyExists', 'The specified item name already exists.');
+      if (existing && behavior === 'replace' && existing.folder) return { status: 201, body: itemView(at.drive, existing) };
+      const name = existing ? freeName(at.drive, at.item, body.name) : body.name;
+      const now = new Date().toISOString();
+      const folder: SimItem = { id: stableId(at.drive.id, 'folder', at.item.id, name, String(req.tenant.seq)), name, parentId: at.item.id, folder: true, size: 0, created: now, modified: now, permissions: [], seq: 0 };
+      at.drive.items.set(folder.id, folder);
+      touch(req.tenant, at.drive, folder);
+      return { status: 201, body: itemView(at.drive, folder) };
+    },
+  },
+  {
+    method: 'DELETE', path: new RegExp(`^/drives/${ID}/items/${ID}$`), roles: FILES_WRITE,
+    handle: (req, m) => {
+      const at = addressed(req, m[1], m[2]);
+      if (isResponse(at)) return at;
+      if (at.item.root) return graphError(403, 'accessDenied', 'The root of a drive cannot be deleted.');
+      if (at.drive.readOnly) return readOnly();
+      const gone = (i: SimItem): void => {
+        for (const c of childrenOf(at.drive, i)) gone(c);
+        i.deleted = true;
+        i.seq = req.tenant.seq++;
+      };
+      gone(at.item);
+      touch(req.tenant, at.drive, at.drive.items.get(at.item.parentId!)!);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/drives/${ID}/(?:root|items/([^/:]+))(?::(/[^:]+?):)?/content$`), roles: FILES_READ,
+    handle: (req, m) => {
+      const at = addressed(req, m[1], m[2], m[3]);
+      if (isResponse(at)) return at;
+      if (at.item.folder) return badRequest('A folder has no content.');
+      return { status: 200, stream: itemContent(at.item), headers: { 'Content-Type': 'application/octet-stream' } };
     },
   },
   {
     // Site by host-relative path: /sites/{hostname}:/sites/{path}
-    method: 'GET', path: /^\/sites\/([^/:]+):(\/.+?):?$/, roles: ['Sites.Read.All', 'Sites.ReadWrite.All'],
+    method: 'GET', path: /^\/sites\/([^/:]+):(\/.+?):?$/, roles: SITES_READ,
     handle: (req, m) => {
-      const s = req.tenant.sites.find((x) => x.hostname.toLowerCase() === m[1].toLowerCase() && x.path.toLowerCase() === m[2].toLowerCase());
-      return s ? { status: 200, body: applySelect({ id: s.id, displayName: s.displayName, webUrl: `https://${s.hostname}${s.path}` }, req.query) } : notFound(`${m[1]}:${m[2]}`);
+      const s = req.tenant.sites.find((x) => x.hostname.toLowerCase() === m[1].toLowerCase() && x.path.toLowerCase() === unescapeSegment(m[2]).replace(/\/$/, '').toLowerCase());
+      return s ? { status: 200, body: applySelect(siteView(s), req.query) } : graphError(404, 'itemNotFound', 'Requested site could not be found');
     },
   },
   {
-    method: 'GET', path: /^\/sites\/([^/]+)$/, roles: ['Sites.Read.All', 'Sites.ReadWrite.All'],
+    method: 'GET', path: /^\/sites\/([^/:]+)$/, roles: SITES_READ,
     handle: (req, m) => {
       const s = req.tenant.sites.find((x) => x.id.toLowerCase() === m[1].toLowerCase());
-      return s ? { status: 200, body: applySelect({ id: s.id, displayName: s.displayName, webUrl: `https://${s.hostname}${s.path}` }, req.query) } : notFound(m[1]);
+      return s ? { status: 200, body: applySelect(siteView(s), req.query) } : graphError(404, 'itemNotFound', 'Requested site could not be found');
     },
   },
   {
-    method: 'GET', path: /^\/sites\/([^/]+)\/drives$/, roles: ['Sites.Read.All', 'Sites.ReadWrite.All', 'Files.Read.All'],
+    method: 'GET', path: /^\/sites\/([^/:]+)\/drives$/, roles: [...SITES_READ, 'Files.Read.All', 'Files.ReadWrite.All'],
     handle: (req, m) => {
       const s = req.tenant.sites.find((x) => x.id.toLowerCase() === m[1].toLowerCase());
-      return s ? page(req, s.driveIds.map((id) => driveView(req.tenant.drives.get(id)!))) : notFound(m[1]);
+      return s ? page(req, s.driveIds.map((id) => driveView(req.tenant.drives.get(id)!))) : graphError(404, 'itemNotFound', 'Requested site could not be found');
     },
   },
 ];

@@ -1,7 +1,7 @@
 // MFA registration, authentication methods, per-user MFA, Conditional Access, security defaults,
 // risky users, sign-in logs.
 import { randomUUID } from 'node:crypto';
-import { notFound, page } from '../http';
+import { applySelect, badRequest, graphError, notFound, page } from '../http';
 import { findUser, methodOdataType } from '../state';
 import type { Route } from '.';
 
@@ -26,20 +26,36 @@ export const identityRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/requirements$`), roles: POLICY_READ,
+    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/requirements$`), roles: POLICY_READ, versions: ['beta'],
     handle: (req, m) => { const u = findUser(req.tenant, m[1]); return u ? { status: 200, body: { perUserMfaState: u.perUserMfaState } } : notFound(m[1]); },
   },
   { method: 'GET', path: /^\/identity\/conditionalAccess\/policies$/, roles: POLICY_READ, licence: 'p1', handle: (req) => page(req, req.tenant.conditionalAccessPolicies) },
   {
+    method: 'GET', path: /^\/identity\/conditionalAccess\/policies\/([^/]+)$/, roles: POLICY_READ, licence: 'p1',
+    handle: (req, m) => {
+      const p = req.tenant.conditionalAccessPolicies.find((x) => x.id === m[1]);
+      return p ? { status: 200, body: applySelect(p, req.query) } : notFound(m[1]);
+    },
+  },
+  {
     method: 'POST', path: /^\/identity\/conditionalAccess\/policies$/, roles: ['Policy.ReadWrite.ConditionalAccess'], licence: 'p1',
-    handle: (req) => { const p = { id: randomUUID(), ...req.json<Record<string, unknown>>() }; req.tenant.conditionalAccessPolicies.push(p); return { status: 201, body: p }; },
+    handle: (req) => {
+      const body = req.json<Record<string, unknown>>();
+      if (typeof body.displayName !== 'string' || !body.state || !body.conditions) return badRequest('displayName, state and conditions are required.');
+      const now = new Date().toISOString();
+      const p = { ...body, id: randomUUID(), createdDateTime: now, modifiedDateTime: null };
+      req.tenant.conditionalAccessPolicies.push(p);
+      return { status: 201, body: p };
+    },
   },
   {
     method: 'PATCH', path: /^\/identity\/conditionalAccess\/policies\/([^/]+)$/, roles: ['Policy.ReadWrite.ConditionalAccess'], licence: 'p1',
     handle: (req, m) => {
       const p = req.tenant.conditionalAccessPolicies.find((x) => x.id === m[1]);
       if (!p) return notFound(m[1]);
-      Object.assign(p, req.json());
+      const changes = req.json<Record<string, unknown>>();
+      delete changes.id;
+      Object.assign(p, changes, { modifiedDateTime: new Date().toISOString() });
       return { status: 204 };
     },
   },
@@ -57,4 +73,13 @@ export const identityRoutes: Route[] = [
   },
   { method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1', handle: (req) => page(req, req.tenant.signIns, { defaultSize: 1000, maxSize: 1000 }) },
   { method: 'GET', path: /^\/deviceManagement\/managedDevices$/, roles: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'], licence: 'intune', handle: (req) => page(req, req.tenant.managedDevices) },
+  {
+    method: 'POST', path: /^\/deviceManagement\/managedDevices\/([^/]+)\/retire$/, roles: ['DeviceManagementManagedDevices.PrivilegedOperations.All'], licence: 'intune',
+    handle: (req, m) => {
+      const d = req.tenant.managedDevices.find((x) => x.id === m[1]);
+      if (!d) return graphError(404, 'ResourceNotFound', `Resource not found: managedDevice ${m[1]}`);
+      d.managementState = 'retirePending';
+      return { status: 204 };
+    },
+  },
 ];

@@ -1,9 +1,9 @@
 // The route table: method + path pattern -> the roles that allow it (any one), the licence Graph
 // demands, and the handler. Other route files add their rows here.
-import { graphError, type SimRequest, type SimResponse } from '../http';
+import { graphError, nonPremium, type SimRequest, type SimResponse } from '../http';
 import { directoryRoutes } from './directory';
 import { identityRoutes } from './identity';
-import { mailRoutes } from './mail';
+import { mailRoutes, sendMailRoutes } from './mail';
 import { filesRoutes } from './files';
 import { auditRoutes } from './audit';
 import { uploadRoutes } from './uploads';
@@ -14,23 +14,42 @@ export interface Route {
   path: RegExp;
   roles: string[];
   licence?: 'p1' | 'p2' | 'intune';
+  /** API versions that have the route (default both). */
+  versions?: Array<'v1.0' | 'beta'>;
   handle(req: SimRequest, match: RegExpExecArray): SimResponse | Promise<SimResponse>;
 }
 
-const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...mailboxContentRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes];
+const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...mailboxContentRoutes, ...sendMailRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes];
+
+/** Adds routes (from a new file under routes/) ahead of the built-in ones. */
+export function registerRoutes(routes: Route[]): void {
+  ROUTES.unshift(...routes);
+}
 
 export async function routeGraph(req: SimRequest): Promise<SimResponse> {
+  let otherMethod = false;
   for (const route of ROUTES) {
+    if (route.method !== req.method) {
+      otherMethod ||= route.path.test(req.path);
+      continue;
+    }
     if (route.method !== req.method) continue;
+    if (route.versions && !route.versions.includes(req.version as 'v1.0' | 'beta')) continue;
     const match = route.path.exec(req.path);
     if (!match) continue;
     if (!route.roles.some((r) => req.roles.includes(r))) {
       return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
     if (route.licence && !req.tenant.licences[route.licence]) {
-      return graphError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Neither tenant is B2C or tenant doesn\'t have premium license');
+      return nonPremium();
     }
-    return route.handle(req, match);
+    try {
+      return await route.handle(req, match);
+    } catch (err) {
+      if (err instanceof SyntaxError) return graphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+      throw err;
+    }
   }
-  return graphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/')[1] ?? ''}'.`);
+  if (otherMethod) return graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+  return graphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').pop() ?? ''}'.`);
 }

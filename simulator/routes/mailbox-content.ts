@@ -1,7 +1,7 @@
 // Mailbox contents for the surrender: folders (top level, child folders, well-known names), messages
 // (paged, $select), each message's MIME ($value), contacts and events.
-import { applySelect, graphError, notFound, page, type SimRequest } from '../http';
-import { mimeOf, type SimMailFolder } from '../mailbox';
+import { applySelect, graphError, notFound, page, unescapeSegment, type SimRequest } from '../http';
+import { hasAttachment, mimeBody, type SimMailFolder, type SimMessage } from '../mailbox';
 import { findUser, type SimUser } from '../state';
 import type { Route } from '.';
 
@@ -9,7 +9,7 @@ const ID = '([^/]+)';
 const MAIL_READ = ['Mail.Read', 'Mail.ReadWrite'];
 
 function folder(u: SimUser, idOrName: string): SimMailFolder | undefined {
-  const key = decodeURIComponent(idOrName).toLowerCase();
+  const key = unescapeSegment(idOrName).toLowerCase();
   return u.mailFolders.get(idOrName) ?? [...u.mailFolders.values()].find((f) => f.wellKnownName === key);
 }
 
@@ -21,12 +21,37 @@ function folderView(f: SimMailFolder): Record<string, unknown> {
   };
 }
 
+/** Child folders as Graph lists them: hidden ones only with ?includeHiddenFolders=true. */
+function listed(req: SimRequest, u: SimUser, ids: string[]): Record<string, unknown>[] {
+  const hidden = req.query.get('includeHiddenFolders') === 'true';
+  return ids.map((id) => u.mailFolders.get(id)!).filter((f) => hidden || !f.hidden).map(folderView);
+}
+
+function findMessage(u: SimUser, id: string): { folder: SimMailFolder; message: SimMessage } | undefined {
+  for (const folder of u.mailFolders.values()) {
+    const message = folder.messages.find((x) => x.id === id);
+    if (message) return { folder, message };
+  }
+  return undefined;
+}
+
+export function messageView(m: SimMessage, folderId: string): Record<string, unknown> {
+  return {
+    id: m.id, subject: m.subject, receivedDateTime: m.receivedDateTime, sentDateTime: m.receivedDateTime, internetMessageId: m.internetMessageId,
+    parentFolderId: folderId, hasAttachments: hasAttachment(m), from: { emailAddress: { address: m.from } },
+    toRecipients: (m.toRecipients ?? []).map((address) => ({ emailAddress: { address } })),
+  };
+}
+
 function withUser(req: SimRequest, id: string): SimUser | ReturnType<typeof notFound> {
   const u = findUser(req.tenant, id);
   if (!u) return notFound(id);
   if (!u.hasMailbox) return graphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
   return u;
 }
+
+const folderNotFound = () => graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+const messageNotFound = folderNotFound;
 
 const isUser = (x: unknown): x is SimUser => !!x && typeof x === 'object' && 'mailFolders' in x;
 
@@ -37,7 +62,7 @@ export const mailboxContentRoutes: Route[] = [
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
       const root = [...u.mailFolders.values()].find((f) => f.wellKnownName === 'msgfolderroot')!;
-      return page(req, root.childFolderIds.map((id) => folderView(u.mailFolders.get(id)!)), { defaultSize: 10, maxSize: 999 });
+      return page(req, listed(req, u, root.childFolderIds), { defaultSize: 10, maxSize: 999 });
     },
   },
   {
@@ -46,7 +71,7 @@ export const mailboxContentRoutes: Route[] = [
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
       const f = folder(u, m[2]);
-      return f ? page(req, f.childFolderIds.map((id) => folderView(u.mailFolders.get(id)!)), { defaultSize: 10, maxSize: 999 }) : notFound(m[2]);
+      return f ? page(req, listed(req, u, f.childFolderIds), { defaultSize: 10, maxSize: 999 }) : folderNotFound();
     },
   },
   {
@@ -55,7 +80,7 @@ export const mailboxContentRoutes: Route[] = [
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
       const f = folder(u, m[2]);
-      return f ? { status: 200, body: applySelect(folderView(f), req.query) } : notFound(m[2]);
+      return f ? { status: 200, body: applySelect(folderView(f), req.query) } : folderNotFound();
     },
   },
   {
@@ -64,8 +89,8 @@ export const mailboxContentRoutes: Route[] = [
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
       const f = folder(u, m[2]);
-      if (!f) return notFound(m[2]);
-      return page(req, f.messages.map((x) => ({ id: x.id, subject: x.subject, receivedDateTime: x.receivedDateTime, internetMessageId: x.internetMessageId, parentFolderId: f.id, from: { emailAddress: { address: x.from } } })), { defaultSize: 10, maxSize: 1000 });
+      if (!f) return folderNotFound();
+      return page(req, f.messages.map((x) => messageView(x, f.id)), { defaultSize: 10, maxSize: 1000 });
     },
   },
   {
@@ -73,11 +98,17 @@ export const mailboxContentRoutes: Route[] = [
     handle: (req, m) => {
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
-      for (const f of u.mailFolders.values()) {
-        const msg = f.messages.find((x) => x.id === m[2]);
-        if (msg) return { status: 200, raw: mimeOf(msg, u.userPrincipalName), headers: { 'Content-Type': 'message/rfc822' } };
-      }
-      return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      const found = findMessage(u, m[2]);
+      return found ? { status: 200, stream: mimeBody(found.message, u.userPrincipalName), headers: { 'Content-Type': 'message/rfc822' } } : messageNotFound();
+    },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/messages/${ID}$`), roles: MAIL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const found = findMessage(u, m[2]);
+      return found ? { status: 200, body: applySelect(messageView(found.message, found.folder.id), req.query) } : messageNotFound();
     },
   },
   {

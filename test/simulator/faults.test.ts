@@ -1,0 +1,131 @@
+// Injected faults (429 with Retry-After, 503, connection resets), the same for the same seed, never on
+// the token endpoint; and Outlook's per-mailbox limits with the in-flight statistics.
+import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
+import { call, tokenFor } from './raw';
+
+describe('fault injection', () => {
+  let sim: RunningSimulator;
+  let token: string;
+  const scenario = buildScenario({ name: 'faults', people: ['ann', 'bob'] });
+  beforeAll(async () => {
+    sim = await startSimulator({ scenarios: [scenario] });
+    token = await tokenFor(sim);
+  });
+  afterAll(() => sim.close());
+  afterEach(() => { sim.setFaults({}); sim.stats.reset(); });
+
+  /** Status of each of n sequential calls; 'reset' when the connection was dropped. */
+  const pattern = async (n: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        out.push(String((await call(sim, 'GET', '/organization?$select=id', { token })).status));
+      } catch {
+        out.push('reset');
+      }
+    }
+    return out;
+  };
+
+  it('gives the same 429/503/reset pattern for the same seed and a different one for another seed', async () => {
+    const faults = { throttleRate: 0.2, serviceUnavailableRate: 0.25, resetRate: 0.1, retryAfterSeconds: 2 };
+    sim.setFaults({ ...faults, seed: 11 });
+    const first = await pattern(40);
+    sim.setFaults({ ...faults, seed: 11 });
+    expect(await pattern(40)).toEqual(first);
+    sim.setFaults({ ...faults, seed: 12 });
+    expect(await pattern(40)).not.toEqual(first);
+    expect(new Set(first)).toEqual(new Set(['200', '429', '503', 'reset']));
+  });
+
+  it('an injected 429 carries TooManyRequests, Retry-After and counts as throttled; a 503 ServiceUnavailable', async () => {
+    sim.setFaults({ throttleRate: 1, retryAfterSeconds: 3 });
+    const res = await call<{ error: { code: string } }>(sim, 'GET', '/organization', { token });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(res.body.error.code).toBe('TooManyRequests');
+    expect(sim.stats.throttled).toBe(1);
+    sim.setFaults({ serviceUnavailableRate: 1 });
+    const unavailable = await call<{ error: { code: string } }>(sim, 'GET', '/organization', { token });
+    expect([unavailable.status, unavailable.body.error.code]).toEqual([503, 'ServiceUnavailable']);
+  });
+
+  it('a reset drops the connection without an answer', async () => {
+    sim.setFaults({ resetRate: 1 });
+    await expect(call(sim, 'GET', '/organization', { token })).rejects.toThrow();
+  });
+
+  it('never faults the token endpoint or the OpenID configuration', async () => {
+    sim.setFaults({ throttleRate: 1, serviceUnavailableRate: 1, resetRate: 1 });
+    expect(await tokenFor(sim)).toMatch(/^ey/);
+    expect((await call(sim, 'GET', `${sim.url}/${scenario.tenantId}/v2.0/.well-known/openid-configuration`)).status).toBe(200);
+  });
+
+  it('counts requests and routes (ids folded), and reset() clears them', async () => {
+    await call(sim, 'GET', '/users/ann@testparish.gov.uk', { token });
+    await call(sim, 'GET', '/users/bob@testparish.gov.uk', { token });
+    expect(sim.stats.requests).toBe(2);
+    expect(sim.stats.byRoute['GET /users/{id}']).toBe(2);
+    sim.stats.reset();
+    expect(sim.stats).toMatchObject({ requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {} });
+  });
+});
+
+describe('per-mailbox limits', () => {
+  let sim: RunningSimulator;
+  let token: string;
+  const scenario = buildScenario({ name: 'mailbox-limits', people: ['ann', 'bob'] });
+  beforeAll(async () => {
+    sim = await startSimulator({ scenarios: [scenario] });
+    token = await tokenFor(sim);
+  });
+  afterAll(() => sim.close());
+  afterEach(() => { sim.setFaults({}); sim.stats.reset(); });
+
+  const annId = () => sim.tenant().users.find((u) => u.userPrincipalName.startsWith('ann'))!.id;
+  const burst = (n: number, who = 'ann@testparish.gov.uk') => Promise.all(Array.from({ length: n }, (_, i) =>
+    call<{ error?: { code: string } }>(sim, 'GET', i % 2 ? `/users/${who}/mailboxSettings` : `/users/${annId()}/mailFolders/inbox/messageRules`, { token })));
+
+  it('records the most requests in flight per mailbox (UPN and id count as one mailbox) with the limit off', async () => {
+    const results = await burst(8);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(sim.stats.maxInFlightPerMailbox[annId()]).toBeGreaterThan(4);
+    expect(Object.keys(sim.stats.maxInFlightPerMailbox)).toEqual([annId()]);
+    expect(sim.stats.throttled).toBe(0);
+  });
+
+  it('with mailboxConcurrency 4, requests beyond the fourth at once get 429 ApplicationThrottled with Retry-After', async () => {
+    sim.setFaults({ mailboxConcurrency: 4, retryAfterSeconds: 2 });
+    const results = await burst(8);
+    const throttled = results.filter((r) => r.status === 429);
+    expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(4);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled[0].body.error?.code).toBe('ApplicationThrottled');
+    expect(throttled[0].headers.get('retry-after')).toBe('2');
+    expect(sim.stats.throttled).toBe(throttled.length);
+    // One at a time never trips it.
+    sim.stats.reset();
+    for (let i = 0; i < 6; i++) expect((await call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token })).status).toBe(200);
+    expect(sim.stats.maxInFlightPerMailbox[annId()]).toBe(1);
+  });
+
+  it('mailbox limits count per mailbox: other mailboxes and non-mailbox calls are not limited', async () => {
+    sim.setFaults({ mailboxConcurrency: 1 });
+    const results = await Promise.all([
+      call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token }),
+      call(sim, 'GET', '/users/bob@testparish.gov.uk/mailboxSettings', { token }),
+      call(sim, 'GET', '/users/ann@testparish.gov.uk', { token }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
+  it('mailboxRequestsPer10Min spends a per-mailbox budget, then 429 with a Retry-After of minutes', async () => {
+    sim.setFaults({ mailboxRequestsPer10Min: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const last = await call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token });
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(500);
+    expect((await call(sim, 'GET', '/users/bob@testparish.gov.uk/mailboxSettings', { token })).status).toBe(200);
+  });
+});
