@@ -1,4 +1,4 @@
-// Generic blob access over one BlobServiceClient.
+// Generic blob access over one BlobServiceClient; containers are created on first use.
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 
 export class Blobs {
@@ -11,29 +11,46 @@ export class Blobs {
     if (!p) {
       const c = this.service.getContainerClient(name);
       p = c.createIfNotExists().then(() => c);
+      // A failed creation (storage unreachable) must not be remembered: the next call tries again.
+      p.catch(() => this.ready.delete(name));
       this.ready.set(name, p);
     }
     return p;
   }
 
-  async put(container: string, name: string, data: string | Buffer, contentType = 'application/octet-stream'): Promise<void> {
+  async put(container: string, name: string, data: string | Buffer, contentType = contentTypeOf(name)): Promise<void> {
     const c = await this.container(container);
     const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await c.getBlockBlobClient(name).upload(body, body.length, { blobHTTPHeaders: { blobContentType: contentType } });
+    await c.getBlockBlobClient(name).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
+  /** The blob's bytes, or undefined when there is no such blob. */
   async get(container: string, name: string): Promise<Buffer | undefined> {
     const c = await this.container(container);
-    const blob = c.getBlobClient(name);
-    if (!(await blob.exists())) return undefined;
-    return blob.downloadToBuffer();
+    try {
+      return await c.getBlobClient(name).downloadToBuffer();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
   }
 
+  /** Names of the blobs under a prefix, in name order. */
   async list(container: string, prefix: string): Promise<string[]> {
     const c = await this.container(container);
     const names: string[] = [];
     for await (const b of c.listBlobsFlat({ prefix })) names.push(b.name);
     return names;
+  }
+
+  /** The next level of "folders" under a prefix (each ends in "/"). */
+  async listFolders(container: string, prefix: string): Promise<string[]> {
+    const c = await this.container(container);
+    const folders: string[] = [];
+    for await (const item of c.listBlobsByHierarchy('/', { prefix })) {
+      if (item.kind === 'prefix') folders.push(item.name);
+    }
+    return folders;
   }
 
   async delete(container: string, name: string): Promise<void> {
@@ -42,4 +59,19 @@ export class Blobs {
       if (err.statusCode !== 404) throw err;
     });
   }
+
+  async deleteUnder(container: string, prefix: string): Promise<number> {
+    const names = await this.list(container, prefix);
+    for (const name of names) await this.delete(container, name);
+    return names.length;
+  }
+}
+
+export function contentTypeOf(name: string): string {
+  if (name.endsWith('.json')) return 'application/json; charset=utf-8';
+  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
+  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
+  if (name.endsWith('.md')) return 'text/markdown; charset=utf-8';
+  if (name.endsWith('.txt')) return 'text/plain; charset=utf-8';
+  return 'application/octet-stream';
 }

@@ -1,5 +1,6 @@
 // Checkpoints for resumable work (offboarding steps, drive delta indexes, pending audit queries), with
-// optimistic concurrency through Table etags. Values larger than a Table property allows spill to a blob.
+// optimistic concurrency through Table etags. A value larger than a Table property allows spills to a
+// blob, and the row points at it.
 import { randomUUID } from 'node:crypto';
 import type { Blobs } from './blobs';
 import type { Tables } from './tables';
@@ -7,11 +8,12 @@ import { tableKey } from './keys';
 
 const TABLE = 'checkpoints';
 const CONTAINER = 'checkpoints';
-// A Table string property holds 64 KiB of UTF-16 (32K characters); keep well under it.
+// A Table string property holds 64 KiB of UTF-16, i.e. 32,768 JS characters; keep under it.
 const INLINE_LIMIT = 30_000;
 
 export interface Checkpoint<T> {
   value: T;
+  /** Pass back to putCheckpoint to write only if nobody else has written since. */
   etag: string;
 }
 
@@ -19,51 +21,80 @@ export class CheckpointConflictError extends Error {
   override name = 'CheckpointConflictError';
 }
 
+interface CheckpointEntity {
+  partitionKey: string;
+  rowKey: string;
+  value?: string;
+  blob?: string;
+}
+
 export class Checkpoints {
   constructor(private readonly blobs: Blobs, private readonly tables: Tables) {}
 
   async get<T>(scope: string, key: string): Promise<Checkpoint<T> | undefined> {
-    const table = await this.tables.table(TABLE);
-    try {
-      const e = await table.getEntity<{ value?: string; blob?: string }>(tableKey(scope), tableKey(key));
-      const text = e.blob ? (await this.blobs.get(CONTAINER, e.blob))?.toString('utf8') : e.value;
-      if (text === undefined) return undefined;
-      return { value: JSON.parse(text) as T, etag: e.etag };
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-      throw err;
+    // A writer may replace the value (and delete its old blob) between our two reads: read again then.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const row = await this.row(scope, key);
+      if (!row) return undefined;
+      const text = row.blob ? (await this.blobs.get(CONTAINER, row.blob))?.toString('utf8') : row.value;
+      if (text !== undefined) return { value: JSON.parse(text) as T, etag: row.etag };
     }
+    throw new Error(`Checkpoint ${scope}/${key} points at a value that is missing from storage; delete the checkpoint to start that step again.`);
   }
 
-  /** Writes the value; with an etag, only if nobody else wrote since (else CheckpointConflictError). */
+  /**
+   * Writes the value and returns its new etag. With an etag, writes only if nobody else wrote (or
+   * deleted) since that etag was read, else throws CheckpointConflictError.
+   */
   async put<T>(scope: string, key: string, value: T, etag?: string): Promise<string> {
     const table = await this.tables.table(TABLE);
-    const previousBlob = await table.getEntity<{ blob?: string }>(tableKey(scope), tableKey(key)).then((e) => e.blob, () => undefined);
+    const previousBlob = (await this.row(scope, key))?.blob;
     const text = JSON.stringify(value);
-    const entity: { partitionKey: string; rowKey: string; value?: string; blob?: string } = { partitionKey: tableKey(scope), rowKey: tableKey(key) };
+    if (text === undefined) throw new Error(`Checkpoint ${scope}/${key}: the value cannot be stored as JSON.`);
+    const entity: CheckpointEntity = { partitionKey: tableKey(scope), rowKey: tableKey(key) };
     if (text.length > INLINE_LIMIT) {
-      entity.blob = `${tableKey(scope)}/${tableKey(key)}/${randomUUID()}.json`;
+      entity.blob = `${entity.partitionKey}/${entity.rowKey}/${randomUUID()}.json`;
       await this.blobs.put(CONTAINER, entity.blob, text, 'application/json');
     } else {
       entity.value = text;
     }
+    let newEtag: string;
     try {
       const res = etag
         ? await table.updateEntity(entity, 'Replace', { etag })
         : await table.upsertEntity(entity, 'Replace');
-      // The row now points elsewhere: the blob an earlier value spilled to is no longer needed.
-      if (previousBlob && previousBlob !== entity.blob) await this.blobs.delete(CONTAINER, previousBlob);
-      return res.etag ?? '';
+      newEtag = res.etag ?? '';
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 412) throw new CheckpointConflictError(`checkpoint ${scope}/${key} was changed by another run`);
+      // Nothing points at the blob we just wrote.
+      if (entity.blob) await this.blobs.delete(CONTAINER, entity.blob);
+      const status = (err as { statusCode?: number }).statusCode;
+      if (etag && (status === 412 || status === 404)) {
+        throw new CheckpointConflictError(`Checkpoint ${scope}/${key} was changed by another run since it was read; read it again and retry.`);
+      }
       throw err;
     }
+    // The row now points elsewhere: the blob an earlier value spilled to is no longer needed.
+    if (previousBlob && previousBlob !== entity.blob) await this.blobs.delete(CONTAINER, previousBlob);
+    return newEtag;
   }
 
   async delete(scope: string, key: string): Promise<void> {
     const table = await this.tables.table(TABLE);
+    const row = await this.row(scope, key);
+    if (!row) return;
     await table.deleteEntity(tableKey(scope), tableKey(key)).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 404) throw err;
     });
+    if (row.blob) await this.blobs.delete(CONTAINER, row.blob);
+  }
+
+  private async row(scope: string, key: string): Promise<(CheckpointEntity & { etag: string }) | undefined> {
+    const table = await this.tables.table(TABLE);
+    try {
+      return await table.getEntity<CheckpointEntity>(tableKey(scope), tableKey(key));
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
   }
 }

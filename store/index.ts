@@ -1,20 +1,24 @@
 // The store: Azure Tables + Blobs (Azurite locally). Findings history, checkpoints, the action log,
-// leases and report files. COUNCILGUARD_STORAGE holds the connection string; without it the CLI starts
-// Azurite itself.
+// drive delta links, leases and report files. COUNCILGUARD_STORAGE holds the connection string; without
+// it the CLI starts Azurite itself (storeFromEnvironment).
 import { resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { FindingsDocument } from '../checks/types';
 import { ActionLog, type ActionEntry, type LoggedAction } from './action-log';
+import { startAzurite } from './azurite';
 import { Blobs } from './blobs';
 import { Checkpoints, type Checkpoint } from './checkpoints';
+import { DeltaTokens } from './delta-tokens';
 import { Locks, type LockResult } from './locks';
 import { Runs, type RunRow } from './runs';
 import { Tables, type TableAccess } from './tables';
-import { DefaultAzureCredential } from '@azure/identity';
-import { startAzurite } from './azurite';
 
-export type { ActionEntry, LoggedAction, Checkpoint, LockResult, RunRow };
+export type { ActionEntry, LoggedAction, Checkpoint, LockResult, RunRow, TableAccess };
 export { CheckpointConflictError } from './checkpoints';
+export { AzuriteInUseError } from './azurite';
 
+/** Storage settings that cannot work; named ConfigError so the CLI exits 2 with the message. */
 export class StorageConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -24,6 +28,7 @@ export class Store {
   private readonly runs: Runs;
   private readonly checkpoints: Checkpoints;
   private readonly actions: ActionLog;
+  private readonly deltaTokens: DeltaTokens;
   private readonly locks: Locks;
 
   constructor(access: TableAccess) {
@@ -33,60 +38,97 @@ export class Store {
       : new BlobServiceClient(access.url.replace('.table.', '.blob.'), access.credential));
     this.runs = new Runs(this.blobs, tables);
     this.checkpoints = new Checkpoints(this.blobs, tables);
-    this.actions = new ActionLog(tables);
+    this.actions = new ActionLog(this.blobs, tables);
+    this.deltaTokens = new DeltaTokens(tables);
     this.locks = new Locks(tables);
   }
 
-  saveRun(tenantId: string, runId: string, generatedAt: string, files: Record<string, string | Buffer>) { return this.runs.saveRun(tenantId, runId, generatedAt, files); }
-  latestRun<T = import('../checks/types').FindingsDocument>(tenantId: string) { return this.runs.latestRun<T>(tenantId); }
-  runHistory(tenantId: string, nights = 30) { return this.runs.runHistory(tenantId, nights); }
-  readRunFile(tenantId: string, runId: string | 'latest', name: string) { return this.runs.readRunFile(tenantId, runId, name); }
-  deleteRunsOlderThan(tenantId: string, cutoffIso: string) { return this.runs.deleteRunsOlderThan(tenantId, cutoffIso); }
+  // Findings history (runs.ts)
+  saveRun(tenantId: string, runId: string, generatedAt: string, files: Record<string, string | Buffer>): Promise<RunRow> { return this.runs.saveRun(tenantId, runId, generatedAt, files); }
+  latestRun<T = FindingsDocument>(tenantId: string): Promise<T | undefined> { return this.runs.latestRun<T>(tenantId); }
+  runHistory(tenantId: string, nights = 30): Promise<RunRow[]> { return this.runs.runHistory(tenantId, nights); }
+  readRunFile(tenantId: string, runId: string | 'latest', name: string): Promise<Buffer | undefined> { return this.runs.readRunFile(tenantId, runId, name); }
+  deleteRunsOlderThan(tenantId: string, cutoffIso: string): Promise<number> { return this.runs.deleteRunsOlderThan(tenantId, cutoffIso); }
 
-  getCheckpoint<T>(scope: string, key: string) { return this.checkpoints.get<T>(scope, key); }
-  putCheckpoint<T>(scope: string, key: string, value: T, etag?: string) { return this.checkpoints.put(scope, key, value, etag); }
-  deleteCheckpoint(scope: string, key: string) { return this.checkpoints.delete(scope, key); }
+  // Checkpoints (checkpoints.ts)
+  getCheckpoint<T>(scope: string, key: string): Promise<Checkpoint<T> | undefined> { return this.checkpoints.get<T>(scope, key); }
+  putCheckpoint<T>(scope: string, key: string, value: T, etag?: string): Promise<string> { return this.checkpoints.put(scope, key, value, etag); }
+  deleteCheckpoint(scope: string, key: string): Promise<void> { return this.checkpoints.delete(scope, key); }
 
-  appendAction(entry: ActionEntry, at?: string) { return this.actions.append(entry, at); }
-  listActions(tenantId: string, opts?: { since?: string }) { return this.actions.list(tenantId, opts); }
+  // Action log (action-log.ts): append and list only.
+  appendAction(entry: ActionEntry, at?: string): Promise<string> { return this.actions.append(entry, at); }
+  listActions(tenantId: string, opts?: { since?: string }): Promise<LoggedAction[]> { return this.actions.list(tenantId, opts); }
 
-  acquireLock(scope: string, key: string, owner: string, ttlSeconds: number) { return this.locks.acquire(scope, key, owner, ttlSeconds); }
-  releaseLock(scope: string, key: string, owner: string) { return this.locks.release(scope, key, owner); }
+  // Drive delta links (delta-tokens.ts)
+  getDeltaLink(tenantId: string, driveId: string): Promise<string | undefined> { return this.deltaTokens.get(tenantId, driveId); }
+  putDeltaLink(tenantId: string, driveId: string, deltaLink: string): Promise<void> { return this.deltaTokens.put(tenantId, driveId, deltaLink); }
+  deleteDeltaLink(tenantId: string, driveId: string): Promise<void> { return this.deltaTokens.delete(tenantId, driveId); }
 
-  putBlob(container: string, name: string, data: string | Buffer, contentType?: string) { return this.blobs.put(container, name, data, contentType); }
-  getBlob(container: string, name: string) { return this.blobs.get(container, name); }
-  listBlobs(container: string, prefix: string) { return this.blobs.list(container, prefix); }
+  // Leases (locks.ts)
+  acquireLock(scope: string, key: string, owner: string, ttlSeconds: number): Promise<LockResult> { return this.locks.acquire(scope, key, owner, ttlSeconds); }
+  releaseLock(scope: string, key: string, owner: string): Promise<void> { return this.locks.release(scope, key, owner); }
+
+  // Blobs (blobs.ts)
+  putBlob(container: string, name: string, data: string | Buffer, contentType?: string): Promise<void> { return this.blobs.put(container, name, data, contentType); }
+  getBlob(container: string, name: string): Promise<Buffer | undefined> { return this.blobs.get(container, name); }
+  listBlobs(container: string, prefix: string): Promise<string[]> { return this.blobs.list(container, prefix); }
+}
+
+const CONNECTION_STRING_HELP = 'expected "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net" ' +
+  '(copy it from the storage account\'s "Access keys" page) or "UseDevelopmentStorage=true" for a local Azurite; or unset it and CouncilGuard starts local storage itself';
+
+/** What is wrong with a connection string, or undefined when it has what the store needs. Never echoes the string: it holds the account key. */
+export function connectionStringProblem(connectionString: string): string | undefined {
+  const parts = new Map<string, string>();
+  for (const part of connectionString.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) parts.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+  }
+  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return undefined;
+  if (!parts.size) return `COUNCILGUARD_STORAGE is not an Azure Storage connection string: ${CONNECTION_STRING_HELP}.`;
+  const missing: string[] = [];
+  if (!parts.get('accountkey') && !parts.get('sharedaccesssignature')) missing.push('AccountKey (or SharedAccessSignature)');
+  if (!parts.get('accountname') && !parts.get('tableendpoint')) missing.push('AccountName (or TableEndpoint)');
+  if (!parts.get('accountname') && !parts.get('blobendpoint')) missing.push('AccountName (or BlobEndpoint)');
+  if (missing.length) return `COUNCILGUARD_STORAGE is not an Azure Storage connection string: it has no ${missing.join(', ')}; ${CONNECTION_STRING_HELP}.`;
+  return undefined;
 }
 
 /** Opens the store and proves it answers, so a wrong connection string fails now with a clear message. */
 export async function openStore(connectionString: string): Promise<Store> {
-  if (!/AccountName=|UseDevelopmentStorage=true|BlobEndpoint=/i.test(connectionString)) {
-    throw new StorageConfigError('COUNCILGUARD_STORAGE is not an Azure Storage connection string (expected "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=..." or "UseDevelopmentStorage=true"); copy it from the storage account\'s "Access keys" page, or unset it to use local storage.');
-  }
+  const problem = connectionStringProblem(connectionString);
+  if (problem) throw new StorageConfigError(problem);
   let store: Store;
   try {
     store = new Store({ connectionString });
     await store.runHistory('00000000-0000-0000-0000-000000000000', 1);
   } catch (err) {
-    throw new StorageConfigError(`COUNCILGUARD_STORAGE could not be used: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Check the connection string and that the storage account is reachable.`);
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new StorageConfigError(`COUNCILGUARD_STORAGE could not be used (${reason}). Check the account name and key in the connection string, and that the storage account is reachable from here.`);
   }
   return store;
 }
 
-/** COUNCILGUARD_STORAGE when set; otherwise a local Azurite (in memory, or persisted under dataDir). */
-export async function storeFromEnvironment(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; inMemory?: boolean }): Promise<{ store: Store; stop: () => Promise<void> }> {
+/**
+ * The store for this process, and how to let it go:
+ * - COUNCILGUARD_STORAGE_ACCOUNT: an Azure storage account reached by managed identity (shared keys off);
+ * - else COUNCILGUARD_STORAGE: a connection string;
+ * - else a local Azurite started here, in memory or persisted under `<dataDir>/storage` (dataDir
+ *   defaults to .councilguard in the working directory), stopped by `stop()`.
+ */
+export async function storeFromEnvironment(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; inMemory?: boolean } = {}): Promise<{ store: Store; stop: () => Promise<void> }> {
   const env = opts.env ?? process.env;
-  // In Azure: the account name and the app's managed identity (shared keys are off on the account).
-  if (env.COUNCILGUARD_STORAGE_ACCOUNT) {
-    if (!/^[a-z0-9]{3,24}$/.test(env.COUNCILGUARD_STORAGE_ACCOUNT)) throw new StorageConfigError(`COUNCILGUARD_STORAGE_ACCOUNT "${env.COUNCILGUARD_STORAGE_ACCOUNT}" is not a storage account name (3-24 lower-case letters and digits).`);
-    const store = new Store({ url: `https://${env.COUNCILGUARD_STORAGE_ACCOUNT}.table.core.windows.net`, credential: new DefaultAzureCredential() });
+  const account = env.COUNCILGUARD_STORAGE_ACCOUNT?.trim();
+  if (account) {
+    if (!/^[a-z0-9]{3,24}$/.test(account)) throw new StorageConfigError(`COUNCILGUARD_STORAGE_ACCOUNT "${account}" is not a storage account name (3-24 lower-case letters and digits).`);
+    const store = new Store({ url: `https://${account}.table.core.windows.net`, credential: new DefaultAzureCredential() });
     return { store, stop: async () => {} };
   }
-  const conn = env.COUNCILGUARD_STORAGE;
+  const conn = env.COUNCILGUARD_STORAGE?.trim();
   if (conn) return { store: await openStore(conn), stop: async () => {} };
   const azurite = await startAzurite(opts.inMemory ? { inMemory: true } : { location: resolve(opts.dataDir ?? '.councilguard', 'storage') });
   try {
-    return { store: await openStore(azurite.connectionString), stop: azurite.stop };
+    return { store: await openStore(azurite.connectionString), stop: () => azurite.stop() };
   } catch (err) {
     await azurite.stop();
     throw err;

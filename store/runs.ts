@@ -1,9 +1,10 @@
 // Findings history: every run's files in Blob storage under <tenant>/<yyyy>/<mm>/<dd>/<runId>/, and a
-// Table row per run with the counts the trend charts and the supplier index need.
-import { DateTime } from 'luxon';
+// Table row per run (newest first) with the counts the trend charts and the supplier index need.
+import { odata } from '@azure/data-tables';
+import type { DateTime } from 'luxon';
 import type { Blobs } from './blobs';
 import type { Tables } from './tables';
-import { invertedTime, tableKey } from './keys';
+import { instantOf, invertedTime, tableKey, tenantKey } from './keys';
 
 export const RUNS_CONTAINER = 'runs';
 const RUNS_TABLE = 'runs';
@@ -11,6 +12,7 @@ const RUNS_TABLE = 'runs';
 export interface RunRow {
   runId: string;
   generatedAt: string;
+  /** Where the run's files are in the runs container, ending in "/". */
   prefix: string;
   high: number;
   medium: number;
@@ -21,7 +23,7 @@ export interface RunRow {
 }
 
 interface FindingsLike {
-  findings?: { severity: string; state: string }[];
+  findings?: { severity?: string; state?: string }[];
   resolved?: unknown[];
 }
 
@@ -29,73 +31,119 @@ export class Runs {
   constructor(private readonly blobs: Blobs, private readonly tables: Tables) {}
 
   static prefixFor(tenantId: string, generatedAt: string, runId: string): string {
-    const d = DateTime.fromISO(generatedAt, { zone: 'utc' });
-    return `${tenantId.toLowerCase()}/${d.toFormat('yyyy')}/${d.toFormat('MM')}/${d.toFormat('dd')}/${runId}/`;
+    const d = instantOf(generatedAt, 'generatedAt');
+    return `${tenantFolder(tenantId)}${d.toFormat('yyyy/MM/dd')}/${runId}/`;
   }
 
   async saveRun(tenantId: string, runId: string, generatedAt: string, files: Record<string, string | Buffer>): Promise<RunRow> {
-    const prefix = Runs.prefixFor(tenantId, generatedAt, runId);
-    for (const [name, data] of Object.entries(files)) {
-      await this.blobs.put(RUNS_CONTAINER, prefix + name, data, contentTypeOf(name));
+    if (!runId || /[/\\]/.test(runId) || runId === '.' || runId === '..') {
+      throw new Error(`Run id "${runId}" cannot name a folder: use letters, digits, dashes and dots, without / or \\.`);
     }
-    const doc = files['findings.json'] ? (JSON.parse(files['findings.json'].toString()) as FindingsLike) : {};
-    const count = (sev: string) => (doc.findings ?? []).filter((f) => f.severity === sev).length;
+    for (const name of Object.keys(files)) {
+      if (!name || name.startsWith('/') || name.split('/').some((part) => part === '..' || part === '')) {
+        throw new Error(`Run file name "${name}" must be a relative path without empty or ".." parts.`);
+      }
+    }
+    const prefix = Runs.prefixFor(tenantId, generatedAt, runId);
+    await Promise.all(Object.entries(files).map(([name, data]) => this.blobs.put(RUNS_CONTAINER, prefix + name, data)));
+    const findingsJson = files['findings.json'];
+    const doc = findingsJson === undefined ? {} : (JSON.parse(findingsJson.toString()) as FindingsLike);
+    const findings = doc.findings ?? [];
+    const count = (severity: string) => findings.filter((f) => f.severity === severity).length;
     const row: RunRow = {
-      runId, generatedAt, prefix,
-      high: count('high'), medium: count('medium'), low: count('low'), info: count('info'),
-      new: (doc.findings ?? []).filter((f) => f.state === 'new').length,
+      runId,
+      generatedAt: instantOf(generatedAt, 'generatedAt').toISO()!,
+      prefix,
+      high: count('high'),
+      medium: count('medium'),
+      low: count('low'),
+      info: count('info'),
+      new: findings.filter((f) => f.state === 'new').length,
       resolved: (doc.resolved ?? []).length,
     };
     // The row is written last: a run without its row is invisible, never half-visible.
     const table = await this.tables.table(RUNS_TABLE);
-    await table.upsertEntity({ partitionKey: tableKey(tenantId.toLowerCase()), rowKey: invertedTime(generatedAt) + tableKey(runId).slice(0, 40), ...row }, 'Replace');
+    await table.upsertEntity({ partitionKey: tenantKey(tenantId), rowKey: rowKeyFor(row.generatedAt, runId), ...row }, 'Replace');
     return row;
   }
 
+  /** The latest `nights` runs, newest first. */
   async runHistory(tenantId: string, nights = 30): Promise<RunRow[]> {
-    const table = await this.tables.table(RUNS_TABLE);
-    const rows: RunRow[] = [];
-    const iter = table.listEntities<RunRow>({ queryOptions: { filter: `PartitionKey eq '${tableKey(tenantId.toLowerCase())}'` } });
-    for await (const e of iter) {
-      rows.push({ runId: e.runId, generatedAt: e.generatedAt, prefix: e.prefix, high: e.high, medium: e.medium, low: e.low, info: e.info, new: e.new, resolved: e.resolved });
-      if (rows.length >= nights) break;
-    }
-    return rows;
+    if (!Number.isInteger(nights) || nights < 1) throw new Error(`The number of runs to read must be a whole number of at least 1 (got ${nights}).`);
+    return this.rows(odata`PartitionKey eq ${tenantKey(tenantId)}`, nights);
   }
 
+  /** The newest run's findings.json, parsed; undefined before the first run. */
   async latestRun<T = unknown>(tenantId: string): Promise<T | undefined> {
-    const [latest] = await this.runHistory(tenantId, 1);
-    if (!latest) return undefined;
-    const json = await this.blobs.get(RUNS_CONTAINER, latest.prefix + 'findings.json');
+    const json = await this.readRunFile(tenantId, 'latest', 'findings.json');
     return json ? (JSON.parse(json.toString('utf8')) as T) : undefined;
   }
 
   async readRunFile(tenantId: string, runId: string | 'latest', name: string): Promise<Buffer | undefined> {
-    const rows = await this.runHistory(tenantId, runId === 'latest' ? 1 : 10_000);
-    const row = runId === 'latest' ? rows[0] : rows.find((r) => r.runId === runId);
+    const [row] = runId === 'latest'
+      ? await this.runHistory(tenantId, 1)
+      : await this.rows(odata`PartitionKey eq ${tenantKey(tenantId)} and runId eq ${runId}`, 1);
     return row ? this.blobs.get(RUNS_CONTAINER, row.prefix + name) : undefined;
   }
 
-  /** Retention: the policy asks for proportionate monitoring, so old runs go (blobs first, then the row). */
+  /**
+   * Retention: deletes every run generated before the cutoff, blobs first and then the row (so a
+   * failure part-way leaves the row, and the next night finishes the job). Files of runs whose row was
+   * never written (a run that crashed while saving) are swept by their date folder. Returns the number
+   * of runs deleted.
+   */
   async deleteRunsOlderThan(tenantId: string, cutoffIso: string): Promise<number> {
+    const cutoff = instantOf(cutoffIso, 'The retention cutoff');
     const table = await this.tables.table(RUNS_TABLE);
-    const cutoff = Date.parse(cutoffIso);
+    // Rows sort newest first, so every run older than the cutoff has a row key above the cutoff's.
+    const old = await this.rows(odata`PartitionKey eq ${tenantKey(tenantId)} and RowKey gt ${invertedTime(cutoff.toISO()!)}`);
     let deleted = 0;
-    const iter = table.listEntities<RunRow>({ queryOptions: { filter: `PartitionKey eq '${tableKey(tenantId.toLowerCase())}'` } });
-    for await (const e of iter) {
-      if (Date.parse(e.generatedAt) >= cutoff) continue;
-      for (const name of await this.blobs.list(RUNS_CONTAINER, e.prefix)) await this.blobs.delete(RUNS_CONTAINER, name);
-      await table.deleteEntity(e.partitionKey!, e.rowKey!);
+    for (const row of old) {
+      if (instantOf(row.generatedAt, 'generatedAt') >= cutoff) continue;
+      await this.blobs.deleteUnder(RUNS_CONTAINER, row.prefix);
+      await table.deleteEntity(tenantKey(tenantId), rowKeyFor(row.generatedAt, row.runId)).catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 404) throw err;
+      });
       deleted++;
     }
+    await this.sweepDaysBefore(tenantId, cutoff);
     return deleted;
+  }
+
+  private async sweepDaysBefore(tenantId: string, cutoff: DateTime): Promise<void> {
+    const firstKeptDay = cutoff.toUTC().toFormat('yyyy/MM/dd');
+    const root = tenantFolder(tenantId);
+    // Folder names are zero-padded, so comparing "yyyy/MM/dd" strings compares dates.
+    const relative = (folder: string) => folder.slice(root.length).replace(/\/$/, '');
+    for (const year of await this.blobs.listFolders(RUNS_CONTAINER, root)) {
+      if (relative(year) > firstKeptDay.slice(0, 4)) continue;
+      for (const month of await this.blobs.listFolders(RUNS_CONTAINER, year)) {
+        if (relative(month) > firstKeptDay.slice(0, 7)) continue;
+        for (const day of await this.blobs.listFolders(RUNS_CONTAINER, month)) {
+          if (relative(day) < firstKeptDay) await this.blobs.deleteUnder(RUNS_CONTAINER, day);
+        }
+      }
+    }
+  }
+
+  private async rows(filter: string, limit = Infinity): Promise<RunRow[]> {
+    const table = await this.tables.table(RUNS_TABLE);
+    const rows: RunRow[] = [];
+    for await (const e of table.listEntities<RunRow>({ queryOptions: { filter } })) {
+      rows.push({
+        runId: e.runId, generatedAt: e.generatedAt, prefix: e.prefix,
+        high: e.high, medium: e.medium, low: e.low, info: e.info, new: e.new, resolved: e.resolved,
+      });
+      if (rows.length >= limit) break;
+    }
+    return rows;
   }
 }
 
-function contentTypeOf(name: string): string {
-  if (name.endsWith('.json')) return 'application/json; charset=utf-8';
-  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
-  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
-  if (name.endsWith('.md')) return 'text/markdown; charset=utf-8';
-  return 'application/octet-stream';
+function tenantFolder(tenantId: string): string {
+  return `${tenantKey(tenantId)}/`;
+}
+
+function rowKeyFor(generatedAt: string, runId: string): string {
+  return invertedTime(generatedAt) + tableKey(runId).slice(0, 40);
 }
