@@ -4,7 +4,7 @@
 // injector; mailbox calls also pass the per-mailbox limiter.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { createSecretKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -73,6 +73,9 @@ export class SimulatorServer {
   readonly clientId = '7c0f2d1e-5b6a-4c3d-9e8f-0a1b2c3d4e5f';
   readonly clientSecret = 'demo-secret-not-for-production';
   private readonly signingKey = randomBytes(32);
+  // jsonwebtoken turns a Buffer into a key on every verify (first trying it as a public key, which is slow);
+  // a KeyObject made once keeps token checks cheap under thousands of requests.
+  private readonly verifyKey = createSecretKey(this.signingKey);
   private readonly clientCert = new X509Certificate(readFileSync(join(CERTS, 'client-cert.pem')));
   private faults: FaultOptions = {};
   private random = prng(1);
@@ -94,7 +97,9 @@ export class SimulatorServer {
         else res.destroy();
       });
     });
-    this.server.keepAliveTimeout = 1000;
+    // undici (Node's fetch) closes a connection whose Keep-Alive timeout is 1 s or less right after the
+    // response, so every request would pay a new TLS handshake; keep Node's default-or-longer idle time.
+    this.server.keepAliveTimeout = 10_000;
   }
 
   setFaults(f: FaultOptions): void {
@@ -275,7 +280,7 @@ export class SimulatorServer {
     const token = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
     if (!token) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     try {
-      const claims = jwt.verify(token, this.signingKey, { algorithms: ['HS256'], audience }) as { tid: string; roles?: string[] };
+      const claims = jwt.verify(token, this.verifyKey, { algorithms: ['HS256'], audience }) as { tid: string; roles?: string[] };
       const tenant = this.tenants.get(claims.tid);
       if (!tenant) return graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid tenant.');
       return { tenant, roles: claims.roles ?? [] };
