@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo';
 import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
 import { permissionsCommand } from './commands/permissions';
+import { offboardCommand } from './commands/offboard';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.completed;
@@ -66,6 +67,22 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'machine-readable output (the grant script reads it)')
     .action(async (opts) => {
       exitCode = await permissionsCommand(opts);
+    });
+
+  program
+    .command('offboard')
+    .description('Surrender a councillor\'s mailbox, contacts, calendar and OneDrive to the clerk as a verified archive, then close the account')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--user <upn>', 'the councillor\'s sign-in address')
+    .requiredOption('--term-end <date>', 'the date the term of office ended (YYYY-MM-DD)')
+    .option('--plan', 'print what would be done, with counts and an estimated duration, and change nothing')
+    .option('--yes', 'start without asking to type the address again')
+    .option('--force', 'start before the term end (needs --reason)')
+    .option('--reason <text>', 'why the surrender starts early (recorded in the action log and certificate)')
+    .option('--council <name>', 'which council in the config, by name or tenant id, when the address alone does not say')
+    .option('--data-dir <dir>', 'where the local store keeps progress when COUNCILGUARD_STORAGE is unset', '.councilguard')
+    .action(async (opts) => {
+      exitCode = await offboardCommand(opts);
     });
 
   try {

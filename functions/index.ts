@@ -4,6 +4,7 @@ import { app } from '@azure/functions';
 import { DEFAULT_AUDIT_SCHEDULE, validateSchedule } from '../jobs/schedule';
 import { nightlyAuditHandler } from './handlers/nightly-audit';
 import { latestReportHandler } from './handlers/reports-latest';
+import { registerOffboarding } from './offboarding-registrations';
 
 app.timer('nightlyAudit', {
   schedule: validateSchedule(process.env.AUDIT_SCHEDULE ?? DEFAULT_AUDIT_SCHEDULE),
@@ -19,3 +20,6 @@ app.http('latestReport', {
   authLevel: 'anonymous',
   handler: latestReportHandler,
 });
+
+// The surrender: the clerk's endpoints and page, the orchestration and its activities.
+registerOffboarding(app);

@@ -18,7 +18,7 @@ export const ALL_PERMISSIONS = [
   'Calendars.Read', 'AuditLog.Read.All', 'UserAuthenticationMethod.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess',
   'Policy.ReadWrite.SecurityDefaults', 'IdentityRiskyUser.Read.All', 'AuditLogsQuery-Exchange.Read.All',
   'DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.PrivilegedOperations.All', 'Files.Read.All',
-  'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All',
+  'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All', 'Domain.ReadWrite.All', 'Policy.ReadWrite.AuthenticationMethod',
 ];
 
 export interface ScenarioParts extends Partial<Scenario> {

@@ -30,6 +30,7 @@ export interface SimPermission {
   link?: { scope: 'anonymous' | 'organization' | 'users'; type: string; webUrl: string };
   grantedToV2?: { user: { displayName?: string; email: string } };
   grantedToIdentitiesV2?: { user: { displayName?: string; email: string } }[];
+  expirationDateTime?: string;
 }
 
 export interface SimItem {

@@ -13,7 +13,9 @@ const DEFAULT_USER_PROPERTIES = ['businessPhones', 'displayName', 'givenName', '
 export function userView(u: SimUser): Record<string, unknown> {
   return {
     id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName, mail: u.mail, accountEnabled: u.accountEnabled,
-    userType: u.userType, passwordPolicies: u.passwordPolicies, lastPasswordChangeDateTime: u.lastPasswordChangeDateTime, assignedLicenses: u.assignedLicenses,
+    userType: u.userType, passwordPolicies: u.passwordPolicies,
+    // Graph returns passwordProfile only on $select, and never the password itself.
+    passwordProfile: { forceChangePasswordNextSignIn: !!u.forceChangePasswordNextSignIn, forceChangePasswordNextSignInWithMfa: false, password: null }, lastPasswordChangeDateTime: u.lastPasswordChangeDateTime, assignedLicenses: u.assignedLicenses,
     businessPhones: [], givenName: null, surname: null, jobTitle: null, mobilePhone: null, officeLocation: null, preferredLanguage: null,
     signInActivity: u.signInActivity ?? { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null },
   };

@@ -8,6 +8,8 @@ import { filesRoutes } from './files';
 import { auditRoutes } from './audit';
 import { uploadRoutes } from './uploads';
 import { mailboxContentRoutes } from './mailbox-content';
+import { memberOfRoutes } from './member-of';
+import { enforcementRoutes } from './enforcement';
 
 export interface Route {
   method: string;
@@ -19,7 +21,7 @@ export interface Route {
   handle(req: SimRequest, match: RegExpExecArray): SimResponse | Promise<SimResponse>;
 }
 
-const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...mailboxContentRoutes, ...sendMailRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes];
+const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...mailboxContentRoutes, ...sendMailRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes, ...memberOfRoutes, ...enforcementRoutes];
 
 /** Adds routes (from a new file under routes/) ahead of the built-in ones. */
 export function registerRoutes(routes: Route[]): void {

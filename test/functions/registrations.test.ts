@@ -12,7 +12,8 @@ function loadRegistrations(env: Record<string, string> = {}): Registered[] {
       // The registry is fresh inside isolateModules: spy on the copy functions/index will import.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { app } = require('@azure/functions') as typeof import('@azure/functions');
-      for (const kind of ['http', 'timer'] as const) {
+      // durable-functions registers orchestrations and activities through app.generic.
+      for (const kind of ['http', 'timer', 'generic'] as const) {
         jest.spyOn(app, kind).mockImplementation(((name: string, options: Record<string, unknown>) => { seen.push({ kind, name, options }); }) as never);
       }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,13 +27,22 @@ function loadRegistrations(env: Record<string, string> = {}): Registered[] {
 
 describe('function registrations', () => {
   it('registers every function with its trigger, route, auth level and schedule', () => {
-    const summary = loadRegistrations().map((r) => ({
-      kind: r.kind, name: r.name, route: r.options.route, methods: r.options.methods, authLevel: r.options.authLevel, schedule: r.options.schedule,
-      handler: typeof r.options.handler,
-    }));
+    const summary = loadRegistrations().map((r) => [
+      r.kind, r.name, (r.options.trigger as { type?: string } | undefined)?.type ?? '', r.options.route ?? r.options.schedule ?? '',
+      (r.options.methods as string[] | undefined)?.join(',') ?? '', r.options.authLevel ?? '', typeof r.options.handler,
+    ].join(' | '));
+    // kind | name | durable trigger | route or schedule | methods | auth level | handler
     expect(summary).toEqual([
-      { kind: 'timer', name: 'nightlyAudit', route: undefined, methods: undefined, authLevel: undefined, schedule: '0 0 1,2 * * *', handler: 'function' },
-      { kind: 'http', name: 'latestReport', route: 'reports/latest', methods: ['GET'], authLevel: 'anonymous', schedule: undefined, handler: 'function' },
+      'timer | nightlyAudit |  | 0 0 1,2 * * * |  |  | function',
+      'http | latestReport |  | reports/latest | GET | anonymous | function',
+      'http | offboardingStart |  | offboarding | POST | anonymous | function',
+      'http | offboardingStatus |  | offboarding/{id} | GET | anonymous | function',
+      'http | offboardingCertificate |  | offboarding/{id}/certificate | GET | anonymous | function',
+      'http | offboardingRoster |  | offboarding-roster | GET | anonymous | function',
+      'http | offboardingPage |  | clerk/{file?} | GET | anonymous | function',
+      'generic | offboardingOrchestrator | orchestrationTrigger |  |  |  | function',
+      'generic | offboardingStep | activityTrigger |  |  |  | function',
+      'generic | offboardingFailed | activityTrigger |  |  |  | function',
     ]);
   });
 

@@ -1,0 +1,287 @@
+// The surrender pipeline, shared by the CLI (in-process, runOffboarding) and durable functions (one
+// activity per step and time slice, runOffboardingStep). Resumability lives in the steps and the store:
+// either runner, restarted, reads the record and continues with the first step not done.
+import type { CouncilConfig } from '../policy/council-config';
+import { resolveOptions } from '../offboarding/options';
+import { STEPS, stepNamed } from '../offboarding/steps';
+import { acquireLease, durableOwner, loadRecord, newRecord, readStatusMirror, releaseLease, saveRecord, surrenderId } from '../offboarding/state';
+import { validateInTenant, validateLocally } from '../offboarding/validate';
+import {
+  DEFAULT_TUNING, STEP_NAMES, StepFailure, SurrenderInputError,
+  type ProgressEvent, type StepContext, type StepName, type StepOutcome, type StepPlan, type SurrenderDeps, type SurrenderRecord, type SurrenderRequest,
+} from '../offboarding/types';
+
+export interface OffboardingRequestInput {
+  userPrincipalName: string;
+  termEnd: string;
+  requestedBy: string;
+  via: 'cli' | 'http';
+  force?: { reason: string };
+  /** Overrides of the council's enforce.offboarding defaults. */
+  options?: unknown;
+}
+
+/** How often a running step's progress is saved (for the status page) and its lease renewed. */
+const SAVE_EVERY_MS = 2000;
+
+function buildRequest(deps: SurrenderDeps, input: OffboardingRequestInput): SurrenderRequest {
+  const now = (deps.now ?? (() => new Date()))();
+  return {
+    tenantId: deps.council.tenantId,
+    council: deps.council.name,
+    userPrincipalName: input.userPrincipalName.trim(),
+    termEnd: input.termEnd.trim(),
+    requestedBy: input.requestedBy,
+    requestedAt: now.toISOString(),
+    via: input.via,
+    force: input.force?.reason?.trim() ? { reason: input.force.reason.trim() } : undefined,
+    options: resolveOptions(deps.council, input.options ?? {}),
+  };
+}
+
+/** The record's first step that is not done, or undefined when all are. */
+export function nextStep(record: SurrenderRecord): StepName | undefined {
+  return STEP_NAMES.find((s) => record.steps[s].status !== 'done');
+}
+
+export interface StartResult {
+  record: SurrenderRecord;
+  /** true: a new surrender; false: an earlier one for the same councillor and term end continues. */
+  created: boolean;
+  /** Every step is done: nothing to run. */
+  complete: boolean;
+}
+
+/**
+ * Checks the request, then finds the surrender (a restart) or creates it, and takes the councillor's
+ * lease for `owner`. Refuses, naming the running one, when another surrender of the councillor runs.
+ */
+export async function startOffboarding(deps: SurrenderDeps, input: OffboardingRequestInput, owner: string): Promise<StartResult> {
+  const now = deps.now ?? (() => new Date());
+  const request = buildRequest(deps, input);
+  validateLocally(deps.council, request, now());
+  const id = surrenderId(request.tenantId, request.userPrincipalName, request.termEnd);
+  const lease = await acquireLease(deps.store, request.tenantId, request.userPrincipalName, owner);
+  if (!lease.acquired) {
+    throw new SurrenderInputError(
+      `A surrender of ${request.userPrincipalName} is already running (reference ${lease.holderSurrenderId}); wait for it to finish, or follow it on the offboarding page (GET /api/offboarding/${lease.holderSurrenderId}). It holds the councillor until ${lease.expiresAt} unless it finishes sooner.`,
+      'conflict', lease.holderSurrenderId,
+    );
+  }
+  try {
+    const existing = await loadRecord(deps.store, id);
+    if (existing) {
+      const complete = !nextStep(existing);
+      if (complete) await releaseLease(deps.store, request.tenantId, request.userPrincipalName, owner);
+      else if (existing.status === 'failed') {
+        existing.status = 'running';
+        await saveRecord(deps.store, existing, now().toISOString());
+      }
+      return { record: existing, created: false, complete };
+    }
+    await validateInTenant(deps.graph, deps.council, request);
+    const record = newRecord(id, request, now().toISOString());
+    await saveRecord(deps.store, record, now().toISOString());
+    await deps.store.appendAction({
+      tenantId: request.tenantId, actor: request.requestedBy, action: 'surrender.start', target: request.userPrincipalName, result: 'done',
+      after: { surrenderId: id, termEnd: request.termEnd, options: request.options, force: request.force ?? null },
+      detail: `Surrender of ${request.userPrincipalName} (term ended ${request.termEnd}) started via ${request.via}${request.force ? `, before the term end, because: ${request.force.reason}` : ''}.`,
+    });
+    return { record, created: true, complete: false };
+  } catch (err) {
+    await releaseLease(deps.store, request.tenantId, request.userPrincipalName, owner);
+    throw err;
+  }
+}
+
+export interface RunHooks {
+  onProgress?(event: ProgressEvent): void;
+  onStepStart?(step: StepName, record: SurrenderRecord): void | Promise<void>;
+  onStepEnd?(step: StepName, outcome: StepOutcome | { status: 'failed'; message: string }, record: SurrenderRecord): void;
+}
+
+function makeContext(deps: SurrenderDeps, record: SurrenderRecord, opts: { planning: boolean; deadline: number; owner?: string; hooks?: RunHooks; saveChain?: { p: Promise<void> } }): StepContext {
+  const now = deps.now ?? (() => new Date());
+  const chain = opts.saveChain ?? { p: Promise.resolve() };
+  const save = (): Promise<void> => {
+    if (opts.planning) return Promise.resolve();
+    chain.p = chain.p.then(() => saveRecord(deps.store, record, now().toISOString()));
+    return chain.p;
+  };
+  let lastSave = Date.now();
+  return {
+    record,
+    council: deps.council,
+    graph: deps.graph,
+    store: deps.store,
+    log: deps.log,
+    planning: opts.planning,
+    deadline: opts.deadline,
+    tuning: { ...DEFAULT_TUNING, ...deps.tuning },
+    now,
+    planData: {},
+    progress: (event) => {
+      const state = record.steps[event.step];
+      state.progress = { done: event.done, total: event.total, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
+      opts.hooks?.onProgress?.(event);
+      if (!opts.planning && Date.now() - lastSave > SAVE_EVERY_MS) {
+        lastSave = Date.now();
+        void save().catch((err) => deps.log.warn(`Could not save the surrender's progress: ${err instanceof Error ? err.message : err}`));
+        if (opts.owner) void acquireLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner).catch(() => {});
+      }
+    },
+    audit: async (entry) => {
+      if (opts.planning) return;
+      await deps.store.appendAction({ tenantId: record.request.tenantId, actor: record.request.requestedBy, result: 'done', ...entry, detail: entry.detail ?? `surrender ${record.id}` });
+    },
+    mailbox: (fn) => deps.graph.mailboxLimiter.run(record.target?.id ?? record.request.userPrincipalName, fn),
+    saveRecord: save,
+  };
+}
+
+export type StepRunResult = StepOutcome | { status: 'failed'; message: string };
+
+/**
+ * Runs one step of a surrender for at most `budgetMs` (a long step saves its place and answers
+ * 'more'). The durable activity calls this; the in-process runner calls it in a loop.
+ */
+export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepName: StepName, opts: { owner: string; budgetMs?: number; hooks?: RunHooks }): Promise<StepRunResult> {
+  const now = deps.now ?? (() => new Date());
+  const record = await loadRecord(deps.store, id);
+  if (!record) throw new SurrenderInputError(`There is no surrender with reference ${id}.`, 'not-found');
+  const state = record.steps[stepName];
+  if (state.status === 'done') return { status: 'done', counts: state.counts };
+  const earlier = STEP_NAMES.slice(0, STEP_NAMES.indexOf(stepName)).find((s) => record.steps[s].status !== 'done');
+  if (earlier) throw new Error(`surrender ${id}: step ${stepName} cannot run before ${earlier} is done`);
+  const lease = await acquireLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner);
+  if (!lease.acquired) throw new SurrenderInputError(`Another run (${lease.holder}) holds the surrender of ${record.request.userPrincipalName}; this one stops.`, 'conflict', lease.holderSurrenderId);
+
+  const chain = { p: Promise.resolve() };
+  const ctx = makeContext(deps, record, { planning: false, deadline: opts.budgetMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.budgetMs, owner: opts.owner, hooks: opts.hooks, saveChain: chain });
+  record.status = 'running';
+  Object.assign(state, { status: 'running', startedAt: state.startedAt ?? now().toISOString(), message: undefined, finishedAt: undefined });
+  await ctx.saveRecord();
+  await opts.hooks?.onStepStart?.(stepName, record);
+
+  const finish = async (result: StepRunResult): Promise<StepRunResult> => {
+    await chain.p.catch(() => {});
+    if (result.status === 'done') {
+      Object.assign(state, { status: 'done', finishedAt: now().toISOString(), counts: result.counts ?? state.counts, message: result.message });
+      if (!nextStep(record)) record.status = 'done';
+    } else if (result.status === 'waiting') {
+      Object.assign(state, { status: 'waiting', waitingUntil: result.until, message: result.message });
+      record.status = 'done';
+    } else if (result.status === 'failed') {
+      Object.assign(state, { status: 'failed', finishedAt: now().toISOString(), message: result.message });
+      record.status = 'failed';
+    }
+    await saveRecord(deps.store, record, now().toISOString());
+    if (record.status !== 'running') await releaseLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner);
+    opts.hooks?.onStepEnd?.(stepName, result, record);
+    return result;
+  };
+
+  let outcome: StepOutcome;
+  try {
+    outcome = await stepNamed(stepName).run(ctx);
+  } catch (err) {
+    if (err instanceof StepFailure || err instanceof SurrenderInputError) {
+      await ctx.audit({ action: `surrender.${stepName}`, target: record.request.userPrincipalName, result: 'failed', detail: err.message });
+      return finish({ status: 'failed', message: err.message });
+    }
+    // Unexpected (network, service): recorded, then thrown so the durable retry policy (or the person
+    // at the CLI, running it again) continues from the saved place.
+    await finish({ status: 'failed', message: `${stepNamed(stepName).title} stopped: ${err instanceof Error ? err.message : String(err)}. Nothing is lost; run the surrender again to continue where it stopped.` });
+    throw err;
+  }
+  return finish(outcome);
+}
+
+/** The in-process runner (CLI): every remaining step in order, until done, failed or waiting. */
+export async function runOffboarding(deps: SurrenderDeps, id: string, opts: { owner: string; hooks?: RunHooks }): Promise<SurrenderRecord> {
+  try {
+    for (let step = nextStep((await loadRecord(deps.store, id))!); step; ) {
+      const result = await runOffboardingStep(deps, id, step, { owner: opts.owner, hooks: opts.hooks });
+      if (result.status === 'failed' || result.status === 'waiting') break;
+      if (result.status === 'done') {
+        const record = (await loadRecord(deps.store, id))!;
+        step = nextStep(record);
+      }
+    }
+  } finally {
+    const record = await loadRecord(deps.store, id);
+    if (record && record.status !== 'running') await releaseLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner);
+  }
+  return (await loadRecord(deps.store, id))!;
+}
+
+export interface OffboardingPlan {
+  id: string;
+  steps: StepPlan[];
+  /** The surrender already started for this councillor and term end, if any. */
+  existing?: SurrenderRecord;
+}
+
+/** What a surrender would do, read-only: nothing in the tenant or the store changes. */
+export async function planOffboarding(deps: SurrenderDeps, input: OffboardingRequestInput): Promise<OffboardingPlan> {
+  const request = buildRequest(deps, input);
+  validateLocally(deps.council, request, (deps.now ?? (() => new Date()))());
+  const id = surrenderId(request.tenantId, request.userPrincipalName, request.termEnd);
+  const existing = await loadRecord(deps.store, id);
+  const record = newRecord(id, request, request.requestedAt);
+  const ctx = makeContext(deps, record, { planning: true, deadline: Number.POSITIVE_INFINITY });
+  const steps: StepPlan[] = [];
+  for (const step of STEPS) steps.push(await step.plan(ctx));
+  return { id, steps, existing };
+}
+
+/** The council in a config that holds this councillor (by roster, then by mail domain). */
+export function councilFor(councils: CouncilConfig[], upn: string, tenant?: string): CouncilConfig {
+  const lower = upn.trim().toLowerCase();
+  const pool = tenant ? councils.filter((c) => c.tenantId.toLowerCase() === tenant.toLowerCase() || c.name.toLowerCase() === tenant.toLowerCase()) : councils;
+  if (tenant && !pool.length) throw new SurrenderInputError(`No council in the config is called or has the tenant id "${tenant}"; the config lists ${councils.map((c) => c.name).join(', ')}.`);
+  const byRoster = pool.find((c) => c.roster.some((r) => r.userPrincipalName.toLowerCase() === lower));
+  if (byRoster) return byRoster;
+  const domain = lower.split('@')[1] ?? '';
+  const byDomain = pool.find((c) => c.domains.some((d) => d.toLowerCase() === domain));
+  if (byDomain) return byDomain;
+  if (pool.length === 1) return pool[0];
+  throw new SurrenderInputError(`${upn} is on no council's roster in the config and its domain matches no council; check the address, or say which council with --council.`);
+}
+
+/** Each council's rostered councillors with their term end and surrender (the clerk's page lists them). */
+export async function rosterWithSurrenders(store: SurrenderDeps['store'], councils: CouncilConfig[]) {
+  return Promise.all(councils.map(async (c) => ({
+    name: c.name,
+    tenantId: c.tenantId,
+    councillors: await Promise.all(c.roster.map(async (r) => {
+      const s = await readStatusMirror(store, c.tenantId, r.userPrincipalName);
+      return { userPrincipalName: r.userPrincipalName, termEnd: r.termEnd, surrender: s ? { status: s.status, id: s.surrenderId } : undefined };
+    })),
+  })));
+}
+
+/** Starts (or continues) a surrender's run in the background, and says whether one is running. */
+export interface SurrenderStarter {
+  isRunning(id: string): Promise<boolean>;
+  start(id: string): Promise<void>;
+}
+
+/**
+ * A starter that runs the surrender in this process (tests, and a local function host without the
+ * durable extension): the same steps and store as in Azure, without the orchestration.
+ */
+export function inProcessStarter(depsFor: (id: string) => Promise<SurrenderDeps>): SurrenderStarter & { settled(id: string): Promise<void> } {
+  const running = new Map<string, Promise<void>>();
+  return {
+    isRunning: async (id) => running.has(id),
+    start: async (id) => {
+      const run = depsFor(id)
+        .then((deps) => runOffboarding(deps, id, { owner: durableOwner(id) }))
+        .then(() => undefined, (err) => { void depsFor(id).then((d) => d.log.error(`Surrender ${id} stopped: ${err instanceof Error ? err.message : err}`)); })
+        .finally(() => running.delete(id));
+      running.set(id, run);
+    },
+    settled: (id) => running.get(id) ?? Promise.resolve(),
+  };
+}

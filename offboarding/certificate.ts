@@ -1,0 +1,123 @@
+// certificate.html: the one page the clerk keeps. Who asked and when, what was exported (per folder),
+// what was verified and how, the manifest's SHA-256, and what happens next. Self-contained (no script,
+// no remote anything), UK English, dates in Europe/London.
+import { DateTime } from 'luxon';
+import { esc } from '../reports/escape';
+import { ukDateTime } from '../reports/uk-time';
+import { loadProfile, resolveClause } from '../policy/load';
+import type { CouncilConfig } from '../policy/council-config';
+import type { SurrenderRecord } from './types';
+import type { VerifySummary } from './steps/verify';
+import type { ManifestRow } from './manifest';
+import { version } from '../package.json';
+
+export interface CertificateInput {
+  record: SurrenderRecord;
+  council: CouncilConfig;
+  rows: ManifestRow[];
+  verify: VerifySummary;
+  manifestSha256: string;
+  generatedAt: string;
+  /** When licences come off (after the grace period). */
+  licenceRemovalDue: string;
+}
+
+const n = (x: number) => x.toLocaleString('en-GB');
+const mb = (bytes: number) => `${(bytes / 1048576).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
+const ukDay = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'Europe/London' }).setLocale('en-GB').toFormat('d LLLL yyyy');
+
+export function renderCertificate(c: CertificateInput): string {
+  const { record, council, rows, verify } = c;
+  const req = record.request;
+  const target = record.target!;
+  const archive = record.archive!;
+  let clause: { number: string; summary: string } | undefined;
+  try {
+    clause = resolveClause(loadProfile(council.profile), council, 'accounts.surrender');
+  } catch {
+    clause = undefined;
+  }
+  const messages = rows.filter((r) => r.kind === 'message' && r.status === 'archived');
+  const files = rows.filter((r) => r.kind === 'file' && r.status === 'archived');
+  const contacts = record.steps['export-contacts'].counts?.contacts ?? 0;
+  const events = record.steps['export-calendar'].counts?.events ?? 0;
+  const bytes = rows.reduce((t, r) => t + r.size, 0);
+  const xorChecked = files.filter((r) => r.quickXorHash?.source && r.quickXorHash.source === r.quickXorHash.copy).length;
+  const opt = req.options;
+
+  const folderRows = verify.folders.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td>${esc(f.archivePath)}</td><td class="num">${n(f.listed)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.gone)}</td><td class="num">${n(f.inArchive)}</td></tr>`).join('\n');
+  const gone = verify.gone.length
+    ? `<h2>Deleted from the mailbox during the copy</h2><p>${n(verify.gone.length)} message(s) were listed but had been deleted from the mailbox when CouncilGuard came to copy them, and were still gone when the archive was verified. They are listed in manifest.csv with status “gone”.</p><ul>${verify.gone.slice(0, 50).map((g) => `<li>${esc(g.sourceFolder)}: ${esc(g.name)}</li>`).join('')}</ul>`
+    : '';
+  const next = [
+    `The account ${esc(target.userPrincipalName)} stays, with sign-in blocked. CouncilGuard never deletes an account.`,
+    'The councillor is removed from the council\'s groups and Teams, and any council device enrolled in Intune is retired (council data removed from it).',
+    opt.convertToShared ? `The mailbox becomes a shared mailbox${opt.grantClerkFullAccess ? ` and the clerk (${esc(council.clerk)}) is given full access to it` : ''}.` : (opt.grantClerkFullAccess ? `The clerk (${esc(council.clerk)}) is given full access to the mailbox.` : ''),
+    `Licences are removed on or after ${esc(ukDateTime(c.licenceRemovalDue))}, ${n(opt.licenceGraceDays)} day(s) after this verification. ${opt.convertToShared ? '' : 'Without a licence Microsoft deletes the mailbox after 30 days; this archive is the council\'s copy.'}`,
+    'The former councillor must delete council data, including contact details, from any personal device, and should confirm this to the clerk in writing.',
+  ].filter(Boolean);
+
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<link rel="icon" href="data:,">
+<title>Certificate of surrender: ${esc(target.displayName)}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+h1{font-size:1.6rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #1d70b8;padding-bottom:.2rem}
+.lede{font-size:1.1rem}.ok{color:#00703c;font-weight:bold}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:bold}dd{margin:0}
+table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{border:1px solid #b1b4b6;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f3f2f1}
+.num{text-align:right;font-variant-numeric:tabular-nums}code{font-family:ui-monospace,Consolas,monospace;word-break:break-all}
+footer{margin-top:3rem;font-size:.85rem;color:#505a5f}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media print{body{margin:0}h2{break-after:avoid}}
+</style>
+</head>
+<body>
+<main>
+<h1>Certificate of surrender</h1>
+<p class="lede">${esc(council.name)}: the council email account and files of <strong>${esc(target.displayName)}</strong> have been copied to the council's archive and the copy has been <span class="ok">verified</span>.</p>
+${clause ? `<p>This carries out clause ${esc(clause.number)} of the council's IT policy: ${esc(clause.summary)}</p>` : ''}
+<h2>The surrender</h2>
+<dl>
+<dt>Councillor</dt><dd>${esc(target.displayName)} (${esc(target.userPrincipalName)})</dd>
+<dt>Term ended</dt><dd>${esc(ukDay(req.termEnd))}</dd>
+<dt>Requested by</dt><dd>${esc(req.requestedBy)}, ${esc(ukDateTime(req.requestedAt))}${req.via === 'cli' ? ' (command line)' : ' (offboarding page)'}</dd>
+${req.force ? `<dt>Started before the term end because</dt><dd>${esc(req.force.reason)}</dd>` : ''}
+<dt>Archive</dt><dd>${esc(archive.library)} / ${esc(archive.folderName)}${archive.webUrl ? `<br><code>${esc(archive.webUrl)}</code>` : ''}</dd>
+<dt>Reference</dt><dd><code>${esc(record.id)}</code></dd>
+</dl>
+<h2>What was copied</h2>
+<p>${n(messages.length)} email message(s) as .eml files (each with its attachments, openable in Outlook), ${n(contacts)} contact(s) (contacts.vcf and contacts.csv), ${n(events)} calendar event(s) (calendar.ics) and ${n(files.length)} OneDrive file(s): ${mb(bytes)} in all.</p>
+<table>
+<caption class="visually-hidden">Items per folder</caption>
+<thead><tr><th scope="col">Folder</th><th scope="col">In the archive at</th><th scope="col" class="num">Listed</th><th scope="col" class="num">Copied</th><th scope="col" class="num">Deleted before copy</th><th scope="col" class="num">Files found in archive</th></tr></thead>
+<tbody>
+${folderRows}
+</tbody>
+</table>
+${gone}
+<h2>How the copy was verified</h2>
+<ul>
+<li>For every folder, the number of items listed at the start equals the number copied, and the archive folder holds exactly those files.</li>
+<li>Every row of the manifest (${n(verify.rows)} rows) was matched to its file in the archive by identity, name and size.</li>
+<li>The SHA-256 of the archived bytes was read back from SharePoint and matched the manifest for ${verify.hashScope === 'all' ? `<strong>every</strong> archived item (${n(verify.hashChecked)})` : `a random sample of <strong>${n(verify.hashChecked)}</strong> of ${n(rows.filter((r) => r.status === 'archived').length)} archived items`}.</li>
+${files.length ? `<li>${n(xorChecked)} of ${n(files.length)} OneDrive file(s) carry the same quickXorHash in the archive as in the OneDrive.</li>` : ''}
+<li>Verified ${esc(ukDateTime(verify.verifiedAt ?? c.generatedAt))}.</li>
+</ul>
+<h2>The manifest</h2>
+<p><strong>manifest.csv</strong>, beside this certificate, lists every item: where it came from, where it is in the archive, its size and its SHA-256. Its own SHA-256 is</p>
+<p><code>${esc(c.manifestSha256)}</code></p>
+<p>Anyone can check the manifest has not changed since: in PowerShell, <code>Get-FileHash manifest.csv -Algorithm SHA256</code>.</p>
+<h2>What happens next</h2>
+<ul>${next.map((x) => `<li>${x}</li>`).join('\n')}</ul>
+</main>
+<footer>Issued by CouncilGuard ${esc(version)} on ${esc(ukDateTime(c.generatedAt))}. Every step is recorded in CouncilGuard's action log.</footer>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,134 @@
+// The manifest: one row per archived item (message, contacts, calendar, OneDrive file). Rows are kept in
+// the store as small append-only segments, written after the item's upload finished, so a run killed at
+// any point loses at most the rows of items it will copy again under the same name (no duplicates),
+// and never a row for an item that is not in the archive.
+import { randomBytes } from 'node:crypto';
+import { neutralise } from '../reports/csv';
+import type { Store } from '../store';
+import type { StepName } from './types';
+
+export const CONTAINER = 'offboarding';
+
+export interface ManifestRow {
+  kind: 'message' | 'contacts' | 'calendar' | 'file';
+  /** Message id, drive item id, or the export's own name for contacts/calendar files. */
+  sourceId: string;
+  internetMessageId?: string;
+  /** Where it came from, as the councillor saw it: "Inbox / Planning", "/Council/Photos". */
+  sourceFolder: string;
+  /** Archive-relative folder: "Mail/Inbox/Planning". */
+  folder: string;
+  name: string;
+  received?: string;
+  size: number;
+  sha256: string;
+  archiveItemId: string;
+  /** OneDrive files: Graph's quickXorHash of the source and of the copy. */
+  quickXorHash?: { source: string; copy: string };
+  /** 'gone': the source answered 404 when we came to copy it (deleted during the export). */
+  status: 'archived' | 'gone';
+  /** When the row was written (ISO), to tell it from an invalidation. */
+  at: string;
+}
+
+const rowKey = (r: Pick<ManifestRow, 'kind' | 'sourceId'>) => `${r.kind}:${r.sourceId}`;
+
+export class ManifestLog {
+  private pending: ManifestRow[] = [];
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: Store, private readonly surrenderId: string, private readonly step: StepName, private readonly flushEvery = 100) {}
+
+  private prefix(): string {
+    return `${this.surrenderId}/rows/${this.step}/`;
+  }
+
+  /** Every valid row of this step, one per item (the latest), minus rows verify invalidated since. */
+  async load(): Promise<Map<string, ManifestRow>> {
+    const rows = new Map<string, ManifestRow>();
+    const names = (await this.store.listBlobs(CONTAINER, this.prefix())).sort();
+    for (const name of names) {
+      const text = (await this.store.getBlob(CONTAINER, name))?.toString('utf8');
+      if (!text) continue;
+      for (const row of JSON.parse(text) as ManifestRow[]) {
+        const prev = rows.get(rowKey(row));
+        if (!prev || prev.at <= row.at) rows.set(rowKey(row), row);
+      }
+    }
+    const invalid = await readInvalidations(this.store, this.surrenderId, this.step);
+    for (const [key, at] of Object.entries(invalid)) {
+      const row = rows.get(key);
+      if (row && row.at <= at) rows.delete(key);
+    }
+    return rows;
+  }
+
+  /** Queues a row; writes a segment when enough are queued. */
+  async add(row: ManifestRow): Promise<void> {
+    this.pending.push(row);
+    if (this.pending.length >= this.flushEvery) await this.flush();
+  }
+
+  /** Writes the queued rows as one new segment (segments are never rewritten). */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (!this.pending.length) return;
+      const rows = this.pending;
+      this.pending = [];
+      const name = `${this.prefix()}${Date.now().toString().padStart(15, '0')}-${randomBytes(3).toString('hex')}.json`;
+      await this.store.putBlob(CONTAINER, name, JSON.stringify(rows), 'application/json');
+    });
+    return this.writing;
+  }
+}
+
+async function readInvalidations(store: Store, id: string, step: StepName): Promise<Record<string, string>> {
+  const text = (await store.getBlob(CONTAINER, `${id}/invalid/${step}.json`))?.toString('utf8');
+  return text ? JSON.parse(text) as Record<string, string> : {};
+}
+
+/** Verify found these items missing or changed: their rows stop counting, so the next run copies them again. */
+export async function invalidateRows(store: Store, id: string, step: StepName, rows: Pick<ManifestRow, 'kind' | 'sourceId'>[], at: string): Promise<void> {
+  const current = await readInvalidations(store, id, step);
+  for (const r of rows) current[rowKey(r)] = at;
+  await store.putBlob(CONTAINER, `${id}/invalid/${step}.json`, JSON.stringify(current), 'application/json');
+}
+
+/** Every valid row of every exporting step, in a stable order (kind, folder, name). */
+export async function loadAllRows(store: Store, id: string): Promise<ManifestRow[]> {
+  const steps: StepName[] = ['export-mail', 'export-contacts', 'export-calendar', 'export-files'];
+  const all: ManifestRow[] = [];
+  for (const step of steps) all.push(...(await new ManifestLog(store, id, step).load()).values());
+  const order = { message: 0, contacts: 1, calendar: 2, file: 3 };
+  return all.sort((a, b) => order[a.kind] - order[b.kind] || a.folder.localeCompare(b.folder) || a.name.localeCompare(b.name));
+}
+
+export const MANIFEST_COLUMNS = ['kind', 'status', 'sourceFolder', 'archivePath', 'name', 'received', 'size', 'sha256', 'messageId', 'internetMessageId', 'archiveItemId', 'quickXorHashSource', 'quickXorHashCopy'] as const;
+
+function cell(value: unknown): string {
+  const s = neutralise(String(value ?? ''));
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** manifest.csv: UTF-8 with a BOM for Excel, CRLF, RFC 4180 quoting, formula-looking cells neutralised. */
+export function renderManifestCsv(rows: ManifestRow[]): string {
+  const lines = [MANIFEST_COLUMNS.join(',')];
+  for (const r of rows) {
+    lines.push([
+      r.kind, r.status, r.sourceFolder, r.folder, r.name, r.received ?? '', r.size, r.sha256,
+      r.kind === 'message' ? r.sourceId : r.kind === 'file' ? r.sourceId : '', r.internetMessageId ?? '', r.archiveItemId,
+      r.quickXorHash?.source ?? '', r.quickXorHash?.copy ?? '',
+    ].map(cell).join(','));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** Step scratch too big for a checkpoint row (message lists): whole JSON blobs under the surrender. */
+export async function putJson(store: Store, id: string, name: string, value: unknown): Promise<void> {
+  await store.putBlob(CONTAINER, `${id}/${name}`, JSON.stringify(value), 'application/json');
+}
+
+export async function getJson<T>(store: Store, id: string, name: string): Promise<T | undefined> {
+  const text = (await store.getBlob(CONTAINER, `${id}/${name}`))?.toString('utf8');
+  return text ? JSON.parse(text) as T : undefined;
+}

@@ -1,0 +1,151 @@
+// export-mail: every mail folder at any depth, each message's full MIME ($value) streamed into
+// <archive>/Mail/<folder path>/<received> <subject> <id>.eml. The folder tree and each folder's message
+// list are saved once; then each message is copied and its manifest row written after the upload, so a
+// restart copies only what has no row (re-copying, under the same name, at most the few in flight).
+// At most 4 requests reach the mailbox at once (Outlook's per-mailbox limit).
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import { ArchiveWriter, openStream } from '../archive';
+import { getJson, ManifestLog, putJson, type ManifestRow } from '../manifest';
+import { walkMailFolders, type MailFolderEntry } from '../mail-folders';
+import { messageFileName } from '../names';
+import { loadStepData, saveStepData } from '../state';
+import { TimeSlice } from '../slice';
+import type { Step, StepContext, StepOutcome } from '../types';
+
+export interface ArchivedMailFolder extends MailFolderEntry {
+  archiveFolderId: string;
+}
+
+export interface MailStepData {
+  folders: ArchivedMailFolder[];
+  /** Messages listed per folder id (the count verify compares with the archive). */
+  listed: Record<string, number>;
+}
+
+export interface ListedMessage {
+  id: string;
+  internetMessageId?: string;
+  receivedDateTime?: string;
+  name: string;
+}
+
+const MAILBOX_CONCURRENCY = 4;
+export const listBlobName = (folderId: string) => `mail/list/${createHash('sha256').update(folderId).digest('hex').slice(0, 24)}.json`;
+
+/** The folder tree, with an archive folder made for each (so empty folders arrive too). */
+async function prepareFolders(ctx: StepContext, writer: ArchiveWriter): Promise<MailStepData> {
+  const target = ctx.record.target!;
+  const folders = await walkMailFolders(ctx, target.id);
+  const mailRoot = await writer.ensureFolder(ctx.record.archive!.folderId, 'Mail');
+  const archived: ArchivedMailFolder[] = [];
+  const idOf = new Map<string, string>();
+  for (const f of folders) {
+    const parent = f.parentId ? idOf.get(f.parentId)! : mailRoot.id;
+    const item = await writer.ensureFolder(parent, f.archivePath.split('/').pop()!);
+    idOf.set(f.id, item.id);
+    archived.push({ ...f, archiveFolderId: item.id });
+  }
+  return { folders: archived, listed: {} };
+}
+
+/** A folder's messages with their archive names, unique in the folder even when short ids collide. */
+async function listMessages(ctx: StepContext, folder: ArchivedMailFolder): Promise<ListedMessage[]> {
+  const userId = ctx.record.target!.id;
+  const raw = await ctx.mailbox(() => ctx.graph.pageAll<{ id: string; internetMessageId?: string; receivedDateTime?: string; subject?: string }>(
+    `/users/${userId}/mailFolders/${encodeURIComponent(folder.id)}/messages`, ['id', 'internetMessageId', 'receivedDateTime', 'subject'], { top: 1000 }));
+  const taken = new Set<string>();
+  return raw.map((m) => {
+    let name = messageFileName(m.receivedDateTime ?? '', m.subject ?? '', m.id);
+    for (let len = 16; taken.has(name.toLowerCase()) && len <= 64; len *= 2) name = messageFileName(m.receivedDateTime ?? '', m.subject ?? '', m.id, len);
+    taken.add(name.toLowerCase());
+    return { id: m.id, internetMessageId: m.internetMessageId, receivedDateTime: m.receivedDateTime, name };
+  });
+}
+
+async function run(ctx: StepContext): Promise<StepOutcome> {
+  const { record, store } = ctx;
+  const target = record.target!;
+  const archive = record.archive!;
+  const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
+  let data = await loadStepData<MailStepData>(store, record.id, 'export-mail');
+  if (!data) {
+    data = await prepareFolders(ctx, writer);
+    await saveStepData(store, record.id, 'export-mail', data);
+  }
+  const log = new ManifestLog(store, record.id, 'export-mail', ctx.tuning.flushEvery);
+  const rows = await log.load();
+  const total = data.folders.reduce((n, f) => n + (data!.listed[f.id] ?? f.totalItemCount), 0);
+  let bytesDone = [...rows.values()].reduce((n, r) => n + r.size, 0);
+  const report = (note?: string) => ctx.progress({ step: 'export-mail', done: rows.size, total, bytesDone, bytesTotal: 0, note });
+  report();
+  const slice = new TimeSlice(ctx.deadline);
+
+  for (const folder of data.folders) {
+    let messages = await getJson<ListedMessage[]>(store, record.id, listBlobName(folder.id));
+    if (!messages) {
+      messages = await listMessages(ctx, folder);
+      await putJson(store, record.id, listBlobName(folder.id), messages);
+      data.listed[folder.id] = messages.length;
+      await saveStepData(store, record.id, 'export-mail', data);
+    }
+    const todo = messages.filter((m) => !rows.has(`message:${m.id}`));
+    if (!todo.length) continue;
+    if (slice.over) return { status: 'more' };
+
+    let stopped = false;
+    let copied = 0;
+    let copiedBytes = 0;
+    let gone = 0;
+    const limit = pLimit(MAILBOX_CONCURRENCY);
+    const results = await Promise.allSettled(todo.map((m) => limit(async () => {
+      if (stopped || !slice.take()) { stopped = true; return; }
+      const result = await ctx.mailbox(() => writer.copy(folder.archiveFolderId, m.name,
+        () => openStream(ctx.graph, `/users/${target.id}/messages/${encodeURIComponent(m.id)}/$value`),
+        (n) => { bytesDone += n; }));
+      const row: ManifestRow = result === 'gone'
+        ? { kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: 0, sha256: '', archiveItemId: '', status: 'gone', at: new Date().toISOString() }
+        : { kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: result.size, sha256: result.sha256, archiveItemId: result.item.id, status: 'archived', at: new Date().toISOString() };
+      if (result === 'gone') gone++;
+      else { copied++; copiedBytes += result.size; }
+      rows.set(`message:${m.id}`, row);
+      await log.add(row);
+      report(result === 'gone' ? 'a message was deleted from the mailbox before it could be copied' : undefined);
+    }).catch((err) => { stopped = true; throw err; })));
+    await log.flush();
+    if (copied || gone) {
+      await ctx.audit({
+        action: 'content.read', target: `mailbox ${target.userPrincipalName}: ${folder.sourcePath}`, result: 'done',
+        detail: `Read the full content (MIME) of ${copied} message(s), ${copiedBytes} bytes, and wrote them to ${archive.library}/${archive.folderName}/${folder.archivePath} for the clerk (surrender ${record.id}).${gone ? ` ${gone} message(s) had been deleted from the mailbox before they could be copied.` : ''}`,
+      });
+    }
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    if (stopped) return { status: 'more' };
+  }
+  const all = [...rows.values()];
+  return {
+    status: 'done',
+    counts: {
+      folders: data.folders.length,
+      messages: all.filter((r) => r.status === 'archived').length,
+      gone: all.filter((r) => r.status === 'gone').length,
+      bytes: all.reduce((n, r) => n + r.size, 0),
+    },
+  };
+}
+
+export const exportMail: Step = {
+  name: 'export-mail',
+  title: 'Copy the mailbox',
+  async plan(ctx) {
+    const folders = (ctx.planData.mailFolders as MailFolderEntry[] | undefined) ?? [];
+    const messages = folders.reduce((n, f) => n + f.totalItemCount, 0);
+    return {
+      step: 'export-mail', title: this.title,
+      summary: `Copy ${messages} message(s) in ${folders.length} folder(s), each as an .eml file with its attachments, into the archive's Mail folder.`,
+      counts: { folders: folders.length, messages },
+    };
+  },
+  run,
+};

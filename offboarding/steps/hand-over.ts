@@ -1,0 +1,95 @@
+// hand-over: manifest.csv and certificate.html into the archive folder, a copy of the certificate in the
+// store (the offboarding page shows it), and an email to the clerk with the link.
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { ArchiveWriter } from '../archive';
+import { renderCertificate } from '../certificate';
+import { CONTAINER, getJson, loadAllRows, putJson, renderManifestCsv } from '../manifest';
+import { readVerifySummary } from './verify';
+import { StepFailure, type Step, type StepContext, type StepOutcome } from '../types';
+import { ukDateTime } from '../../reports/uk-time';
+
+interface HandOverData {
+  manifestSha256: string;
+  certificateItemId: string;
+  certificateUrl?: string;
+  emailed?: boolean;
+  emailNote?: string;
+}
+
+export const certificateBlobName = (id: string) => `${id}/certificate.html`;
+
+/** When licences may come off: the grace period after verification. */
+export function licenceRemovalDue(ctx: Pick<StepContext, 'record'>): string {
+  const verifiedAt = ctx.record.steps.verify.finishedAt ?? new Date().toISOString();
+  return DateTime.fromISO(verifiedAt, { zone: 'utc' }).plus({ days: ctx.record.request.options.licenceGraceDays }).toISO()!;
+}
+
+async function emailClerk(ctx: StepContext, data: HandOverData): Promise<void> {
+  const { record, council } = ctx;
+  const from = record.request.options.notifyFrom ?? council.clerk;
+  const target = record.target!;
+  const link = data.certificateUrl ?? `${record.archive!.library}/${record.archive!.folderName}/certificate.html`;
+  const body = [
+    `The council email account and files of ${target.displayName} (${target.userPrincipalName}) have been copied to the archive library "${record.archive!.library}" and the copy has been verified.`,
+    '',
+    `Certificate: ${link}`,
+    `Archive folder: ${record.archive!.webUrl ?? `${record.archive!.library}/${record.archive!.folderName}`}`,
+    '',
+    `Sign-in is blocked. Licences will be removed on or after ${ukDateTime(licenceRemovalDue(ctx))}. The account itself is kept.`,
+    '',
+    `Reference ${record.id}. Sent by CouncilGuard.`,
+  ].join('\n');
+  try {
+    await ctx.graph.send('POST', `/users/${encodeURIComponent(from)}/sendMail`, {
+      message: {
+        subject: `Surrender of ${target.displayName}'s account: verified archive ready`,
+        body: { contentType: 'Text', content: body },
+        toRecipients: [{ emailAddress: { address: council.clerk } }],
+      },
+      saveToSentItems: true,
+    });
+    data.emailed = true;
+    await ctx.audit({ action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${from}.` });
+  } catch (err) {
+    data.emailNote = `The clerk was not emailed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); the certificate is at ${link}.`;
+    await ctx.audit({ action: 'surrender.notify-clerk', target: council.clerk, result: 'failed', detail: data.emailNote });
+  }
+}
+
+async function run(ctx: StepContext): Promise<StepOutcome> {
+  const { record, store } = ctx;
+  let data = await getJson<HandOverData>(store, record.id, 'hand-over.json');
+  if (!data) {
+    const verify = await readVerifySummary(ctx);
+    if (!verify || record.steps.verify.status !== 'done') throw new StepFailure('The archive has not been verified, so there is nothing to hand over yet; run the surrender again to verify it.');
+    const rows = await loadAllRows(store, record.id);
+    const csv = Buffer.from(renderManifestCsv(rows), 'utf8');
+    const manifestSha256 = createHash('sha256').update(csv).digest('hex');
+    const archive = record.archive!;
+    const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
+    await writer.writeBuffer(archive.folderId, 'manifest.csv', csv);
+    const generatedAt = ctx.now().toISOString();
+    const html = renderCertificate({ record, council: ctx.council, rows, verify, manifestSha256, generatedAt, licenceRemovalDue: licenceRemovalDue(ctx) });
+    const cert = await writer.writeBuffer(archive.folderId, 'certificate.html', Buffer.from(html, 'utf8'));
+    await store.putBlob(CONTAINER, certificateBlobName(record.id), html, 'text/html; charset=utf-8');
+    data = { manifestSha256, certificateItemId: cert.item.id, certificateUrl: cert.item.webUrl };
+    await putJson(store, record.id, 'hand-over.json', data);
+    await ctx.audit({ action: 'surrender.hand-over', target: `${archive.library}/${archive.folderName}`, result: 'done', detail: `manifest.csv (${rows.length} rows, SHA-256 ${manifestSha256}) and certificate.html written.` });
+  }
+  record.certificate = { itemId: data.certificateItemId, webUrl: data.certificateUrl, manifestSha256: data.manifestSha256 };
+  if (!data.emailed && !data.emailNote) {
+    await emailClerk(ctx, data);
+    await putJson(store, record.id, 'hand-over.json', data);
+  }
+  return { status: 'done', message: data.emailNote };
+}
+
+export const handOver: Step = {
+  name: 'hand-over',
+  title: 'Hand over to the clerk',
+  async plan(ctx) {
+    return { step: 'hand-over', title: this.title, summary: `Write manifest.csv and certificate.html into the archive folder and email the clerk (${ctx.council.clerk}) a link.` };
+  },
+  run,
+};

@@ -1,0 +1,194 @@
+// verify: the proof. For every mail folder, the messages listed at export equal the messages archived
+// (plus any deleted from the mailbox while we copied, re-checked as still gone) and the archive folder
+// holds exactly those files; every manifest row has its file, same name and size; OneDrive copies
+// carry the source's quickXorHash; and the SHA-256 of the archived bytes, read back from SharePoint,
+// matches the manifest for every item (or a stated random sample). Anything wrong stops the surrender
+// before any closing step, names what is missing, and marks those items to be copied again next run.
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import { TimeSlice } from '../slice';
+import { ArchiveWriter, type DriveItem } from '../archive';
+import { GraphRequestError } from '../../graph/errors';
+import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, type ManifestRow } from '../manifest';
+import { listBlobName, type ListedMessage, type MailStepData } from './export-mail';
+import type { FilesInventory } from './export-files';
+import { loadStepData } from '../state';
+import { StepFailure, type Step, type StepContext, type StepName, type StepOutcome } from '../types';
+
+export interface VerifySummary {
+  folders: { sourcePath: string; archivePath: string; listed: number; archived: number; gone: number; inArchive: number }[];
+  rows: number;
+  gone: { name: string; sourceFolder: string; internetMessageId?: string }[];
+  hashChecked: number;
+  hashScope: 'all' | 'sample';
+  problems: string[];
+  verifiedAt?: string;
+}
+
+const SUMMARY = 'verify/summary.json';
+const HASHED = 'verify/hashed.json';
+const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
+
+/** The rows whose bytes are re-read: all, or a sample chosen by a hash of the surrender id (random, yet the same on a restart). */
+export function hashSample(rows: ManifestRow[], surrenderId: string, sample: number | null): ManifestRow[] {
+  const archived = rows.filter((r) => r.status === 'archived');
+  if (sample === null || sample >= archived.length) return archived;
+  const rank = (r: ManifestRow) => createHash('sha256').update(`${surrenderId}|${r.kind}|${r.sourceId}`).digest('hex');
+  return [...archived].sort((a, b) => rank(a).localeCompare(rank(b))).slice(0, sample);
+}
+
+async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: ManifestRow[], problems: string[], bad: ManifestRow[]): Promise<VerifySummary['folders']> {
+  const { record, store } = ctx;
+  const folders: VerifySummary['folders'] = [];
+  const byFolder = new Map<string, ManifestRow[]>();
+  for (const r of rows) {
+    const key = `${r.kind}|${r.folder}`;
+    byFolder.set(key, [...(byFolder.get(key) ?? []), r]);
+  }
+
+  /** Compares one archive folder's files with the rows that say they are in it. */
+  const compare = async (archiveFolderId: string, archivePath: string, expected: ManifestRow[]): Promise<number> => {
+    const children = (await writer.listChildren(archiveFolderId)).filter((c: DriveItem) => !c.folder);
+    const byId = new Map(children.map((c) => [c.id, c]));
+    const expectedIds = new Set<string>();
+    for (const r of expected.filter((x) => x.status === 'archived')) {
+      expectedIds.add(r.archiveItemId);
+      const found = byId.get(r.archiveItemId);
+      if (!found) { problems.push(`${archivePath}/${r.name} is missing from the archive`); bad.push(r); continue; }
+      if (found.name.toLowerCase() !== r.name.toLowerCase()) { problems.push(`${archivePath}/${r.name} was renamed to ${found.name} in the archive`); bad.push(r); }
+      if ((found.size ?? -1) !== r.size) { problems.push(`${archivePath}/${r.name} is ${found.size} bytes in the archive, not the ${r.size} exported`); bad.push(r); }
+    }
+    const extras = children.filter((c) => !expectedIds.has(c.id));
+    if (extras.length) problems.push(`${archivePath} holds ${extras.length} file(s) the export did not write: ${extras.slice(0, 5).map((e) => e.name).join(', ')}${extras.length > 5 ? ', …' : ''}`);
+    return children.length;
+  };
+
+  const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
+  for (const f of mail?.folders ?? []) {
+    const listed = (await getJson<ListedMessage[]>(store, record.id, listBlobName(f.id))) ?? [];
+    const inFolder = byFolder.get(`message|${f.archivePath}`) ?? [];
+    const archivedIds = new Set(inFolder.map((r) => r.sourceId));
+    const notExported = listed.filter((m) => !archivedIds.has(m.id));
+    if (notExported.length) problems.push(`${notExported.length} message(s) listed in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
+    const inArchive = await compare(f.archiveFolderId, f.archivePath, inFolder);
+    folders.push({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive });
+  }
+  const files = await getJson<FilesInventory>(store, record.id, 'files/inventory.json');
+  for (const f of files?.folders ?? []) {
+    const expected = byFolder.get(`file|${f.archivePath}`) ?? [];
+    const listed = files!.files.filter((x) => x.folder === f.archivePath);
+    const exportedIds = new Set(expected.map((r) => r.sourceId));
+    const notExported = listed.filter((x) => !exportedIds.has(x.id));
+    if (notExported.length) problems.push(`${notExported.length} OneDrive file(s) in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
+    for (const r of expected) {
+      if (r.quickXorHash?.source && r.quickXorHash.source !== r.quickXorHash.copy) { problems.push(`${f.archivePath}/${r.name}: the copy's quickXorHash ${r.quickXorHash.copy || '(none)'} differs from the source's ${r.quickXorHash.source}`); bad.push(r); }
+    }
+    const inArchive = await compare(f.archiveFolderId, f.archivePath, expected);
+    folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
+  }
+  for (const kind of ['contacts', 'calendar'] as const) {
+    const expected = rows.filter((r) => r.kind === kind);
+    if (!expected.length) { problems.push(`the ${kind} export has no manifest row`); continue; }
+    const folder = await writer.itemAt(record.archive!.folderId, expected[0].folder);
+    if (!folder) { problems.push(`the archive's ${expected[0].folder} folder is missing`); bad.push(...expected); continue; }
+    await compare(folder.id, expected[0].folder, expected);
+  }
+  return folders;
+}
+
+/** A message that answered 404 during export must still be gone; if it is back, it must be copied. */
+async function recheckGone(ctx: StepContext, rows: ManifestRow[], problems: string[], bad: ManifestRow[]): Promise<void> {
+  for (const r of rows.filter((x) => x.status === 'gone' && x.kind === 'message')) {
+    try {
+      await ctx.mailbox(() => ctx.graph.get(`/users/${ctx.record.target!.id}/messages/${encodeURIComponent(r.sourceId)}`, ['id']));
+      problems.push(`"${r.sourceFolder}" message ${r.name} could not be read during the export but exists now`);
+      bad.push(r);
+    } catch (err) {
+      if (!(err instanceof GraphRequestError && err.status === 404)) throw err;
+    }
+  }
+}
+
+async function run(ctx: StepContext): Promise<StepOutcome> {
+  const { record, store } = ctx;
+  const archive = record.archive!;
+  const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
+  const rows = await loadAllRows(store, record.id);
+  const problems: string[] = [];
+  const bad: ManifestRow[] = [];
+  let summary = await getJson<VerifySummary>(store, record.id, SUMMARY);
+  if (!summary) {
+    const folders = await structuralChecks(ctx, writer, rows, problems, bad);
+    await recheckGone(ctx, rows, problems, bad);
+    summary = {
+      folders, rows: rows.length, problems: [...problems], hashChecked: 0, hashScope: record.request.options.verifySample === null ? 'all' : 'sample',
+      gone: rows.filter((r) => r.status === 'gone').map((r) => ({ name: r.name, sourceFolder: r.sourceFolder, internetMessageId: r.internetMessageId })),
+    };
+    if (!problems.length) await putJson(store, record.id, SUMMARY, summary);
+  }
+
+  if (!problems.length) {
+    // The long part, resumable: re-read and hash the archived bytes, remembering what is done.
+    const chosen = hashSample(rows, record.id, record.request.options.verifySample);
+    const hashed = new Set((await getJson<string[]>(store, record.id, HASHED)) ?? []);
+    const todo = chosen.filter((r) => !hashed.has(`${r.kind}:${r.sourceId}`));
+    const bytesTotal = chosen.reduce((n, r) => n + r.size, 0);
+    let bytesDone = chosen.filter((r) => hashed.has(`${r.kind}:${r.sourceId}`)).reduce((n, r) => n + r.size, 0);
+    let stopped = false;
+    const slice = new TimeSlice(ctx.deadline);
+    let sinceSave = 0;
+    const save = () => putJson(store, record.id, HASHED, [...hashed]);
+    const limit = pLimit(ctx.tuning.verifyConcurrency);
+    await Promise.all(todo.map((r) => limit(async () => {
+      if (stopped || !slice.take()) { stopped = true; return; }
+      const got = await writer.sha256Of(r.archiveItemId);
+      if (got === 'missing') { problems.push(`${r.folder}/${r.name} is missing from the archive`); bad.push(r); }
+      else if (got.sha256 !== r.sha256 || got.size !== r.size) { problems.push(`${r.folder}/${r.name} has changed in the archive: SHA-256 ${got.sha256.slice(0, 12)}…, ${got.size} bytes; exported ${r.sha256.slice(0, 12)}…, ${r.size} bytes`); bad.push(r); }
+      else hashed.add(`${r.kind}:${r.sourceId}`);
+      bytesDone += r.size;
+      ctx.progress({ step: 'verify', done: hashed.size, total: chosen.length, bytesDone, bytesTotal });
+      if (++sinceSave >= ctx.tuning.flushEvery) { sinceSave = 0; await save(); }
+    })));
+    await save();
+    if (stopped && !problems.length) return { status: 'more' };
+    summary.hashChecked = hashed.size;
+  }
+
+  if (problems.length) {
+    // The next run copies these again (their rows no longer count), then verifies afresh.
+    const at = new Date().toISOString();
+    for (const step of new Set(bad.map((r) => stepOf[r.kind]))) {
+      await invalidateRows(store, record.id, step, bad.filter((r) => stepOf[r.kind] === step), at);
+      record.steps[step] = { status: 'pending' };
+    }
+    if (problems.some((p) => /never exported/.test(p))) record.steps['export-mail'] = { status: 'pending' };
+    await store.blobs.delete(CONTAINER, `${record.id}/${SUMMARY}`);
+    await store.blobs.delete(CONTAINER, `${record.id}/${HASHED}`);
+    await ctx.audit({ action: 'surrender.verify', target: `archive of ${record.target!.userPrincipalName}`, result: 'failed', detail: problems.slice(0, 20).join('; ') });
+    throw new StepFailure(
+      `Verification failed, so nothing has been closed: ${problems.length} problem(s): ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? '; …' : ''}. Run the surrender again: the missing items are copied again and verified afresh.`,
+      problems,
+    );
+  }
+  summary.verifiedAt = ctx.now().toISOString();
+  await putJson(store, record.id, SUMMARY, summary);
+  await ctx.audit({
+    action: 'surrender.verify', target: `archive of ${record.target!.userPrincipalName}`, result: 'done',
+    detail: `${summary.rows} manifest row(s) checked against the archive in ${summary.folders.length} folder(s); SHA-256 re-read for ${summary.hashChecked} item(s) (${summary.hashScope}); ${summary.gone.length} message(s) deleted from the mailbox during the export.`,
+  });
+  return { status: 'done', counts: { rows: summary.rows, hashChecked: summary.hashChecked, gone: summary.gone.length, folders: summary.folders.length } };
+}
+
+export async function readVerifySummary(ctx: Pick<StepContext, 'store' | 'record'>): Promise<VerifySummary | undefined> {
+  return getJson<VerifySummary>(ctx.store, ctx.record.id, SUMMARY);
+}
+
+export const verify: Step = {
+  name: 'verify',
+  title: 'Verify the archive',
+  async plan(ctx) {
+    const sample = ctx.record.request.options.verifySample;
+    return { step: 'verify', title: this.title, summary: `Compare the archive with the mailbox folder by folder and re-read the SHA-256 of ${sample === null ? 'every archived item' : `${sample} archived item(s) chosen at random`}; stop before closing anything if one is missing or differs.` };
+  },
+  run,
+};

@@ -1,0 +1,188 @@
+// The surrender's data: the request, the record the store keeps (one per councillor and term end), and
+// the contract every step implements. Steps are data: offboarding/steps/index.ts lists them in order and
+// both runners (the CLI in-process, durable functions in Azure) walk that list.
+import type { CouncilConfig } from '../policy/council-config';
+import type { GraphContext } from '../graph';
+import type { Store } from '../store';
+import type { Logger } from '../jobs/logger';
+
+export const STEP_NAMES = ['preflight', 'freeze', 'export-mail', 'export-contacts', 'export-calendar', 'export-files', 'verify', 'hand-over', 'close'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export interface SurrenderOptions {
+  /** Days after a passed verification before licences are removed (0 = at once). */
+  licenceGraceDays: number;
+  /** Convert the mailbox to a shared mailbox (Exchange admin API) before licences go. */
+  convertToShared: boolean;
+  /** Give the clerk FullAccess to the (shared) mailbox. */
+  grantClerkFullAccess: boolean;
+  /** SHA-256 re-read of every archived item (null) or of this many, chosen at random. */
+  verifySample: number | null;
+  /** The service mailbox that emails the clerk the certificate link. */
+  notifyFrom?: string;
+}
+
+export interface SurrenderRequest {
+  tenantId: string;
+  council: string;
+  userPrincipalName: string;
+  /** YYYY-MM-DD. */
+  termEnd: string;
+  /** Who asked: the signed-in clerk's UPN, or the CLI user. */
+  requestedBy: string;
+  requestedAt: string;
+  via: 'cli' | 'http';
+  /** A term end in the future needs a reason, recorded in the log and the certificate. */
+  force?: { reason: string };
+  options: SurrenderOptions;
+}
+
+export interface SurrenderTarget {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  mail: string | null;
+}
+
+export interface ArchiveLocation {
+  siteId: string;
+  driveId: string;
+  library: string;
+  /** The councillor's archive folder below the library root. */
+  folderId: string;
+  folderName: string;
+  webUrl?: string;
+}
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting';
+
+export interface StepProgress {
+  done: number;
+  total: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface StepState {
+  status: StepStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  /** A failure says what went wrong and what to do; a waiting step says until when and why. */
+  message?: string;
+  counts?: Record<string, number>;
+  progress?: StepProgress;
+  waitingUntil?: string;
+}
+
+export type SurrenderStatus = 'running' | 'done' | 'failed';
+
+export interface SurrenderRecord {
+  schemaVersion: 1;
+  id: string;
+  request: SurrenderRequest;
+  status: SurrenderStatus;
+  target?: SurrenderTarget;
+  archive?: ArchiveLocation;
+  steps: Record<StepName, StepState>;
+  certificate?: { itemId: string; webUrl?: string; manifestSha256: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a step run achieved: finished, ran out of its time slice, or must wait (licence grace). */
+export type StepOutcome =
+  | { status: 'done'; counts?: Record<string, number>; message?: string }
+  | { status: 'more' }
+  | { status: 'waiting'; until: string; message: string };
+
+export interface StepPlan {
+  step: StepName;
+  title: string;
+  /** One sentence a clerk can read. */
+  summary: string;
+  counts?: Record<string, number>;
+  warnings?: string[];
+}
+
+export interface ProgressEvent {
+  step: StepName;
+  done: number;
+  total: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** What just finished, for logs (never a subject or a body). */
+  note?: string;
+}
+
+export interface Tuning {
+  /** Simple upload up to this size; an upload session above. */
+  simpleUploadLimit: number;
+  /** Upload session fragment size (a multiple of 320 KiB). */
+  uploadChunkBytes: number;
+  /** Manifest rows are flushed to the store after this many. */
+  flushEvery: number;
+  /** Concurrent archive reads in verify (not mailbox requests). */
+  verifyConcurrency: number;
+}
+
+export const DEFAULT_TUNING: Tuning = {
+  simpleUploadLimit: 4 * 1024 * 1024,
+  uploadChunkBytes: 10 * 320 * 1024,
+  flushEvery: 100,
+  verifyConcurrency: 6,
+};
+
+/** Everything a step may touch. Plan mode gets the same object with `planning` set and must only read. */
+export interface StepContext {
+  record: SurrenderRecord;
+  council: CouncilConfig;
+  graph: GraphContext;
+  store: Store;
+  log: Logger;
+  planning: boolean;
+  /** Epoch ms after which a long step saves its place and returns { status: 'more' }. */
+  deadline: number;
+  tuning: Tuning;
+  now(): Date;
+  progress(event: ProgressEvent): void;
+  /** Appends to the action log as the requester, for this tenant. */
+  audit(entry: { action: string; target: string; before?: unknown; after?: unknown; result?: string; detail?: string }): Promise<void>;
+  /** Runs a request to the councillor's mailbox under Outlook's per-mailbox concurrency limit (4). */
+  mailbox<T>(fn: () => Promise<T>): Promise<T>;
+  /** Saves the record (target, archive, step counts) now. */
+  saveRecord(): Promise<void>;
+  /** Scratch the preflight plan fills for the other steps' plans. */
+  planData: Record<string, unknown>;
+}
+
+export interface Step {
+  name: StepName;
+  title: string;
+  plan(ctx: StepContext): Promise<StepPlan>;
+  run(ctx: StepContext): Promise<StepOutcome>;
+}
+
+/** An expected stop (bad input found by preflight, a failed verification): no retry, the message says why. */
+export class StepFailure extends Error {
+  override name = 'StepFailure';
+  constructor(message: string, readonly details: string[] = []) {
+    super(message);
+  }
+}
+
+/** Bad input before anything starts (CLI exit 2, HTTP 400/409): the message names the fix. */
+export class SurrenderInputError extends Error {
+  override name = 'SurrenderInputError';
+  constructor(message: string, readonly code: 'bad-request' | 'conflict' | 'not-found' = 'bad-request', readonly runningId?: string) {
+    super(message);
+  }
+}
+
+export interface SurrenderDeps {
+  council: CouncilConfig;
+  graph: GraphContext;
+  store: Store;
+  log: Logger;
+  now?: () => Date;
+  tuning?: Partial<Tuning>;
+}

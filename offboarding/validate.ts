@@ -1,0 +1,135 @@
+// The checks that decide whether a surrender may start. The local ones (dates, roster, clerk, caller)
+// need no tenant; the tenant ones read the account, the administrator roles, the archive library and
+// the app's permissions. Every refusal says what to do instead.
+import { DateTime } from 'luxon';
+import type { CouncilConfig } from '../policy/council-config';
+import type { GraphContext } from '../graph';
+import { GraphRequestError } from '../graph/errors';
+import { findSiteLibrary } from '../graph/readers/files';
+import { SurrenderInputError, type SurrenderOptions, type SurrenderRequest, type SurrenderTarget } from './types';
+
+export const DEFAULT_ARCHIVE_LIBRARY = 'Councillor archives';
+
+export interface PermissionNeed {
+  permission: string;
+  why: string;
+  optional?: boolean;
+}
+
+/** The application permissions a surrender uses (DeviceManagement and Mail.Send are optional: without them that part is skipped, and said so). */
+export function permissionsNeeded(options: SurrenderOptions): PermissionNeed[] {
+  return [
+    { permission: 'User.Read.All', why: 'read the councillor\'s account' },
+    { permission: 'RoleManagement.Read.Directory', why: 'make sure the councillor is not an administrator' },
+    { permission: 'Mail.Read', why: 'export the mailbox' },
+    { permission: 'Contacts.Read', why: 'export the contacts' },
+    { permission: 'Calendars.Read', why: 'export the calendar' },
+    { permission: 'Files.Read.All', why: 'export the OneDrive' },
+    { permission: 'Sites.ReadWrite.All', why: 'write the archive library' },
+    { permission: 'User.EnableDisableAccount.All', why: 'block sign-in' },
+    { permission: 'User.RevokeSessions.All', why: 'sign the councillor out everywhere' },
+    { permission: 'MailboxSettings.ReadWrite', why: 'set the automatic reply' },
+    { permission: 'GroupMember.ReadWrite.All', why: 'remove the councillor from groups' },
+    { permission: 'LicenseAssignment.ReadWrite.All', why: 'remove licences after verification' },
+    { permission: 'Mail.Send', why: 'email the clerk the certificate link', optional: true },
+    { permission: 'DeviceManagementManagedDevices.Read.All', why: 'find the councillor\'s Intune devices', optional: true },
+    { permission: 'DeviceManagementManagedDevices.PrivilegedOperations.All', why: 'retire (selectively wipe) the councillor\'s devices', optional: true },
+    ...(options.convertToShared || options.grantClerkFullAccess ? [{ permission: 'Exchange.ManageAsApp', why: 'convert the mailbox to shared and give the clerk access (Exchange admin API)' }] : []),
+  ];
+}
+
+/** A YYYY-MM-DD term end, or a refusal naming the format. */
+export function parseTermEnd(raw: string): DateTime {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(raw.trim()) ? DateTime.fromISO(raw.trim(), { zone: 'Europe/London' }) : DateTime.invalid('format');
+  if (!d.isValid) throw new SurrenderInputError(`The term end "${raw}" is not a date; write it as YYYY-MM-DD, e.g. 2026-05-07.`);
+  return d;
+}
+
+const same = (a: string | undefined | null, b: string | undefined | null) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** The checks that need only the config and the request. */
+export function validateLocally(council: CouncilConfig, request: SurrenderRequest, now: Date): void {
+  const upn = request.userPrincipalName.trim();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(upn)) throw new SurrenderInputError(`"${upn}" is not a user principal name; give the councillor's sign-in address, e.g. cllr.name@exampleparish.gov.uk.`);
+  const termEnd = parseTermEnd(request.termEnd);
+  const today = DateTime.fromJSDate(now).setZone('Europe/London').startOf('day');
+  if (termEnd > today) {
+    if (!request.force?.reason?.trim()) {
+      throw new SurrenderInputError(`The term end ${request.termEnd} is in the future; a surrender starts after the term has ended. If the councillor has already left (resigned), confirm with --force and say why with --reason "…" (the reason is recorded in the action log and the certificate).`);
+    }
+  }
+  if (same(upn, council.clerk)) throw new SurrenderInputError(`${upn} is the clerk (${council.name}); the clerk's account is never surrendered. Check the address: the surrender is for a councillor whose term has ended.`);
+  if (council.staff.some((s) => same(s, upn))) throw new SurrenderInputError(`${upn} is listed as council staff, not a councillor; staff leave through the council's HR process, not a councillor surrender.`);
+  if ([...council.itSupplier.accounts, ...council.breakGlass].some((s) => same(s, upn))) {
+    throw new SurrenderInputError(`${upn} is an administrator account (IT supplier or break-glass) in the council config; an administrator is never surrendered this way. Check the address.`);
+  }
+  if (same(upn, request.requestedBy)) throw new SurrenderInputError(`You (${request.requestedBy}) cannot surrender your own account; ask the clerk to start it.`);
+  if (!council.roster.some((r) => same(r.userPrincipalName, upn))) {
+    throw new SurrenderInputError(`${upn} is not on the roster of ${council.name}; only a rostered councillor's account is surrendered. Add them to "roster" in the council config (with termStart and termEnd), or check the address.`);
+  }
+}
+
+export interface TenantFacts {
+  target: SurrenderTarget;
+  library: { siteId: string; driveId: string; webUrl?: string; name: string };
+  missing: PermissionNeed[];
+  optionalMissing: PermissionNeed[];
+  licenceSkus: string[];
+}
+
+/** The checks that read the tenant (all reads; nothing changes). */
+export async function validateInTenant(graph: GraphContext, council: CouncilConfig, request: SurrenderRequest): Promise<TenantFacts> {
+  const granted = new Set(await graph.grantedRoles());
+  const needs = permissionsNeeded(request.options).filter((n) => n.permission !== 'Exchange.ManageAsApp');
+  const missing = needs.filter((n) => !n.optional && !granted.has(n.permission));
+  const optionalMissing = needs.filter((n) => n.optional && !granted.has(n.permission));
+  if (request.options.convertToShared || request.options.grantClerkFullAccess) {
+    const probe = await graph.exchange.invoke('Get-Mailbox', { Identity: request.userPrincipalName }, request.userPrincipalName).catch(() => ({ connected: true as const, value: [] }));
+    if (!probe.connected) missing.push({ permission: 'Exchange.ManageAsApp', why: 'convert the mailbox to shared and give the clerk access (Exchange admin API), as the council config asks' });
+  }
+  if (missing.length) {
+    throw new SurrenderInputError(`The CouncilGuard app lacks application permission(s) the surrender needs: ${missing.map((m) => `${m.permission} (to ${m.why})`).join(', ')}. An administrator grants them in Entra ID (infra/grant-permissions shows how), then start the surrender again.`);
+  }
+
+  let user: { id: string; userPrincipalName: string; displayName?: string; mail?: string | null; assignedLicenses?: { skuId: string }[] };
+  try {
+    user = await graph.get(`/users/${encodeURIComponent(request.userPrincipalName)}`, ['id', 'userPrincipalName', 'displayName', 'mail', 'assignedLicenses', 'accountEnabled']);
+  } catch (err) {
+    if (err instanceof GraphRequestError && err.status === 404) {
+      throw new SurrenderInputError(`There is no account ${request.userPrincipalName} in ${council.name}'s tenant; check the spelling, or whether it was renamed or deleted (Microsoft 365 admin centre → Users → Deleted users).`, 'not-found');
+    }
+    throw err;
+  }
+  if (same(user.userPrincipalName, request.requestedBy) || same(user.mail, request.requestedBy)) {
+    throw new SurrenderInputError(`You (${request.requestedBy}) cannot surrender your own account; ask the clerk to start it.`);
+  }
+  if (same(user.mail, council.clerk)) throw new SurrenderInputError(`${request.userPrincipalName} is the clerk's mailbox; the clerk's account is never surrendered.`);
+
+  const roles = await graph.pageAll<{ id: string; displayName: string }>('/directoryRoles', ['id', 'displayName']);
+  const members = await graph.batch(roles.map((r) => ({ method: 'GET' as const, url: `/directoryRoles/${r.id}/members?$select=id` })));
+  const heldRoles = roles.filter((_, i) => ((members[i].body as { value?: { id: string }[] } | undefined)?.value ?? []).some((m) => m.id === user.id));
+  if (heldRoles.length) {
+    throw new SurrenderInputError(`${request.userPrincipalName} holds the administrator role(s) ${heldRoles.map((r) => r.displayName).join(', ')}; remove the role(s) first (Entra ID → Roles and administrators), so the surrender cannot lock the council out, then start it again.`);
+  }
+
+  const libraryName = council.sharePoint.archiveLibrary ?? DEFAULT_ARCHIVE_LIBRARY;
+  let library: Awaited<ReturnType<typeof findSiteLibrary>>;
+  try {
+    library = await findSiteLibrary(graph, council.sharePoint, libraryName);
+  } catch (err) {
+    if (err instanceof GraphRequestError && err.status === 404) {
+      throw new SurrenderInputError(`The council's SharePoint site (${council.sharePoint.siteUrl ?? council.sharePoint.siteId}) was not found; correct sharePoint.siteUrl or siteId in the council config.`);
+    }
+    throw err;
+  }
+  if (!library) {
+    throw new SurrenderInputError(`The archive library "${libraryName}" does not exist on the council's SharePoint site; create a document library with that name (Site contents → New → Document library), or name an existing one in sharePoint.archiveLibrary in the council config.`);
+  }
+  return {
+    target: { id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName ?? user.userPrincipalName, mail: user.mail ?? null },
+    library: { ...library, name: libraryName },
+    missing,
+    optionalMissing,
+    licenceSkus: (user.assignedLicenses ?? []).map((l) => l.skuId),
+  };
+}

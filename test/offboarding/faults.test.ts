@@ -1,0 +1,94 @@
+// What the service does to a long copy: a message deleted between listing and copying (404), an
+// upload session that expires half-way through a large message, and throttling (10 % 429s with
+// Outlook's per-mailbox limit of 4).
+import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
+import { loadAllRows } from '../../offboarding/manifest';
+import { readVerifySummary } from '../../offboarding/steps/verify';
+import { cliOwner, surrenderId } from '../../offboarding/state';
+import type { ProgressEvent } from '../../offboarding/types';
+import { archiveDrive, CLERK, contentOf, filesIn, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END, type Harness } from './support';
+
+async function surrender(h: Harness, onProgress?: (e: ProgressEvent) => void, tuning = {}) {
+  const deps = h.deps(tuning);
+  const owner = cliOwner(surrenderId(h.council.tenantId, LEAVER, TERM_END));
+  const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+  return runOffboarding(deps, started.record.id, { owner, hooks: { onProgress } });
+}
+
+describe('surrender under faults', () => {
+  it('a message deleted from the mailbox mid-export (404 on $value) is recorded, re-checked by verify and named on the certificate', async () => {
+    const h = await harness({ name: 'surrender-404', inbox: 30 });
+    try {
+      const inbox = [...leaver(h.tenant()).mailFolders.values()].find((f) => f.displayName === 'Inbox')!;
+      const victim = inbox.messages[inbox.messages.length - 1];
+      let deleted = false;
+      const record = await surrender(h, (e) => {
+        // Once the Inbox has been listed and copying has begun, a retention policy removes its last message.
+        if (!deleted && e.step === 'export-mail' && e.done >= 1) {
+          inbox.messages.splice(inbox.messages.indexOf(victim), 1);
+          deleted = true;
+        }
+      });
+      expect(deleted).toBe(true);
+      expect(record.status).toBe('done');
+      const rows = await loadAllRows(h.store, record.id);
+      expect(rows.find((r) => r.sourceId === victim.id)).toMatchObject({ status: 'gone', sourceFolder: 'Inbox', internetMessageId: victim.internetMessageId });
+      const summary = await readVerifySummary({ store: h.store, record });
+      expect(summary!.gone.map((g) => g.internetMessageId)).toEqual([victim.internetMessageId]);
+      expect(summary!.folders.find((f) => f.sourcePath === 'Inbox')).toMatchObject({ listed: 30, archived: 29, gone: 1, inArchive: 29 });
+      const drive = archiveDrive(h.tenant());
+      const certificate = contentOf(itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/certificate.html')!).toString('utf8');
+      expect(certificate).toContain('Deleted from the mailbox during the copy');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('an upload session that expires mid-file is started again and the message arrives whole, once', async () => {
+    const big = 6 * 1024 * 1024;
+    const h = await harness({ name: 'surrender-expiry', inbox: 8, largeMessages: [big] });
+    const expired = new Set<string>();
+    // When a session has taken some fragments but not all, it expires (as Graph's do after inactivity).
+    const poll = setInterval(() => {
+      for (const s of h.tenant().uploadSessions.values()) {
+        if (s.next > 0 && !expired.has(s.name)) { expired.add(s.name); s.expires = 0; }
+      }
+    }, 1);
+    try {
+      const record = await surrender(h, undefined, { uploadChunkBytes: 320 * 1024 });
+      clearInterval(poll);
+      expect(expired.size).toBeGreaterThan(0);
+      expect(record.status).toBe('done');
+      expect(h.graph.meter.byRoute.get('archive copy restarted')).toBeGreaterThan(0);
+      const drive = archiveDrive(h.tenant());
+      const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/Mail/Inbox')!);
+      const digests = mailboxDigests(h.tenant());
+      const large = [...digests.values()].find((d) => d.size > big)!;
+      const copies = inbox.filter((i) => i.size === large.size);
+      expect(copies).toHaveLength(1);
+      expect(sha256(contentOf(copies[0]))).toBe(large.sha256);
+      expect(inbox).toHaveLength(9);
+    } finally {
+      clearInterval(poll);
+      await h.close();
+    }
+  });
+
+  it('with 10 % 429s and Outlook\'s per-mailbox limit the export completes with at most 4 requests at the mailbox at once', async () => {
+    const h = await harness({ name: 'surrender-throttled', inbox: 120 }, { faults: { seed: 7, throttleRate: 0.1, retryAfterSeconds: 0, mailboxConcurrency: 4 } });
+    try {
+      const record = await surrender(h);
+      expect(record.status).toBe('done');
+      const id = leaver(h.tenant()).id;
+      expect(h.sim.stats.throttled).toBeGreaterThan(10);
+      expect(h.sim.stats.maxInFlightPerMailbox[id]).toBeLessThanOrEqual(4);
+      expect(h.sim.stats.maxInFlightPerMailbox[id]).toBeGreaterThanOrEqual(2);
+      const digests = mailboxDigests(h.tenant());
+      const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
+      expect(rows).toHaveLength(digests.size);
+      for (const r of rows) expect(r.sha256).toBe(digests.get(r.sourceId)!.sha256);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+// Verification catches loss: a file deleted from the archive before verify stops the surrender, the
+// failure names the file, and nothing has been closed. Running again copies it back and finishes.
+import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
+import { cliOwner, surrenderId } from '../../offboarding/state';
+import { archiveDrive, CLERK, contentOf, filesIn, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END } from './support';
+
+describe('verify', () => {
+  it('a deleted archive file stops the surrender before close, named; the next run restores it and closes', async () => {
+    const h = await harness({ name: 'surrender-verify-loss', inbox: 20 });
+    try {
+      const deps = h.deps();
+      const owner = cliOwner(surrenderId(h.council.tenantId, LEAVER, TERM_END));
+      const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+      const drive = archiveDrive(h.tenant());
+      let victimName = '';
+      const record = await runOffboarding(deps, started.record.id, {
+        owner,
+        hooks: {
+          onStepStart: (step) => {
+            if (step !== 'verify') return;
+            // Someone tidies the archive while the surrender runs.
+            const sent = itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/Mail/Sent Items')!;
+            const victim = filesIn(drive, sent)[3];
+            victim.deleted = true;
+            victimName = victim.name;
+          },
+        },
+      });
+      expect(record.status).toBe('failed');
+      expect(record.steps.verify.status).toBe('failed');
+      expect(record.steps.verify.message).toContain(`Mail/Sent Items/${victimName} is missing from the archive`);
+      expect(record.steps.verify.message).toMatch(/nothing has been closed/);
+      expect(record.steps.close.status).toBe('pending');
+      expect(record.steps['hand-over'].status).toBe('pending');
+      const u = leaver(h.tenant());
+      expect(u.assignedLicenses).toHaveLength(1);
+      expect(h.tenant().groups.find((g) => g.displayName === 'Councillors')!.members).toContain(u.id);
+      expect(h.tenant().managedDevices[0].managementState).toBe('managed');
+      expect(itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/certificate.html')).toBeUndefined();
+      const status = await h.store.getCheckpoint<{ status: string; failedStep: string }>('surrender-status', `${h.council.tenantId}|${LEAVER}`);
+      expect(status?.value).toMatchObject({ status: 'failed', failedStep: 'verify' });
+
+      // Run again: the missing message is copied again, verification passes, the account is closed.
+      const again = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+      expect(again.created).toBe(false);
+      const second = await runOffboarding(deps, again.record.id, { owner });
+      expect(second.status).toBe('done');
+      const sent = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/Mail/Sent Items')!);
+      const folder = [...u.mailFolders.values()].find((f) => f.displayName === 'Sent Items')!;
+      const digests = mailboxDigests(h.tenant());
+      expect(sent.map((i) => sha256(contentOf(i))).sort()).toEqual(folder.messages.map((m) => digests.get(m.id)!.sha256).sort());
+      expect(sent.map((i) => i.name)).toContain(victimName);
+      expect(u.assignedLicenses).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
