@@ -19,6 +19,8 @@ const INPUT_ERROR_NAMES = new Set([
   'ScenarioError',
   'FindingsFormatError',
   'CredentialError',
+  'EnforcementInputError',
+  'SurrenderInputError',
 ]);
 
 export function isInputError(err: unknown): err is Error {

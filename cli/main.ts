@@ -9,6 +9,7 @@ import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
 import { permissionsCommand } from './commands/permissions';
 import { offboardCommand } from './commands/offboard';
+import { actionsCommand, applyCommand, planCommand, undoCommand } from './commands/enforce';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.completed;
@@ -84,6 +85,43 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts) => {
       exitCode = await offboardCommand(opts);
     });
+
+  const dataDir = ['--data-dir <dir>', 'where the local store keeps plans and the action log when COUNCILGUARD_STORAGE is unset', '.councilguard'] as const;
+  program
+    .command('plan')
+    .description('Plan the changes that bring the tenant back to policy, from the latest audit (only remediations the config enables); changes nothing')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--out <file>', 'where to write the plan (JSON)')
+    .option('--tenant <id>', 'which council, when the config lists several')
+    .option(...dataDir)
+    .action(async (opts) => { exitCode = await planCommand(opts); });
+
+  program
+    .command('apply')
+    .description('Approve and apply exactly the actions of a plan, each only if its target is unchanged since planning')
+    .argument('<plan>', 'the plan file councilguard plan wrote')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .option('--yes', 'approve: without it the plan is printed and nothing changes')
+    .option(...dataDir)
+    .action(async (plan, opts) => { exitCode = await applyCommand(plan, opts); });
+
+  program
+    .command('undo')
+    .description('Put back one applied action, if its target is still as the action left it')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--action <id>', 'the action id (councilguard apply prints them)')
+    .option('--tenant <id>', 'which council, when the config lists several')
+    .option(...dataDir)
+    .action(async (opts) => { exitCode = await undoCommand(opts); });
+
+  program
+    .command('actions')
+    .description('Export the action log (every change and content access, with before and after) as CSV')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--out <file>', 'the CSV file to write')
+    .option('--tenant <id>', 'which council, when the config lists several')
+    .option(...dataDir)
+    .action(async (opts) => { exitCode = await actionsCommand(opts); });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

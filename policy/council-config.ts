@@ -14,6 +14,20 @@ export interface SharePointConfig {
   reportsLibrary?: string;
 }
 
+/** Remediations the council opted in to (all off by default) and the surrender's options. */
+export interface EnforceConfig {
+  forwarding?: boolean;
+  mfa?: boolean;
+  /** 'automatic': security defaults without Entra ID P1, Conditional Access with it; 'per-user': per-user MFA. */
+  mfaMechanism?: 'automatic' | 'per-user';
+  passwords?: boolean;
+  sharing?: boolean;
+  /** How long an unapplied plan stays valid. */
+  planValidityHours?: number;
+  /** Surrender defaults; offboarding/options.ts validates them. */
+  offboarding?: Record<string, unknown>;
+}
+
 export interface CouncilConfig {
   name: string;
   tenantId: string;
@@ -31,7 +45,7 @@ export interface CouncilConfig {
   auditWindowHours: number;
   roster: RosterEntry[];
   checks: { disabled: string[]; clauses?: Record<string, string> };
-  enforce: Record<string, unknown>;
+  enforce: EnforceConfig;
   delivery: Record<string, unknown>;
   /** Report people's names in summaries (summary.md / email) only when true. */
   namesInSummary?: boolean;

@@ -16,7 +16,8 @@ export class CouncilConfigError extends Error {
   override name = 'CouncilConfigError';
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+// verbose: an unknown field's message lists the known ones from the schema.
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true });
 addFormats(ajv);
 const validateProfile = ajv.compile<PolicyProfile>(profileSchema);
 const validateConfig = ajv.compile<CouncilConfigFile>(configSchema);
@@ -63,7 +64,10 @@ function describe(errors: ErrorObject[] | null | undefined, prefix = ''): string
       case 'required': return `${at ? `${at}.` : ''}${(e.params as { missingProperty: string }).missingProperty} is required`;
       case 'format': return `${at} is not a valid ${(e.params as { format: string }).format === 'uuid' ? 'GUID' : (e.params as { format: string }).format === 'date' ? 'date (YYYY-MM-DD)' : (e.params as { format: string }).format}`;
       case 'anyOf': return `${at} needs siteId or siteUrl`;
-      case 'additionalProperties': return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+      case 'additionalProperties': {
+        const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+        return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"${known.length ? `; known fields are ${known.join(', ')}` : ''}`;
+      }
       default: return `${at} ${e.message}`;
     }
   }).filter((m, i, all) => all.indexOf(m) === i);

@@ -25,6 +25,11 @@ export function renderFindingsCsv(doc: FindingsDocument, ctx: { profile?: Policy
     f.id, f.checkId, f.severity, f.state, f.subject.type, f.subject.name, f.subject.userPrincipalName ?? '',
     [...new Set(f.clauses.map((k) => clause(k).number))].join('; '), f.summary, f.remediation, f.firstSeen, f.lastSeen,
   ]);
-  const lines = [[...CSV_COLUMNS], ...rows].map((row) => row.map((c) => quote(neutralise(String(c ?? '')))).join(','));
+  return renderCsv([...CSV_COLUMNS], rows);
+}
+
+/** Any table as Excel-safe CSV: BOM, CRLF, RFC 4180 quoting, formulas neutralised. */
+export function renderCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  const lines = [header, ...rows].map((row) => row.map((c) => quote(neutralise(String(c ?? '')))).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
