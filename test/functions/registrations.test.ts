@@ -43,6 +43,9 @@ describe('function registrations', () => {
       'generic | offboardingOrchestrator | orchestrationTrigger |  |  |  | function',
       'generic | offboardingStep | activityTrigger |  |  |  | function',
       'generic | offboardingFailed | activityTrigger |  |  |  | function',
+      'http | planGet |  | plans/{id} | GET | anonymous | function',
+      'http | planApprove |  | plans/{id}/approve | POST | anonymous | function',
+      'http | planApply |  | plans/{id}/apply | POST | anonymous | function',
     ]);
   });
 

@@ -1,0 +1,43 @@
+// Plan approval over HTTP, called as the Functions host calls it (real HttpRequest and InvocationContext):
+// no principal 401, wrong role 403, an unapproved plan cannot be applied (409), approve applies it.
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { plansHttpHandlers } from '../../functions/handlers/plans-http';
+import { makePlan } from '../../enforce/plan';
+import { enforceHarness, type EnforceHarness } from './support';
+
+const SUPPLIER = 'itadmin@exampleparish.gov.uk';
+const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
+  auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles',
+  claims: [{ typ: 'preferred_username', val: name }, ...roles.map((r) => ({ typ: 'roles', val: r }))],
+})).toString('base64');
+const context = () => new InvocationContext({ functionName: 'plans', logHandler: () => {} });
+const post = (id: string, action: string, who?: { name: string; roles: string[] }) => new HttpRequest({
+  method: 'POST', url: `https://councilguard.example/api/plans/${id}/${action}`, params: { id },
+  headers: who ? { 'x-ms-client-principal': principal(who.name, who.roles) } : {},
+});
+
+describe('POST /api/plans/{id}/approve', () => {
+  let h: EnforceHarness;
+  beforeEach(async () => { h = await enforceHarness(); await h.audit(); });
+  afterEach(() => h.close());
+
+  it('needs a signed-in caller with Enforcement.Approve; an unapproved plan cannot be applied; approving applies it', async () => {
+    const plan = await makePlan({ ...h.ctx, createdBy: 'timer' });
+    const handlers = plansHttpHandlers({ config: () => ({ councils: [h.council] }), store: async () => h.ctx.store, graph: () => h.ctx.graph });
+    const rulesBefore = JSON.stringify(h.sim.tenant().users.map((u) => u.rules));
+
+    expect((await handlers.approve(post(plan.id, 'approve'), context())).status).toBe(401);
+    expect((await handlers.approve(post(plan.id, 'approve', { name: SUPPLIER, roles: ['Reports.Read'] }), context())).status).toBe(403);
+    const early = await handlers.apply(post(plan.id, 'apply', { name: SUPPLIER, roles: ['Enforcement.Approve'] }), context());
+    expect(early).toMatchObject({ status: 409, jsonBody: { error: expect.stringMatching(/has not been approved; approve it with POST \/api\/plans\/.*\/approve/) } });
+    expect(JSON.stringify(h.sim.tenant().users.map((u) => u.rules))).toBe(rulesBefore);
+    expect((await handlers.approve(post('../../etc', 'approve', { name: SUPPLIER, roles: ['Enforcement.Approve'] }), context())).status).toBe(400);
+
+    const approved = await handlers.approve(post(plan.id, 'approve', { name: SUPPLIER, roles: ['Enforcement.Approve'] }), context());
+    expect(approved.status).toBe(200);
+    expect((approved.jsonBody as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(h.sim.tenant().users.find((u) => u.userPrincipalName === 'cllr.ahmed@exampleparish.gov.uk')!.rules[0].isEnabled).toBe(false);
+    const log = await h.ctx.store.listActions(h.council.tenantId);
+    expect(log.filter((e) => e.action === 'plan.approve' || e.action.startsWith('enforce.')).map((e) => e.actor)).toEqual(Array(5).fill(SUPPLIER));
+  });
+});
