@@ -43,6 +43,8 @@ export async function auditCouncils(opts: {
       if (plan.actions.length) opts.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
       return { council, result, planId: plan.id };
     } catch (err) {
+      // Missing app settings are the same for every council: bad configuration (exit 2), not a failed run.
+      if (err instanceof Error && err.name === 'ConfigError') throw err;
       const message = err instanceof Error ? err.message : String(err);
       opts.log.error(`${council.name}: the audit could not run: ${message}`);
       return { council, failure: message };

@@ -55,7 +55,7 @@ export function validateLocally(council: CouncilConfig, request: SurrenderReques
   const today = DateTime.fromJSDate(now).setZone('Europe/London').startOf('day');
   if (termEnd > today) {
     if (!request.force?.reason?.trim()) {
-      throw new SurrenderInputError(`The term end ${request.termEnd} is in the future; a surrender starts after the term has ended. If the councillor has already left (resigned), confirm with --force and say why with --reason "…" (the reason is recorded in the action log and the certificate).`);
+      throw new SurrenderInputError(`The term end ${request.termEnd} is in the future; a surrender starts after the term has ended. If the councillor has already left (resigned), confirm it and say why: on the command line --force --reason "…", in a request force.reason (the reason is recorded in the action log and the certificate).`);
     }
   }
   if (same(upn, council.clerk)) throw new SurrenderInputError(`${upn} is the clerk (${council.name}); the clerk's account is never surrendered. Check the address: the surrender is for a councillor whose term has ended.`);

@@ -68,6 +68,9 @@ function describe(errors: ErrorObject[] | null | undefined, prefix = ''): string
         const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
         return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"${known.length ? `; known fields are ${known.join(', ')}` : ''}`;
       }
+      case 'pattern':
+        if (/allowedSignInCountries\[\d+\]$/.test(at)) return `${at} must be a two-letter ISO country code in capitals, such as GB or IE`;
+        return `${at} ${e.message}`;
       default: return `${at} ${e.message}`;
     }
   }).filter((m, i, all) => all.indexOf(m) === i);
@@ -93,6 +96,10 @@ function semanticProblems(c: CouncilConfig, where: string): string[] {
     ...c.roster.map((r, i): [string, string] => [`${where}.roster[${i}].userPrincipalName`, r.userPrincipalName])];
   const email = (c.delivery as { email?: { from: string; to: string[] } }).email;
   if (email) emails.push([`${where}.delivery.email.from`, email.from], ...email.to.map((t, i): [string, string] => [`${where}.delivery.email.to[${i}]`, t]));
+  const clerkDomain = c.clerk.split('@')[1]?.toLowerCase();
+  if (clerkDomain && EMAIL.test(c.clerk) && c.domains.every((d) => DOMAIN.test(d)) && !c.domains.some((d) => d.toLowerCase() === clerkDomain) && !clerkDomain.endsWith('.onmicrosoft.com')) {
+    out.push(`${where}.clerk ${c.clerk} is not in the council's domains (${c.domains.join(', ')}); give the clerk's council account, or add its domain to domains`);
+  }
   for (const [path, value] of emails) if (!EMAIL.test(value)) out.push(`${path} "${value}" is not an email address / UPN; write it like name@exampleparish.gov.uk`);
   const seen = new Set<string>();
   c.roster.forEach((r, i) => {

@@ -17,7 +17,9 @@ export function mdText(value: unknown): string {
   return String(value ?? '')
     // eslint-disable-next-line no-control-regex -- line breaks and controls become spaces on purpose
     .replace(/[\u0000-\u001F\u007F\u2028\u2029]+/g, ' ')
-    .replace(/[\\`*_[\]<>!&~|#]/g, '\\$&');
+    .replace(/[\\`*_[\]<>!&~|#]/g, '\\$&')
+    // As in report.html: bidi overrides would disguise a name ("invoice\u202Efdp.exe"), so show the code point.
+    .replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function byWorst(a: Finding, b: Finding): number {

@@ -4,6 +4,12 @@
 import { DateTime } from 'luxon';
 import { contentLines, escapeText, paramValue } from './fold';
 
+/** An address from an invitation (outsiders write them): no control characters, so no line can start a new property. */
+function mailtoAddress(address: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  return address.replace(/[\u0000-\u001F\u007F\s]+/g, '');
+}
+
 interface DateTimeTimeZone { dateTime: string; timeZone?: string }
 interface Recipient { emailAddress?: { name?: string | null; address?: string | null } }
 
@@ -51,9 +57,9 @@ export function renderICalendar(events: CalendarEvent[], opts: { name: string; n
     if (e.location?.displayName) lines.push(`LOCATION:${escapeText(e.location.displayName)}`);
     if (e.body?.content) lines.push(`DESCRIPTION:${escapeText(e.body.content)}`);
     const org = e.organizer?.emailAddress;
-    if (org?.address) lines.push(`ORGANIZER${org.name ? `;CN=${paramValue(org.name)}` : ''}:mailto:${org.address}`);
+    if (org?.address) lines.push(`ORGANIZER${org.name ? `;CN=${paramValue(org.name)}` : ''}:mailto:${mailtoAddress(org.address)}`);
     for (const a of e.attendees ?? []) {
-      if (a.emailAddress?.address) lines.push(`ATTENDEE${a.emailAddress.name ? `;CN=${paramValue(a.emailAddress.name)}` : ''}${a.type === 'optional' ? ';ROLE=OPT-PARTICIPANT' : ''}:mailto:${a.emailAddress.address}`);
+      if (a.emailAddress?.address) lines.push(`ATTENDEE${a.emailAddress.name ? `;CN=${paramValue(a.emailAddress.name)}` : ''}${a.type === 'optional' ? ';ROLE=OPT-PARTICIPANT' : ''}:mailto:${mailtoAddress(a.emailAddress.address)}`);
     }
     if (e.sensitivity && e.sensitivity !== 'normal') lines.push(`CLASS:${e.sensitivity === 'private' || e.sensitivity === 'personal' ? 'PRIVATE' : 'CONFIDENTIAL'}`);
     if (e.showAs === 'free') lines.push('TRANSP:TRANSPARENT');

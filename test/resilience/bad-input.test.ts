@@ -1,0 +1,262 @@
+// Every bad input the issues list, and more, in one table: council configs, CLI arguments, scenario
+// files, the environment, POST /api/offboarding bodies, and tenants that answer in ways that stop a
+// surrender. Each row asserts the exit code (or HTTP status, or error), that the message names the fix,
+// and that nothing was left half-written: no file added or changed in the row's folder (no partial
+// --out, no *.tmp), and where a tenant is involved, the tenant, action log and surrender status as they were.
+import { readFileSync, rmSync } from 'node:fs';
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
+import { inProcessStarter } from '../../jobs/offboarding';
+import { auditConfiguredCouncils } from '../../jobs/audit-councils';
+import { validateSchedule } from '../../jobs/schedule';
+import { readEnvironment } from '../../config/env';
+import { silentLogger } from '../../jobs/logger';
+import { loadScenario } from '../../simulator';
+import { renderFindingsJson } from '../../reports/findings-json';
+import type { CouncilConfig } from '../../policy/council-config';
+import { makeDocument } from '../support/findings-factory';
+import { CLERK, DOMAIN, harness, LEAVER, serialiseTenant, TERM_END, type Harness } from '../offboarding/support';
+import { tenantChanges, Workspace, type BadInputRow, type Outcome } from './support/bad-input';
+
+const DEMO_CONFIG = JSON.parse(readFileSync(require.resolve('../../simulator/scenarios/demo.councils.json'), 'utf8')) as { councils: Record<string, unknown>[] };
+type Council = Record<string, unknown> & { roster: Record<string, string>[]; sharePoint: Record<string, unknown>; itSupplier: Record<string, unknown> };
+/** The demo config with one council changed (the file as a supplier would edit it). */
+const demoWith = (change: (c: Council, file: { councils: Council[] }) => void) => {
+  const file = structuredClone(DEMO_CONFIG) as { councils: Council[] };
+  change(file.councils[0], file);
+  return file;
+};
+
+let h: Harness;
+let http: ReturnType<typeof offboardingHttpHandlers>;
+const baseEnv = (): NodeJS.ProcessEnv => ({ ...h.env, COUNCILGUARD_ACTOR: `itadmin@${DOMAIN}` });
+const councilFile = (w: Workspace, change: (c: Record<string, unknown>) => void = () => {}) => {
+  const c = structuredClone(h.council) as unknown as Record<string, unknown>;
+  change(c);
+  return w.file('councils.json', { councils: [c] });
+};
+
+/** `councilguard audit` on a config made by `config` (path or JSON), writing to the row's --out. */
+const audit = (w: Workspace, config: object | string, extra: string[] = [], env?: Record<string, string | undefined>) =>
+  w.cli(['audit', '--config', typeof config === 'string' ? config : w.file('councils.json', config), '--out', w.out, '--data-dir', w.data, ...extra], { env });
+
+/** `councilguard offboard` of the leaving councillor against the simulated tenant. */
+const offboard = (w: Workspace, args: string[], opts: { env?: Record<string, string | undefined>; config?: string; on?: Harness; user?: string } = {}) => {
+  const user = opts.user ?? LEAVER;
+  return w.cli(['offboard', '--config', opts.config ?? councilFile(w), '--user', user, '--term-end', TERM_END, '--yes', '--data-dir', w.data, ...args],
+    { env: opts.env, tenant: { h: opts.on ?? h, upn: user } });
+};
+
+/** `councilguard report` over a folder holding the given findings.json text. */
+const report = (w: Workspace, findings: string | undefined, extra: string[] = []) => {
+  const dir = w.folder('run');
+  if (findings !== undefined) w.file('run/findings.json', findings);
+  return w.cli(['report', '--from', dir, ...extra]);
+};
+
+/** `councilguard simulate --scenario` with a scenario file made by `change` from the basic one. */
+const simulate = (w: Workspace, scenario: string | ((s: Record<string, unknown> & { users: Record<string, unknown>[] }) => void)) =>
+  w.cli(['simulate', '--scenario', typeof scenario === 'string' ? scenario : (() => {
+    const s = structuredClone(loadScenario('basic')) as unknown as Record<string, unknown> & { users: Record<string, unknown>[] };
+    scenario(s);
+    return w.file('scenario.json', s);
+  })()]);
+
+const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
+  auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles', claims: [{ typ: 'preferred_username', val: name }, ...roles.map((val) => ({ typ: 'roles', val }))],
+})).toString('base64');
+const DEPUTY = `deputy.clerk@${DOMAIN}`;
+
+/** POST /api/offboarding as the Functions host calls it; the code is the HTTP status. */
+async function post(body: unknown, who: { name: string; roles: string[] } | null = { name: DEPUTY, roles: ['Offboarding.Request'] }): Promise<Outcome> {
+  const before = serialiseTenant(h.tenant());
+  const request = new HttpRequest({
+    method: 'POST', url: 'https://councilguard.example/api/offboarding',
+    headers: { 'content-type': 'application/json', ...(who ? { 'x-ms-client-principal': principal(who.name, who.roles) } : {}) },
+    body: { string: typeof body === 'string' ? body : JSON.stringify(body) },
+  });
+  const res = await http.start(request, new InvocationContext({ functionName: 'offboardingStart', logHandler: () => {} }));
+  const upn = typeof body === 'object' && body && 'userPrincipalName' in body ? String((body as { userPrincipalName: unknown }).userPrincipalName) : LEAVER;
+  return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: await tenantChanges(h, upn, before) };
+}
+
+const sameFile = (findings: object) => renderFindingsJson(makeDocument(findings as Parameters<typeof makeDocument>[0]));
+
+const ROWS: BadInputRow[] = [
+  // ---- Council config (councilguard audit --config FILE) ----
+  { area: 'config', name: 'config file missing', run: (w) => audit(w, `${w.root}/input/nowhere.json`), expect: { code: 2, fix: /does not exist; give the path of the JSON file with --config/ } },
+  { area: 'config', name: 'config not valid JSON', run: (w) => audit(w, w.file('c.json', '{ "councils": [ {')), expect: { code: 2, fix: /is not valid JSON .*; fix the syntax/ } },
+  { area: 'config', name: 'config file empty', run: (w) => audit(w, w.file('c.json', '')), expect: { code: 2, fix: /is not valid JSON .*; fix the syntax/ } },
+  { area: 'config', name: 'top-level key misspelt ("council")', run: (w) => audit(w, { council: DEMO_CONFIG.councils }), expect: { code: 2, fix: /unknown field "council"; known fields are councils/ } },
+  { area: 'config', name: 'tenant id not a GUID', run: (w) => audit(w, demoWith((c) => { c.tenantId = 'exampleparish'; })), expect: { code: 2, fix: /tenantId is not a valid GUID/ } },
+  { area: 'config', name: 'unknown profile', run: (w) => audit(w, demoWith((c) => { c.profile = 'parish-2019'; })), expect: { code: 2, fix: /profile "parish-2019" is not a known policy profile; use one of model-council, wivelsfield-2023/ } },
+  { area: 'config', name: 'clerk not an email address', run: (w) => audit(w, demoWith((c) => { c.clerk = 'the clerk'; })), expect: { code: 2, fix: /clerk "the clerk" is not an email address .*write it like name@exampleparish\.gov\.uk/ } },
+  {
+    area: 'config', name: 'clerk not in the council\'s domains', run: (w) => audit(w, demoWith((c) => { c.clerk = 'parish.clerk@gmail.com'; })),
+    expect: { code: 2, fix: /clerk .*gmail\.com.*domains/ },
+  },
+  {
+    area: 'config', name: 'unknown key in a council (typo "alowedForwardingDomains")', run: (w) => audit(w, demoWith((c) => { c.alowedForwardingDomains = ['partner.gov.uk']; })),
+    expect: { code: 2, fix: /unknown field "alowedForwardingDomains"; known fields are/ },
+  },
+  { area: 'config', name: 'term ends before it starts', run: (w) => audit(w, demoWith((c) => { c.roster[0].termEnd = '2020-01-01'; })), expect: { code: 2, fix: /ends \(2020-01-01\) before it starts .*correct termStart or termEnd/ } },
+  { area: 'config', name: 'roster date not a date', run: (w) => audit(w, demoWith((c) => { c.roster[1].termEnd = 'next May'; })), expect: { code: 2, fix: /roster\[1\]\.termEnd is not a valid date \(YYYY-MM-DD\)/ } },
+  { area: 'config', name: 'councillor listed twice', run: (w) => audit(w, demoWith((c) => { c.roster.push({ ...c.roster[0] }); })), expect: { code: 2, fix: /twice; keep one entry per councillor/ } },
+  { area: 'config', name: 'council domain with a scheme and a space', run: (w) => audit(w, demoWith((c) => { c.domains = ['https://exa mple.gov.uk']; })), expect: { code: 2, fix: /is not a domain name; write it like exampleparish\.gov\.uk \(no scheme, no spaces\)/ } },
+  { area: 'config', name: 'allowed forwarding domain is a URL', run: (w) => audit(w, demoWith((c) => { c.allowedForwardingDomains = ['http://partner.org']; })), expect: { code: 2, fix: /"http:\/\/partner\.org" is not a domain name; write it like partner\.gov\.uk/ } },
+  { area: 'config', name: 'unknown check id disabled', run: (w) => audit(w, demoWith((c) => { c.checks = { disabled: ['mail.forwarding'] }; })), expect: { code: 2, fix: /unknown check "mail\.forwarding"; valid ids are .*mail\.external-forwarding/ } },
+  { area: 'config', name: 'unknown clause key renumbered', run: (w) => audit(w, demoWith((c) => { c.checks = { disabled: [], clauses: { 'mail.forwards': '15' } }; })), expect: { code: 2, fix: /unknown clause key "mail\.forwards"; valid keys are/ } },
+  { area: 'config', name: 'two councils with one tenant', run: (w) => audit(w, demoWith((c, f) => { f.councils.push({ ...c, name: 'Twin Parish Council' }); })), expect: { code: 2, fix: /is also used by .*each council is its own tenant — correct one of them/ } },
+  { area: 'config', name: 'SharePoint site missing', run: (w) => audit(w, demoWith((c) => { delete c.sharePoint.siteUrl; })), expect: { code: 2, fix: /sharePoint needs siteId or siteUrl/ } },
+  { area: 'config', name: 'email delivery from something not an address', run: (w) => audit(w, demoWith((c) => { c.delivery = { email: { from: 'clerk', to: ['clerk@exampleparish.gov.uk'] } }; })), expect: { code: 2, fix: /delivery\.email\.from "clerk" is not an email address .*write it like/ } },
+  { area: 'config', name: 'IT supplier app id not a GUID', run: (w) => audit(w, demoWith((c) => { c.itSupplier.appIds = ['supplier-app']; })), expect: { code: 2, fix: /itSupplier\.appIds\[0\] is not a valid GUID/ } },
+  {
+    area: 'config', name: 'sign-in country written as a name', run: (w) => audit(w, demoWith((c) => { c.allowedSignInCountries = ['England']; })),
+    expect: { code: 2, fix: /allowedSignInCountries\[0\].*(two-letter|ISO 3166|like "?GB)/ },
+  },
+
+  // ---- CLI arguments ----
+  { area: 'cli', name: 'audit without --config', run: (w) => w.cli(['audit', '--out', w.out]), expect: { code: 2, fix: /required option '--config <file>' not specified[\s\S]*councilguard --help/ } },
+  { area: 'cli', name: 'unknown --fail-on severity', run: (w) => audit(w, DEMO_CONFIG, ['--fail-on', 'critical']), expect: { code: 2, fix: /argument 'critical' is invalid\. Allowed choices are high, medium, low/ } },
+  { area: 'cli', name: 'misspelt command', run: (w) => w.cli(['audti', '--config', 'x']), expect: { code: 2, fix: /unknown command 'audti'[\s\S]*Did you mean audit\?/ } },
+  { area: 'cli', name: 'unknown option', run: (w) => audit(w, DEMO_CONFIG, ['--colour', 'red']), expect: { code: 2, fix: /unknown option '--colour'[\s\S]*run councilguard --help/ } },
+  { area: 'cli', name: '--tenant not in the config', run: (w) => audit(w, DEMO_CONFIG, ['--tenant', '00000000-0000-4000-8000-000000000000']), expect: { code: 2, fix: /has tenant id 00000000-.*; the config lists Example Parish Council \(6f1c2b9a/ } },
+  { area: 'cli', name: '--term-end not a date', run: (w) => w.cli(['offboard', '--config', councilFile(w), '--user', LEAVER, '--term-end', '07/05/2026', '--yes', '--data-dir', w.data]), expect: { code: 2, fix: /--term-end "07\/05\/2026" is not a date; write it as YYYY-MM-DD/ } },
+  { area: 'cli', name: '--term-end an impossible date', run: (w) => w.cli(['offboard', '--config', councilFile(w), '--user', LEAVER, '--term-end', '2026-02-30', '--yes', '--data-dir', w.data]), expect: { code: 2, fix: /"2026-02-30" is not a date; write it as YYYY-MM-DD/ } },
+  { area: 'cli', name: '--force without --reason', run: (w) => offboard(w, ['--force']), expect: { code: 2, fix: /--force needs --reason "…": say why the surrender starts before the term end/ } },
+  { area: 'cli', name: '--reason without --force', run: (w) => offboard(w, ['--reason', 'resigned']), expect: { code: 2, fix: /--reason goes with --force/ } },
+  { area: 'cli', name: 'offboard without --user', run: (w) => w.cli(['offboard', '--config', councilFile(w), '--term-end', TERM_END]), expect: { code: 2, fix: /required option '--user <upn>' not specified/ } },
+  { area: 'cli', name: '--council that is not in the config', run: (w) => offboard(w, ['--council', 'Atlantis']), expect: { code: 2, fix: /No council in the config is called or has the tenant id "Atlantis"; the config lists Test Parish Council/ } },
+  {
+    area: 'cli', name: 'address on no roster, two councils', expect: { code: 2, fix: /on no council's roster .*say which council with --council/ },
+    run: (w) => {
+      const c = structuredClone(h.council) as unknown as Record<string, unknown>;
+      const config = w.file('two.json', { councils: [c, { ...c, name: 'Other Parish Council', tenantId: '11111111-2222-4333-8444-555555555555', domains: ['otherparish.gov.uk'], clerk: 'clerk@otherparish.gov.uk', staff: [], roster: [] }] });
+      return offboard(w, [], { config, user: 'someone@elsewhere.example' });
+    },
+  },
+  { area: 'cli', name: 'report from a folder with no findings.json', run: (w) => report(w, undefined), expect: { code: 2, fix: /has no findings\.json; give --from the folder an audit wrote/ } },
+  { area: 'cli', name: 'report from findings.json of another schema version', run: (w) => report(w, JSON.stringify({ ...makeDocument(), schemaVersion: 2 })), expect: { code: 2, fix: /schema version 2; .*re-run the audit or use a matching version/ } },
+  { area: 'cli', name: 'report from a findings.json cut short', run: (w) => report(w, sameFile({}).slice(0, 200)), expect: { code: 2, fix: /is cut short .*; re-run the audit to write it again/ } },
+  { area: 'cli', name: 'report from a findings.json whose policy id climbs out ("../../etc/passwd")', run: (w) => report(w, sameFile({ policy: { id: '../../etc/passwd', version: '1' } })), expect: { code: 2, fix: /There is no policy profile "\.\.\/\.\.\/etc\/passwd"; use one of model-council, wivelsfield-2023/ } },
+  { area: 'cli', name: 'report --index without --out', run: (w) => report(w, sameFile({}), ['--index']), expect: { code: 2, fix: /--index needs --out, the folder to write index\.html in/ } },
+  { area: 'cli', name: 'report with two --from folders and no --index', run: (w) => w.cli(['report', '--from', w.folder('a'), w.folder('b')]), expect: { code: 2, fix: /use --index to combine several/ } },
+  { area: 'cli', name: 'simulate --port not a number', run: (w) => w.cli(['simulate', '--port', 'abc']), expect: { code: 2, fix: /--port abc is not a port number; give a whole number from 1 to 65535/ } },
+  { area: 'cli', name: 'simulate --port out of range', run: (w) => w.cli(['simulate', '--port', '70000']), expect: { code: 2, fix: /--port 70000 is not a port number; give a whole number from 1 to 65535/ } },
+
+  // ---- Scenario files (councilguard simulate --scenario) ----
+  { area: 'scenario', name: 'unknown built-in scenario', run: (w) => simulate(w, 'atlantis'), expect: { code: 2, fix: /no built-in scenario "atlantis"; choose one of .*basic.*demo.*, or give the path to a scenario JSON file/ } },
+  { area: 'scenario', name: 'scenario file missing', run: (w) => simulate(w, `${w.root}/input/absent.json`), expect: { code: 2, fix: /absent\.json does not exist; check the path/ } },
+  { area: 'scenario', name: 'scenario not valid JSON', run: (w) => simulate(w, w.file('broken.json', '{ "name": ')), expect: { code: 2, fix: /is not valid JSON .*; fix the syntax/ } },
+  { area: 'scenario', name: 'user without userPrincipalName', run: (w) => simulate(w, (s) => { delete s.users[0].userPrincipalName; }), expect: { code: 2, fix: /users\[0\]\.userPrincipalName is required[\s\S]*Fix these fields \(simulator\/scenario\.schema\.json/ } },
+  { area: 'scenario', name: 'unknown field deep inside', run: (w) => simulate(w, (s) => { (s.sites as { libraries: Record<string, unknown>[] }[])[0].libraries[0].colour = 'blue'; }), expect: { code: 2, fix: /sites\[0\]\.libraries\[0\] has an unknown field "colour"/ } },
+  { area: 'scenario', name: 'mailbox of the wrong type', run: (w) => simulate(w, (s) => { s.users[1].mailbox = 'yes'; }), expect: { code: 2, fix: /users\[1\]\.mailbox must be false or an object/ } },
+  { area: 'scenario', name: 'relative time written in words', run: (w) => simulate(w, (s) => { s.users[0].lastPasswordChange = 'last week'; }), expect: { code: 2, fix: /users\[0\]\.lastPasswordChange must be a relative time like "-3d"/ } },
+  { area: 'scenario', name: 'inbox rule forwardTo not a list (odd Graph data in a scenario)', run: (w) => simulate(w, (s) => { s.users[1].mailbox = { rules: [{ displayName: 'x', forwardTo: 'someone@example.net' }] }; }), expect: { code: 2, fix: /users\[1\]\.mailbox\.rules\[0\]\.forwardTo must be array/ } },
+
+  // ---- Environment ----
+  { area: 'environment', name: 'COUNCILGUARD_STORAGE not a connection string', run: (w) => audit(w, DEMO_CONFIG, [], { COUNCILGUARD_STORAGE: 'not a connection string' }), expect: { code: 2, fix: /COUNCILGUARD_STORAGE is not an Azure Storage connection string.*Access keys/ } },
+  { area: 'environment', name: 'COUNCILGUARD_STORAGE without an account key', run: (w) => audit(w, DEMO_CONFIG, [], { COUNCILGUARD_STORAGE: 'AccountName=parishstore' }), expect: { code: 2, fix: /COUNCILGUARD_STORAGE .*no AccountKey/ } },
+  { area: 'environment', name: 'no client secret or certificate (offboard)', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_SECRET: undefined } }), expect: { code: 2, fix: /set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH \(with AZURE_CLIENT_ID\)/ } },
+  { area: 'environment', name: 'AZURE_CLIENT_ID unset', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_ID: undefined } }), expect: { code: 2, fix: /AZURE_CLIENT_ID is not set: set it to the app registration's Application \(client\) ID/ } },
+  { area: 'environment', name: 'GRAPH_BASE_URL over plain http', run: (w) => offboard(w, [], { env: { GRAPH_BASE_URL: 'http://graph.example' } }), expect: { code: 2, fix: /GRAPH_BASE_URL "http:\/\/graph\.example" must use https .*set it to an https address/ } },
+  { area: 'environment', name: 'GRAPH_BASE_URL not a URL', run: (w) => offboard(w, [], { env: { GRAPH_BASE_URL: 'graph' } }), expect: { code: 2, fix: /GRAPH_BASE_URL "graph" is not a URL; set it to an https address/ } },
+  { area: 'environment', name: 'AZURE_AUTHORITY_HOST over plain http', run: (w) => offboard(w, [], { env: { AZURE_AUTHORITY_HOST: 'http://login.example' } }), expect: { code: 2, fix: /AZURE_AUTHORITY_HOST "http:\/\/login\.example" must use https/ } },
+  { area: 'environment', name: 'upload fragment size not a multiple of 320 KiB', run: (w) => offboard(w, [], { env: { COUNCILGUARD_UPLOAD_FRAGMENT_KIB: '1000' } }), expect: { code: 2, fix: /must be a multiple of 320 .*e\.g\. 3200/ } },
+  { area: 'environment', name: 'AUDIT_SCHEDULE with five fields', run: (w) => w.call(() => validateSchedule('0 2 * * *')), expect: { code: 'ConfigError', fix: /AUDIT_SCHEDULE "0 2 \* \* \*" is not a six-field NCRONTAB schedule.*use for example "0 0 1,2 \* \* \*"/ } },
+  { area: 'environment', name: 'AUDIT_SCHEDULE in words', run: (w) => w.call(() => validateSchedule('every night at 2')), expect: { code: 'ConfigError', fix: /AUDIT_SCHEDULE "every night at 2" is not a six-field NCRONTAB schedule.*use for example/ } },
+  { area: 'environment', name: 'COUNCILGUARD_CONFIG unset for the nightly timer', run: (w) => w.call(() => auditConfiguredCouncils({ env: {}, log: silentLogger })), expect: { code: 'ConfigError', fix: /COUNCILGUARD_CONFIG is not set: point it at the council config JSON file/ } },
+  { area: 'environment', name: 'AZURE_TENANT_ID unset and no tenant given', run: (w) => w.call(() => readEnvironment({ AZURE_CLIENT_ID: 'x', AZURE_CLIENT_SECRET: 'y' })), expect: { code: 'ConfigError', fix: /AZURE_TENANT_ID is not set: set it to the council tenant's id \(a GUID\), or give tenantId in the council config/ } },
+  {
+    area: 'environment', name: 'no client secret or certificate (audit)', run: (w) => audit(w, demoWith((c) => { c.tenantId = h.council.tenantId; }), [], { AZURE_CLIENT_SECRET: undefined }),
+    expect: { code: 2, fix: /set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH/ },
+  },
+
+  // ---- POST /api/offboarding (the clerk's page) ----
+  { area: 'http', name: 'body not JSON', run: () => post('{not json'), expect: { code: 400, fix: /the body must be a JSON object/ } },
+  { area: 'http', name: 'body a JSON list', run: () => post([LEAVER, TERM_END]), expect: { code: 400, fix: /the body must be a JSON object/ } },
+  { area: 'http', name: 'termEnd missing', run: () => post({ userPrincipalName: LEAVER }), expect: { code: 400, fix: /termEnd is required/ } },
+  { area: 'http', name: 'userPrincipalName not an address', run: () => post({ userPrincipalName: 'Cllr Leaving', termEnd: TERM_END }), expect: { code: 400, fix: /userPrincipalName must be the councillor's sign-in address, e\.g\. cllr\.name@/ } },
+  { area: 'http', name: 'termEnd written in words', run: () => post({ userPrincipalName: LEAVER, termEnd: '7 May 2026' }), expect: { code: 400, fix: /termEnd must be a date written YYYY-MM-DD, e\.g\. 2026-05-07/ } },
+  { area: 'http', name: 'termEnd an impossible date', run: () => post({ userPrincipalName: LEAVER, termEnd: '2026-02-30' }), expect: { code: 400, fix: /"2026-02-30" is not a date; write it as YYYY-MM-DD/ } },
+  { area: 'http', name: 'a field the request does not take', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, colour: 'red' }), expect: { code: 400, fix: /"colour" is not a field this request takes/ } },
+  { area: 'http', name: 'force without a reason', run: () => post({ userPrincipalName: LEAVER, termEnd: '2099-05-07', force: {} }), expect: { code: 400, fix: /reason is required/ } },
+  { area: 'http', name: 'force reason of one letter', run: () => post({ userPrincipalName: LEAVER, termEnd: '2099-05-07', force: { reason: 'x' } }), expect: { code: 400, fix: /force\.reason must say, in a few words, why the surrender starts before the term end/ } },
+  {
+    area: 'http', name: 'term end in the future, no force', run: () => post({ userPrincipalName: LEAVER, termEnd: '2099-05-07' }),
+    expect: { code: 400, fix: /2099-05-07 is in the future.*force\.reason|2099-05-07 is in the future.*(tick|check|confirm).*(page|form)/ },
+  },
+  { area: 'http', name: 'councillor not on the roster', run: () => post({ userPrincipalName: `cllr.nobody@${DOMAIN}`, termEnd: TERM_END }), expect: { code: 400, fix: /not on the roster of Test Parish Council.*Add them to "roster" in the council config/ } },
+  { area: 'http', name: 'the clerk', run: () => post({ userPrincipalName: CLERK, termEnd: TERM_END }), expect: { code: 400, fix: /is the clerk .*never surrendered\. Check the address/ } },
+  { area: 'http', name: 'licence grace days negative', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, options: { licenceGraceDays: -1 } }), expect: { code: 400, fix: /options\.licenceGraceDays must be a whole number of days from 0 to 365/ } },
+  { area: 'http', name: 'unknown surrender option', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, options: { deleteAccount: true } }), expect: { code: 400, fix: /unknown option "deleteAccount" \(known: licenceGraceDays/ } },
+  { area: 'http', name: 'council not in the config', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, council: 'Atlantis' }), expect: { code: 400, fix: /No council in the config is called or has the tenant id "Atlantis"; the config lists Test Parish Council/ } },
+  { area: 'http', name: 'no signed-in principal', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, null), expect: { code: 401, fix: /Sign in first: this endpoint needs App Service authentication/ } },
+  { area: 'http', name: 'principal without the Offboarding.Request role', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: DEPUTY, roles: ['Reports.Read'] }), expect: { code: 403, fix: /lacks the app role Offboarding\.Request; ask the administrator .* to assign it/ } },
+
+  // ---- Tenants that answer so that a surrender cannot start (odd Graph responses) ----
+  { area: 'graph', name: 'rostered councillor with no account in the tenant (404)', run: (w) => offboard(w, [], { user: `cllr.ghost@${DOMAIN}` }), expect: { code: 2, fix: /There is no account cllr\.ghost@.*check the spelling, or whether it was renamed or deleted/ } },
+  { area: 'graph', name: 'councillor holding an administrator role', run: (w) => offboard(w, [], { user: `cllr.admin@${DOMAIN}` }), expect: { code: 2, fix: /holds the administrator role\(s\) Global Administrator; remove the role\(s\) first \(Entra ID → Roles and administrators\)/ } },
+  { area: 'graph', name: 'token endpoint refuses the client secret (AADSTS7000215)', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_SECRET: 'wrong-secret-value' } }), expect: { code: 2, fix: /AADSTS7000215.*check AZURE_CLIENT_SECRET/ } },
+  { area: 'graph', name: 'SharePoint site not found (404)', run: (w) => offboard(w, [], { config: councilFile(w, (c) => { c.sharePoint = { siteUrl: 'https://testparish.sharepoint.com/sites/nosuchsite', library: 'Documents' }; }) }), expect: { code: 2, fix: /SharePoint site .* was not found; correct sharePoint\.siteUrl or siteId in the council config/ } },
+  {
+    area: 'graph', name: 'app lacks Files.Read.All (403)', expect: { code: 2, fix: /lacks application permission\(s\) the surrender needs: Files\.Read\.All \(to export the OneDrive\)\. An administrator grants them in Entra ID/ },
+    run: async (w) => {
+      const g = await harness({ name: 'resilience-bad-no-files', inbox: 1, withhold: ['Files.Read.All'] });
+      try {
+        return await offboard(w, [], { env: g.env, config: w.file('g.json', { councils: [g.council as CouncilConfig] }), on: g });
+      } finally {
+        await g.close();
+      }
+    },
+  },
+  {
+    area: 'graph', name: 'archive library missing', expect: { code: 2, fix: /The archive library "Councillor archives" does not exist .*create a document library with that name .*sharePoint\.archiveLibrary/ },
+    run: async (w) => {
+      const g = await harness({ name: 'resilience-bad-no-archive', inbox: 1, noArchiveLibrary: true });
+      try {
+        return await offboard(w, [], { env: g.env, config: w.file('g.json', { councils: [g.council as CouncilConfig] }), on: g });
+      } finally {
+        await g.close();
+      }
+    },
+  },
+];
+
+// ---- Enforcement plans (issue #7): the lead adds their bad inputs here, in the same shape. ----
+// Each row: { area: 'enforcement-plan', name, run: (w) => w.cli([...]) or w.call(...), expect: { code, fix } }.
+const ENFORCEMENT_PLAN_ROWS: BadInputRow[] = [];
+
+const ALL = [...ROWS, ...ENFORCEMENT_PLAN_ROWS];
+
+describe('bad input: refused with the fix, nothing half-written', () => {
+  beforeAll(async () => {
+    h = await harness({ name: 'resilience-bad-input', inbox: 3 });
+    const deps = { council: h.council, graph: h.graph, store: h.store, log: silentLogger };
+    http = offboardingHttpHandlers({ config: () => ({ councils: [h.council] }), store: async () => h.store, graph: () => h.graph, starter: () => inProcessStarter(async () => deps) });
+  });
+  afterAll(() => h?.close());
+
+  it('the table holds at least 40 distinct inputs from every area', () => {
+    expect(ALL.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(ALL.map((r) => r.name)).size).toBe(ALL.length);
+    expect(new Set(ALL.map((r) => r.area))).toEqual(new Set(['config', 'cli', 'scenario', 'environment', 'http', 'graph', ...ENFORCEMENT_PLAN_ROWS.map((r) => r.area)]));
+  });
+
+  const check = async (row: BadInputRow) => {
+    const w = new Workspace(baseEnv);
+    try {
+      const outcome = await row.run(w);
+      // One object, so a failure shows the code, the whole message and what changed together.
+      expect({ code: outcome.code, fixNamed: row.expect.fix.test(outcome.message), changes: outcome.changes, message: outcome.message })
+        .toEqual({ code: row.expect.code, fixNamed: true, changes: [], message: outcome.message });
+    } finally {
+      rmSync(w.root, { recursive: true, force: true });
+    }
+  };
+
+  for (const row of ALL) {
+    if (row.bug) it.failing(`${row.area}: ${row.name} [BUG: ${row.bug}]`, () => check(row));
+    else it(`${row.area}: ${row.name}`, () => check(row));
+  }
+});
