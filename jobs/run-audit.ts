@@ -1,5 +1,6 @@
 // runAudit: one council, one night. collect -> evaluate -> compare -> render -> store.
 // Shared by the nightly timer and `councilguard audit`.
+import { DateTime } from 'luxon';
 import { ALL_CHECKS, requiredPermissions } from '../checks';
 import type {
   Check,
@@ -122,7 +123,9 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const mfa = mfaCoverage(snapshot, council, summaries, drafts);
   if (mfa) document.metrics = { mfa };
   const history = await run.store.runHistory(council.tenantId, 30);
-  const files = renderRunFiles(document, { profile, council, history });
+  const since = DateTime.fromISO(now, { zone: 'utc' }).minus({ days: 30 }).toISO()!;
+  const actions = await run.store.listActions(council.tenantId, { since });
+  const files = renderRunFiles(document, { profile, council, history, actions });
   await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });
   // The run is stored before delivery, so a delivery failure never loses it.
   const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now });

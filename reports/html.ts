@@ -27,7 +27,11 @@ export interface ReportContext {
   history: NightTotals[];
   /** e.g. 'CouncilGuard 0.1.0 for Example IT Ltd'; defaults to the document's tool name and version. */
   generatedBy?: string;
+  /** Recent entries of the action log (changes made, mailbox content read), newest last. */
+  actions?: { at: string; actor: string; action: string; target: string; result: string }[];
 }
+
+const ACTION_ROWS = 50;
 
 const TREND_NIGHTS = 30;
 const EVIDENCE_ITEMS = 10;
@@ -319,6 +323,14 @@ ${table(['Subject', 'Check', 'Resolved'], doc.resolved.slice(0, RESOLVED_ROWS).m
 ${doc.resolved.length > RESOLVED_ROWS ? `<p>… and ${doc.resolved.length - RESOLVED_ROWS} more, listed in findings.json.</p>` : ''}</section>`
     : '';
 
+  const recent = ctx.actions ?? [];
+  const actions = recent.length
+    ? `<section aria-labelledby="h-actions"><h2 id="h-actions">Changes and content access by CouncilGuard</h2>
+<p>From the action log (the last 30 days, newest first). Export all of it with <code>councilguard actions</code>.</p>
+${table(['When', 'Who', 'What', 'Target', 'Result'], [...recent].reverse().slice(0, ACTION_ROWS).map((a) => [ukDateTime(a.at), clip(a.actor, 80), a.action, clip(a.target, 160), a.result]))}
+${recent.length > ACTION_ROWS ? `<p>… and ${recent.length - ACTION_ROWS} more in the action log.</p>` : ''}</section>`
+    : '';
+
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
@@ -341,6 +353,7 @@ ${trend}
 ${doc.metrics?.mfa ? mfaSection(doc.metrics.mfa) : ''}
 ${checksSection(sections, byCheck, clause, ctx.profile, doc.findings.length)}
 ${resolved}
+${actions}
 </main>
 <footer><p class="meta">${esc(produced)}. Dates are UK time (Europe/London).</p></footer>
 </body></html>

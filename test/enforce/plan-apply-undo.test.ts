@@ -51,6 +51,10 @@ describe('enforcement on the demo tenant', () => {
     expect(open('weak-password-allowed')).toEqual([]);
     expect(open('anyone-link')).toEqual([]);
     expect(open('mfa-not-required')).toEqual([EVANS]); // report-only does not enforce
+    // The night's report shows what was changed, by whom.
+    const html = audit.files['report.html'];
+    expect(html).toMatch(/<h2 id="h-actions">Changes and content access by CouncilGuard<\/h2>/);
+    expect(html).toMatch(new RegExp(`<td>${APPROVER.replace(/\./g, '\\.')}</td><td>enforce\\.disable-inbox-rule</td>`));
 
     // Switching the policy on is a separate, later plan and approval.
     const second = await makePlan({ ...h.ctx, createdBy: APPROVER });
