@@ -51,7 +51,14 @@ export const PERMISSION_RULES: PermissionRule[] = [
   r('GET', `/users/${ID}/contacts(/.*)?`, 'Contacts.Read', 'export contacts'),
   r('GET', `/users/${ID}/(events|calendar)(/.*)?`, 'Calendars.Read', 'export the calendar'),
   r('POST', `/users/${ID}/sendMail`, 'Mail.Send', 'send the summary and the certificate link'),
+  r('PATCH', `/users/${ID}/authentication/requirements`, 'Policy.ReadWrite.AuthenticationMethod', 'set per-user MFA to enforced'),
+  r('DELETE', `/identity/conditionalAccess/policies/${ID}`, 'Policy.ReadWrite.ConditionalAccess', 'undo: delete the MFA policy CouncilGuard created'),
+  r('PATCH', `/domains/${ID}`, 'Domain.ReadWrite.All', 'set the domain\'s password expiry to the policy'),
   r('PATCH', `/users/${ID}`, 'User.EnableDisableAccount.All', 'block sign-in'),
+  // Other PATCHes of a user (passwordPolicies, passwordProfile) are matched above by path; listed so the
+  // manifest can name them with their reasons.
+  r('PATCH', `/users/${ID}#passwordPolicies`, 'User.ReadWrite.All', 'remove DisableStrongPassword from a user'),
+  r('PATCH', `/users/${ID}#passwordProfile`, 'User-PasswordProfile.ReadWrite.All', 'require a password change after leaked credentials'),
   r('POST', `/users/${ID}/revokeSignInSessions`, 'User.RevokeSessions.All', 'revoke sessions'),
   r('POST', `/users/${ID}/assignLicense`, 'LicenseAssignment.ReadWrite.All', 'remove licences after verification'),
   r('DELETE', `/groups/${ID}/members/${ID}/\\$ref`, 'GroupMember.ReadWrite.All', 'remove a leaver from groups'),

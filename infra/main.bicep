@@ -146,6 +146,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'EXCHANGE_BASE_URL', value: 'https://outlook.office365.com' }
         { name: 'AUDIT_SCHEDULE', value: auditSchedule }
         { name: 'AUDIT_LOCAL_HOUR', value: '2' }
+        // A surrender activity stops and hands over well inside the Flex Consumption time limit.
+        { name: 'COUNCILGUARD_ACTIVITY_BUDGET_SECONDS', value: '600' }
         { name: 'REPORT_RETENTION_DAYS', value: string(reportRetentionDays) }
         { name: 'KEY_VAULT_URI', value: vault.properties.vaultUri }
       ]

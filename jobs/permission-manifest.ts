@@ -5,6 +5,10 @@ import { ALL_CHECKS, OPTIONAL_PERMISSIONS } from '../checks';
 import { EXCHANGE_PERMISSION, KNOWN_PERMISSIONS, PERMISSION_RULES } from '../graph/permissions';
 import type { CouncilConfig } from '../policy/council-config';
 import type { DeliveryConfig } from '../reports/delivery';
+import { permissionsNeeded } from '../offboarding/validate';
+import { resolveOptions } from '../offboarding/options';
+import { enabledRemediations } from '../enforce/plan';
+import { remediation } from '../enforce/remediations';
 
 export interface ManifestPermission {
   permission: string;
@@ -40,6 +44,9 @@ export function buildManifest(council: CouncilConfig): Manifest {
   const delivery = (council.delivery ?? {}) as DeliveryConfig;
   if (delivery.sharePoint) need('Sites.ReadWrite.All', 'delivery.sharePoint', false);
   if (delivery.email) need('Mail.Send', 'delivery.email', false);
+  // The clerk can ask for a surrender at any time, so its permissions are always listed.
+  for (const n of permissionsNeeded(resolveOptions(council))) need(n.permission, 'surrender (clerk)', n.optional === true);
+  for (const name of enabledRemediations(council)) for (const p of remediation(name).permissions) need(p, `enforce.${name}`, false);
   const permissions = [...byPermission.entries()].map(([permission, e]) => ({
     permission,
     resource: permission === EXCHANGE_PERMISSION ? 'Office 365 Exchange Online' as const : 'Microsoft Graph' as const,

@@ -3,6 +3,7 @@ import type { InvocationContext, Timer } from '@azure/functions';
 import { DEFAULT_AUDIT_LOCAL_HOUR, isAuditHourInUk } from '../../jobs/schedule';
 import { auditConfiguredCouncils } from '../../jobs/audit-councils';
 import type { Logger } from '../../jobs/logger';
+import { appStorageEnv } from '../app-storage';
 
 export function contextLogger(context: InvocationContext): Logger {
   return { info: (m) => context.log(m), warn: (m) => context.warn(m), error: (m) => context.error(m) };
@@ -14,7 +15,7 @@ export async function nightlyAuditHandler(_timer: Timer, context: InvocationCont
     context.log(`Not ${localHour}:00 in the UK at this firing; the audit runs at the other one.`);
     return;
   }
-  const summary = await auditConfiguredCouncils({ env: process.env, log: contextLogger(context), now });
+  const summary = await auditConfiguredCouncils({ env: appStorageEnv(process.env), log: contextLogger(context), now });
   context.log(summary.message);
   if (summary.errored) throw new Error(summary.message); // surfaces the failure in Application Insights
 }

@@ -6,6 +6,7 @@ import { readEnvironment } from '../../config/env';
 import { createGraphContext, type GraphContext } from '../../graph';
 import { loadCouncilConfig } from '../../policy/load';
 import { storeFromEnvironment, type Store } from '../../store';
+import { appStorageEnv } from '../app-storage';
 import type { SurrenderStarter } from '../../jobs/offboarding';
 import type { Logger } from '../../jobs/logger';
 import type { OffboardingHttpDeps } from './offboarding-http';
@@ -34,7 +35,7 @@ export function appDeps(env: NodeJS.ProcessEnv = process.env): Omit<OffboardingH
       if (!env.COUNCILGUARD_CONFIG) throw Object.assign(new Error('COUNCILGUARD_CONFIG is not set: point it at the council config JSON file deployed with the app.'), { name: 'ConfigError' });
       return loadCouncilConfig(env.COUNCILGUARD_CONFIG);
     },
-    store: () => (store ??= storeFromEnvironment({ env, inMemory: false }).then((s) => s.store)),
+    store: () => (store ??= storeFromEnvironment({ env: appStorageEnv(env), inMemory: false }).then((s) => s.store)),
     graph: (council) => {
       let g = graphs.get(council.tenantId);
       if (!g) graphs.set(council.tenantId, (g = createGraphContext(readEnvironment(env, council.tenantId))));

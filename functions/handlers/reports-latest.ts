@@ -2,13 +2,14 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { requireRole } from '../auth';
 import { latestReport } from '../../jobs/latest-report';
+import { appStorageEnv } from '../app-storage';
 
 export async function latestReportHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const auth = requireRole(request, 'Reports.Read');
   if ('response' in auth) return auth.response;
   const council = request.query.get('council')?.trim();
   if (!council) return { status: 400, jsonBody: { error: 'Say which council: ?council=<council name or tenant id>.' } };
-  const result = await latestReport(process.env, council);
+  const result = await latestReport(appStorageEnv(process.env), council);
   context.log(`${auth.principal.name} read the latest report of ${council}: ${result.status}`);
   if (result.status !== 'ok') return { status: 404, jsonBody: { error: result.message } };
   return {

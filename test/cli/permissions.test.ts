@@ -35,8 +35,18 @@ describe('councilguard permissions', () => {
   it('follows the config: a disabled check drops its permission, delivery adds Mail.Send and Sites.ReadWrite.All', async () => {
     const { json } = await manifest((c) => { c.checks = { disabled: ['devices.compliance'] }; c.delivery = { sharePoint: true, email: { from: 'clerk@exampleparish.gov.uk', to: ['clerk@exampleparish.gov.uk'] } }; });
     const names = json.permissions.map((p) => p.permission);
-    expect(names).not.toContain('DeviceManagementManagedDevices.Read.All');
+    // Still listed, but only for the surrender's optional device retirement, not for the disabled check.
+    expect(json.permissions.find((p) => p.permission === 'DeviceManagementManagedDevices.Read.All')).toMatchObject({ neededBy: ['surrender (clerk)'], optional: true });
     expect(names).toEqual(expect.arrayContaining(['Mail.Send', 'Sites.ReadWrite.All']));
     expect(json.licences.map((l) => l.check)).not.toContain('devices.compliance');
+  });
+
+  it('lists the surrender\'s permissions always, and each enabled remediation\'s write permissions', async () => {
+    const off = await manifest(() => {});
+    expect(off.json.permissions.find((p) => p.permission === 'Mail.Read')?.neededBy).toContain('surrender (clerk)');
+    expect(off.json.permissions.map((p) => p.permission)).not.toContain('Domain.ReadWrite.All');
+    const on = await manifest((c) => { c.enforce = { passwords: true, sharing: true }; });
+    expect(on.json.permissions.find((p) => p.permission === 'Domain.ReadWrite.All')).toMatchObject({ neededBy: ['enforce.passwords'], optional: false, why: [expect.stringMatching(/password expiry/)] });
+    expect(on.json.permissions.find((p) => p.permission === 'Files.ReadWrite.All')?.neededBy).toEqual(['enforce.sharing']);
   });
 });

@@ -44,7 +44,19 @@ describe('nightly audit timer', () => {
 
   it('without COUNCILGUARD_CONFIG the failure names the setting', async () => {
     delete process.env.COUNCILGUARD_CONFIG;
+    process.env.COUNCILGUARD_STORAGE = process.env.COUNCILGUARD_TEST_STORAGE;
     const context = new InvocationContext({ functionName: 'nightlyAudit', logHandler: () => {} });
     await expect(nightlyAuditHandler(timer, context, '2026-01-15T02:00:00.000Z')).rejects.toThrow(/COUNCILGUARD_CONFIG is not set/);
+  });
+
+  it('without AzureWebJobsStorage (and no CouncilGuard storage setting) the failure names the setting and how to set it', async () => {
+    const saved = { ...process.env };
+    for (const k of ['COUNCILGUARD_STORAGE', 'COUNCILGUARD_STORAGE_ACCOUNT', 'AzureWebJobsStorage', 'AzureWebJobsStorage__accountName']) delete process.env[k];
+    try {
+      const context = new InvocationContext({ functionName: 'nightlyAudit', logHandler: () => {} });
+      await expect(nightlyAuditHandler(timer, context, '2026-01-15T02:00:00.000Z')).rejects.toThrow(/AzureWebJobsStorage is not set: .*Set AzureWebJobsStorage__accountName/);
+    } finally {
+      process.env = saved;
+    }
   });
 });

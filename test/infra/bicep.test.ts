@@ -38,7 +38,9 @@ describe('infra/', () => {
     const read = execSync(`git grep -h -o -E "env\\.[A-Z][A-Z0-9_]+" -- functions jobs graph config store cli`, { cwd: root }).toString();
     const names = [...new Set(read.split('\n').filter(Boolean).map((l) => l.replace(/^env\./, '')))];
     // Read only outside Azure (local runs, tests) or set by the platform itself.
-    const localOnly = new Set(['COUNCILGUARD_STORAGE', 'COUNCILGUARD_TEST_STORAGE', 'NODE_EXTRA_CA_CERTS', 'AZURE_CLIENT_SECRET', 'AZURE_AUTHORITY_HOST', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT']);
+    const localOnly = new Set(['COUNCILGUARD_STORAGE', 'COUNCILGUARD_TEST_STORAGE', 'NODE_EXTRA_CA_CERTS', 'AZURE_CLIENT_SECRET', 'AZURE_AUTHORITY_HOST', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT',
+      // The command line's own: who ran it, and the upload fragment size on a slow link.
+      'COUNCILGUARD_ACTOR', 'COUNCILGUARD_UPLOAD_FRAGMENT_KIB']);
     const bicep = readFileSync(join(root, 'infra', 'main.bicep'), 'utf8');
     const missing = names.filter((n) => !localOnly.has(n) && !bicep.includes(`name: '${n}'`));
     expect(missing).toEqual([]);

@@ -59,6 +59,9 @@ describe('council config', () => {
     ['clerk not an address', (c: CouncilConfigFile['councils'][number]) => { c.clerk = 'the clerk'; }, /clerk "the clerk" is not an email address/],
     ['duplicate roster entry', (c: CouncilConfigFile['councils'][number]) => { c.roster.push({ ...c.roster[0] }); }, /lists cllr\.ahmed@exampleparish\.gov\.uk twice/],
     ['negative grace days', (c: CouncilConfigFile['councils'][number]) => { c.oneDriveGraceDays = -1; }, /oneDriveGraceDays must be >= 0/],
+    ['an unknown enforcement feature', (c: CouncilConfigFile['councils'][number]) => { (c.enforce as Record<string, unknown>).autoFix = true; }, /enforce has an unknown field "autoFix"; known fields are forwarding, mfa, mfaMechanism, passwords, sharing, planValidityHours, offboarding/],
+    ['a misspelt council field', (c: CouncilConfigFile['councils'][number]) => { (c as unknown as Record<string, unknown>).alowedForwardingDomains = []; }, /has an unknown field "alowedForwardingDomains"; known fields are .*allowedForwardingDomains/],
+    ['a clerk outside the council\'s domains', (c: CouncilConfigFile['councils'][number]) => { c.clerk = 'parish.clerk@gmail.com'; }, /clerk parish\.clerk@gmail\.com is not in the council's domains/],
     ['two councils with one tenant', (c: CouncilConfigFile['councils'][number], f: CouncilConfigFile) => { f.councils.push({ ...c, name: 'Twin Parish Council' }); }, /tenantId .* is also used by Example Parish Council; each council is its own tenant/],
   ])('%s: the message names the path and the fix', (_name, change, expected) => {
     const message = problems(change);
