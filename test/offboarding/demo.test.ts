@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { offboardCommand } from '../../cli/commands/offboard';
 import { silentLogger } from '../../jobs/logger';
-import { ALL_PERMISSIONS, loadScenario, startSimulator } from '../../simulator';
+import { loadScenario, startSimulator } from '../../simulator';
 import { parseCouncilConfig } from '../../policy/load';
 import { loadAllRows } from '../../offboarding/manifest';
 import { loadRecord, surrenderId } from '../../offboarding/state';
@@ -20,8 +20,7 @@ const UPN = 'cllr.leaving@exampleparish.gov.uk';
 describe('the demo surrender', () => {
   it('`councilguard offboard --user cllr.leaving… --yes` archives and verifies the whole mailbox', async () => {
     const scenario = structuredClone(loadScenario('demo'));
-    // The demo grants the audit's read permissions; a surrender needs its own (infra's grant script adds them).
-    scenario.grantedPermissions = [...ALL_PERMISSIONS];
+    // As shipped: the demo grants what the audit and the surrender need, nothing more.
     const sim = await startSimulator({ scenarios: [scenario] });
     try {
       const file = join(__dirname, '../../simulator/scenarios/demo.councils.json');
