@@ -4,6 +4,7 @@
 // and that nothing was left half-written: no file added or changed in the row's folder (no partial
 // --out, no *.tmp), and where a tenant is involved, the tenant, action log and surrender status as they were.
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { inProcessStarter } from '../../jobs/offboarding';
@@ -225,7 +226,21 @@ const ROWS: BadInputRow[] = [
 
 // ---- Enforcement plans (issue #7): the lead adds their bad inputs here, in the same shape. ----
 // Each row: { area: 'enforcement-plan', name, run: (w) => w.cli([...]) or w.call(...), expect: { code, fix } }.
-const ENFORCEMENT_PLAN_ROWS: BadInputRow[] = [];
+// (Plans that need an audit first: hand-edited, another tenant's, expired, remediation switched off,
+// a 403 on one action, undo of an action with no effect are in test/enforce/bad-input.test.ts.)
+const plan = (w: Workspace, change: (c: Record<string, unknown>) => void = () => {}) =>
+  w.cli(['plan', '--config', councilFile(w, change), '--out', join(w.out, 'plan.json'), '--data-dir', w.data]);
+const apply = (w: Workspace, file: string, extra: string[] = ['--yes']) => w.cli(['apply', file, '--config', councilFile(w), '--data-dir', w.data, ...extra]);
+const ENFORCEMENT_PLAN_ROWS: BadInputRow[] = [
+  { area: 'enforcement-plan', name: 'plan with no remediation enabled', run: (w) => plan(w), expect: { code: 2, fix: /has no remediation enabled: set one or more of enforce\.forwarding/ } },
+  { area: 'enforcement-plan', name: 'plan with an unknown enforcement feature', run: (w) => plan(w, (c) => { c.enforce = { autofix: true }; }), expect: { code: 2, fix: /enforce has an unknown field "autofix"; known fields are forwarding, mfa/ } },
+  { area: 'enforcement-plan', name: 'plan without --out', run: (w) => w.cli(['plan', '--config', councilFile(w)]), expect: { code: 2, fix: /required option '--out <file>' not specified/ } },
+  { area: 'enforcement-plan', name: 'apply a plan file that does not exist', run: (w) => apply(w, join(w.root, 'input', 'missing.json')), expect: { code: 2, fix: /does not exist; make one with councilguard plan/ } },
+  { area: 'enforcement-plan', name: 'apply a damaged plan file', run: (w) => apply(w, w.file('plan.json', '{"schemaVersion": 1, "id": ')), expect: { code: 2, fix: /is not valid JSON; .*Make a new plan with councilguard plan/ } },
+  { area: 'enforcement-plan', name: 'apply a JSON file that is not a plan', run: (w) => apply(w, w.file('plan.json', { hello: 'world' })), expect: { code: 2, fix: /not a CouncilGuard plan file .*give the file councilguard plan --out wrote/ } },
+  { area: 'enforcement-plan', name: 'apply without --yes', run: (w) => apply(w, w.file('plan.json', { schemaVersion: 1, id: 'P20261125T020000Z-abcdef', actions: [], notes: [] }), []), expect: { code: 2, fix: /Nothing applied: add --yes to approve/ } },
+  { area: 'enforcement-plan', name: 'undo with a malformed action id', run: (w) => w.cli(['undo', '--config', councilFile(w), '--action', '../../etc/passwd', '--data-dir', w.data]), expect: { code: 2, fix: /is not a plan id \(they look like P20261125T020000Z-1a2b3c\)/ } },
+];
 
 const ALL = [...ROWS, ...ENFORCEMENT_PLAN_ROWS];
 
