@@ -31,12 +31,12 @@ export function registerRoutes(routes: Route[]): void {
 export async function routeGraph(req: SimRequest): Promise<SimResponse> {
   let otherMethod = false;
   for (const route of ROUTES) {
+    // A route missing from this API version does not exist here at all (400), whatever its method.
+    if (route.versions && !route.versions.includes(req.version as 'v1.0' | 'beta')) continue;
     if (route.method !== req.method) {
       otherMethod ||= route.path.test(req.path);
       continue;
     }
-    if (route.method !== req.method) continue;
-    if (route.versions && !route.versions.includes(req.version as 'v1.0' | 'beta')) continue;
     const match = route.path.exec(req.path);
     if (!match) continue;
     if (!route.roles.some((r) => req.roles.includes(r))) {
