@@ -20,6 +20,7 @@ describe('nightly audit timer', () => {
     try {
       const config = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8'));
       config.councils[0].tenantId = scenario.tenantId;
+      config.councils[0].enforce = { forwarding: true }; // a plan is written for approval, nothing applied
       const file = join(mkdtempSync(join(tmpdir(), 'cg-fn-')), 'councils.json');
       writeFileSync(file, JSON.stringify(config));
       Object.assign(process.env, sim.env(), { COUNCILGUARD_CONFIG: file, COUNCILGUARD_STORAGE: process.env.COUNCILGUARD_TEST_STORAGE });
@@ -37,6 +38,8 @@ describe('nightly audit timer', () => {
       expect(latest?.generatedAt).toBe('2026-07-15T01:00:00.000Z');
       expect(latest?.findings.length).toBe(Number(logged![1]));
       expect(latest?.findings.length).toBeGreaterThan(0);
+      expect(logs.join('\n')).toMatch(/Example Parish Council: plan P\d{8}T\d{6}Z-[0-9a-f]{6} with 1 action\(s\) awaits approval \(POST \/api\/plans\/P.*\/approve\)/);
+      expect(sim.tenant().users.find((u) => u.userPrincipalName === 'cllr.ahmed@exampleparish.gov.uk')!.rules[0].isEnabled).not.toBe(false);
     } finally {
       await sim.close();
     }
