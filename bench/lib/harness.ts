@@ -1,0 +1,125 @@
+// What every benchmark shares: the simulator child, Azurite, the workload child, the machine
+// description, the results file and the printed table.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import type { FaultOptions } from '../../simulator';
+import { startAzurite } from '../../store/azurite';
+import { packageRoot } from '../../config/paths';
+import { ChildRpc, type ProcessUsage } from './ipc';
+import type { BenchTenantSpec } from './scenario';
+import type { SimStats, StartedTenant } from '../sim-process';
+
+/** Graph latency for every benchmark: 90 ms plus 0–20 ms of seeded jitter, i.e. 100 ms ± 10 ms. */
+export const LATENCY: FaultOptions = { seed: 7, latencyMs: 90, jitterMs: 20 };
+
+const script = (name: string) => join(__dirname, '..', `${name}.js`);
+
+export interface Simulator {
+  rpc: ChildRpc;
+  url: string;
+  tenants: StartedTenant[];
+  buildSeconds: number;
+  stats(): Promise<SimStats>;
+  resetStats(): Promise<void>;
+  /** The simulator process's CPU seconds so far (subtract two readings for one run's share). */
+  cpuS(): Promise<number>;
+}
+
+export async function withSimulator<T>(tenants: BenchTenantSpec[], faults: FaultOptions, fn: (sim: Simulator) => Promise<T>): Promise<T> {
+  // The 15,000-user tenant needs more than the default heap.
+  const rpc = new ChildRpc(script('sim-process'), ['--max-old-space-size=6144']);
+  try {
+    const started = await rpc.call<{ url: string; tenants: StartedTenant[]; buildSeconds: number }>('start', { tenants, faults });
+    return await fn({
+      rpc, ...started,
+      stats: () => rpc.call<SimStats>('stats'),
+      resetStats: () => rpc.call<void>('resetStats'),
+      cpuS: async () => { const u = await rpc.call<ProcessUsage>('usage'); return u.cpuUserS + u.cpuSystemS; },
+    });
+  } finally {
+    await rpc.close();
+  }
+}
+
+/** A fresh in-memory Azurite: every measured run starts with empty storage unless it shares one on purpose. */
+export async function withAzurite<T>(fn: (connectionString: string) => Promise<T>): Promise<T> {
+  const azurite = await startAzurite({ inMemory: true });
+  try {
+    return await fn(azurite.connectionString);
+  } finally {
+    await azurite.stop();
+  }
+}
+
+/** Runs one job in a fresh workload process, so its peak RSS is the job's alone. */
+export async function inWorkload<T>(cmd: string, args: unknown): Promise<T> {
+  const rpc = new ChildRpc(script('workload'));
+  try {
+    return await rpc.call<T>(cmd, args);
+  } finally {
+    await rpc.close();
+  }
+}
+
+export interface Machine {
+  date: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  node: string;
+  platform: string;
+}
+
+export function machine(): Machine {
+  return {
+    date: DateTime.now().setZone('Europe/London').toFormat('yyyy-MM-dd HH:mm ZZZZ'),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean;
+  /** When missed: by how much, and what the measurements show limits it. */
+  note?: string;
+}
+
+export function writeResult(name: string, data: { params: unknown; rows: unknown[]; targets: Target[]; extra?: unknown }): string {
+  const dir = join(packageRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, `${JSON.stringify({ benchmark: name, machine: machine(), ...data }, null, 2)}\n`);
+  return path;
+}
+
+/** A plain text table: one header row, right-aligned numbers. */
+export function printTable(title: string, rows: Record<string, string | number | boolean>[]): void {
+  process.stdout.write(`\n${title}\n`);
+  if (!rows.length) return void process.stdout.write('(no rows)\n');
+  const cols = Object.keys(rows[0]);
+  const text = rows.map((r) => cols.map((c) => String(r[c] ?? '')));
+  const width = cols.map((c, i) => Math.max(c.length, ...text.map((t) => t[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (typeof rows[0][cols[i]] === 'number' ? cell.padStart(width[i]) : cell.padEnd(width[i]))).join('  ');
+  process.stdout.write(`${line(cols)}\n${width.map((w) => '-'.repeat(w)).join('  ')}\n${text.map(line).join('\n')}\n`);
+}
+
+export function printTargets(targets: Target[]): void {
+  for (const t of targets) process.stdout.write(`  ${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}${t.note ? ` — ${t.note}` : ''}\n`);
+}
+
+export function envNumbers(name: string, fallback: number[]): number[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const values = raw.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
+  if (values.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`${name}="${raw}" must be a comma-separated list of whole numbers, e.g. 15,150,1500.`);
+  return values;
+}
+
+export const envNumber = (name: string, fallback: number): number => envNumbers(name, [fallback])[0];

@@ -1,0 +1,174 @@
+// Child process: the measured CouncilGuard workload (an audit, several councils' audits, a surrender),
+// alone in its process so its peak RSS and CPU are CouncilGuard's own. The simulator and Azurite run
+// in other processes.
+import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
+import { readEnvironment } from '../config/env';
+import { createGraphContext, type GraphContext } from '../graph';
+import { openStore } from '../store';
+import { runAudit } from '../jobs/run-audit';
+import { auditCouncils } from '../jobs/audit-councils';
+import { runOffboardingStep, startOffboarding } from '../jobs/offboarding';
+import { loadProfile } from '../policy/load';
+import { silentLogger } from '../jobs/logger';
+import type { CouncilConfig } from '../policy/council-config';
+import type { RequestKind } from '../graph/meter';
+import { processUsage, round, serve, type ProcessUsage } from './lib/ipc';
+
+/** What the wire saw, from our side: drive delta pages and the items they carried, requests in flight. */
+const wire = { deltaPages: 0, deltaItems: 0, inFlight: 0, maxInFlight: 0 };
+let serialise: ReturnType<typeof pLimit> | undefined;
+
+// Instrumentation, installed once: count delta items (a copy of each delta response is parsed), and in
+// naive mode let only one HTTP request be outstanding at a time across the whole process.
+const realFetch = globalThis.fetch;
+globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+  const send = async () => {
+    wire.maxInFlight = Math.max(wire.maxInFlight, ++wire.inFlight);
+    try {
+      return await realFetch(input, init);
+    } finally {
+      wire.inFlight--;
+    }
+  };
+  const res = await (serialise ? serialise(send) : send());
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  if (/\/root\/delta/.test(url) && res.ok) {
+    wire.deltaPages++;
+    const copy = res.clone();
+    void copy.json().then((body) => { wire.deltaItems += (body as { value?: unknown[] }).value?.length ?? 0; }, () => {});
+  }
+  return res;
+}) as typeof fetch;
+
+export interface MeterReading {
+  httpRequests: number;
+  counts: Record<RequestKind, number>;
+  byRoute: Record<string, number>;
+  /** Peak HTTP requests awaiting their response headers at once (Graph and Exchange, not tokens). */
+  maxInFlight: number;
+}
+
+function reading(graph: GraphContext): MeterReading {
+  return { httpRequests: graph.meter.httpRequests, counts: { ...graph.meter.counts }, byRoute: Object.fromEntries(graph.meter.byRoute), maxInFlight: wire.maxInFlight };
+}
+
+export interface AuditJobResult {
+  wallS: number;
+  meter: MeterReading;
+  deltaPages: number;
+  deltaItems: number;
+  findingsByCheck: Record<string, number>;
+  checkStatus: Record<string, string>;
+  errored: boolean;
+  usage: ProcessUsage;
+}
+
+export interface MultiJobResult {
+  wallS: number;
+  councils: number;
+  ok: number;
+  failed: string[];
+  errored: number;
+  findings: number;
+  usage: ProcessUsage;
+}
+
+export interface SurrenderJobResult {
+  exportStatus: string;
+  messagesTotal: number;
+  messagesCopied: number;
+  copyPhaseS: number;
+  copyRatePerS: number;
+  exportWallS: number;
+  listingS: number;
+  meter: MeterReading;
+  retries: number;
+  rssSamplesMb: number[];
+  usage: ProcessUsage;
+}
+
+serve({
+  async audit(args: { env: Record<string, string>; council: CouncilConfig; storage: string; naive: boolean; now?: string }): Promise<AuditJobResult> {
+    serialise = args.naive ? pLimit(1) : undefined;
+    const store = await openStore(args.storage);
+    const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId), { naive: args.naive });
+    Object.assign(wire, { deltaPages: 0, deltaItems: 0, maxInFlight: 0 });
+    const t0 = performance.now();
+    const result = await runAudit({ council: args.council, profile: loadProfile(args.council.profile), graph, store, log: silentLogger, now: args.now });
+    const wallS = (performance.now() - t0) / 1000;
+    const findingsByCheck: Record<string, number> = {};
+    for (const f of result.document.findings) findingsByCheck[f.checkId] = (findingsByCheck[f.checkId] ?? 0) + 1;
+    const checkStatus = Object.fromEntries(result.document.checks.map((c) => [c.id, c.status + (c.skipReason ? ` (${c.skipReason.code})` : '') + (c.error ? `: ${c.error}` : '')]));
+    await new Promise((r) => setTimeout(r, 50)); // let the last delta copies finish parsing
+    return { wallS: round(wallS), meter: reading(graph), deltaPages: wire.deltaPages, deltaItems: wire.deltaItems, findingsByCheck, checkStatus, errored: result.errored, usage: processUsage() };
+  },
+
+  async multi(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<MultiJobResult> {
+    const store = await openStore(args.storage);
+    const t0 = performance.now();
+    const outcomes = await auditCouncils({ councils: args.councils, env: { ...process.env, ...args.env }, store, log: silentLogger, concurrency: args.concurrency });
+    const wallS = (performance.now() - t0) / 1000;
+    return {
+      wallS: round(wallS),
+      councils: outcomes.length,
+      ok: outcomes.filter((o) => o.result && !o.result.errored).length,
+      failed: outcomes.filter((o) => o.failure).map((o) => `${o.council.name}: ${o.failure}`).slice(0, 5),
+      errored: outcomes.filter((o) => o.result?.errored).length,
+      findings: outcomes.reduce((n, o) => n + (o.result?.document.findings.length ?? 0), 0),
+      usage: processUsage(),
+    };
+  },
+
+  async surrender(args: { env: Record<string, string>; council: CouncilConfig; storage: string; upn: string; termEnd: string; budgetSeconds: number }): Promise<SurrenderJobResult> {
+    const store = await openStore(args.storage);
+    const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId));
+    const deps = { council: args.council, graph, store, log: silentLogger };
+    const owner = 'bench-surrender';
+    const started = await startOffboarding(deps, { userPrincipalName: args.upn, termEnd: args.termEnd, requestedBy: args.council.clerk, via: 'cli' }, owner);
+    const id = started.record.id;
+    for (const step of ['preflight', 'freeze'] as const) {
+      const r = await runOffboardingStep(deps, id, step, { owner });
+      if (r.status !== 'done') throw new Error(`surrender step ${step} ended ${r.status}: ${'message' in r ? r.message : ''}`);
+    }
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(Math.round(process.memoryUsage().rss / 1048576)), 5000);
+    let firstAt: number | undefined;
+    let firstDone = 0;
+    let lastAt = 0;
+    let lastDone = 0;
+    let total = 0;
+    const t0 = performance.now();
+    const r = await runOffboardingStep(deps, id, 'export-mail', {
+      owner,
+      budgetMs: args.budgetSeconds > 0 ? args.budgetSeconds * 1000 : undefined,
+      hooks: {
+        onProgress: (e) => {
+          if (e.step !== 'export-mail') return;
+          const now = performance.now();
+          total = e.total;
+          // The copy phase starts with the first message copied (after the folder walk and listing).
+          if (firstAt === undefined && e.done > 0) { firstAt = now; firstDone = e.done; }
+          lastAt = now;
+          lastDone = e.done;
+        },
+      },
+    });
+    clearInterval(sampler);
+    const exportWallS = (performance.now() - t0) / 1000;
+    const copyPhaseS = firstAt === undefined ? 0 : (lastAt - firstAt) / 1000;
+    return {
+      exportStatus: r.status === 'failed' ? `failed: ${r.message}` : r.status,
+      messagesTotal: total,
+      messagesCopied: lastDone,
+      copyPhaseS: round(copyPhaseS),
+      copyRatePerS: copyPhaseS > 0 ? round((lastDone - firstDone) / copyPhaseS) : 0,
+      exportWallS: round(exportWallS),
+      listingS: firstAt === undefined ? 0 : round((firstAt - t0) / 1000),
+      meter: reading(graph),
+      retries: graph.meter.counts.retry + graph.meter.counts.itemRetry,
+      rssSamplesMb: rss,
+      usage: processUsage(),
+    };
+  },
+});
