@@ -23,6 +23,7 @@ import {
   readSharingPermissions,
   readUserDrives,
   syncDriveIndex,
+  syncDriveIndexes,
   type DriveIndex,
 } from '../graph/readers/files';
 import { awaitAuditQuery, readManagedDevices, startMailboxAuditQuery } from '../graph/readers/audit';
@@ -165,10 +166,13 @@ async function collectDrives(input: CollectInput, snapshot: TenantSnapshot, coun
 
   snapshot.oneDrives = await readPart('councillors\' OneDrives', async () => {
     const drives = await readUserDrives(graph, councillors);
-    const out: Record<string, ReturnType<typeof driveSnapshotFromIndex> | null> = {};
-    await Promise.all(Object.entries(drives).map(([userId, drive]) => limit(async () => {
-      out[userId] = drive ? driveSnapshotFromIndex(drive.id, await sync(drive.id), { ownerUserId: userId, webUrl: drive.webUrl }) : null;
-    })));
+    const present = Object.entries(drives).flatMap(([userId, drive]) => (drive ? [{ userId, drive }] : []));
+    const key = (driveId: string) => `${council.tenantId}|${driveId}`;
+    const previous = await Promise.all(present.map(({ drive }) => limit(() => store.getCheckpoint<DriveIndex>('drive-index', key(drive.id)))));
+    const indexes = await syncDriveIndexes(graph, present.map(({ drive }, i) => ({ driveId: drive.id, index: previous[i]?.value })));
+    await Promise.all(present.map(({ drive }) => limit(() => store.putCheckpoint('drive-index', key(drive.id), indexes.get(drive.id)!))));
+    const out: Record<string, ReturnType<typeof driveSnapshotFromIndex> | null> = Object.fromEntries(Object.keys(drives).map((id) => [id, null]));
+    for (const { userId, drive } of present) out[userId] = driveSnapshotFromIndex(drive.id, indexes.get(drive.id)!, { ownerUserId: userId, webUrl: drive.webUrl });
     return out;
   });
 
