@@ -1,7 +1,8 @@
 // mail.external-forwarding: council mail leaving the council automatically.
 //
 //   inbox-rule           a rule forwarding/redirecting to an address outside the council's domains and
-//                        allowedForwardingDomains: enabled → high; disabled → info. A rule whose only
+//                        allowedForwardingDomains: enabled → high; disabled → info (kind inbox-rule-disabled,
+//                        so switching a rule off resolves the forwarding finding). A rule whose only
 //                        outside recipients have no address at all ("unknown recipient") → low when
 //                        enabled: we cannot tell where it goes, so someone should look.
 //   mailbox-forwarding   Exchange mailbox-level forwarding (ForwardingSmtpAddress, ForwardingAddress) to
@@ -24,6 +25,7 @@ import { DIRECTORY_READS, DOMAINS_READ, EXCHANGE, INBOX_RULES_READ } from './per
 const ID = 'mail.external-forwarding' as const;
 const CLAUSES = {
   'inbox-rule': ['mail.forwarding', 'mail.council-account'],
+  'inbox-rule-disabled': ['mail.forwarding', 'mail.council-account'],
   'mailbox-forwarding': ['mail.forwarding', 'mail.council-account'],
   'org-auto-forwarding': ['mail.forwarding'],
 };
@@ -115,11 +117,13 @@ function judgeRule(out: OutcomeBuilder, userId: string, user: SnapshotUser | und
     : `${owner.name} has a switched-off inbox rule "${ruleName}" that would forward mail to ${targets}; it does nothing while off.`;
   out.add({
     checkId: ID,
-    kind: 'inbox-rule',
+    // A switched-off rule is its own kind: switching a rule off resolves the forwarding finding, and what
+    // remains (delete it so it cannot come back on) is a different, informational one.
+    kind: enabled ? 'inbox-rule' : 'inbox-rule-disabled',
     key: rule.id || `name:${ruleName}`,
     severity,
     subject: owner,
-    clauses: CLAUSES['inbox-rule'],
+    clauses: CLAUSES[enabled ? 'inbox-rule' : 'inbox-rule-disabled'],
     summary,
     evidence: {
       ruleId: rule.id,

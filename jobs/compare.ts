@@ -49,11 +49,13 @@ export function compareWithPrevious(
     });
   }
   const completed = new Set(checks.filter((c) => c.status !== 'skipped' && c.status !== 'error').map((c) => c.id));
-  // A part skipped tonight names the finding kind it would have produced: those were not re-checked.
-  const notRechecked = new Set(checks.flatMap((c) => (c.partialSkips ?? []).map((p) => `${c.id}\n${p.part}`)));
+  // A part skipped tonight names the finding kind it would have produced (and its variants, such as
+  // inbox-rule-disabled for the part inbox-rule): those were not re-checked.
+  const skippedParts = checks.flatMap((c) => (c.partialSkips ?? []).map((p) => ({ checkId: c.id, part: p.part })));
+  const rechecked = (f: { checkId: string; kind: string }) => !skippedParts.some((s) => s.checkId === f.checkId && (f.kind === s.part || f.kind.startsWith(`${s.part}-`)));
   const resolved: ResolvedFinding[] = [];
   for (const old of previous?.findings ?? []) {
-    if (!seen.has(old.id) && completed.has(old.checkId) && !notRechecked.has(`${old.checkId}\n${old.kind}`)) {
+    if (!seen.has(old.id) && completed.has(old.checkId) && rechecked(old)) {
       resolved.push({ id: old.id, checkId: old.checkId, subject: old.subject, resolvedAt: now });
     }
   }

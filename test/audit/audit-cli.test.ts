@@ -51,10 +51,12 @@ describe('councilguard audit', () => {
       const ahmed = sim.tenant().users.find((u) => u.userPrincipalName.startsWith('cllr.ahmed'))!;
       ahmed.rules[0].isEnabled = false;
       const third = (await audit(sim, config)).read();
-      expect(third.resolved).toEqual([]); // a disabled rule is still noted (info): same rule, new finding kind
+      // The forwarding finding is resolved; the switched-off rule stays noted as information.
+      expect(third.resolved.map((r) => `${r.checkId} ${r.subject.userPrincipalName}`)).toEqual([`mail.external-forwarding ${ahmed.userPrincipalName}`]);
+      expect(third.findings.filter((f) => f.subject.userPrincipalName === ahmed.userPrincipalName && f.checkId === 'mail.external-forwarding').map((f) => `${f.kind} ${f.severity} ${f.state}`)).toEqual(['inbox-rule-disabled info new']);
       ahmed.rules = [];
       const fourth = (await audit(sim, config)).read();
-      expect(fourth.resolved.map((r) => `${r.checkId} ${r.subject.userPrincipalName}`)).toContain(`mail.external-forwarding ${ahmed.userPrincipalName}`);
+      expect(fourth.resolved.map((r) => `${r.checkId} ${r.subject.userPrincipalName}`)).toEqual([`mail.external-forwarding ${ahmed.userPrincipalName}`]);
       for (const doc of [second, third, fourth]) expect(validateFindings(doc)).toEqual([]);
     } finally {
       await sim.close();

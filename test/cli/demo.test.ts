@@ -29,7 +29,7 @@ describe('councilguard demo (npm start)', () => {
       `identity.mfa-registration not-registered medium cllr.davies@${D}`,
       `identity.password-policy weak-password-allowed high cllr.foster@${D}`,
       `mail.external-forwarding inbox-rule high cllr.ahmed@${D}`,
-      `mail.external-forwarding inbox-rule info cllr.brown@${D}`, // disabled rule: noted, not a breach
+      `mail.external-forwarding inbox-rule-disabled info cllr.brown@${D}`, // disabled rule: noted, not a breach
       `mailbox.access-audit mailbox-access medium cllr.green@${D}`,
     ]);
     // Near-misses: internal forwarding (clerk -> RFO), organisation-only link, break-glass excluded from

@@ -46,8 +46,9 @@ describe('enforcement on the demo tenant', () => {
 
     let audit = await h.audit();
     const open = (kind: string) => audit.document.findings.filter((f) => f.kind === kind).map((f) => f.subject.userPrincipalName ?? f.subject.name);
-    // The switched-off rule is still reported, but only as information: it no longer forwards anything.
-    expect(audit.document.findings.filter((f) => f.kind === 'inbox-rule' && f.subject.userPrincipalName === AHMED).map((f) => f.severity)).toEqual(['info']);
+    // The forwarding finding is resolved; the switched-off rule remains only as information (delete it).
+    expect(audit.document.resolved.map((r) => `${r.checkId} ${r.subject.userPrincipalName}`)).toContain(`mail.external-forwarding ${AHMED}`);
+    expect(audit.document.findings.filter((f) => f.checkId === 'mail.external-forwarding' && f.subject.userPrincipalName === AHMED).map((f) => `${f.kind} ${f.severity}`)).toEqual(['inbox-rule-disabled info']);
     expect(open('weak-password-allowed')).toEqual([]);
     expect(open('anyone-link')).toEqual([]);
     expect(open('mfa-not-required')).toEqual([EVANS]); // report-only does not enforce

@@ -54,6 +54,10 @@ describe('compareWithPrevious', () => {
     const first = compareWithPrevious(TENANT, [draft()], ran, undefined, '2026-11-24T02:00:00.000Z');
     const partial: CheckResultSummary[] = [{ ...ran[0], status: 'pass', partialSkips: [{ part: 'inbox-rule', reason: { code: 'missing-permission', detail: 'x' } }] }];
     expect(compareWithPrevious(TENANT, [], partial, previousDoc(first.findings), '2026-11-25T02:00:00.000Z').resolved).toEqual([]);
+    // Nor one of its variants (a switched-off rule comes from the same part), while another part's finding resolves.
+    const variants = compareWithPrevious(TENANT, [draft({ kind: 'inbox-rule-disabled', severity: 'info' }), draft({ kind: 'mailbox-forwarding', key: 'forwarding-smtp' })], ran, undefined, '2026-11-24T02:00:00.000Z');
+    expect(compareWithPrevious(TENANT, [], partial, previousDoc(variants.findings), '2026-11-25T02:00:00.000Z').resolved.map((r) => r.id))
+      .toEqual([findingId(TENANT, draft({ kind: 'mailbox-forwarding', key: 'forwarding-smtp' }))]);
   });
 
   it('reports one breach reached twice only once', () => {
