@@ -66,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('List the application permissions (with reasons) and licences the enabled checks and features need')
     .requiredOption('--config <file>', 'council config file (JSON)')
     .option('--json', 'machine-readable output (the grant script reads it)')
+    .option('--check-tenant', 'also sign in to each council\'s tenant and say which permissions are not granted and which licences are missing')
     .action(async (opts) => {
       exitCode = await permissionsCommand(opts);
     });

@@ -1,9 +1,50 @@
-// councilguard permissions --config FILE [--json]: what to grant, and why, for each council.
+// councilguard permissions --config FILE [--json] [--check-tenant]: what to grant, and why, for each
+// council; with --check-tenant also what the tenant itself lacks (permissions not granted to the app,
+// licences a check needs that the tenant does not have), read with the app's own credentials.
 import { loadCouncilConfig } from '../../policy/load';
-import { buildManifest, formatManifest } from '../../jobs/permission-manifest';
+import { buildManifest, formatManifest, type Manifest } from '../../jobs/permission-manifest';
+import { readEnvironment } from '../../config/env';
+import { createGraphContext } from '../../graph';
+import { licencesFromSkus, type Licences } from '../../graph/licences';
+import { readSubscribedSkus } from '../../graph/readers/directory';
+import type { CouncilConfig } from '../../policy/council-config';
 
-export async function permissionsCommand(opts: { config: string; json?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  const manifests = loadCouncilConfig(opts.config).councils.map(buildManifest);
-  out(opts.json ? `${JSON.stringify(manifests, null, 2)}\n` : manifests.map(formatManifest).join('\n'));
+export interface TenantComparison {
+  missingPermissions: { permission: string; neededBy: string[]; optional: boolean }[];
+  unlicensedChecks: { check: string; licences: string[] }[];
+}
+
+// The licence words checks declare, and the service plans that grant them.
+const LICENCE_KEYS: Record<string, keyof Licences> = { 'Intune': 'intune', 'Entra ID P1': 'entraP1', 'Entra ID P2': 'entraP2', 'Exchange Online': 'exchange' };
+
+async function compareWithTenant(council: CouncilConfig, manifest: Manifest, env: NodeJS.ProcessEnv): Promise<TenantComparison> {
+  const graph = createGraphContext(readEnvironment(env, council.tenantId));
+  const granted = new Set(await graph.grantedRoles());
+  const licences = licencesFromSkus(await readSubscribedSkus(graph));
+  return {
+    // Exchange.ManageAsApp is granted on another resource, so it is not in the Graph token's roles.
+    missingPermissions: manifest.permissions.filter((p) => p.resource === 'Microsoft Graph' && !granted.has(p.permission))
+      .map((p) => ({ permission: p.permission, neededBy: p.neededBy, optional: p.optional })),
+    unlicensedChecks: manifest.licences.filter((l) => !l.licences.some((word) => LICENCE_KEYS[word] && licences[LICENCE_KEYS[word]])),
+  };
+}
+
+function formatComparison(c: TenantComparison): string {
+  const lines = ['', 'In the tenant now:'];
+  if (!c.missingPermissions.length && !c.unlicensedChecks.length) lines.push('  every permission above is granted and every licence a check needs is there.');
+  for (const p of c.missingPermissions) lines.push(`  NOT GRANTED: ${p.permission} (needed by ${p.neededBy.join(', ')}${p.optional ? '; optional' : ''}) — grant it with infra/grant-graph-permissions.sh`);
+  for (const l of c.unlicensedChecks) lines.push(`  NOT LICENSED: ${l.check} needs ${l.licences.join(' or ')}, which the tenant lacks; it will be skipped (not-licensed) until the licence is bought, or disable it in checks.disabled`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function permissionsCommand(opts: { config: string; json?: boolean; checkTenant?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const councils = loadCouncilConfig(opts.config).councils;
+  const manifests = councils.map(buildManifest);
+  const comparisons = opts.checkTenant ? await Promise.all(councils.map((c, i) => compareWithTenant(c, manifests[i], env))) : undefined;
+  if (opts.json) {
+    out(`${JSON.stringify(manifests.map((m, i) => (comparisons ? { ...m, tenant: comparisons[i] } : m)), null, 2)}\n`);
+  } else {
+    out(manifests.map((m, i) => formatManifest(m) + (comparisons ? formatComparison(comparisons[i]) : '')).join('\n'));
+  }
   return 0;
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { permissionsCommand } from '../../cli/commands/permissions';
 import { KNOWN_PERMISSIONS } from '../../graph/permissions';
 import type { Manifest } from '../../jobs/permission-manifest';
+import { randomUUID } from 'node:crypto';
+import { loadScenario, startSimulator } from '../../simulator';
 
 const demo = () => JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8'));
 
@@ -48,5 +50,26 @@ describe('councilguard permissions', () => {
     const on = await manifest((c) => { c.enforce = { passwords: true, sharing: true }; });
     expect(on.json.permissions.find((p) => p.permission === 'Domain.ReadWrite.All')).toMatchObject({ neededBy: ['enforce.passwords'], optional: false, why: [expect.stringMatching(/password expiry/)] });
     expect(on.json.permissions.find((p) => p.permission === 'Files.ReadWrite.All')?.neededBy).toEqual(['enforce.sharing']);
+  });
+
+  it('--check-tenant names a check whose licence the tenant lacks and a permission not granted', async () => {
+    const scenario = structuredClone(loadScenario('demo'));
+    scenario.tenantId = randomUUID();
+    scenario.skus = [{ skuPartNumber: 'O365_BUSINESS_ESSENTIALS', servicePlans: ['EXCHANGE_S_STANDARD', 'SHAREPOINTSTANDARD'] }];
+    scenario.grantedPermissions = scenario.grantedPermissions!.filter((p) => p !== 'Mail.Read');
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const config = demo();
+      config.councils[0].tenantId = scenario.tenantId;
+      const file = join(mkdtempSync(join(tmpdir(), 'cg-perm-')), 'c.json');
+      writeFileSync(file, JSON.stringify(config));
+      let text = '';
+      expect(await permissionsCommand({ config: file, checkTenant: true }, (s) => { text += s; }, { ...process.env, ...sim.env() })).toBe(0);
+      expect(text).toMatch(/NOT LICENSED: devices\.compliance needs Intune, which the tenant lacks; it will be skipped \(not-licensed\)/);
+      expect(text).toMatch(/NOT GRANTED: Mail\.Read \(needed by surrender \(clerk\)\) — grant it with infra\/grant-graph-permissions\.sh/);
+      expect(text).not.toMatch(/NOT GRANTED: User\.Read\.All/);
+    } finally {
+      await sim.close();
+    }
   });
 });
