@@ -20,6 +20,9 @@ export interface SimulatorOptions {
   pageSize?: number;
   /** How long an upload session stays open (default 15 minutes). */
   uploadSessionTtlMs?: number;
+  /** The instant scenario times ("6 hours ago") are relative to (ISO); default the real now. Tests that
+   *  compare two simulators' findings pin it, or a run crossing a minute boundary reads different times. */
+  now?: string;
 }
 
 export interface RunningSimulator {
@@ -37,7 +40,8 @@ export interface RunningSimulator {
 }
 
 export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
-  const now = DateTime.utc();
+  const now = opts.now ? DateTime.fromISO(opts.now, { zone: 'utc' }) : DateTime.utc();
+  if (!now.isValid) throw new ScenarioError(`The simulator's now "${opts.now}" is not an ISO date-time, e.g. 2026-11-25T02:00:00Z.`);
   const tenants = new Map<string, TenantState>();
   for (const s of opts.scenarios) {
     const scenario = typeof s === 'string' ? loadScenario(s) : parseScenario(structuredClone(s), `(scenario object ${s.name})`);

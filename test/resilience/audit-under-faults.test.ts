@@ -18,7 +18,8 @@ async function demoFindings(faults: FaultOptions | undefined, log: Logger = sile
   s.tenantId = randomUUID();
   const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
   const council = parseCouncilConfig({ councils: [{ ...c, tenantId: s.tenantId }] }, 'test').councils[0];
-  const sim = await startSimulator({ scenarios: [s], faults });
+  // One clock for every run: the baseline and each seed read the same relative scenario times.
+  const sim = await startSimulator({ scenarios: [s], faults, now: '2026-11-25T02:00:00.000Z' });
   try {
     const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId), { retry: { baseDelayMs: 20, maxRetries: 8 } });
     const { document } = await runAudit({ council, profile: loadProfile(council.profile), graph, store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log, now: '2026-11-25T02:00:00.000Z' });
