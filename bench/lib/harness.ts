@@ -55,7 +55,8 @@ export async function withAzurite<T>(fn: (connectionString: string) => Promise<T
 
 /** Runs one job in a fresh workload process, so its peak RSS is the job's alone. */
 export async function inWorkload<T>(cmd: string, args: unknown): Promise<T> {
-  const rpc = new ChildRpc(script('workload'));
+  // BENCH_WORKLOAD_NODE_ARGS (e.g. --max-old-space-size=160) runs the measured process with a heap cap.
+  const rpc = new ChildRpc(script('workload'), (process.env.BENCH_WORKLOAD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));
   try {
     return await rpc.call<T>(cmd, args);
   } finally {
