@@ -4,6 +4,7 @@
 //  - mailbox-level forwarding (ForwardingSmtpAddress / ForwardingAddress): clear it, Exchange admin API;
 //  - the organisation's outbound auto-forwarding: set to Off, Exchange admin API.
 // The Exchange parts are planned only when the Exchange admin API is connected; otherwise a note says so.
+import { readInboxRules } from '../../graph/readers/mail';
 import type { ActionExecutor, PlannedAction, Remediation, TargetState } from '../types';
 import { clauseNumbers, ENC, findingsOf, isBreakGlass, pick } from './common';
 
@@ -13,9 +14,9 @@ const MAILBOX_FIELDS = ['ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverTo
 
 interface Rule { id: string; displayName?: string; isEnabled?: boolean; actions?: unknown; [k: string]: unknown }
 
-async function readRule(ctx: Parameters<ActionExecutor['read']>[0], userId: string, ruleId: string): Promise<Rule | undefined> {
-  const rules = await ctx.graph.pageAll<Rule>(`/users/${ENC(userId)}/mailFolders/inbox/messageRules`, ['id', 'displayName', 'sequence', 'isEnabled', 'hasError', 'conditions', 'actions', 'exceptions']);
-  return rules.find((r) => r.id === ruleId);
+/** Each user's inbox rules, in $batch (the audit's own reader). */
+async function rulesOf(ctx: Parameters<ActionExecutor['read']>[0], userIds: string[]): Promise<Record<string, Rule[]>> {
+  return await readInboxRules(ctx.graph, [...new Set(userIds)]) as unknown as Record<string, Rule[]>;
 }
 
 async function readMailbox(ctx: Parameters<ActionExecutor['read']>[0], upn: string): Promise<TargetState | undefined> {
@@ -36,7 +37,7 @@ const executors: Record<string, ActionExecutor> = {
   'disable-inbox-rule': {
     async read(ctx, a) {
       const [userId, ruleId] = a.target.id.split('/');
-      const rule = await readRule(ctx, userId, ruleId);
+      const rule = (await rulesOf(ctx, [userId]))[userId]?.find((r) => r.id === ruleId);
       return rule ? pick({ ...rule, isEnabled: rule.isEnabled !== false }, RULE_FIELDS) : undefined;
     },
   },
@@ -51,11 +52,16 @@ export const forwarding: Remediation = {
   executors,
   async plan(input, notes) {
     const out: Omit<PlannedAction, 'id'>[] = [];
-    for (const f of findingsOf(input, CHECK, ['inbox-rule'])) {
-      const ruleId = String(f.evidence.ruleId ?? '');
-      if (!ruleId || f.evidence.isEnabled === false) continue;
-      if (isBreakGlass(input, f.subject.userPrincipalName)) { notes.push(`Not planned: the forwarding rule on break-glass account ${f.subject.userPrincipalName}; enforcement never touches break-glass accounts.`); continue; }
-      const rule = await readRule(input, f.subject.id, ruleId);
+    const ruleFindings = findingsOf(input, CHECK, ['inbox-rule']).filter((f) => {
+      if (!f.evidence.ruleId || f.evidence.isEnabled === false) return false;
+      if (!isBreakGlass(input, f.subject.userPrincipalName)) return true;
+      notes.push(`Not planned: the forwarding rule on break-glass account ${f.subject.userPrincipalName}; enforcement never touches break-glass accounts.`);
+      return false;
+    });
+    const rules = ruleFindings.length ? await rulesOf(input, ruleFindings.map((f) => f.subject.id)) : {};
+    for (const f of ruleFindings) {
+      const ruleId = String(f.evidence.ruleId);
+      const rule = rules[f.subject.id]?.find((r) => r.id === ruleId);
       if (!rule) { notes.push(`Not planned: ${f.subject.name}'s rule "${String(f.evidence.ruleName ?? ruleId)}" no longer exists.`); continue; }
       const before = pick({ ...rule, isEnabled: rule.isEnabled !== false }, RULE_FIELDS);
       if (before.isEnabled !== true) continue;

@@ -8,6 +8,7 @@
 //  - 'per-user' (the council's chosen mechanism): set each uncovered person's per-user MFA to enforced.
 import { licencesFromSkus } from '../../graph/licences';
 import { readSubscribedSkus } from '../../graph/readers/directory';
+import { readPerUserMfa } from '../../graph/readers/identity';
 import type { ActionExecutor, PlanningInput, PlannedAction, Remediation } from '../types';
 import { clauseNumbers, ENC, findingsOf, isBreakGlass } from './common';
 
@@ -24,13 +25,14 @@ async function ourPolicy(ctx: Parameters<ActionExecutor['read']>[0]): Promise<Ca
   return all.find((p) => p.displayName === CA_POLICY_NAME);
 }
 
-async function userIds(input: PlanningInput, upns: string[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const upn of upns) {
-    const u = await input.graph.get<{ id: string }>(`/users/${ENC(upn)}`, ['id']).catch(() => undefined);
-    if (u) ids.push(u.id);
-  }
-  return ids;
+/** Object ids of the named accounts, in $batch; an address with no account is left out (and noted). */
+async function userIds(input: PlanningInput, upns: string[], notes: string[]): Promise<string[]> {
+  const res = await input.graph.batch(upns.map((upn) => ({ method: 'GET' as const, url: `/users/${ENC(upn)}?$select=id` })));
+  return res.flatMap((r, i) => {
+    if (r.status === 200) return [(r.body as { id: string }).id];
+    notes.push(`MFA: ${upns[i]} is in the council config but has no account in the tenant (HTTP ${r.status}); it is not in the policy.`);
+    return [];
+  });
 }
 
 async function groupId(input: PlanningInput): Promise<string | undefined> {
@@ -61,8 +63,7 @@ const executors: Record<string, ActionExecutor> = {
   },
   'per-user-mfa-enforced': {
     async read(ctx, a) {
-      const r = await ctx.graph.get<{ perUserMfaState?: string }>(`/users/${ENC(a.target.id)}/authentication/requirements`, undefined, 'beta');
-      return { perUserMfaState: r.perUserMfaState ?? 'disabled' };
+      return { perUserMfaState: (await readPerUserMfa(ctx.graph, [a.target.id]))[a.target.id] };
     },
   },
 };
@@ -84,10 +85,10 @@ export const mfa: Remediation = {
 
     if (input.council.enforce.mfaMechanism === 'per-user') {
       const out: Omit<PlannedAction, 'id'>[] = [];
+      const states = await readPerUserMfa(input.graph, findings.map((f) => f.subject.id));
       for (const f of findings) {
         const path = `/users/${ENC(f.subject.id)}/authentication/requirements`;
-        const current = await input.graph.get<{ perUserMfaState?: string }>(path, undefined, 'beta');
-        const before = { perUserMfaState: current.perUserMfaState ?? 'disabled' };
+        const before = { perUserMfaState: states[f.subject.id] };
         out.push({
           remediation: 'mfa', kind: 'per-user-mfa-enforced', findingIds: [f.id], clauses: clauseNumbers(input, [f]),
           target: { type: 'user', id: f.subject.id, name: f.subject.name, userPrincipalName: f.subject.userPrincipalName },
@@ -129,8 +130,8 @@ export const mfa: Remediation = {
     if (existing) { notes.push(`MFA: the policy "${CA_POLICY_NAME}" exists (state ${existing.state}); the people still reported are outside it — check its exclusions.`); return []; }
 
     const group = await groupId(input);
-    const include = await userIds(input, [input.council.clerk, ...input.council.staff]);
-    const exclude = await userIds(input, input.council.breakGlass);
+    const include = await userIds(input, [input.council.clerk, ...input.council.staff], notes);
+    const exclude = await userIds(input, input.council.breakGlass, notes);
     if (!exclude.length) notes.push('MFA: no break-glass account is configured (breakGlass); Microsoft recommends two, excluded from every Conditional Access policy.');
     const body = {
       displayName: CA_POLICY_NAME,

@@ -42,12 +42,19 @@ export const sharing: Remediation = {
   executors,
   async plan(input, notes) {
     const out: Omit<PlannedAction, 'id'>[] = [];
-    for (const f of findingsOf(input, CHECK, ['anyone-link'])) {
-      if (isBreakGlass(input, f.subject.userPrincipalName)) { notes.push(`Not planned: sharing on break-glass account ${f.subject.userPrincipalName}'s files.`); continue; }
+    const findings = findingsOf(input, CHECK, ['anyone-link']).filter((f) => {
+      if (!isBreakGlass(input, f.subject.userPrincipalName)) return true;
+      notes.push(`Not planned: sharing on break-glass account ${f.subject.userPrincipalName}'s files.`);
+      return false;
+    });
+    // Every flagged item's current permissions in $batch, for the links' full details (type, expiry).
+    const lists = await input.graph.batch(findings.map((f) => ({ method: 'GET' as const, url: permissionsPath(String(f.evidence.driveId), String(f.evidence.itemId)) })));
+    for (const [i, f] of findings.entries()) {
       const driveId = String(f.evidence.driveId);
       const itemId = String(f.evidence.itemId);
-      const perms = await listPermissions(input, driveId, itemId);
-      if (!perms) { notes.push(`Not planned: "${f.subject.name}" no longer exists.`); continue; }
+      if (lists[i].status === 404) { notes.push(`Not planned: "${f.subject.name}" no longer exists.`); continue; }
+      if (lists[i].error) throw lists[i].error;
+      const perms = (lists[i].body as { value?: Permission[] }).value ?? [];
       for (const link of (f.evidence.links as { permissionId: string }[] | undefined) ?? []) {
         const p = perms.find((x) => x.id === link.permissionId);
         if (!p || p.link?.scope !== 'anonymous') continue;

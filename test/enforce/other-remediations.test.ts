@@ -71,3 +71,23 @@ it('with per-user MFA as the council\'s mechanism, enforces it for each person n
     await h.close();
   }
 });
+
+it('plans for many forwarding rules and anyone-links with a few $batch requests, not one read per finding', async () => {
+  const councillors = ['brown', 'clarke', 'davies', 'evans', 'foster', 'green', 'iqbal'].map((n) => `cllr.${n}@exampleparish.gov.uk`);
+  const h = await enforceHarness((s) => {
+    for (const upn of councillors) {
+      const u = s.users.find((x) => x.userPrincipalName === upn)!;
+      u.mailbox = { ...u.mailbox, rules: [{ displayName: 'Home', forwardTo: [`${upn.split('@')[0]}@gmail.com`] }] };
+    }
+  }, { mfa: false, passwords: false });
+  try {
+    await h.audit();
+    h.sim.stats.reset();
+    const plan = await makePlan({ ...h.ctx, createdBy: APPROVER });
+    expect(plan.actions.filter((a) => a.kind === 'disable-inbox-rule')).toHaveLength(councillors.length + 1); // and Cllr Ahmed's
+    // One $batch for the rules and one for the links' permissions (each batch counts once on the wire).
+    expect(h.sim.stats.requests).toBeLessThanOrEqual(3);
+  } finally {
+    await h.close();
+  }
+});
