@@ -48,6 +48,8 @@ export async function makePlan(ctx: EnforceContext & { createdBy: string }): Pro
     notes,
   };
   const plan: EnforcementPlan = { ...body, digest: planDigest(body) };
+  // A plan with nothing to do is reported, not stored: there is nothing to approve.
+  if (!plan.actions.length) return plan;
   await savePlan(store, plan);
   await store.appendAction({ tenantId: council.tenantId, actor: ctx.createdBy, action: 'plan.create', target: plan.id, result: 'done', detail: `${plan.actions.length} action(s) planned from the audit of ${findings.generatedAt}; valid until ${plan.validUntil}.` });
   return plan;

@@ -40,7 +40,8 @@ export async function auditCouncils(opts: {
       if (!opts.writePlans || !enabledRemediations(council).length) return { council, result };
       // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
       const plan = await makePlan({ council, profile, graph, store: opts.store, log: opts.log, now: opts.now, createdBy: 'nightly audit' });
-      if (plan.actions.length) opts.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
+      if (!plan.actions.length) return { council, result };
+      opts.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
       return { council, result, planId: plan.id };
     } catch (err) {
       // Missing app settings are the same for every council: bad configuration (exit 2), not a failed run.

@@ -10,9 +10,11 @@ import { readEnvironment } from '../../config/env';
 import { createGraphContext } from '../../graph';
 import { storeFromEnvironment, type Store } from '../../store';
 import { makePlan, describePlan } from '../../enforce/plan';
-import { applyPlan } from '../../enforce/apply';
+import { applyPlan, verifyPlan } from '../../enforce/apply';
+import { approvePlan } from '../../enforce/approve';
 import { undoAction } from '../../enforce/undo';
 import type { EnforceContext, EnforcementPlan } from '../../enforce/types';
+import { loadStoredPlan } from '../../enforce/plan-store';
 import { renderActionLogCsv } from '../../reports/action-log-csv';
 import { consoleLogger, type Logger } from '../../jobs/logger';
 import { cliActor } from './offboard';
@@ -46,8 +48,12 @@ async function withContext<T>(council: CouncilConfig, opts: { dataDir: string },
 export async function planCommand(opts: { config: string; out: string; tenant?: string; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout, log: Logger = consoleLogger): Promise<number> {
   const council = pickCouncil(loadCouncilConfig(opts.config).councils, opts.config, opts.tenant);
   const plan = await withContext(council, opts, env, log, (ctx) => makePlan({ ...ctx, createdBy: cliActor(env) }));
-  writeFileAtomically(opts.out, `${JSON.stringify(plan, null, 2)}\n`);
   out(describePlan(plan));
+  if (!plan.actions.length) {
+    out('Nothing to change, so no plan file was written.\n');
+    return EXIT.completed;
+  }
+  writeFileAtomically(opts.out, `${JSON.stringify(plan, null, 2)}\n`);
   out(`Written to ${opts.out}. Nothing has changed yet: read the plan, then apply it with councilguard apply ${opts.out} --config ${opts.config} --yes\n`);
   return EXIT.completed;
 }
@@ -69,7 +75,12 @@ export async function applyCommand(planPath: string, opts: { config: string; yes
     out(describePlan(plan));
     throw new UsageError('Nothing applied: add --yes to approve and apply exactly this plan (you are recorded as the approver).');
   }
-  const outcome = await withContext(council, opts, env, log, (ctx) => applyPlan(ctx, plan, cliActor(env)));
+  const approver = cliActor(env);
+  const outcome = await withContext(council, opts, env, log, async (ctx) => {
+    await verifyPlan(ctx, plan); // before recording an approval of a plan that cannot be applied
+    await approvePlan(ctx.store, plan, approver, 'on the command line (--yes)');
+    return applyPlan(ctx, plan, approver);
+  });
   for (const r of outcome.results) out(`${r.actionId}  ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
   const counts = (s: string) => outcome.results.filter((r) => r.status === s).length;
   out(`Applied plan ${plan.id}: ${counts('done')} done, ${counts('already-done')} already as planned, ${counts('skipped')} skipped, ${counts('failed')} failed. Each is in the action log; undo one with councilguard undo --config ${opts.config} --action ID.\n`);
@@ -78,10 +89,23 @@ export async function applyCommand(planPath: string, opts: { config: string; yes
 
 export async function undoCommand(opts: { config: string; action: string; tenant?: string; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout, log: Logger = consoleLogger): Promise<number> {
   const councils = loadCouncilConfig(opts.config).councils;
-  const council = opts.tenant || councils.length === 1 ? pickCouncil(councils, opts.config, opts.tenant) : councils[0];
+  const council = opts.tenant || councils.length === 1 ? pickCouncil(councils, opts.config, opts.tenant) : await councilOwningAction(councils, opts, env);
   const outcome = await withContext(council, opts, env, log, (ctx) => undoAction(ctx, opts.action.trim(), cliActor(env)));
   out(`${outcome.actionId}: ${outcome.result === 'undone' ? `undone (${outcome.description})` : `undo failed: ${outcome.reason}`}\n`);
   return outcome.result === 'undone' ? EXIT.completed : EXIT.checkErrored;
+}
+
+/** With several councils and no --tenant: the council whose plan holds the action. */
+async function councilOwningAction(councils: CouncilConfig[], opts: { config: string; action: string; dataDir: string }, env: NodeJS.ProcessEnv): Promise<CouncilConfig> {
+  const { store, stop } = await storeFromEnvironment({ env, dataDir: opts.dataDir, inMemory: false });
+  try {
+    const plan = await loadStoredPlan(store, opts.action.trim().split('.')[0]);
+    const council = plan && councils.find((c) => c.tenantId.toLowerCase() === plan.tenantId.toLowerCase());
+    if (!council) throw new UsageError(`No council in ${opts.config} has a plan holding action ${opts.action}; check the action id (councilguard apply prints them) or say which council with --tenant.`);
+    return council;
+  } finally {
+    await stop();
+  }
 }
 
 export async function actionsCommand(opts: { config: string; out: string; tenant?: string; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout): Promise<number> {

@@ -10,7 +10,8 @@ import type { CouncilConfig, CouncilConfigFile } from '../../policy/council-conf
 import type { GraphContext } from '../../graph';
 import type { Store } from '../../store';
 import { applyPlan } from '../../enforce/apply';
-import { assertPlanId, loadStatus, loadStoredPlan, updateStatus } from '../../enforce/plan-store';
+import { assertPlanId, loadStatus, loadStoredPlan } from '../../enforce/plan-store';
+import { approvePlan, assertApproved } from '../../enforce/approve';
 import { EnforcementInputError, type EnforceContext, type EnforcementPlan } from '../../enforce/types';
 import { logTo } from './offboarding-deps';
 
@@ -69,10 +70,7 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
     if (!('plan' in found)) return found;
     const ctx = context(found.plan, found.store, invocation);
     if (!('council' in ctx)) return ctx;
-    await updateStatus(found.store, found.plan.id, (s) => {
-      if (s.state === 'awaiting-approval') { s.state = 'approved'; s.approvedBy = auth.principal.name; s.approvedAt = new Date().toISOString(); }
-    });
-    await found.store.appendAction({ tenantId: found.plan.tenantId, actor: auth.principal.name, action: 'plan.approve', target: found.plan.id, result: 'done', detail: `${found.plan.actions.length} action(s) approved over HTTP.` });
+    await approvePlan(found.store, found.plan, auth.principal.name, 'over HTTP');
     invocation.log(`${auth.principal.name} approved plan ${found.plan.id}.`);
     return apply(found.plan, ctx, auth.principal.name);
   }
@@ -82,9 +80,10 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
     if ('response' in auth) return auth.response;
     const found = await find(request);
     if (!('plan' in found)) return found;
-    const status = await loadStatus(found.store, found.plan.id);
-    if (!status || status.status.state === 'awaiting-approval') {
-      return json(409, { error: `Plan ${found.plan.id} has not been approved; approve it with POST /api/plans/${found.plan.id}/approve after reading it.` });
+    try {
+      await assertApproved(found.store, found.plan);
+    } catch (err) {
+      return json(409, { error: (err as Error).message });
     }
     const ctx = context(found.plan, found.store, invocation);
     if (!('council' in ctx)) return ctx;

@@ -2,7 +2,7 @@
 // tenant: a hand-edited plan, a plan for another tenant, an expired plan, a remediation switched off
 // since planning, no remediation enabled, apply without --yes, a damaged file; a Graph 403 on one
 // action fails that action only; undo of an action that had no effect.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyCommand, planCommand, undoCommand } from '../../cli/commands/enforce';
@@ -136,6 +136,40 @@ it('a Graph 403 on one action fails that action, the rest are applied, and the f
     expect(out).toMatch(/3 done, 0 already as planned, 0 skipped, 1 failed/);
     const log = await h.ctx.store.listActions(h.council.tenantId);
     expect(log.filter((e) => e.action.startsWith('enforce.')).map((e) => e.result)).toEqual(['done', 'done', 'done', 'failed']);
+  } finally {
+    await h.close();
+  }
+});
+
+it('a tenant with nothing to change gets no plan file, and the plan is not stored for approval', async () => {
+  const h = await enforceHarness((s) => { for (const u of s.users) if (u.mailbox && u.mailbox.rules) u.mailbox.rules = []; }, { mfa: false, passwords: false, sharing: false });
+  try {
+    await h.audit();
+    const f = files(h);
+    let out = '';
+    expect(await planCommand({ ...f.opts, out: join(f.d, 'plan.json') }, f.env, (s) => { out += s; }, quiet)).toBe(0);
+    expect(out).toMatch(/Nothing to change, so no plan file was written/);
+    expect(existsSync(join(f.d, 'plan.json'))).toBe(false);
+    expect((await h.ctx.store.listActions(h.council.tenantId)).filter((e) => e.action === 'plan.create')).toEqual([]);
+  } finally {
+    await h.close();
+  }
+});
+
+it('undo finds the right council in a config listing several', async () => {
+  const h = await enforceHarness();
+  try {
+    await h.audit();
+    const other = { ...h.council, name: 'Other Parish Council', tenantId: '11111111-2222-4333-8444-555555555555', domains: ['otherparish.gov.uk'], clerk: 'clerk@otherparish.gov.uk', staff: [], roster: [], breakGlass: [] };
+    const f = files(h);
+    writeFileSync(f.config, JSON.stringify({ councils: [other, h.council] }));
+    const planFile = join(f.d, 'plan.json');
+    await planCommand({ ...f.opts, out: planFile, tenant: h.council.tenantId }, f.env, () => {}, quiet);
+    await applyCommand(planFile, { ...f.opts, yes: true }, f.env, () => {}, quiet);
+    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as EnforcementPlan;
+    let out = '';
+    expect(await undoCommand({ ...f.opts, action: plan.actions[0].id }, f.env, (s) => { out += s; }, quiet)).toBe(0);
+    expect(out).toMatch(/undone \(Switch the rule back on\.\)/);
   } finally {
     await h.close();
   }
