@@ -3,6 +3,7 @@
 // no remote anything), UK English, dates in Europe/London.
 import { DateTime } from 'luxon';
 import { esc } from '../reports/escape';
+import { pageHead } from '../reports/page-head';
 import { ukDateTime } from '../reports/uk-time';
 import { loadProfile, resolveClause } from '../policy/load';
 import type { CouncilConfig } from '../policy/council-config';
@@ -10,6 +11,16 @@ import type { SurrenderRecord } from './types';
 import type { VerifySummary } from './steps/verify';
 import type { ManifestRow } from './manifest';
 import { version } from '../package.json';
+
+const CERTIFICATE_CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+h1{font-size:1.6rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #1d70b8;padding-bottom:.2rem}
+.lede{font-size:1.1rem}.ok{color:#00703c;font-weight:bold}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:bold}dd{margin:0}
+table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{border:1px solid #b1b4b6;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f3f2f1}
+.num{text-align:right;font-variant-numeric:tabular-nums}code{font-family:ui-monospace,Consolas,monospace;word-break:break-all}
+footer{margin-top:3rem;font-size:.85rem;color:#505a5f}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media print{body{margin:0}h2{break-after:avoid}}`;
 
 export interface CertificateInput {
   record: SurrenderRecord;
@@ -57,26 +68,7 @@ export function renderCertificate(c: CertificateInput): string {
     'The former councillor must delete council data, including contact details, from any personal device, and should confirm this to the clerk in writing.',
   ].filter(Boolean);
 
-  return `<!doctype html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<link rel="icon" href="data:,">
-<title>Certificate of surrender: ${esc(target.displayName)}</title>
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-h1{font-size:1.6rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #1d70b8;padding-bottom:.2rem}
-.lede{font-size:1.1rem}.ok{color:#00703c;font-weight:bold}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:bold}dd{margin:0}
-table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{border:1px solid #b1b4b6;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f3f2f1}
-.num{text-align:right;font-variant-numeric:tabular-nums}code{font-family:ui-monospace,Consolas,monospace;word-break:break-all}
-footer{margin-top:3rem;font-size:.85rem;color:#505a5f}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media print{body{margin:0}h2{break-after:avoid}}
-</style>
-</head>
+  return `${pageHead(`Certificate of surrender: ${target.displayName}`, CERTIFICATE_CSS)}
 <body>
 <main>
 <h1>Certificate of surrender</h1>

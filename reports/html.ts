@@ -2,12 +2,12 @@
 // stylesheet by hash), readable offline, printable, in the council's own clause numbers. Every string from
 // the findings document passes through esc(); the only links built from data are validated https: URLs
 // and in-page fragments made from sanitised ids.
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { CheckId, CheckResultSummary, Finding, FindingsDocument } from '../checks/types';
 import type { PolicyProfile } from '../policy/profile';
 import { barChart, lineChart, SEVERITY_KEYS, stackedBarChart, type ChartKey, type StackedRow } from './charts';
 import { anchorId, esc, safeHttpsUrl } from './escape';
+import { pageHead } from './page-head';
 import { ukDate, ukDateTime, ukDayMonth } from './uk-time';
 import { clauseResolver, plural, SEVERITIES, SEVERITY_RANK, SEVERITY_WORDS, skipReasonInWords, statusInWords, type ClauseRef } from './words';
 
@@ -65,9 +65,6 @@ details{margin:.3rem 0 1rem}summary{cursor:pointer;color:#0b4f9c}
 @media print{body{max-width:none;padding:0;font-size:10.5pt}h2{break-after:avoid}.check h3{break-after:avoid}.f{break-inside:avoid}details>summary{display:none}a{color:#1b1b1b;text-decoration:none}.f a[href^="https:"]::after{content:" (" attr(href) ")";font-size:.85em}.tiles li{border-width:1px}}
 @page{margin:14mm}`;
 
-const CSS_HASH = createHash('sha256').update(CSS).digest('base64');
-// Only this page's own stylesheet may apply; nothing may load, run, submit or navigate the frame's base.
-const CSP = `default-src 'none'; style-src 'sha256-${CSS_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
 
 const SUBJECT_WORDS: Record<Finding['subject']['type'], string> = { user: 'Person', mailbox: 'Mailbox', file: 'File', site: 'Site', tenant: 'Tenant', device: 'Device' };
 
@@ -331,15 +328,7 @@ ${table(['When', 'Who', 'What', 'Target', 'Result'], [...recent].reverse().slice
 ${recent.length > ACTION_ROWS ? `<p>… and ${recent.length - ACTION_ROWS} more in the action log.</p>` : ''}</section>`
     : '';
 
-  return `<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<title>${esc(doc.council)}: IT policy audit, ${esc(ukDate(doc.generatedAt))}</title>
-<style>${CSS}</style></head>
+  return `${pageHead(`${doc.council}: IT policy audit, ${ukDate(doc.generatedAt)}`, CSS)}
 <body>
 <header>
 <h1>${esc(doc.council)}: IT policy audit</h1>

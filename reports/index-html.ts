@@ -1,9 +1,9 @@
 // index.html for an IT supplier serving several councils: a row per council, worst first, each with a
 // sparkline of its high findings over recent nights and a link to that council's report.
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { sparkline } from './charts';
 import { esc, relativeHref } from './escape';
+import { pageHead } from './page-head';
 import { ukDateTime } from './uk-time';
 import { plural } from './words';
 
@@ -29,7 +29,6 @@ const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-seri
 h1{font-size:1.6rem}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:middle}th{background:#f0f0f0}tbody th{background:#fff}tbody th{background:#fff}
 td.n{text-align:right;font-variant-numeric:tabular-nums}td.hi{font-weight:700;color:#b3261e}a{color:#0b4f9c}a:focus{outline:3px solid #0b4f9c;outline-offset:2px}.stale{color:#9a4f00;font-weight:700}.small{font-size:.88rem;color:#3d3d3d}
 @media print{body{max-width:none}a{color:#1b1b1b}}`;
-const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'`;
 
 const count = (v: unknown) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Math.trunc(Number(v)) : 0);
 const ms = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).toMillis();
@@ -54,14 +53,7 @@ export function renderSupplierIndex(rows: IndexRow[]): string {
     return `<tr><th scope="row">${name}<br><span class="small">Tenant ${esc(r.tenantId)}</span></th><td>${esc(ukDateTime(r.generatedAt))}${stale}</td><td class="n${r.high ? ' hi' : ''}">${r.high}</td><td class="n">${r.medium}</td><td class="n">${r.low}</td><td class="n">${r.new}</td><td class="n">${r.resolved}</td><td>${sparkline(r.trend, 'high findings per night')} <span class="small">${change(r.trend)}</span></td></tr>`;
   }).join('\n');
 
-  return `<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CouncilGuard: councils overview</title>
-<style>${CSS}</style></head>
+  return `${pageHead('CouncilGuard: councils overview', CSS)}
 <body><header><h1>Councils overview</h1>
 <p>${esc(`${plural(sorted.length, 'council')}; ${plural(totalHigh, 'high finding')} in all, at ${plural(withHigh, 'council')}.`)} Worst first: most high findings, then medium, then new.</p></header>
 <main>${sorted.length ? `<table><caption class="small">One row per council, from its latest audit. The line shows high findings over recent nights, oldest left.</caption>
