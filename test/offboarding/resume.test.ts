@@ -10,7 +10,7 @@ import { writeConfig } from './cli-support';
 import { archiveDrive, contentOf, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END, type Harness } from './support';
 import type { SimDrive, SimItem } from '../../simulator/state';
 
-const CHILD = join(__dirname, 'child', 'offboard-child.js');
+const CHILD = join(__dirname, '..', 'support', 'offboard-child.js');
 const ROOT = 'Cllr Lee Leaving – term ended 2026-05-07';
 
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stderr: string }

@@ -13,7 +13,7 @@ import type { SimDrive, SimItem, TenantState } from '../../simulator/state';
 import { writeConfig } from '../offboarding/cli-support';
 import { archiveDrive, contentOf, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END, type Harness } from '../offboarding/support';
 
-const CHILD = join(__dirname, 'support', 'offboard-child.js');
+const CHILD = join(__dirname, '..', 'support', 'offboard-child.js');
 const SEEDS = Array.from({ length: Number(process.env.RESILIENCE_SEEDS ?? 2) }, (_, i) => i + 1);
 const ROOT = 'Cllr Lee Leaving – term ended 2026-05-07';
 // 100 in the Inbox gives 208 messages in eight folders, plus one of 5 MB (over the 4 MB simple-upload

@@ -1,7 +1,8 @@
 // Runs `councilguard offboard` from the TypeScript sources in a child process that a test kills with
-// SIGKILL and starts again. Like test/offboarding/child/offboard-child.js, .ts files are transpiled on
-// require with the installed TypeScript compiler (types were checked by tsc), but the output is cached
-// on disk by a hash of the source, so each restart costs well under a second instead of two.
+// SIGKILL and starts again (test/offboarding/resume and test/resilience/crash-resume). There is no
+// compiled dist/ in tests and ts-jest works only inside jest, so .ts files are transpiled on require with
+// the installed TypeScript compiler (types were checked by tsc); the output is cached on disk by a hash
+// of the source, so each restart costs well under a second instead of two.
 // Usage: node offboard-child.js '<OffboardOptions as JSON>'; exit code as the CLI's (2 = bad input).
 const fs = require('node:fs');
 const os = require('node:os');
@@ -11,7 +12,7 @@ const crypto = require('node:crypto');
 // The compiler is loaded only on a cache miss (loading it alone takes a third of a second).
 let ts;
 const compiler = () => (ts ??= require('typescript'));
-const CACHE = path.join(os.tmpdir(), `councilguard-resilience-ts-${require('typescript/package.json').version}`);
+const CACHE = path.join(os.tmpdir(), `councilguard-test-ts-${require('typescript/package.json').version}`);
 fs.mkdirSync(CACHE, { recursive: true });
 
 require.extensions['.ts'] = (module, filename) => {
@@ -32,7 +33,7 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(output, filename);
 };
 
-const { offboardCommand } = require('../../../cli/commands/offboard.ts');
+const { offboardCommand } = require('../../cli/commands/offboard.ts');
 
 offboardCommand(JSON.parse(process.argv[2])).then(
   (code) => { process.exitCode = code; },
