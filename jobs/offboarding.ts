@@ -236,6 +236,17 @@ export async function planOffboarding(deps: SurrenderDeps, input: OffboardingReq
 }
 
 /** The council in a config that holds this councillor (by roster, then by mail domain). */
+/**
+ * Whether a signed-in caller speaks for a council: an account in one of its domains, or one of its IT
+ * supplier's accounts. The app role says who may ask for surrenders at all; this keeps one council's
+ * clerk away from another's councillors when a supplier serves several councils from one app.
+ */
+export function callerBelongsTo(council: CouncilConfig, caller: string): boolean {
+  const lower = caller.trim().toLowerCase();
+  const domain = lower.split('@')[1];
+  return (!!domain && council.domains.some((d) => d.toLowerCase() === domain)) || council.itSupplier.accounts.some((a) => a.toLowerCase() === lower);
+}
+
 export function councilFor(councils: CouncilConfig[], upn: string, tenant?: string): CouncilConfig {
   const lower = upn.trim().toLowerCase();
   const pool = tenant ? councils.filter((c) => c.tenantId.toLowerCase() === tenant.toLowerCase() || c.name.toLowerCase() === tenant.toLowerCase()) : councils;

@@ -3,7 +3,7 @@
 // durable orchestration in Azure and the in-process runner in tests.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { requireRole } from '../auth';
-import { councilFor, rosterWithSurrenders, startOffboarding, type SurrenderStarter } from '../../jobs/offboarding';
+import { callerBelongsTo, councilFor, rosterWithSurrenders, startOffboarding, type SurrenderStarter } from '../../jobs/offboarding';
 import type { GraphContext } from '../../graph';
 import type { CouncilConfig, CouncilConfigFile } from '../../policy/council-config';
 import type { Store } from '../../store';
@@ -30,6 +30,13 @@ const statusUrl = (request: HttpRequest, id: string) => `${new URL(request.url).
 const REFERENCE = /^[0-9a-f]{24}$/;
 
 export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
+  /** The surrender, if the caller speaks for its council; otherwise as if it did not exist. */
+  async function visibleRecord(id: string, caller: string) {
+    const record = await loadRecord(await deps.store(), id);
+    const council = record && deps.config().councils.find((c) => c.tenantId.toLowerCase() === record.request.tenantId.toLowerCase());
+    return council && callerBelongsTo(council, caller) ? record : undefined;
+  }
+
   /** POST /api/offboarding {userPrincipalName, termEnd, council?, force?: {reason}, options?} → 202 + status URL. */
   async function start(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     const auth = requireRole(request, OFFBOARDING_ROLE);
@@ -39,6 +46,9 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
     const body = parsed.value;
     try {
       const council = councilFor(deps.config().councils, body.userPrincipalName, body.council);
+      if (!callerBelongsTo(council, auth.principal.name)) {
+        return json(403, { error: `Your account (${auth.principal.name}) is not an account of ${council.name} or of its IT supplier; a clerk can surrender only their own council's councillors.` });
+      }
       const id = surrenderId(council.tenantId, body.userPrincipalName.trim(), body.termEnd);
       const starter = deps.starter(context);
       const location = { Location: statusUrl(request, id) };
@@ -64,7 +74,7 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
     if ('response' in auth) return auth.response;
     const id = request.params.id ?? '';
     if (!REFERENCE.test(id)) return json(400, { error: 'A surrender reference is 24 characters, 0-9 and a-f, as returned when the surrender started.' });
-    const record = await loadRecord(await deps.store(), id);
+    const record = await visibleRecord(id, auth.principal.name);
     if (!record) return json(404, { error: `There is no surrender with reference ${id}.` });
     const view = surrenderView(record, (deps.now ?? (() => new Date()))());
     return json(200, { ...view, statusUrl: statusUrl(request, id), certificateUrl: view.certificate ? `${statusUrl(request, id)}/certificate` : undefined });
@@ -76,6 +86,7 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
     if ('response' in auth) return auth.response;
     const id = request.params.id ?? '';
     if (!REFERENCE.test(id)) return json(400, { error: 'A surrender reference is 24 characters, 0-9 and a-f.' });
+    if (!(await visibleRecord(id, auth.principal.name))) return json(404, { error: `There is no surrender with reference ${id}.` });
     const html = await (await deps.store()).getBlob(CONTAINER, certificateBlobName(id));
     if (!html) return json(404, { error: 'There is no certificate for this surrender yet: it is written once the archive has been verified.' });
     return {
@@ -88,7 +99,8 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
   async function roster(request: HttpRequest): Promise<HttpResponseInit> {
     const auth = requireRole(request, OFFBOARDING_ROLE);
     if ('response' in auth) return auth.response;
-    return json(200, { councils: await rosterWithSurrenders(await deps.store(), deps.config().councils) });
+    const mine = deps.config().councils.filter((c) => callerBelongsTo(c, auth.principal.name));
+    return json(200, { councils: await rosterWithSurrenders(await deps.store(), mine) });
   }
 
   return { start, status, certificate, roster };

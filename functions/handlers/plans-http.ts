@@ -14,6 +14,7 @@ import { assertPlanId, loadStatus, loadStoredPlan } from '../../enforce/plan-sto
 import { approvePlan, assertApproved } from '../../enforce/approve';
 import { EnforcementInputError, type EnforceContext, type EnforcementPlan } from '../../enforce/types';
 import { logTo } from './offboarding-deps';
+import { callerBelongsTo } from '../../jobs/offboarding';
 
 export const APPROVE_ROLE = 'Enforcement.Approve';
 
@@ -26,7 +27,8 @@ export interface PlansHttpDeps {
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, jsonBody: body, headers: { 'Cache-Control': 'no-store' } });
 
 export function plansHttpHandlers(deps: PlansHttpDeps) {
-  async function find(request: HttpRequest): Promise<{ plan: EnforcementPlan; store: Store } | HttpResponseInit> {
+  /** The plan, if the caller is an account of its council or of the council's IT supplier (else 404). */
+  async function find(request: HttpRequest, caller: string): Promise<{ plan: EnforcementPlan; store: Store } | HttpResponseInit> {
     const id = request.params.id ?? '';
     try {
       assertPlanId(id);
@@ -35,7 +37,8 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
     }
     const store = await deps.store();
     const plan = await loadStoredPlan(store, id);
-    return plan ? { plan, store } : json(404, { error: `There is no plan ${id}; the nightly report names the latest plan's id.` });
+    const council = plan && deps.config().councils.find((c) => c.tenantId.toLowerCase() === plan.tenantId.toLowerCase());
+    return plan && (!council || callerBelongsTo(council, caller)) ? { plan, store } : json(404, { error: `There is no plan ${id}; the nightly report names the latest plan's id.` });
   }
 
   function context(plan: EnforcementPlan, store: Store, invocation: InvocationContext): EnforceContext | HttpResponseInit {
@@ -57,7 +60,7 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
   async function get(request: HttpRequest): Promise<HttpResponseInit> {
     const auth = requireRole(request, APPROVE_ROLE);
     if ('response' in auth) return auth.response;
-    const found = await find(request);
+    const found = await find(request, auth.principal.name);
     if (!('plan' in found)) return found;
     const status = await loadStatus(found.store, found.plan.id);
     return json(200, { plan: found.plan, status: status?.status });
@@ -66,7 +69,7 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
   async function approve(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
     const auth = requireRole(request, APPROVE_ROLE);
     if ('response' in auth) return auth.response;
-    const found = await find(request);
+    const found = await find(request, auth.principal.name);
     if (!('plan' in found)) return found;
     const ctx = context(found.plan, found.store, invocation);
     if (!('council' in ctx)) return ctx;
@@ -78,7 +81,7 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
   async function applyApproved(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
     const auth = requireRole(request, APPROVE_ROLE);
     if ('response' in auth) return auth.response;
-    const found = await find(request);
+    const found = await find(request, auth.principal.name);
     if (!('plan' in found)) return found;
     try {
       await assertApproved(found.store, found.plan);

@@ -32,6 +32,8 @@ describe('POST /api/plans/{id}/approve', () => {
     expect(early).toMatchObject({ status: 409, jsonBody: { error: expect.stringMatching(/has not been approved; approve it with POST \/api\/plans\/.*\/approve/) } });
     expect(JSON.stringify(h.sim.tenant().users.map((u) => u.rules))).toBe(rulesBefore);
     expect((await handlers.approve(post('../../etc', 'approve', { name: SUPPLIER, roles: ['Enforcement.Approve'] }), context())).status).toBe(400);
+    // Someone with the role but from another council is told there is no such plan.
+    expect((await handlers.approve(post(plan.id, 'approve', { name: 'it@otherparish.gov.uk', roles: ['Enforcement.Approve'] }), context())).status).toBe(404);
 
     const approved = await handlers.approve(post(plan.id, 'approve', { name: SUPPLIER, roles: ['Enforcement.Approve'] }), context());
     expect(approved.status).toBe(200);

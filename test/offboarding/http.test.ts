@@ -86,6 +86,12 @@ describe('POST /api/offboarding and GET /api/offboarding/{id}', () => {
     expect(String(cert.body)).toContain('Certificate of surrender');
     expect((cert.headers as Record<string, string>)['Content-Security-Policy']).toContain("default-src 'none'");
 
+    // Another council's clerk (same app, same role) neither sees this surrender nor its certificate.
+    const stranger = { name: 'clerk@otherparish.gov.uk', roles: ['Offboarding.Request'] };
+    expect((await handlers.status(get(`/api/offboarding/${id}`, { id }, stranger))).status).toBe(404);
+    expect((await handlers.certificate(get(`/api/offboarding/${id}/certificate`, { id }, stranger))).status).toBe(404);
+    expect(body(await handlers.roster(get('/api/offboarding-roster', {}, stranger))).councils).toEqual([]);
+
     const roster = await handlers.roster(get('/api/offboarding-roster', {}, clerk));
     const councillors = (body(roster).councils as { councillors: { userPrincipalName: string; surrender?: { status: string; id: string } }[] }[])[0].councillors;
     expect(councillors.find((c) => c.userPrincipalName === LEAVER)!.surrender).toEqual({ status: 'done', id });
@@ -94,6 +100,12 @@ describe('POST /api/offboarding and GET /api/offboarding/{id}', () => {
     const finished = await handlers.start(post({ userPrincipalName: LEAVER, termEnd: TERM_END }, clerk), context());
     expect(finished.status).toBe(200);
     expect(body(finished)).toMatchObject({ id, status: 'done' });
+  });
+
+  it('403 when the caller is not an account of the councillor\'s council or its IT supplier', async () => {
+    const outsider = await handlers.start(post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: 'clerk@otherparish.gov.uk', roles: ['Offboarding.Request'] }), context());
+    expect(outsider.status).toBe(403);
+    expect(String(body(outsider).error)).toMatch(/not an account of Test Parish Council or of its IT supplier; a clerk can surrender only their own council's councillors/);
   });
 
   it('404 for an unknown reference, 400 for a malformed one', async () => {
