@@ -10,7 +10,7 @@ import { runAudit } from '../jobs/run-audit';
 import { auditCouncils } from '../jobs/audit-councils';
 import { runOffboardingStep, startOffboarding } from '../jobs/offboarding';
 import { loadProfile } from '../policy/load';
-import { silentLogger } from '../jobs/logger';
+import { silentLogger } from '../core/logger';
 import type { CouncilConfig } from '../policy/council-config';
 import type { RequestKind } from '../graph/meter';
 import { processUsage, round, serve, type ProcessUsage } from './lib/ipc';

@@ -6,8 +6,8 @@
 //   pass    ran, nothing found
 // A part the check can do without goes in partialSkips; the part name used there is the finding kind it
 // would have produced, so compare/ can tell which earlier findings were not re-checked tonight.
-import type { Part, SnapshotPart, TenantSnapshot } from './snapshot';
-import type { CheckOutcome, FindingDraft, SkipReason } from './types';
+import type { Part, SnapshotPart, TenantSnapshot } from '../core/snapshot';
+import type { CheckOutcome, FindingDraft, SkipReason } from '../core/findings';
 
 export type PartData<K extends SnapshotPart> = NonNullable<TenantSnapshot[K]> extends Part<infer T> ? T : never;
 

@@ -5,8 +5,8 @@
 // not council accounts. Disabled accounts ARE returned (their inbox rules still run); checks about
 // signing in filter them out with `enabledMembers`. Break-glass accounts are returned and marked, so
 // enforcement-type checks can leave them out while other checks still see them.
-import type { SnapshotUser, TenantSnapshot } from './snapshot';
-import type { FindingSubject } from './types';
+import type { SnapshotUser, TenantSnapshot } from '../core/snapshot';
+import type { FindingSubject } from '../core/findings';
 import type { CouncilConfig } from '../policy/council-config';
 
 export type ScopeRole = 'councillor' | 'clerk' | 'staff' | 'admin';

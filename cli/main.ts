@@ -1,7 +1,8 @@
 // The councilguard command. Each sub-command lives in cli/commands/<name>.ts; this file only parses
 // arguments and maps errors to the exit codes of DESIGN.md.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, UsageError, isInputError } from './exit-codes';
+import { EXIT } from './exit-codes';
+import { UsageError, isInputError } from '../core/errors';
 import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
 import { demoCommand } from './commands/demo';

@@ -1,8 +1,6 @@
 // The environment contract (DESIGN.md): the @azure/identity variables plus GRAPH_BASE_URL and
 // EXCHANGE_BASE_URL. Every problem names the variable and the fix.
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+import { ConfigError } from '../core/errors';
 
 export interface Settings {
   tenantId: string;

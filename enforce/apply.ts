@@ -6,7 +6,8 @@ import { DateTime } from 'luxon';
 import { canonicalJson, loadStatus, planDigest, updateStatus } from './plan-store';
 import { enabledRemediations } from './plan';
 import { executorFor } from './remediations';
-import { EnforcementInputError, type ActionCall, type ActionResult, type EnforceContext, type EnforcementPlan, type PlannedAction, type TargetState } from './types';
+import { EnforcementInputError } from '../core/errors';
+import { type ActionCall, type ActionResult, type EnforceContext, type EnforcementPlan, type PlannedAction, type TargetState } from './types';
 
 /** Does `state` match `expected` on the fields `expected` names? */
 export function sameState(state: TargetState | undefined, expected: TargetState): boolean {

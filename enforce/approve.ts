@@ -1,7 +1,8 @@
 // Approval: who approved a plan, recorded once in its status and in the action log. Applying stays in
 // apply.ts; the HTTP endpoint approves then applies, and re-applying needs an approved plan.
 import { loadStatus, updateStatus } from './plan-store';
-import { EnforcementInputError, type EnforcementPlan } from './types';
+import { EnforcementInputError } from '../core/errors';
+import { type EnforcementPlan } from './types';
 import type { Store } from '../store';
 
 export async function approvePlan(store: Store, plan: EnforcementPlan, approver: string, via: string): Promise<void> {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { CheckpointConflictError, type Store } from '../store';
 import type { EnforcementPlan, PlanStatus } from './types';
-import { EnforcementInputError } from './types';
+import { EnforcementInputError } from '../core/errors';
 
 const CONTAINER = 'plans';
 const SCOPE = 'plan-status';

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { ALL_REMEDIATIONS } from './remediations';
 import { planDigest, savePlan } from './plan-store';
-import { EnforcementInputError, REMEDIATIONS, type EnforceContext, type EnforcementPlan, type PlannedAction, type RemediationName } from './types';
+import { EnforcementInputError } from '../core/errors';
+import { REMEDIATIONS, type EnforceContext, type EnforcementPlan, type PlannedAction, type RemediationName } from './types';
 import type { CouncilConfig } from '../policy/council-config';
 
 export const DEFAULT_VALIDITY_HOURS = 72;

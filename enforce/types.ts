@@ -4,10 +4,10 @@
 // approving, and so apply can refuse anything that differs from what was approved.
 import type { CouncilConfig } from '../policy/council-config';
 import type { PolicyProfile } from '../policy/profile';
-import type { FindingsDocument } from '../checks/types';
+import type { FindingsDocument } from '../core/findings';
 import type { GraphContext } from '../graph';
 import type { Store } from '../store';
-import type { Logger } from '../jobs/logger';
+import type { Logger } from '../core/logger';
 
 export const REMEDIATIONS = ['forwarding', 'mfa', 'passwords', 'sharing'] as const;
 export type RemediationName = (typeof REMEDIATIONS)[number];
@@ -122,10 +122,3 @@ export interface ActionExecutor {
   readAfterUndo?(ctx: EnforceContext, action: PlannedAction): Promise<TargetState | undefined>;
 }
 
-/** Bad input to plan/apply/undo (exit 2): the message names the fix. */
-export class EnforcementInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnforcementInputError';
-  }
-}

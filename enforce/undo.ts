@@ -4,7 +4,8 @@
 import { loadStatus, loadStoredPlan, updateStatus } from './plan-store';
 import { execute, sameState } from './apply';
 import { executorFor } from './remediations';
-import { EnforcementInputError, type ActionCall, type EnforceContext, type TargetState } from './types';
+import { EnforcementInputError } from '../core/errors';
+import { type ActionCall, type EnforceContext, type TargetState } from './types';
 
 export interface UndoOutcome {
   actionId: string;

@@ -2,7 +2,7 @@
 // (AzureWebJobsStorage), unless COUNCILGUARD_STORAGE_ACCOUNT or COUNCILGUARD_STORAGE say otherwise.
 // Outside Azure the store falls back to a local Azurite; inside the function app that would silently
 // keep history on a disposable disk, so a missing AzureWebJobsStorage is refused with the fix.
-import { ConfigError } from '../config/env';
+import { ConfigError } from '../core/errors';
 
 export function appStorageEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   if (env.COUNCILGUARD_STORAGE_ACCOUNT?.trim() || env.COUNCILGUARD_STORAGE?.trim()) return env;

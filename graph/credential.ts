@@ -2,10 +2,7 @@
 import { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/env';
 
-/** The credential was refused or the authority could not be reached; exit 2 with the fix. */
-export class CredentialError extends Error {
-  override name = 'CredentialError';
-}
+import { CredentialError } from '../core/errors';
 
 const MICROSOFT_AUTHORITIES = /(^|\.)(login\.microsoftonline\.com|login\.microsoftonline\.us|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
 

@@ -2,12 +2,13 @@
 // Shared by the nightly timer and `councilguard audit`.
 import pLimit from 'p-limit';
 import type { CouncilConfig } from '../policy/council-config';
-import { loadCouncilConfig, loadProfile } from '../policy/load';
+import { loadProfile } from '../policy/load';
+import { loadCouncilFile } from './council-context';
 import { readEnvironment } from '../config/env';
 import { createGraphContext } from '../graph';
 import { storeFromEnvironment, type Store } from '../store';
 import { runAudit, type AuditResult } from './run-audit';
-import type { Logger } from './logger';
+import type { Logger } from '../core/logger';
 import { enabledRemediations, makePlan } from '../enforce/plan';
 
 export interface CouncilAuditOutcome {
@@ -57,7 +58,7 @@ export async function auditCouncils(opts: {
 export async function auditConfiguredCouncils(opts: { env: NodeJS.ProcessEnv; log: Logger; now?: string }): Promise<{ errored: boolean; message: string }> {
   const path = opts.env.COUNCILGUARD_CONFIG;
   if (!path) throw Object.assign(new Error('COUNCILGUARD_CONFIG is not set: point it at the council config JSON file deployed with the app.'), { name: 'ConfigError' });
-  const config = loadCouncilConfig(path);
+  const config = loadCouncilFile(path);
   const { store, stop } = await storeFromEnvironment({ env: opts.env, dataDir: '.councilguard', inMemory: false });
   try {
     const outcomes = await auditCouncils({ councils: config.councils, env: opts.env, store, log: opts.log, now: opts.now, writePlans: true });

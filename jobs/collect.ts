@@ -27,10 +27,10 @@ import {
   type DriveIndex,
 } from '../graph/readers/files';
 import { awaitAuditQuery, readManagedDevices, startMailboxAuditQuery } from '../graph/readers/audit';
-import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../checks/snapshot';
+import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../core/snapshot';
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
-import type { Logger } from './logger';
+import type { Logger } from '../core/logger';
 import { inScopeUserIds, councillorIds } from '../checks/scope';
 
 export interface CollectInput {
@@ -201,12 +201,12 @@ async function readSurrenders(store: Store, council: CouncilConfig) {
  * Resumes a query left running by an earlier night; when it finishes, its records are kept and the
  * window since it is queried too, so a slow query never leaves a gap in the audit log.
  */
-async function readMailboxAudit(input: CollectInput): Promise<{ records: import('../checks/snapshot').AuditRecord[]; pendingQueryId?: string }> {
+async function readMailboxAudit(input: CollectInput): Promise<{ records: import('../core/snapshot').AuditRecord[]; pendingQueryId?: string }> {
   const { graph, council, store, now } = input;
   const key = council.tenantId;
   const budget = input.auditQueryBudgetMs ?? 120_000;
   const to = DateTime.fromISO(now).toUTC();
-  const records: import('../checks/snapshot').AuditRecord[] = [];
+  const records: import('../core/snapshot').AuditRecord[] = [];
   let query = (await store.getCheckpoint<{ queryId: string; from: string; to: string }>('audit-query', key))?.value;
   if (query) {
     const resumed = await awaitAuditQuery(graph, query.queryId, budget);

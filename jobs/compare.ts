@@ -1,13 +1,7 @@
 // compare: tonight's finding drafts against the previous run. Stable ids make "the same breach tomorrow"
 // the same finding, so the report can say new / persisting / resolved.
 import { createHash } from 'node:crypto';
-import type {
-  CheckResultSummary,
-  Finding,
-  FindingDraft,
-  FindingsDocument,
-  ResolvedFinding,
-} from '../checks/types';
+import type { CheckResultSummary, Finding, FindingDraft, FindingsDocument, ResolvedFinding } from '../core/findings';
 
 /** Same tenant + check + kind + subject + key ⇒ same id, night after night. */
 export function findingId(tenantId: string, draft: FindingDraft): string {

@@ -1,8 +1,8 @@
 // Figures for the report's MFA coverage chart, derived from the two MFA checks' results rather than
 // computed a second time: a person in scope is "registered" unless identity.mfa-registration found
 // them unregistered, and "enforced" unless identity.mfa-enforcement found MFA not required.
-import type { CheckResultSummary, FindingDraft } from '../checks/types';
-import type { TenantSnapshot } from '../checks/snapshot';
+import type { CheckResultSummary, FindingDraft } from '../core/findings';
+import type { TenantSnapshot } from '../core/snapshot';
 import type { CouncilConfig } from '../policy/council-config';
 import { enabledMembers, peopleInScope } from '../checks/scope';
 

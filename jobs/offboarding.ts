@@ -6,10 +6,8 @@ import { resolveOptions } from '../offboarding/options';
 import { STEPS, stepNamed } from '../offboarding/steps';
 import { acquireLease, durableOwner, loadRecord, newRecord, readStatusMirror, releaseLease, saveRecord, surrenderId } from '../offboarding/state';
 import { validateInTenant, validateLocally } from '../offboarding/validate';
-import {
-  DEFAULT_TUNING, STEP_NAMES, StepFailure, SurrenderInputError,
-  type ProgressEvent, type StepContext, type StepName, type StepOutcome, type StepPlan, type SurrenderDeps, type SurrenderRecord, type SurrenderRequest,
-} from '../offboarding/types';
+import { DEFAULT_TUNING, STEP_NAMES, StepFailure, type ProgressEvent, type StepContext, type StepName, type StepOutcome, type StepPlan, type SurrenderDeps, type SurrenderRecord, type SurrenderRequest } from '../offboarding/types';
+import { SurrenderInputError } from '../core/errors';
 
 export interface OffboardingRequestInput {
   userPrincipalName: string;

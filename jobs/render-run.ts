@@ -1,5 +1,5 @@
 // The four files every audit run writes (DESIGN.md, CLI contract).
-import type { FindingsDocument } from '../checks/types';
+import type { FindingsDocument } from '../core/findings';
 import type { CouncilConfig } from '../policy/council-config';
 import type { PolicyProfile } from '../policy/profile';
 import { renderFindingsJson } from '../reports/findings-json';

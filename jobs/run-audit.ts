@@ -2,13 +2,8 @@
 // Shared by the nightly timer and `councilguard audit`.
 import { DateTime } from 'luxon';
 import { ALL_CHECKS, requiredPermissions } from '../checks';
-import type {
-  Check,
-  CheckOutcome,
-  CheckResultSummary,
-  FindingDraft,
-  FindingsDocument,
-} from '../checks/types';
+import type { Check } from '../checks/types';
+import type { CheckOutcome, CheckResultSummary, FindingDraft, FindingsDocument } from '../core/findings';
 import type { CouncilConfig } from '../policy/council-config';
 import type { PolicyProfile } from '../policy/profile';
 import type { GraphContext } from '../graph';
@@ -18,7 +13,7 @@ import { compareWithPrevious } from './compare';
 import { mfaCoverage } from './metrics';
 import { deliverRun, type DeliveryResult } from '../reports/delivery';
 import { renderRunFiles, type RunFiles } from './render-run';
-import type { Logger } from './logger';
+import type { Logger } from '../core/logger';
 import { version } from '../package.json';
 
 export interface AuditRun {

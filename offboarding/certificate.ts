@@ -4,7 +4,7 @@
 import { DateTime } from 'luxon';
 import { esc } from '../reports/escape';
 import { pageHead } from '../reports/page-head';
-import { ukDateTime } from '../reports/uk-time';
+import { ukDateTime } from '../core/uk-time';
 import { loadProfile, resolveClause } from '../policy/load';
 import type { CouncilConfig } from '../policy/council-config';
 import type { SurrenderRecord } from './types';

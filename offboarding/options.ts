@@ -2,7 +2,8 @@
 // free-form object in the shared schema, validated here), and a request may override them.
 import Ajv from 'ajv';
 import type { CouncilConfig } from '../policy/council-config';
-import { SurrenderInputError, type SurrenderOptions } from './types';
+import { SurrenderInputError } from '../core/errors';
+import { type SurrenderOptions } from './types';
 
 const OPTIONS_SCHEMA = {
   type: 'object',

@@ -4,7 +4,7 @@
 import type { CouncilConfig } from '../policy/council-config';
 import type { GraphContext } from '../graph';
 import type { Store } from '../store';
-import type { Logger } from '../jobs/logger';
+import type { Logger } from '../core/logger';
 
 export const STEP_NAMES = ['preflight', 'freeze', 'export-mail', 'export-contacts', 'export-calendar', 'export-files', 'verify', 'hand-over', 'close'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
@@ -166,14 +166,6 @@ export interface Step {
 export class StepFailure extends Error {
   override name = 'StepFailure';
   constructor(message: string, readonly details: string[] = []) {
-    super(message);
-  }
-}
-
-/** Bad input before anything starts (CLI exit 2, HTTP 400/409): the message names the fix. */
-export class SurrenderInputError extends Error {
-  override name = 'SurrenderInputError';
-  constructor(message: string, readonly code: 'bad-request' | 'conflict' | 'not-found' = 'bad-request', readonly runningId?: string) {
     super(message);
   }
 }

@@ -6,7 +6,8 @@ import type { CouncilConfig } from '../policy/council-config';
 import type { GraphContext } from '../graph';
 import { GraphRequestError } from '../graph/errors';
 import { findSiteLibrary } from '../graph/readers/files';
-import { SurrenderInputError, type SurrenderOptions, type SurrenderRequest, type SurrenderTarget } from './types';
+import { SurrenderInputError } from '../core/errors';
+import { type SurrenderOptions, type SurrenderRequest, type SurrenderTarget } from './types';
 
 export const DEFAULT_ARCHIVE_LIBRARY = 'Councillor archives';
 

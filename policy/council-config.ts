@@ -1,5 +1,5 @@
 // The council config contract (DESIGN.md, "Council config"). IT suppliers' own tooling writes these files,
-// so the keys are stable; config-schema.json validates them and loadCouncilConfig() reports bad input.
+// so the keys are stable; config-schema.json validates them and loadCouncilFile() reports bad input.
 export interface RosterEntry {
   userPrincipalName: string;
   termStart: string;

@@ -6,15 +6,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { packageRoot } from '../config/paths';
-import { CHECK_IDS } from '../checks/types';
+import { CouncilConfigError } from '../core/errors';
 import type { CouncilConfig, CouncilConfigFile } from './council-config';
 import type { Clause, PolicyProfile } from './profile';
 import profileSchema from './profile.schema.json';
 import configSchema from './config-schema.json';
-
-export class CouncilConfigError extends Error {
-  override name = 'CouncilConfigError';
-}
 
 // verbose: an unknown field's message lists the known ones from the schema.
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true });
@@ -79,7 +75,7 @@ function describe(errors: ErrorObject[] | null | undefined, prefix = ''): string
 const DOMAIN = /^(?=.{1,253}$)(?!-)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const EMAIL = /^[^@\s"<>]+@(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-function semanticProblems(c: CouncilConfig, where: string): string[] {
+function semanticProblems(c: CouncilConfig, where: string, checkIds: readonly string[]): string[] {
   const out: string[] = [];
   if (!listProfiles().includes(c.profile)) out.push(`${where}.profile "${c.profile}" is not a known policy profile; use one of ${listProfiles().join(', ')}`);
   const keys = new Set(clauseKeys());
@@ -87,7 +83,7 @@ function semanticProblems(c: CouncilConfig, where: string): string[] {
     if (!keys.has(key)) out.push(`${where}.checks.clauses has an unknown clause key "${key}"; valid keys are ${[...keys].join(', ')}`);
   }
   for (const id of c.checks?.disabled ?? []) {
-    if (!(CHECK_IDS as readonly string[]).includes(id)) out.push(`${where}.checks.disabled names an unknown check "${id}"; valid ids are ${CHECK_IDS.join(', ')}`);
+    if (!checkIds.includes(id)) out.push(`${where}.checks.disabled names an unknown check "${id}"; valid ids are ${checkIds.join(', ')}`);
   }
   c.domains.forEach((d, i) => { if (!DOMAIN.test(d)) out.push(`${where}.domains[${i}] "${d}" is not a domain name; write it like exampleparish.gov.uk (no scheme, no spaces)`); });
   c.allowedForwardingDomains.forEach((d, i) => { if (!DOMAIN.test(d)) out.push(`${where}.allowedForwardingDomains[${i}] "${d}" is not a domain name; write it like partner.gov.uk`); });
@@ -114,7 +110,11 @@ function semanticProblems(c: CouncilConfig, where: string): string[] {
   return out;
 }
 
-export function parseCouncilConfig(json: unknown, source: string): CouncilConfigFile {
+/**
+ * Validates a council config. `checkIds` is the check catalogue (checks/ sits above policy/, so the caller
+ * passes it: jobs/council-context.ts does).
+ */
+export function parseCouncilConfig(json: unknown, source: string, checkIds: readonly string[]): CouncilConfigFile {
   if (!validateConfig(json)) {
     throw new CouncilConfigError(`The council config ${source} has problems:\n  - ${describe(validateConfig.errors).join('\n  - ')}\nFix these and run again.`);
   }
@@ -122,7 +122,7 @@ export function parseCouncilConfig(json: unknown, source: string): CouncilConfig
   const tenants = new Map<string, string>();
   json.councils.forEach((c, i) => {
     const where = `councils[${i}] (${c.name})`;
-    problems.push(...semanticProblems(c, where));
+    problems.push(...semanticProblems(c, where, checkIds));
     const t = c.tenantId.toLowerCase();
     if (tenants.has(t)) problems.push(`${where}.tenantId ${c.tenantId} is also used by ${tenants.get(t)}; each council is its own tenant — correct one of them`);
     tenants.set(t, c.name);
@@ -131,7 +131,7 @@ export function parseCouncilConfig(json: unknown, source: string): CouncilConfig
   return json;
 }
 
-export function loadCouncilConfig(path: string): CouncilConfigFile {
+export function loadCouncilConfig(path: string, checkIds: readonly string[]): CouncilConfigFile {
   if (!existsSync(path)) throw new CouncilConfigError(`The council config ${path} does not exist; give the path of the JSON file with --config (policy/examples/councils.example.json shows the format).`);
   const text = readFileSync(path, 'utf8');
   let json: unknown;
@@ -140,5 +140,5 @@ export function loadCouncilConfig(path: string): CouncilConfigFile {
   } catch (err) {
     throw new CouncilConfigError(`The council config ${path} is not valid JSON (${err instanceof Error ? err.message : err}); fix the syntax.`);
   }
-  return parseCouncilConfig(json, path);
+  return parseCouncilConfig(json, path, checkIds);
 }

@@ -1,7 +1,7 @@
 // findings.csv for Excel: UTF-8 with a BOM (so Excel does not guess the code page), CRLF rows, RFC 4180
 // quoting, ISO dates, and any cell a spreadsheet would read as a formula neutralised with a leading
 // apostrophe (the OWASP approach). Written by hand: it is a dozen lines and no installed library does it.
-import type { FindingsDocument } from '../checks/types';
+import type { FindingsDocument } from '../core/findings';
 import type { PolicyProfile } from '../policy/profile';
 import { clauseResolver } from './words';
 

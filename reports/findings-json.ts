@@ -2,14 +2,11 @@
 // nothing invalid is ever written and an old or damaged file is refused with the fix.
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FindingsDocument } from '../checks/types';
+import type { FindingsDocument } from '../core/findings';
+import { FindingsFormatError } from '../core/errors';
 import schema from '../schemas/findings.schema.json';
 
 export const FINDINGS_SCHEMA_VERSION = 1;
-
-export class FindingsFormatError extends Error {
-  override name = 'FindingsFormatError';
-}
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);

@@ -3,13 +3,14 @@
 // the findings document passes through esc(); the only links built from data are validated https: URLs
 // and in-page fragments made from sanitised ids.
 import { DateTime } from 'luxon';
-import type { CheckId, CheckResultSummary, Finding, FindingsDocument } from '../checks/types';
+import type { CheckId, CheckResultSummary, Finding, FindingsDocument } from '../core/findings';
 import type { PolicyProfile } from '../policy/profile';
 import { barChart, lineChart, SEVERITY_KEYS, stackedBarChart, type ChartKey, type StackedRow } from './charts';
 import { anchorId, esc, safeHttpsUrl } from './escape';
 import { pageHead } from './page-head';
-import { ukDate, ukDateTime, ukDayMonth } from './uk-time';
-import { clauseResolver, plural, SEVERITIES, SEVERITY_RANK, SEVERITY_WORDS, skipReasonInWords, statusInWords, type ClauseRef } from './words';
+import { ukDate, ukDateTime, ukDayMonth } from '../core/uk-time';
+import { clauseResolver, plural, SEVERITY_WORDS, skipReasonInWords, statusInWords, type ClauseRef } from './words';
+import { SEVERITIES, SEVERITY_RANK } from '../core/severity';
 
 export interface NightTotals {
   generatedAt: string;

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { sparkline } from './charts';
 import { esc, relativeHref } from './escape';
 import { pageHead } from './page-head';
-import { ukDateTime } from './uk-time';
+import { ukDateTime } from '../core/uk-time';
 import { plural } from './words';
 
 export interface IndexRow {

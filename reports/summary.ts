@@ -1,10 +1,11 @@
 // summary.md for email and chat: counts, what changed, the worst items. People are named only when the
 // council allows it (config namesInSummary); otherwise findings are counted per check, because an email
 // travels further than the report and a finding's summary often names the person.
-import type { Finding, FindingsDocument } from '../checks/types';
+import type { Finding, FindingsDocument } from '../core/findings';
 import { safeHttpsUrl } from './escape';
-import { ukDateTime } from './uk-time';
-import { plural, SEVERITIES, SEVERITY_RANK, SEVERITY_WORDS, skipReasonInWords } from './words';
+import { ukDateTime } from '../core/uk-time';
+import { plural, SEVERITY_WORDS, skipReasonInWords } from './words';
+import { SEVERITIES, SEVERITY_RANK } from '../core/severity';
 
 const WORST_ITEMS = 5;
 

@@ -1,10 +1,8 @@
 // The plain-English pieces every renderer shares: check status, skip reasons, clause references.
-import type { CheckResultSummary, Severity, SkipReason } from '../checks/types';
+import type { CheckResultSummary, Severity, SkipReason } from '../core/findings';
 import type { PolicyProfile } from '../policy/profile';
 
-export const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low', 'info'];
 export const SEVERITY_WORDS: Record<Severity, string> = { high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
-export const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
 
 export function skipReasonInWords(r: SkipReason): string {
   const detail = r.detail.trim().replace(/\.$/, '');

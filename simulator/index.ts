@@ -3,7 +3,8 @@
 import { dirname, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { testCaPath } from '../config/paths';
-import { builtInScenarios, loadScenario, parseScenario, ScenarioError, type Scenario, type ScenarioUser, type ScenarioFile } from './scenario';
+import { builtInScenarios, loadScenario, parseScenario, type Scenario, type ScenarioUser, type ScenarioFile } from './scenario';
+import { ScenarioError } from '../core/errors';
 import { SimulatorServer, type FaultOptions, type SimulatorStats } from './server';
 import { buildTenant, type TenantState } from './state';
 

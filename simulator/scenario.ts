@@ -6,10 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import schema from './scenario.schema.json';
 import { packageRoot } from '../config/paths';
-
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
-}
+import { ScenarioError } from '../core/errors';
 
 export interface ScenarioRecipientRule {
   id?: string;

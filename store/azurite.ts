@@ -10,6 +10,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { ConfigError } from '../core/errors';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -34,9 +35,7 @@ export interface RunningAzurite {
 }
 
 /** Raised when another live CouncilGuard process is using the same data folder. */
-export class AzuriteInUseError extends Error {
-  override name = 'ConfigError';
-}
+export class AzuriteInUseError extends ConfigError {}
 
 export const AZURITE_PID_FILE = 'azurite.pid';
 

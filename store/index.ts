@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
-import type { FindingsDocument } from '../checks/types';
+import type { FindingsDocument } from '../core/findings';
+import { ConfigError } from '../core/errors';
 import { ActionLog, type ActionEntry, type LoggedAction } from './action-log';
 import { startAzurite } from './azurite';
 import { Blobs } from './blobs';
@@ -18,10 +19,6 @@ export type { ActionEntry, LoggedAction, Checkpoint, LockResult, RunRow, TableAc
 export { CheckpointConflictError } from './checkpoints';
 export { AzuriteInUseError } from './azurite';
 
-/** Storage settings that cannot work; named ConfigError so the CLI exits 2 with the message. */
-export class StorageConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export class Store {
   readonly blobs: Blobs;
@@ -97,14 +94,14 @@ export function connectionStringProblem(connectionString: string): string | unde
 /** Opens the store and proves it answers, so a wrong connection string fails now with a clear message. */
 export async function openStore(connectionString: string): Promise<Store> {
   const problem = connectionStringProblem(connectionString);
-  if (problem) throw new StorageConfigError(problem);
+  if (problem) throw new ConfigError(problem);
   let store: Store;
   try {
     store = new Store({ connectionString });
     await store.runHistory('00000000-0000-0000-0000-000000000000', 1);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new StorageConfigError(`COUNCILGUARD_STORAGE could not be used (${reason}). Check the account name and key in the connection string, and that the storage account is reachable from here.`);
+    throw new ConfigError(`COUNCILGUARD_STORAGE could not be used (${reason}). Check the account name and key in the connection string, and that the storage account is reachable from here.`);
   }
   return store;
 }
@@ -120,7 +117,7 @@ export async function storeFromEnvironment(opts: { env?: NodeJS.ProcessEnv; data
   const env = opts.env ?? process.env;
   const account = env.COUNCILGUARD_STORAGE_ACCOUNT?.trim();
   if (account) {
-    if (!/^[a-z0-9]{3,24}$/.test(account)) throw new StorageConfigError(`COUNCILGUARD_STORAGE_ACCOUNT "${account}" is not a storage account name (3-24 lower-case letters and digits).`);
+    if (!/^[a-z0-9]{3,24}$/.test(account)) throw new ConfigError(`COUNCILGUARD_STORAGE_ACCOUNT "${account}" is not a storage account name (3-24 lower-case letters and digits).`);
     const store = new Store({ url: `https://${account}.table.core.windows.net`, credential: new DefaultAzureCredential() });
     return { store, stop: async () => {} };
   }

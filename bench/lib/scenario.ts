@@ -3,7 +3,7 @@
 // planted at a known rate from a seed, so every run of a size audits the same tenant.
 import { buildScenario, type Scenario, type ScenarioFile, type ScenarioUser } from '../../simulator';
 import { prng } from '../../simulator/prng';
-import { parseCouncilConfig } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import type { CouncilConfig } from '../../policy/council-config';
 
 export interface BenchTenantSpec {
@@ -127,6 +127,6 @@ export function buildBenchTenant(spec: BenchTenantSpec): BenchTenant {
     roster: councillorUpns.map((u, k) => ({ userPrincipalName: u, termStart: '2022-05-05', termEnd: k === 0 ? '2026-05-07' : '2027-05-06' })),
     checks: { disabled: [] }, enforce: { offboarding: { licenceGraceDays: 0, notifyFrom: clerk } }, delivery: {},
   };
-  const council = parseCouncilConfig({ councils: [config] }, `(bench tenant ${spec.name})`).councils[0];
+  const council = parseCouncilFile({ councils: [config] }, `(bench tenant ${spec.name})`).councils[0];
   return { scenario, council, planted, councillors: councillorUpns.length, filesInOneDrives, leaver: councillorUpns[0] };
 }

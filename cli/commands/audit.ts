@@ -1,11 +1,13 @@
 // councilguard audit --config FILE --out DIR [--tenant ID] [--fail-on SEV]
 import { join } from 'node:path';
-import { loadCouncilConfig } from '../../policy/load';
+import { loadCouncilFile } from '../../jobs/council-context';
 import { storeFromEnvironment } from '../../store';
 import { auditCouncils, type CouncilAuditOutcome } from '../../jobs/audit-councils';
-import { consoleLogger, type Logger } from '../../jobs/logger';
-import type { Severity } from '../../checks/types';
-import { EXIT, UsageError } from '../exit-codes';
+import { consoleLogger, type Logger } from '../../core/logger';
+import type { Severity } from '../../core/findings';
+import { atOrAbove, countBySeverity } from '../../core/severity';
+import { EXIT } from '../exit-codes';
+import { UsageError } from '../../core/errors';
 import { slug, writeFileAtomically, writeFilesAtomically } from '../write-output';
 import { renderSupplierIndex } from '../../reports/index-html';
 
@@ -17,10 +19,8 @@ export interface AuditOptions {
   dataDir: string;
 }
 
-const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
-
 export async function auditCommand(opts: AuditOptions, env: NodeJS.ProcessEnv = process.env, log: Logger = consoleLogger): Promise<number> {
-  const file = loadCouncilConfig(opts.config);
+  const file = loadCouncilFile(opts.config);
   const councils = opts.tenant ? file.councils.filter((c) => c.tenantId.toLowerCase() === opts.tenant!.toLowerCase()) : file.councils;
   if (!councils.length) {
     throw new UsageError(`no council in ${opts.config} has tenant id ${opts.tenant}; the config lists ${file.councils.map((c) => `${c.name} (${c.tenantId})`).join(', ')}`);
@@ -62,14 +62,8 @@ export function writeAuditOutputs(outcomes: CouncilAuditOutcome[], opts: { out: 
   // A failed delivery counts as an incomplete run: the supplier's pipeline must notice it.
   if (outcomes.some((o) => o.failure || o.result?.errored || o.result?.deliveries.some((d) => d.status === 'failed'))) return EXIT.checkErrored;
   if (opts.failOn) {
-    const threshold = RANK[opts.failOn];
-    if (outcomes.some((o) => o.result?.document.findings.some((f) => RANK[f.severity] >= threshold))) return EXIT.findingsAtThreshold;
+    const threshold = opts.failOn;
+    if (outcomes.some((o) => o.result?.document.findings.some((f) => atOrAbove(f.severity, threshold)))) return EXIT.findingsAtThreshold;
   }
   return EXIT.completed;
-}
-
-function countBySeverity(sev: Severity[]): Record<Severity, number> {
-  const out: Record<Severity, number> = { high: 0, medium: 0, low: 0, info: 0 };
-  for (const s of sev) out[s]++;
-  return out;
 }

@@ -7,9 +7,9 @@ import { packageRoot, testCaPath } from '../../config/paths';
 import { startSimulator } from '../../simulator';
 import { startAzurite } from '../../store/azurite';
 import { openStore } from '../../store';
-import { parseCouncilConfig } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import { auditCouncils } from '../../jobs/audit-councils';
-import { consoleLogger, type Logger } from '../../jobs/logger';
+import { consoleLogger, type Logger } from '../../core/logger';
 import { writeAuditOutputs } from './audit';
 
 export const DEMO_CONFIG_PATH = () => join(packageRoot(), 'simulator', 'scenarios', 'demo.councils.json');
@@ -23,7 +23,7 @@ export async function demoCommand(opts: { out: string }, log: Logger = consoleLo
   const azurite = await startAzurite({ inMemory: true });
   try {
     const store = await openStore(azurite.connectionString);
-    const config = parseCouncilConfig(JSON.parse(readFileSync(DEMO_CONFIG_PATH(), 'utf8')), DEMO_CONFIG_PATH());
+    const config = parseCouncilFile(JSON.parse(readFileSync(DEMO_CONFIG_PATH(), 'utf8')), DEMO_CONFIG_PATH());
     log.info(`Demo tenant "${config.councils[0].name}" running at ${sim.url}; auditing it now.`);
     const env = { ...process.env, ...sim.env(config.councils[0].tenantId) };
     const outcomes = await auditCouncils({ councils: config.councils, env, store, log });

@@ -5,7 +5,8 @@
 // The IT supplier's side of enforcement: make a plan from the latest audit, read it, apply exactly it,
 // put one action back, and export the action log.
 import { existsSync, readFileSync } from 'node:fs';
-import { loadCouncilConfig, loadProfile } from '../../policy/load';
+import { loadProfile } from '../../policy/load';
+import { loadCouncilFile } from '../../jobs/council-context';
 import { readEnvironment } from '../../config/env';
 import { createGraphContext } from '../../graph';
 import { storeFromEnvironment, type Store } from '../../store';
@@ -16,10 +17,11 @@ import { undoAction } from '../../enforce/undo';
 import type { EnforceContext, EnforcementPlan } from '../../enforce/types';
 import { loadStoredPlan } from '../../enforce/plan-store';
 import { renderActionLogCsv } from '../../reports/action-log-csv';
-import { consoleLogger, type Logger } from '../../jobs/logger';
+import { consoleLogger, type Logger } from '../../core/logger';
 import { cliActor } from './offboard';
 import type { CouncilConfig } from '../../policy/council-config';
-import { EXIT, UsageError } from '../exit-codes';
+import { EXIT } from '../exit-codes';
+import { UsageError } from '../../core/errors';
 import { writeFileAtomically } from '../write-output';
 
 type Out = (s: string) => void;
@@ -46,7 +48,7 @@ async function withContext<T>(council: CouncilConfig, opts: { dataDir: string },
 }
 
 export async function planCommand(opts: { config: string; out: string; tenant?: string; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout, log: Logger = consoleLogger): Promise<number> {
-  const council = pickCouncil(loadCouncilConfig(opts.config).councils, opts.config, opts.tenant);
+  const council = pickCouncil(loadCouncilFile(opts.config).councils, opts.config, opts.tenant);
   const plan = await withContext(council, opts, env, log, (ctx) => makePlan({ ...ctx, createdBy: cliActor(env) }));
   out(describePlan(plan));
   if (!plan.actions.length) {
@@ -69,7 +71,7 @@ function readPlanFile(path: string): EnforcementPlan {
 
 export async function applyCommand(planPath: string, opts: { config: string; yes?: boolean; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout, log: Logger = consoleLogger): Promise<number> {
   const plan = readPlanFile(planPath);
-  const councils = loadCouncilConfig(opts.config).councils;
+  const councils = loadCouncilFile(opts.config).councils;
   const council = councils.find((c) => c.tenantId.toLowerCase() === String(plan.tenantId ?? '').toLowerCase()) ?? councils[0];
   if (!opts.yes) {
     out(describePlan(plan));
@@ -88,7 +90,7 @@ export async function applyCommand(planPath: string, opts: { config: string; yes
 }
 
 export async function undoCommand(opts: { config: string; action: string; tenant?: string; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout, log: Logger = consoleLogger): Promise<number> {
-  const councils = loadCouncilConfig(opts.config).councils;
+  const councils = loadCouncilFile(opts.config).councils;
   const council = opts.tenant || councils.length === 1 ? pickCouncil(councils, opts.config, opts.tenant) : await councilOwningAction(councils, opts, env);
   const outcome = await withContext(council, opts, env, log, (ctx) => undoAction(ctx, opts.action.trim(), cliActor(env)));
   out(`${outcome.actionId}: ${outcome.result === 'undone' ? `undone (${outcome.description})` : `undo failed: ${outcome.reason}`}\n`);
@@ -109,7 +111,7 @@ async function councilOwningAction(councils: CouncilConfig[], opts: { config: st
 }
 
 export async function actionsCommand(opts: { config: string; out: string; tenant?: string; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout): Promise<number> {
-  const council = pickCouncil(loadCouncilConfig(opts.config).councils, opts.config, opts.tenant);
+  const council = pickCouncil(loadCouncilFile(opts.config).councils, opts.config, opts.tenant);
   const { store, stop } = await storeFromEnvironment({ env, dataDir: opts.dataDir, inMemory: false });
   let actions: Awaited<ReturnType<Store['listActions']>>;
   try {

@@ -5,7 +5,7 @@
 // continues where it stopped.
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { loadCouncilConfig } from '../../policy/load';
+import { loadCouncilFile } from '../../jobs/council-context';
 import { readEnvironment } from '../../config/env';
 import { createGraphContext } from '../../graph';
 import { storeFromEnvironment } from '../../store';
@@ -14,9 +14,11 @@ import { cliOwner, surrenderId } from '../../offboarding/state';
 import { parseTermEnd } from '../../offboarding/validate';
 import { surrenderView } from '../../offboarding/status';
 import { STEPS } from '../../offboarding/steps';
-import { SurrenderInputError, type ProgressEvent, type StepName, type SurrenderDeps, type SurrenderRecord, type Tuning } from '../../offboarding/types';
-import { consoleLogger, type Logger } from '../../jobs/logger';
-import { EXIT, UsageError } from '../exit-codes';
+import { SurrenderInputError } from '../../core/errors';
+import { type ProgressEvent, type StepName, type SurrenderDeps, type SurrenderRecord, type Tuning } from '../../offboarding/types';
+import { consoleLogger, type Logger } from '../../core/logger';
+import { EXIT } from '../exit-codes';
+import { UsageError } from '../../core/errors';
 
 export interface OffboardOptions {
   config: string;
@@ -164,7 +166,7 @@ export async function offboardCommand(opts: OffboardOptions, env: NodeJS.Process
     throw new UsageError((err as Error).message.replace('The term end', '--term-end'));
   }
   const tuning = tuningFrom(env);
-  const file = loadCouncilConfig(opts.config);
+  const file = loadCouncilFile(opts.config);
   let council;
   try {
     council = councilFor(file.councils, opts.user, opts.council);

@@ -1,7 +1,7 @@
 // councilguard permissions --config FILE [--json] [--check-tenant]: what to grant, and why, for each
 // council; with --check-tenant also what the tenant itself lacks (permissions not granted to the app,
 // licences a check needs that the tenant does not have), read with the app's own credentials.
-import { loadCouncilConfig } from '../../policy/load';
+import { loadCouncilFile } from '../../jobs/council-context';
 import { buildManifest, formatManifest, type Manifest } from '../../jobs/permission-manifest';
 import { readEnvironment } from '../../config/env';
 import { createGraphContext } from '../../graph';
@@ -38,7 +38,7 @@ function formatComparison(c: TenantComparison): string {
 }
 
 export async function permissionsCommand(opts: { config: string; json?: boolean; checkTenant?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const councils = loadCouncilConfig(opts.config).councils;
+  const councils = loadCouncilFile(opts.config).councils;
   const manifests = councils.map(buildManifest);
   const comparisons = opts.checkTenant ? await Promise.all(councils.map((c, i) => compareWithTenant(c, manifests[i], env))) : undefined;
   if (opts.json) {

@@ -8,9 +8,9 @@ import { renderReportHtml } from '../../reports/html';
 import { renderSummaryMarkdown } from '../../reports/summary';
 import { renderSupplierIndex } from '../../reports/index-html';
 import { loadProfile } from '../../policy/load';
-import type { Logger } from '../../jobs/logger';
-import { consoleLogger } from '../../jobs/logger';
-import { UsageError } from '../exit-codes';
+import type { Logger } from '../../core/logger';
+import { consoleLogger } from '../../core/logger';
+import { UsageError } from '../../core/errors';
 import { writeFileAtomically } from '../write-output';
 
 export interface ReportOptions {

@@ -1,6 +1,6 @@
 // councilguard simulate --scenario demo [--port N]: the tenant simulator on its own, until Ctrl+C.
 import { runSimulateCommand } from '../../simulator';
-import { UsageError } from '../exit-codes';
+import { UsageError } from '../../core/errors';
 
 export async function simulateCommand(opts: { scenario: string; port?: string }): Promise<number> {
   let port: number | undefined;

@@ -1,7 +1,7 @@
 // What every remediation needs: the findings of one kind, the policy's clause numbers for them, and the
 // accounts enforcement never touches.
 import { resolveClause } from '../../policy/load';
-import type { Finding } from '../../checks/types';
+import type { Finding } from '../../core/findings';
 import type { PlanningInput, TargetState } from '../types';
 
 export function findingsOf(input: PlanningInput, checkId: string, kinds: string[]): Finding[] {

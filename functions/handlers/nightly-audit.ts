@@ -2,7 +2,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { DEFAULT_AUDIT_LOCAL_HOUR, isAuditHourInUk } from '../../jobs/schedule';
 import { auditConfiguredCouncils } from '../../jobs/audit-councils';
-import type { Logger } from '../../jobs/logger';
+import type { Logger } from '../../core/logger';
 import { appStorageEnv } from '../app-storage';
 
 export function contextLogger(context: InvocationContext): Logger {

@@ -4,11 +4,11 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { readEnvironment } from '../../config/env';
 import { createGraphContext, type GraphContext } from '../../graph';
-import { loadCouncilConfig } from '../../policy/load';
+import { loadCouncilFile } from '../../jobs/council-context';
 import { storeFromEnvironment, type Store } from '../../store';
 import { appStorageEnv } from '../app-storage';
 import type { SurrenderStarter } from '../../jobs/offboarding';
-import type { Logger } from '../../jobs/logger';
+import type { Logger } from '../../core/logger';
 import type { OffboardingHttpDeps } from './offboarding-http';
 
 export const ORCHESTRATOR = 'offboardingOrchestrator';
@@ -33,7 +33,7 @@ export function appDeps(env: NodeJS.ProcessEnv = process.env): Omit<OffboardingH
   return {
     config: () => {
       if (!env.COUNCILGUARD_CONFIG) throw Object.assign(new Error('COUNCILGUARD_CONFIG is not set: point it at the council config JSON file deployed with the app.'), { name: 'ConfigError' });
-      return loadCouncilConfig(env.COUNCILGUARD_CONFIG);
+      return loadCouncilFile(env.COUNCILGUARD_CONFIG);
     },
     store: () => (store ??= storeFromEnvironment({ env: appStorageEnv(env), inMemory: false }).then((s) => s.store)),
     graph: (council) => {

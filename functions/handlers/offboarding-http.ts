@@ -12,7 +12,7 @@ import { parseSurrenderBody } from '../../offboarding/request-schema';
 import { certificateBlobName } from '../../offboarding/steps/hand-over';
 import { durableOwner, loadRecord, surrenderId } from '../../offboarding/state';
 import { surrenderView } from '../../offboarding/status';
-import { SurrenderInputError } from '../../offboarding/types';
+import { SurrenderInputError } from '../../core/errors';
 import { logTo } from './offboarding-deps';
 
 export const OFFBOARDING_ROLE = 'Offboarding.Request';

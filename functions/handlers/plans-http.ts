@@ -12,7 +12,8 @@ import type { Store } from '../../store';
 import { applyPlan } from '../../enforce/apply';
 import { assertPlanId, loadStatus, loadStoredPlan } from '../../enforce/plan-store';
 import { approvePlan, assertApproved } from '../../enforce/approve';
-import { EnforcementInputError, type EnforceContext, type EnforcementPlan } from '../../enforce/types';
+import { EnforcementInputError } from '../../core/errors';
+import { type EnforceContext, type EnforcementPlan } from '../../enforce/types';
 import { logTo } from './offboarding-deps';
 import { callerBelongsTo } from '../../jobs/offboarding';
 

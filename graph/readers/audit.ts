@@ -2,7 +2,7 @@
 // Queries take minutes; one still running when the time budget ends is handed back so the next run
 // resumes it instead of losing the window.
 import type { GraphContext } from '..';
-import type { AuditRecord, ManagedDevice } from '../../checks/snapshot';
+import type { AuditRecord, ManagedDevice } from '../../core/snapshot';
 
 export const MAILBOX_AUDIT_OPERATIONS = [
   'MailItemsAccessed', 'SendAs', 'SendOnBehalf', 'Add-MailboxPermission', 'Set-Mailbox', 'New-InboxRule', 'Set-InboxRule',

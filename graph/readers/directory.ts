@@ -1,6 +1,6 @@
 // Directory reads: users, admin roles, the councillor group, domains, licences.
 import type { GraphContext } from '..';
-import type { SnapshotDomain, SnapshotUser } from '../../checks/snapshot';
+import type { SnapshotDomain, SnapshotUser } from '../../core/snapshot';
 
 export const USER_SELECT = [
   'id', 'userPrincipalName', 'displayName', 'mail', 'accountEnabled', 'userType',

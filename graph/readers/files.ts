@@ -1,7 +1,7 @@
 // Drive reads through delta: the first night reads every item, later nights only what changed (the
 // delta link and the item index are kept in the store). Metadata only, never file contents.
 import type { GraphContext } from '..';
-import type { DriveItemSummary, DriveSnapshot, SharingPermission } from '../../checks/snapshot';
+import type { DriveItemSummary, DriveSnapshot, SharingPermission } from '../../core/snapshot';
 
 interface RawDriveItem {
   id: string;

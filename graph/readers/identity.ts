@@ -1,7 +1,7 @@
 // Identity reads: MFA registration (report, or the per-user methods fallback without P1), per-user MFA,
 // Conditional Access, security defaults, risky users, sign-ins.
 import type { GraphContext } from '..';
-import type { ConditionalAccessPolicy, MfaRegistration, RiskyUser, SignInRecord } from '../../checks/snapshot';
+import type { ConditionalAccessPolicy, MfaRegistration, RiskyUser, SignInRecord } from '../../core/snapshot';
 
 export async function readMfaRegistrationReport(graph: GraphContext): Promise<Record<string, MfaRegistration>> {
   const rows = await graph.pageAll<{ id: string; isMfaRegistered?: boolean; methodsRegistered?: string[] }>(

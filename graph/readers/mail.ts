@@ -1,7 +1,7 @@
 // Mailbox metadata reads for the audit: inbox rules (Graph) and mailbox/org forwarding (Exchange admin
 // REST, which sees what messageRules cannot). Never message contents.
 import type { GraphContext } from '..';
-import type { MailboxForwarding, SnapshotMessageRule } from '../../checks/snapshot';
+import type { MailboxForwarding, SnapshotMessageRule } from '../../core/snapshot';
 
 export async function readInboxRules(graph: GraphContext, userIds: string[]): Promise<Record<string, SnapshotMessageRule[]>> {
   const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/mailFolders/inbox/messageRules` })));

@@ -7,7 +7,7 @@ import { renderCertificate } from '../certificate';
 import { CONTAINER, getJson, loadAllRows, putJson, renderManifestCsv } from '../manifest';
 import { readVerifySummary } from './verify';
 import { StepFailure, type Step, type StepContext, type StepOutcome } from '../types';
-import { ukDateTime } from '../../reports/uk-time';
+import { ukDateTime } from '../../core/uk-time';
 
 interface HandOverData {
   manifestSha256: string;

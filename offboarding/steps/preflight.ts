@@ -6,7 +6,8 @@ import { walkMailFolders, type MailFolderEntry } from '../mail-folders';
 import { archiveFolderName } from '../names';
 import { readDriveTree } from './export-files';
 import { validateInTenant, validateLocally, type TenantFacts } from '../validate';
-import { StepFailure, SurrenderInputError, type Step, type StepContext, type StepOutcome, type StepPlan } from '../types';
+import { StepFailure, type Step, type StepContext, type StepOutcome, type StepPlan } from '../types';
+import { SurrenderInputError } from '../../core/errors';
 
 /** Assumed for the estimate only: Graph does not report message sizes in v1.0. */
 const AVERAGE_MESSAGE_BYTES = 75 * 1024;

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { auditCommand } from '../../cli/commands/audit';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type RunningSimulator, type Scenario } from '../../simulator';
-import type { FindingsDocument } from '../../checks/types';
+import type { FindingsDocument } from '../../core/findings';
 import type { CouncilConfigFile } from '../../policy/council-config';
 import { validateFindings } from '../../reports/findings-json';
 

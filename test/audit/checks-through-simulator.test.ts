@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile, parseCouncilConfig } from '../../policy/load';
+import { loadProfile } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type Scenario } from '../../simulator';
-import { CHECK_IDS } from '../../checks/types';
+import { CHECK_IDS } from '../../checks';
 
 /** The demo tenant with every planted breach put right. */
 function cleanTenant(change: (s: Scenario) => void = () => {}): Scenario {
@@ -39,7 +40,7 @@ async function auditOnce(s: Scenario, configChange: (c: ReturnType<typeof demoCo
   try {
     const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
     const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
-    const parsed = parseCouncilConfig({ councils: [council] }, 'test').councils[0];
+    const parsed = parseCouncilFile({ councils: [council] }, 'test').councils[0];
     return await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger, now: new Date().toISOString() });
   } finally {
     await sim.close();
@@ -88,7 +89,7 @@ describe('each check through the simulator', () => {
     try {
       const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
       const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
-      const parsed = parseCouncilConfig({ councils: [council] }, 'test').councils[0];
+      const parsed = parseCouncilFile({ councils: [council] }, 'test').councils[0];
       const first = await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger, auditQueryBudgetMs: 1000 });
       expect(first.document.checks.find((c) => c.id === 'mailbox.access-audit')?.status).toBe('warn');
       const pending = await store.getCheckpoint<{ queryId: string }>('audit-query', s.tenantId);
@@ -116,7 +117,7 @@ describe('drives are read through delta', () => {
     const sim = await startSimulator({ scenarios: [s] });
     try {
       const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
-      const parsed = parseCouncilConfig({ councils: [council] }, 'test').councils[0];
+      const parsed = parseCouncilFile({ councils: [council] }, 'test').councils[0];
       const night = async () => {
         const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
         sim.stats.reset();

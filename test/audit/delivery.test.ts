@@ -4,15 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile, parseCouncilConfig } from '../../policy/load';
+import { loadProfile } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type Scenario } from '../../simulator';
 import { uploadFile } from '../../reports/delivery';
 
 const council = (tenantId: string, delivery: Record<string, unknown>) => {
   const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
-  return parseCouncilConfig({ councils: [{ ...c, tenantId, delivery }] }, 'test').councils[0];
+  return parseCouncilFile({ councils: [{ ...c, tenantId, delivery }] }, 'test').councils[0];
 };
 const tenant = (change: (s: Scenario) => void = () => {}) => {
   const s = structuredClone(loadScenario('demo'));

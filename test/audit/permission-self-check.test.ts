@@ -5,18 +5,19 @@ import { randomUUID } from 'node:crypto';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile, parseCouncilConfig } from '../../policy/load';
+import { loadProfile } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type Scenario } from '../../simulator';
-import { CHECK_IDS } from '../../checks/types';
+import { CHECK_IDS } from '../../checks';
 
 async function audit(change: (s: Scenario) => void) {
   const s = structuredClone(loadScenario('demo'));
   s.tenantId = randomUUID();
   change(s);
   const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
-  const council = parseCouncilConfig({ councils: [{ ...c, tenantId: s.tenantId }] }, 'test').councils[0];
+  const council = parseCouncilFile({ councils: [{ ...c, tenantId: s.tenantId }] }, 'test').councils[0];
   const sim = await startSimulator({ scenarios: [s] });
   const warnings: string[] = [];
   try {

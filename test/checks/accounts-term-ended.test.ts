@@ -1,5 +1,5 @@
-import { accountsTermEnded as check } from '../../checks/accounts-term-ended';
-import type { SurrenderState } from '../../checks/snapshot';
+import { accountsTermEnded as check } from '../../checks/catalogue/accounts-term-ended';
+import type { SurrenderState } from '../../core/snapshot';
 import { IDS, UPN, baseUsers, failed, makeSnapshot, missingPermission, ok, run } from '../support/snapshot-factory';
 
 const endedRoster = (termEnd: string) => ({

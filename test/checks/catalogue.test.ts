@@ -1,6 +1,6 @@
 import { ALL_CHECKS, OPTIONAL_PERMISSIONS, checkById, permissionsFor, requiredPermissions } from '../../checks';
-import { CHECK_IDS } from '../../checks/types';
-import type { SnapshotPart, TenantSnapshot } from '../../checks/snapshot';
+import { CHECK_IDS } from '../../checks';
+import type { SnapshotPart, TenantSnapshot } from '../../core/snapshot';
 import { DRIVE, IDS, KNOWN_CLAUSE_KEYS, UPN, baseUsers, failed, file, makeSnapshot, ok, oneDriveOf, run } from '../support/snapshot-factory';
 
 /** One breach for every check, so every check has findings to compare between nights. */

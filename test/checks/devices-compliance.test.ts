@@ -1,5 +1,5 @@
-import { devicesCompliance as check } from '../../checks/devices-compliance';
-import type { ManagedDevice } from '../../checks/snapshot';
+import { devicesCompliance as check } from '../../checks/catalogue/devices-compliance';
+import type { ManagedDevice } from '../../core/snapshot';
 import { UPN, failed, makeSnapshot, missingPermission, notLicensed, ok, run } from '../support/snapshot-factory';
 
 const device = (d: Partial<ManagedDevice> & { id: string }): ManagedDevice => ({ deviceName: d.id.toUpperCase(), userPrincipalName: UPN.cllrA, operatingSystem: 'Windows', isEncrypted: true, complianceState: 'compliant', ...d });

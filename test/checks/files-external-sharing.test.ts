@@ -1,5 +1,5 @@
-import { filesExternalSharing as check } from '../../checks/files-external-sharing';
-import type { SharingPermission } from '../../checks/snapshot';
+import { filesExternalSharing as check } from '../../checks/catalogue/files-external-sharing';
+import type { SharingPermission } from '../../core/snapshot';
 import { DRIVE, IDS, failed, file, makeSnapshot, missingPermission, notLicensed, ok, oneDriveOf, run } from '../support/snapshot-factory';
 
 const drives = {

@@ -1,4 +1,4 @@
-import { filesOutsideSharePoint as check } from '../../checks/files-outside-sharepoint';
+import { filesOutsideSharePoint as check } from '../../checks/catalogue/files-outside-sharepoint';
 import { DRIVE, IDS, failed, file, folder, makeSnapshot, missingPermission, ok, oneDriveOf, run } from '../support/snapshot-factory';
 
 const oldFiles = [

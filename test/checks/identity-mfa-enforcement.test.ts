@@ -1,5 +1,5 @@
-import { identityMfaEnforcement as check } from '../../checks/identity-mfa-enforcement';
-import type { ConditionalAccessPolicy } from '../../checks/snapshot';
+import { identityMfaEnforcement as check } from '../../checks/catalogue/identity-mfa-enforcement';
+import type { ConditionalAccessPolicy } from '../../core/snapshot';
 import { GLOBAL_ADMIN_ROLE, IDS, failed, makeSnapshot, missingPermission, notLicensed, ok, run } from '../support/snapshot-factory';
 
 const policy = (p: Partial<ConditionalAccessPolicy> & { id: string }): ConditionalAccessPolicy => ({

@@ -1,5 +1,5 @@
-import { identityMfaRegistration as check } from '../../checks/identity-mfa-registration';
-import type { MfaRegistration } from '../../checks/snapshot';
+import { identityMfaRegistration as check } from '../../checks/catalogue/identity-mfa-registration';
+import type { MfaRegistration } from '../../core/snapshot';
 import { IDS, baseUsers, failed, makeSnapshot, makeUser, missingPermission, ok, run } from '../support/snapshot-factory';
 
 const registered = (id: string, yes: boolean, source: MfaRegistration['source'] = 'report'): MfaRegistration =>

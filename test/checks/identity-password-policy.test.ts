@@ -1,5 +1,5 @@
-import { identityPasswordPolicy as check } from '../../checks/identity-password-policy';
-import type { SnapshotDomain, SnapshotUser } from '../../checks/snapshot';
+import { identityPasswordPolicy as check } from '../../checks/catalogue/identity-password-policy';
+import type { SnapshotDomain, SnapshotUser } from '../../core/snapshot';
 import { IDS, baseUsers, failed, makeSnapshot, missingPermission, notLicensed, ok, run } from '../support/snapshot-factory';
 
 const domains = (govUkDays: number | null): SnapshotDomain[] => [

@@ -1,5 +1,5 @@
-import { mailExternalForwarding as check } from '../../checks/mail-external-forwarding';
-import type { MailboxForwarding, SnapshotMessageRule } from '../../checks/snapshot';
+import { mailExternalForwarding as check } from '../../checks/catalogue/mail-external-forwarding';
+import type { MailboxForwarding, SnapshotMessageRule } from '../../core/snapshot';
 import { IDS, UPN, failed, makeSnapshot, missingPermission, notConnected, ok, run } from '../support/snapshot-factory';
 
 const to = (address?: string | null, name = 'x') => ({ emailAddress: address === undefined ? { name } : { name, address } });

@@ -1,5 +1,5 @@
-import { mailboxAccessAudit as check } from '../../checks/mailbox-access-audit';
-import type { AuditRecord, SignInRecord } from '../../checks/snapshot';
+import { mailboxAccessAudit as check } from '../../checks/catalogue/mailbox-access-audit';
+import type { AuditRecord, SignInRecord } from '../../core/snapshot';
 import { IDS, UPN, failed, makeSnapshot, missingPermission, notLicensed, ok, run } from '../support/snapshot-factory';
 
 let n = 0;

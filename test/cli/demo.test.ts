@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { demoCommand } from '../../cli/commands/demo';
-import { silentLogger } from '../../jobs/logger';
-import type { FindingsDocument } from '../../checks/types';
+import { silentLogger } from '../../core/logger';
+import type { FindingsDocument } from '../../core/findings';
 import { validateFindings } from '../../reports/findings-json';
 import { loadProfile } from '../../policy/load';
 

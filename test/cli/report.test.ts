@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { main } from '../../cli/main';
 import { renderFindingsJson } from '../../reports/findings-json';
-import type { FindingsDocument } from '../../checks/types';
+import type { FindingsDocument } from '../../core/findings';
 
 const doc = (council: string, high: number): FindingsDocument => ({
   schemaVersion: 1, tool: { name: 'councilguard', version: 't' }, council, tenantId: `t-${council}`, generatedAt: '2026-11-25T02:00:00.000Z', policy: { id: 'wivelsfield-2023', version: '2023-12-11' },

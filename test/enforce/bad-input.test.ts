@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyCommand, planCommand, undoCommand } from '../../cli/commands/enforce';
-import { isInputError } from '../../cli/exit-codes';
+import { isInputError } from '../../core/errors';
 import { applyPlan } from '../../enforce/apply';
 import { makePlan } from '../../enforce/plan';
 import { planDigest } from '../../enforce/plan-store';

@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_PERMISSIONS, loadScenario, startSimulator, type RunningSimulator, type Scenario } from '../../simulator';
-import { loadProfile, parseCouncilConfig } from '../../policy/load';
+import { loadProfile } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import type { CouncilConfig } from '../../policy/council-config';
 import { openStore } from '../../store';
 import { readEnvironment } from '../../config/env';
 import { createGraphContext } from '../../graph';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { runAudit } from '../../jobs/run-audit';
 import type { EnforceContext } from '../../enforce/types';
 
@@ -37,7 +38,7 @@ export async function enforceHarness(change: (s: Scenario) => void = () => {}, e
   json.councils[0].tenantId = scenario.tenantId;
   json.councils[0].enforce = { forwarding: true, mfa: true, passwords: true, sharing: true, ...enforce };
   json.councils[0].delivery = {};
-  const council = parseCouncilConfig(json, file).councils[0];
+  const council = parseCouncilFile(json, file).councils[0];
   const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
   const graph = createGraphContext(readEnvironment({ ...process.env, ...sim.env() }, council.tenantId));
   const profile = loadProfile(council.profile);

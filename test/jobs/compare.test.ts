@@ -1,5 +1,5 @@
 import { compareWithPrevious, findingId } from '../../jobs/compare';
-import type { CheckResultSummary, FindingDraft, FindingsDocument } from '../../checks/types';
+import type { CheckResultSummary, FindingDraft, FindingsDocument } from '../../core/findings';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 

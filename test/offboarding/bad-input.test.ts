@@ -1,6 +1,6 @@
 // Every refusal names the fix, exits non-zero, and changes nothing in the tenant.
 import { hostname } from 'node:os';
-import { UsageError } from '../../cli/exit-codes';
+import { UsageError } from '../../core/errors';
 import { startOffboarding } from '../../jobs/offboarding';
 import { releaseLease, surrenderId } from '../../offboarding/state';
 import { offboard } from './cli-support';

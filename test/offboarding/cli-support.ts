@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { offboardCommand, type OffboardOptions } from '../../cli/commands/offboard';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import type { CouncilConfig } from '../../policy/council-config';
 import type { Harness } from './support';
 

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { offboardCommand } from '../../cli/commands/offboard';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator } from '../../simulator';
-import { parseCouncilConfig } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import { loadAllRows } from '../../offboarding/manifest';
 import { loadRecord, surrenderId } from '../../offboarding/state';
 import { openStore } from '../../store';
@@ -24,7 +24,7 @@ describe('the demo surrender', () => {
     const sim = await startSimulator({ scenarios: [scenario] });
     try {
       const file = join(__dirname, '../../simulator/scenarios/demo.councils.json');
-      const council = parseCouncilConfig(JSON.parse(readFileSync(file, 'utf8')), file).councils[0];
+      const council = parseCouncilFile(JSON.parse(readFileSync(file, 'utf8')), file).councils[0];
       const stderr = new PassThrough();
       const stdout = new PassThrough();
       let out = '';

@@ -3,7 +3,7 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { inProcessStarter } from '../../jobs/offboarding';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { CLERK, harness, LEAVER, TERM_END, type Harness } from './support';
 
 const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({

@@ -7,7 +7,7 @@ import { InvocationContext } from '@azure/functions';
 import { FAILED_ACTIVITY, failedActivity, STEP_ACTIVITY, stepActivity, surrenderOrchestrator, type ActivityDeps } from '../../functions/handlers/offboarding-durable';
 import { startOffboarding } from '../../jobs/offboarding';
 import { durableOwner, loadRecord, surrenderId } from '../../offboarding/state';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { CLERK, harness, leaver, LEAVER, TERM_END } from './support';
 
 type Yielded = { kind: 'activity'; name: string; input: unknown; retry?: RetryOptions } | { kind: 'timer'; fireAt: Date };

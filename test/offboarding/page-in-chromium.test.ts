@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { clerkPageHandler } from '../../functions/handlers/offboarding-web';
 import { inProcessStarter } from '../../jobs/offboarding';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { CLERK, harness, leaver, LEAVER, type Harness } from './support';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

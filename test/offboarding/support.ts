@@ -10,9 +10,9 @@ import { collect } from '../../simulator/http';
 import { openStore, type Store } from '../../store';
 import { readEnvironment } from '../../config/env';
 import { createGraphContext, type GraphContext } from '../../graph';
-import { parseCouncilConfig } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import type { CouncilConfig } from '../../policy/council-config';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import type { SurrenderDeps, Tuning } from '../../offboarding/types';
 
 export const DOMAIN = 'testparish.gov.uk';
@@ -95,7 +95,7 @@ export function councilConfig(s: Scenario, change: (c: Record<string, unknown>) 
     checks: { disabled: [] }, enforce: { offboarding: { licenceGraceDays: 0, notifyFrom: CLERK } }, delivery: {},
   };
   change(c);
-  return parseCouncilConfig({ councils: [c] }, '(test config)').councils[0];
+  return parseCouncilFile({ councils: [c] }, '(test config)').councils[0];
 }
 
 export interface Harness {

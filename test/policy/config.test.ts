@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CouncilConfigError, listProfiles, loadProfile, parseCouncilConfig, resolveClause } from '../../policy/load';
+import { CouncilConfigError } from '../../core/errors';
+import { listProfiles, loadProfile, resolveClause } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import type { CouncilConfigFile } from '../../policy/council-config';
 
 const demo = () => JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')) as CouncilConfigFile;
@@ -9,7 +11,7 @@ function problems(change: (c: CouncilConfigFile['councils'][number], file: Counc
   const file = demo();
   change(file.councils[0], file);
   try {
-    parseCouncilConfig(file, 'councils.json');
+    parseCouncilFile(file, 'councils.json');
   } catch (err) {
     expect(err).toBeInstanceOf(CouncilConfigError);
     return (err as Error).message;
@@ -31,7 +33,7 @@ describe('policy profiles', () => {
   });
 
   it('a council may renumber a clause', () => {
-    const c = parseCouncilConfig({ councils: [{ ...demo().councils[0], checks: { clauses: { 'mail.forwarding': '15(a)' } } }] }, 'x').councils[0];
+    const c = parseCouncilFile({ councils: [{ ...demo().councils[0], checks: { clauses: { 'mail.forwarding': '15(a)' } } }] }, 'x').councils[0];
     expect(resolveClause(loadProfile('wivelsfield-2023'), c, 'mail.forwarding').number).toBe('15(a)');
   });
 });
@@ -41,7 +43,7 @@ describe('council config', () => {
     const file = demo();
     const c = file.councils[0] as unknown as Record<string, unknown>;
     delete c.oneDriveGraceDays; delete c.allowedSignInCountries; delete c.breakGlass; delete c.staff;
-    const parsed = parseCouncilConfig(file, 'x').councils[0];
+    const parsed = parseCouncilFile(file, 'x').councils[0];
     expect(parsed).toMatchObject({ oneDriveGraceDays: 30, allowedSignInCountries: ['GB'], breakGlass: [], staff: [], sharePoint: { archiveLibrary: 'Councillor archives', reportsLibrary: 'IT governance reports' } });
   });
 

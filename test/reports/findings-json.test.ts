@@ -1,5 +1,6 @@
-import { FindingsFormatError, parseFindingsJson, renderFindingsJson, validateFindings } from '../../reports/findings-json';
-import type { FindingsDocument } from '../../checks/types';
+import { FindingsFormatError } from '../../core/errors';
+import { parseFindingsJson, renderFindingsJson, validateFindings } from '../../reports/findings-json';
+import type { FindingsDocument } from '../../core/findings';
 import { makeDocument, makeFinding } from '../support/findings-factory';
 
 describe('findings.json schema version 1', () => {

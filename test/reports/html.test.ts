@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { renderReportHtml } from '../../reports/html';
 import { loadProfile } from '../../policy/load';
-import type { Finding } from '../../checks/types';
+import type { Finding } from '../../core/findings';
 import { GENERATED_AT, HOSTILE, makeDocument, makeFinding, manyFindings, nights } from '../support/findings-factory';
 
 const profile = loadProfile('model-council');

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { renderReportHtml } from '../../reports/html';
 import { renderSupplierIndex } from '../../reports/index-html';
 import { loadProfile } from '../../policy/load';
-import type { Finding } from '../../checks/types';
+import type { Finding } from '../../core/findings';
 import { haveChromium, launchChromium, CHROMIUM } from '../support/browser';
 import { GENERATED_AT, makeDocument, makeFinding, manyFindings, nights } from '../support/findings-factory';
 

@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile, parseCouncilConfig } from '../../policy/load';
+import { loadProfile } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
-import { silentLogger, type Logger } from '../../jobs/logger';
+import { silentLogger, type Logger } from '../../core/logger';
 import { loadScenario, startSimulator, type FaultOptions } from '../../simulator';
 
 const SEEDS = Array.from({ length: Number(process.env.RESILIENCE_SEEDS ?? 3) }, (_, i) => i + 1);
@@ -17,7 +18,7 @@ async function demoFindings(faults: FaultOptions | undefined, log: Logger = sile
   const s = structuredClone(loadScenario('demo'));
   s.tenantId = randomUUID();
   const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
-  const council = parseCouncilConfig({ councils: [{ ...c, tenantId: s.tenantId }] }, 'test').councils[0];
+  const council = parseCouncilFile({ councils: [{ ...c, tenantId: s.tenantId }] }, 'test').councils[0];
   // One clock for every run: the baseline and each seed read the same relative scenario times.
   const sim = await startSimulator({ scenarios: [s], faults, now: '2026-11-25T02:00:00.000Z' });
   try {

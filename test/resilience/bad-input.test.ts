@@ -11,7 +11,7 @@ import { inProcessStarter } from '../../jobs/offboarding';
 import { auditConfiguredCouncils } from '../../jobs/audit-councils';
 import { validateSchedule } from '../../jobs/schedule';
 import { readEnvironment } from '../../config/env';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { loadScenario } from '../../simulator';
 import { renderFindingsJson } from '../../reports/findings-json';
 import type { CouncilConfig } from '../../policy/council-config';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { demoCommand } from '../../cli/commands/demo';
-import type { Logger } from '../../jobs/logger';
+import type { Logger } from '../../core/logger';
 
 describe('logs stay clean', () => {
   it('the demo logs no access token, no client secret and no content', async () => {

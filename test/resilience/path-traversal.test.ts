@@ -10,7 +10,7 @@ import { stableId, type SimDrive, type SimItem, type TenantState } from '../../s
 import { openStore } from '../../store';
 import { readEnvironment } from '../../config/env';
 import { createGraphContext } from '../../graph';
-import { silentLogger } from '../../jobs/logger';
+import { silentLogger } from '../../core/logger';
 import { archiveDrive, CLERK, contentOf, councilConfig, DOMAIN, leaver, LEAVER, mailboxDigests, sha256, TERM_END } from '../offboarding/support';
 
 const HOSTILE_NAMES = ['..', '../../etc', '/abs', 'C:\\x', 'CON', 'aux.txt', '.', '  .hidden. ', 'a/b', '%2e%2e',

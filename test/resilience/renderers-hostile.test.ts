@@ -16,8 +16,9 @@ import { renderManifestCsv, type ManifestRow } from '../../offboarding/manifest'
 import { renderContactsCsv, renderVCards, type Contact } from '../../offboarding/formats/vcard';
 import { renderICalendar, type CalendarEvent } from '../../offboarding/formats/icalendar';
 import { newRecord } from '../../offboarding/state';
-import { loadProfile, parseCouncilConfig } from '../../policy/load';
-import type { Finding } from '../../checks/types';
+import { loadProfile } from '../../policy/load';
+import { parseCouncilFile } from '../../jobs/council-context';
+import type { Finding } from '../../core/findings';
 import { GENERATED_AT, makeDocument, makeFinding, nights } from '../support/findings-factory';
 import { haveChromium, launchChromium, CHROMIUM } from '../support/browser';
 import { BIDI_CONTROL, FORMULA_START, HOSTILE_CORPUS, HOSTILE_TEXTS } from './support/hostile';
@@ -54,7 +55,7 @@ const indexRows: IndexRow[] = HOSTILE_LINKS.map((href, i) => ({
   council: at(i), tenantId: at(i + 7), generatedAt: GENERATED_AT, high: i, medium: 1, low: 0, new: 1, resolved: 0, trend: [1, 2, i], reportHref: href,
 }));
 
-const council = parseCouncilConfig({ councils: [{
+const council = parseCouncilFile({ councils: [{
   name: `${H[1]} Town Council`, tenantId: '6f1c2b9a-4d3e-4a5b-8c7d-9e0f1a2b3c4d', profile: 'wivelsfield-2023', domains: ['exampleparish.gov.uk'], councillorGroup: 'Councillors',
   clerk: 'clerk@exampleparish.gov.uk', sharePoint: { siteUrl: 'https://exampleparish.sharepoint.com/sites/council', library: 'Documents' }, roster: [],
 }] }, '(hostile test config)').councils[0];

@@ -1,5 +1,5 @@
 // Builds findings.json documents for report tests: valid by default, overridable piece by piece.
-import type { CheckResultSummary, Finding, FindingsDocument, FindingSubject } from '../../checks/types';
+import type { CheckResultSummary, Finding, FindingsDocument, FindingSubject } from '../../core/findings';
 
 export const GENERATED_AT = '2026-11-25T02:14:00.000Z';
 

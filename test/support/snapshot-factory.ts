@@ -2,8 +2,9 @@
 // it) that each test bends into a breach or a near-miss. Everything is plain data; nothing is mocked.
 import type { CouncilConfig } from '../../policy/council-config';
 import type { PolicyProfile } from '../../policy/profile';
-import type { Part, SnapshotUser, TenantSnapshot, DriveItemSummary, DriveSnapshot } from '../../checks/snapshot';
-import type { Check, CheckOutcome, EvaluationInput, SkipReason } from '../../checks/types';
+import type { Part, SnapshotUser, TenantSnapshot, DriveItemSummary, DriveSnapshot } from '../../core/snapshot';
+import type { Check, EvaluationInput } from '../../checks/types';
+import type { CheckOutcome, SkipReason } from '../../core/findings';
 
 export const NOW = '2025-06-10T02:00:00Z';
 export const GLOBAL_ADMIN_ROLE = '62e90394-69f5-4237-9190-012177145e10';

@@ -8,13 +8,14 @@
 // where the sharing was made, and site-wide membership would otherwise repeat on every item. A grantee
 // with no email (a SharePoint group such as "Members") cannot be judged and is not reported.
 // allowedForwardingDomains is about mail, so it does not make a sharing recipient internal.
-import type { Check, CheckOutcome, EvaluationInput, FindingSubject } from './types';
-import type { DriveItemSummary, DriveSnapshot, SharingPermission, SnapshotUser } from './snapshot';
-import { OutcomeBuilder, requireParts } from './outcome';
-import { classifyAddress, trustedDomains } from './addresses';
-import { addressesOf, isGuest } from './scope';
-import { listWords, plural } from './words';
-import { DIRECTORY_READS, DOMAINS_READ, FILES_READS } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome, FindingSubject } from '../../core/findings';
+import type { DriveItemSummary, DriveSnapshot, SharingPermission, SnapshotUser } from '../../core/snapshot';
+import { OutcomeBuilder, requireParts } from '../outcome';
+import { classifyAddress, trustedDomains } from '../addresses';
+import { addressesOf, isGuest } from '../scope';
+import { listWords, plural } from '../words';
+import { DIRECTORY_READS, DOMAINS_READ, FILES_READS } from '../permissions';
 
 const ID = 'files.external-sharing' as const;
 const CLAUSES = {
@@ -135,6 +136,7 @@ function itemSubject(p: SharingPermission, place: ItemPlace, owner: SnapshotUser
 
 export const filesExternalSharing: Check = {
   id: ID,
+  order: 20,
   title: 'Council files shared outside the council',
   clauses: CLAUSES,
   reads: ['users', 'domains', 'oneDrives', 'councilLibrary', 'sharingPermissions'],

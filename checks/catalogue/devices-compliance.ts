@@ -5,11 +5,12 @@
 //                  anything else not 'compliant' → low (Intune has not judged it yet, or is giving time)
 // Devices without a user, or of people outside scope, are not judged. Without Intune the check is skipped
 // (not-licensed), never failed.
-import type { Check, CheckOutcome, EvaluationInput, FindingSubject, Severity } from './types';
-import type { ManagedDevice } from './snapshot';
-import { OutcomeBuilder, requireParts } from './outcome';
-import { addressesOf, councillorMemberIds, peopleInScope, type PersonInScope } from './scope';
-import { DEVICES_READ, DIRECTORY_READS } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome, FindingSubject, Severity } from '../../core/findings';
+import type { ManagedDevice } from '../../core/snapshot';
+import { OutcomeBuilder, requireParts } from '../outcome';
+import { addressesOf, councillorMemberIds, peopleInScope, type PersonInScope } from '../scope';
+import { DEVICES_READ, DIRECTORY_READS } from '../permissions';
 
 const ID = 'devices.compliance' as const;
 const CLAUSES = {
@@ -78,6 +79,7 @@ function evaluate({ snapshot, council, profile }: EvaluationInput): CheckOutcome
 
 export const devicesCompliance: Check = {
   id: ID,
+  order: 90,
   title: 'Devices that are not encrypted or not compliant',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'devices'],

@@ -14,14 +14,15 @@
 //                           password must be changed now → high. Without P2 this part is a partial skip.
 // Break-glass accounts are left out of the expiry and age findings (long, stored, rarely used passwords
 // are their design) but not out of the strong-password and compromise findings.
-import type { Check, CheckOutcome, EvaluationInput, FindingSubject } from './types';
-import type { SnapshotDomain, SnapshotUser } from './snapshot';
-import { OutcomeBuilder, requireParts } from './outcome';
-import { domainOf, normaliseDomain } from './addresses';
-import { councillorMemberIds, enabledMembers, findUserByAddress, isGuest, peopleInScope, userSubject } from './scope';
-import { londonDay, parseInstant, runInstant, utcIso } from './dates';
-import { plural } from './words';
-import { DIRECTORY_READS, DOMAINS_READ, RISKY_USERS_READ } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome, FindingSubject } from '../../core/findings';
+import type { SnapshotDomain, SnapshotUser } from '../../core/snapshot';
+import { OutcomeBuilder, requireParts } from '../outcome';
+import { domainOf, normaliseDomain } from '../addresses';
+import { councillorMemberIds, enabledMembers, findUserByAddress, isGuest, peopleInScope, userSubject } from '../scope';
+import { londonDay, parseInstant, runInstant, utcIso } from '../dates';
+import { plural } from '../words';
+import { DIRECTORY_READS, DOMAINS_READ, RISKY_USERS_READ } from '../permissions';
 
 const ID = 'identity.password-policy' as const;
 const CLAUSES = {
@@ -184,6 +185,7 @@ function evaluate({ snapshot, council, profile, now }: EvaluationInput): CheckOu
 
 export const identityPasswordPolicy: Check = {
   id: ID,
+  order: 60,
   title: 'Passwords handled as the council policy says',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'domains', 'riskyUsers'],

@@ -8,12 +8,13 @@
 // Without the surrender records (a store problem) the enabled-account test still runs; the surrender
 // status part is a partial skip.
 import { DateTime } from 'luxon';
-import type { Check, CheckOutcome, EvaluationInput } from './types';
-import type { SurrenderState } from './snapshot';
-import { OutcomeBuilder, requireParts } from './outcome';
-import { findUserByAddress, userSubject } from './scope';
-import { LONDON, londonDay, runInstant } from './dates';
-import { DIRECTORY_READS } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome } from '../../core/findings';
+import type { SurrenderState } from '../../core/snapshot';
+import { OutcomeBuilder, requireParts } from '../outcome';
+import { findUserByAddress, userSubject } from '../scope';
+import { LONDON, londonDay, runInstant } from '../dates';
+import { DIRECTORY_READS } from '../permissions';
 
 const ID = 'accounts.term-ended' as const;
 const CLAUSES = {
@@ -93,6 +94,7 @@ function evaluate({ snapshot, council, now }: EvaluationInput): CheckOutcome {
 
 export const accountsTermEnded: Check = {
   id: ID,
+  order: 80,
   title: 'Councillors whose term has ended',
   clauses: CLAUSES,
   reads: ['users', 'surrenders'],

@@ -14,12 +14,13 @@
 // policies and are not reported. Admins are high; others medium, or low when the council's policy does
 // not itself require MFA. Parts that cannot be read are partial skips; the check is skipped only when
 // none of the three mechanisms can be read.
-import type { Check, CheckOutcome, EvaluationInput, Severity, SkipReason } from './types';
-import type { ConditionalAccessPolicy, SnapshotUser } from './snapshot';
-import { OutcomeBuilder, readPart } from './outcome';
-import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from './scope';
-import { listWords } from './words';
-import { DIRECTORY_READS, POLICY_READ } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome, Severity, SkipReason } from '../../core/findings';
+import type { ConditionalAccessPolicy, SnapshotUser } from '../../core/snapshot';
+import { OutcomeBuilder, readPart } from '../outcome';
+import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from '../scope';
+import { listWords } from '../words';
+import { DIRECTORY_READS, POLICY_READ } from '../permissions';
 
 const ID = 'identity.mfa-enforcement' as const;
 const CLAUSES = { 'mfa-not-required': ['identity.mfa', 'identity.admin-credentials'] };
@@ -153,6 +154,7 @@ function evaluate({ snapshot, council, profile }: EvaluationInput): CheckOutcome
 
 export const identityMfaEnforcement: Check = {
   id: ID,
+  order: 50,
   title: 'Multi-factor authentication not required at sign-in',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'securityDefaults', 'conditionalAccess', 'perUserMfa'],

@@ -5,10 +5,11 @@
 // (collect picks; both are fine here). A person missing from the data has never registered anything.
 // Admins without MFA are high. Others are medium, or low when the council's policy does not itself
 // require MFA (NCSC and Microsoft still advise it). Guests and disabled accounts are out of scope.
-import type { Check, CheckOutcome, EvaluationInput, Severity } from './types';
-import { OutcomeBuilder, requireParts } from './outcome';
-import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from './scope';
-import { AUDIT_LOG_READ, AUTH_METHODS_READ, DIRECTORY_READS } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome, Severity } from '../../core/findings';
+import { OutcomeBuilder, requireParts } from '../outcome';
+import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from '../scope';
+import { AUDIT_LOG_READ, AUTH_METHODS_READ, DIRECTORY_READS } from '../permissions';
 
 const ID = 'identity.mfa-registration' as const;
 const CLAUSES = { 'not-registered': ['identity.mfa', 'identity.admin-credentials'] };
@@ -50,6 +51,7 @@ function evaluate({ snapshot, council, profile }: EvaluationInput): CheckOutcome
 
 export const identityMfaRegistration: Check = {
   id: ID,
+  order: 40,
   title: 'Accounts without multi-factor authentication registered',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'mfaRegistration'],

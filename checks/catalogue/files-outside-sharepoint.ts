@@ -6,13 +6,14 @@
 // is finished council work that belongs in the library. (createdDateTime is only the fallback when Graph
 // gave no modified date.) Folders are not counted; their files are.
 import { DateTime } from 'luxon';
-import type { Check, EvaluationInput, CheckOutcome, FindingDraft } from './types';
-import type { DriveItemSummary } from './snapshot';
-import { OutcomeBuilder, readPart, requireParts, skippedByPolicy } from './outcome';
-import { councillorMemberIds, councillors, userSubject } from './scope';
-import { londonDay, parseInstant, runInstant, utcIso } from './dates';
-import { formatBytes, plural } from './words';
-import { DIRECTORY_READS, FILES_READS } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome, FindingDraft } from '../../core/findings';
+import type { DriveItemSummary } from '../../core/snapshot';
+import { OutcomeBuilder, readPart, requireParts, skippedByPolicy } from '../outcome';
+import { councillorMemberIds, councillors, userSubject } from '../scope';
+import { londonDay, parseInstant, runInstant, utcIso } from '../dates';
+import { formatBytes, plural } from '../words';
+import { DIRECTORY_READS, FILES_READS } from '../permissions';
 
 const ID = 'files.outside-sharepoint' as const;
 const CLAUSES = {
@@ -103,6 +104,7 @@ function evaluate({ snapshot, council, profile, now }: EvaluationInput): CheckOu
 
 export const filesOutsideSharePoint: Check = {
   id: ID,
+  order: 10,
   title: 'Council files kept outside the SharePoint library',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'oneDrives', 'councilLibrary'],

@@ -1,6 +1,6 @@
 // TenantSnapshot: everything the checks read, as plain JSON. collect fills only the parts the enabled
 // checks declare. A part that could not be read says why, so a check can skip (not fail) on it.
-import type { SkipReason } from './types';
+import type { SkipReason } from './findings';
 
 export type SnapshotPart =
   | 'users'

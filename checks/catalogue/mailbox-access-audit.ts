@@ -14,14 +14,15 @@
 // The council's IT supplier (itSupplier.accounts and .appIds) is authorised: its actions are not findings.
 // CouncilGuard's own app reads mailboxes during offboarding, so its app id belongs in itSupplier.appIds.
 // Evidence is metadata only (who, which mailbox, when, from which IP): never message contents.
-import type { Check, CheckOutcome, EvaluationInput, FindingSubject } from './types';
-import type { AuditRecord, SnapshotUser } from './snapshot';
-import { OutcomeBuilder, requireParts } from './outcome';
-import { bareAddress, classifyAddress, trustedDomains } from './addresses';
-import { addressesOf, findUserByAddress, isGuest, userSubject } from './scope';
-import { londonTime, parseInstant, utcIso } from './dates';
-import { listWords, plural } from './words';
-import { AUDIT_LOG_READ, DIRECTORY_READS, DOMAINS_READ, EXCHANGE_AUDIT_QUERY } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome, FindingSubject } from '../../core/findings';
+import type { AuditRecord, SnapshotUser } from '../../core/snapshot';
+import { OutcomeBuilder, requireParts } from '../outcome';
+import { bareAddress, classifyAddress, trustedDomains } from '../addresses';
+import { addressesOf, findUserByAddress, isGuest, userSubject } from '../scope';
+import { londonTime, parseInstant, utcIso } from '../dates';
+import { listWords, plural } from '../words';
+import { AUDIT_LOG_READ, DIRECTORY_READS, DOMAINS_READ, EXCHANGE_AUDIT_QUERY } from '../permissions';
 
 const ID = 'mailbox.access-audit' as const;
 const CLAUSES = {
@@ -237,6 +238,7 @@ function signInFindings(out: OutcomeBuilder, snapshot: EvaluationInput['snapshot
 
 export const mailboxAccessAudit: Check = {
   id: ID,
+  order: 70,
   title: 'Mailbox access by others and unusual sign-ins',
   clauses: CLAUSES,
   reads: ['users', 'domains', 'mailboxAudit', 'signIns'],

@@ -14,13 +14,14 @@
 //                        external auto-forwarding is blocked, like 'Off': not a finding.
 // Internal forwarding (to the clerk at the council's domain) is never a finding. The Exchange parts need
 // Exchange.ManageAsApp; without it they are partial skips and the inbox-rule part still runs.
-import type { Check, CheckOutcome, EvaluationInput } from './types';
-import type { Recipient, SnapshotMessageRule, SnapshotUser } from './snapshot';
-import { OutcomeBuilder, requireParts, skippedByPolicy } from './outcome';
-import { bareAddress, classifyAddress, trustedDomains, type TrustedDomains } from './addresses';
-import { addressesOf, findUserByAddress, isGuest, userSubject } from './scope';
-import { listWords } from './words';
-import { DIRECTORY_READS, DOMAINS_READ, EXCHANGE, INBOX_RULES_READ } from './permissions';
+import type { Check, EvaluationInput } from '../types';
+import type { CheckOutcome } from '../../core/findings';
+import type { Recipient, SnapshotMessageRule, SnapshotUser } from '../../core/snapshot';
+import { OutcomeBuilder, requireParts, skippedByPolicy } from '../outcome';
+import { bareAddress, classifyAddress, trustedDomains, type TrustedDomains } from '../addresses';
+import { addressesOf, findUserByAddress, isGuest, userSubject } from '../scope';
+import { listWords } from '../words';
+import { DIRECTORY_READS, DOMAINS_READ, EXCHANGE, INBOX_RULES_READ } from '../permissions';
 
 const ID = 'mail.external-forwarding' as const;
 const CLAUSES = {
@@ -191,6 +192,7 @@ function judgeMailbox(
 
 export const mailExternalForwarding: Check = {
   id: ID,
+  order: 30,
   title: 'Council mail forwarded outside the council',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'domains', 'inboxRules', 'mailboxForwarding', 'orgForwardingPolicy'],
