@@ -7,9 +7,11 @@ import { readEnvironment } from '../config/env';
 import { createGraphContext, type GraphContext } from '../graph';
 import { openStore } from '../store';
 import { runAudit } from '../jobs/run-audit';
-import { auditCouncils } from '../jobs/audit-councils';
+import { auditCouncils } from '../jobs/audit';
+import { Councils } from '../jobs/council-context';
+import { councilContext } from '../context/council-context';
+import { fixedClock, systemClock } from '../core/clock';
 import { runOffboardingStep, startOffboarding } from '../jobs/offboarding';
-import { loadProfile } from '../policy/load';
 import { silentLogger } from '../core/logger';
 import type { CouncilConfig } from '../policy/council-config';
 import type { RequestKind } from '../graph/meter';
@@ -95,7 +97,7 @@ serve({
     const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId), { naive: args.naive });
     Object.assign(wire, { deltaPages: 0, deltaItems: 0, maxInFlight: 0 });
     const t0 = performance.now();
-    const result = await runAudit({ council: args.council, profile: loadProfile(args.council.profile), graph, store, log: silentLogger, now: args.now });
+    const result = await runAudit(councilContext(args.council, { graph, store, log: silentLogger, clock: args.now ? fixedClock(args.now) : systemClock }));
     const wallS = (performance.now() - t0) / 1000;
     const findingsByCheck: Record<string, number> = {};
     for (const f of result.document.findings) findingsByCheck[f.checkId] = (findingsByCheck[f.checkId] ?? 0) + 1;
@@ -107,7 +109,7 @@ serve({
   async multi(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<MultiJobResult> {
     const store = await openStore(args.storage);
     const t0 = performance.now();
-    const outcomes = await auditCouncils({ councils: args.councils, env: { ...process.env, ...args.env }, store, log: silentLogger, concurrency: args.concurrency });
+    const outcomes = await auditCouncils(new Councils({ file: () => ({ councils: args.councils }), env: { ...process.env, ...args.env }, store, log: silentLogger }), { concurrency: args.concurrency });
     const wallS = (performance.now() - t0) / 1000;
     return {
       wallS: round(wallS),
@@ -123,7 +125,7 @@ serve({
   async surrender(args: { env: Record<string, string>; council: CouncilConfig; storage: string; upn: string; termEnd: string; budgetSeconds: number }): Promise<SurrenderJobResult> {
     const store = await openStore(args.storage);
     const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId));
-    const deps = { council: args.council, graph, store, log: silentLogger };
+    const deps = { council: args.council, graph, store, log: silentLogger, clock: systemClock };
     const owner = 'bench-surrender';
     const started = await startOffboarding(deps, { userPrincipalName: args.upn, termEnd: args.termEnd, requestedBy: args.council.clerk, via: 'cli' }, owner);
     const id = started.record.id;

@@ -1,7 +1,8 @@
 // Dates for the checks: UTC ISO in evidence, Europe/London in anything a clerk reads.
 import { DateTime } from 'luxon';
+import { UK_ZONE } from '../core/uk-time';
 
-export const LONDON = 'Europe/London';
+export const LONDON = UK_ZONE;
 
 /** A valid UTC DateTime, or undefined for empty, malformed or Graph's "never" (0001-01-01) values. */
 export function parseInstant(iso: string | null | undefined): DateTime | undefined {

@@ -1,8 +1,8 @@
-// The councilguard command. Each sub-command lives in cli/commands/<name>.ts; this file only parses
-// arguments and maps errors to the exit codes of DESIGN.md.
+// The councilguard command. Each sub-command lives in cli/commands/<name>.ts and calls its use case in
+// jobs/; this file only parses arguments and maps errors to the exit codes (docs/ARCHITECTURE.md).
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './exit-codes';
-import { UsageError, isInputError } from '../core/errors';
+import { isInputError } from '../core/errors';
 import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
 import { demoCommand } from './commands/demo';
@@ -11,6 +11,13 @@ import { reportCommand } from './commands/report';
 import { permissionsCommand } from './commands/permissions';
 import { offboardCommand } from './commands/offboard';
 import { actionsCommand, applyCommand, planCommand, undoCommand } from './commands/enforce';
+
+/** --council on a command, and the deprecated --tenant (hidden from --help, still accepted). */
+function withCouncilOption(command: Command, what: string): Command {
+  return command
+    .option('--council <name|tenant-id>', what)
+    .addOption(new Option('--tenant <id>', 'deprecated: use --council').hideHelp());
+}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.completed;
@@ -22,12 +29,11 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run councilguard --help for the commands and their options)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
+  withCouncilOption(program
     .command('audit')
     .description('Audit each council in the config against its policy; writes findings.json, findings.csv, report.html and summary.md')
     .requiredOption('--config <file>', 'council config file (JSON)')
-    .requiredOption('--out <dir>', 'folder for the reports')
-    .option('--tenant <id>', 'audit only the council with this tenant id')
+    .requiredOption('--out <dir>', 'folder for the reports'), 'audit only this council (its name or tenant id)')
     .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices(['high', 'medium', 'low']))
     .option('--data-dir <dir>', 'where the local store keeps history when COUNCILGUARD_STORAGE is unset', '.councilguard')
     .action(async (opts) => {
@@ -62,66 +68,62 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await reportCommand(opts);
     });
 
-  program
+  withCouncilOption(program
     .command('permissions')
     .description('List the application permissions (with reasons) and licences the enabled checks and features need')
-    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--config <file>', 'council config file (JSON)'), 'only this council (its name or tenant id)')
     .option('--json', 'machine-readable output (the grant script reads it)')
     .option('--check-tenant', 'also sign in to each council\'s tenant and say which permissions are not granted and which licences are missing')
     .action(async (opts) => {
       exitCode = await permissionsCommand(opts);
     });
 
-  program
+  withCouncilOption(program
     .command('offboard')
     .description('Surrender a councillor\'s mailbox, contacts, calendar and OneDrive to the clerk as a verified archive, then close the account')
-    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--config <file>', 'council config file (JSON)'), 'which council in the config (its name or tenant id), when the address alone does not say')
     .requiredOption('--user <upn>', 'the councillor\'s sign-in address')
     .requiredOption('--term-end <date>', 'the date the term of office ended (YYYY-MM-DD)')
     .option('--plan', 'print what would be done, with counts and an estimated duration, and change nothing')
     .option('--yes', 'start without asking to type the address again')
     .option('--force', 'start before the term end (needs --reason)')
     .option('--reason <text>', 'why the surrender starts early (recorded in the action log and certificate)')
-    .option('--council <name>', 'which council in the config, by name or tenant id, when the address alone does not say')
     .option('--data-dir <dir>', 'where the local store keeps progress when COUNCILGUARD_STORAGE is unset', '.councilguard')
     .action(async (opts) => {
       exitCode = await offboardCommand(opts);
     });
 
   const dataDir = ['--data-dir <dir>', 'where the local store keeps plans and the action log when COUNCILGUARD_STORAGE is unset', '.councilguard'] as const;
-  program
+  withCouncilOption(program
     .command('plan')
     .description('Plan the changes that bring the tenant back to policy, from the latest audit (only remediations the config enables); changes nothing')
     .requiredOption('--config <file>', 'council config file (JSON)')
-    .requiredOption('--out <file>', 'where to write the plan (JSON)')
-    .option('--tenant <id>', 'which council, when the config lists several')
+    .requiredOption('--out <file>', 'where to write the plan (JSON)'), 'which council (its name or tenant id), when the config lists several')
     .option(...dataDir)
     .action(async (opts) => { exitCode = await planCommand(opts); });
 
-  program
+  withCouncilOption(program
     .command('apply')
     .description('Approve and apply exactly the actions of a plan, each only if its target is unchanged since planning')
     .argument('<plan>', 'the plan file councilguard plan wrote')
-    .requiredOption('--config <file>', 'council config file (JSON)')
+    .requiredOption('--config <file>', 'council config file (JSON)'), 'the council the plan is for (checked against the plan; optional)')
     .option('--yes', 'approve: without it the plan is printed and nothing changes')
     .option(...dataDir)
     .action(async (plan, opts) => { exitCode = await applyCommand(plan, opts); });
 
-  program
+  withCouncilOption(program
     .command('undo')
     .description('Put back one applied action, if its target is still as the action left it')
     .requiredOption('--config <file>', 'council config file (JSON)')
-    .requiredOption('--action <id>', 'the action id (councilguard apply prints them)')
-    .option('--tenant <id>', 'which council, when the config lists several')
+    .requiredOption('--action <id>', 'the action id (councilguard apply prints them)'), 'which council (its name or tenant id); without it, the one whose plan holds the action')
     .option(...dataDir)
     .action(async (opts) => { exitCode = await undoCommand(opts); });
 
-  program
+  withCouncilOption(program
     .command('actions')
     .description('Export the action log (every change and content access, with before and after) as CSV')
     .requiredOption('--config <file>', 'council config file (JSON)')
-    .requiredOption('--out <file>', 'the CSV file to write')
-    .option('--tenant <id>', 'which council, when the config lists several')
+    .requiredOption('--out <file>', 'the CSV file to write'), 'which council (its name or tenant id), when the config lists several')
     .option(...dataDir)
     .action(async (opts) => { exitCode = await actionsCommand(opts); });
 
@@ -134,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.completed;
       return EXIT.badInput;
     }
-    if (err instanceof UsageError || isInputError(err)) {
+    if (isInputError(err)) {
       process.stderr.write(`councilguard: ${err.message}\n`);
       return EXIT.badInput;
     }

@@ -1,5 +1,8 @@
-// The environment contract (DESIGN.md): the @azure/identity variables plus GRAPH_BASE_URL and
-// EXCHANGE_BASE_URL. Every problem names the variable and the fix.
+// Every environment variable and app setting CouncilGuard reads is read and validated here, and only
+// here (docs/ARCHITECTURE.md, "Settings"): the @azure/identity variables, GRAPH_BASE_URL and
+// EXCHANGE_BASE_URL, storage, the config path, the schedule and the operational knobs. Every problem
+// names the variable and the fix, at start-up rather than as a NaN deep inside a run.
+import { hostname, userInfo } from 'node:os';
 import { ConfigError } from '../core/errors';
 
 export interface Settings {
@@ -52,4 +55,125 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, tenantIdOv
     if (!settings.clientId) throw new ConfigError('AZURE_CLIENT_ID is not set: set it to the app registration\'s Application (client) ID.');
   }
   return settings;
+}
+
+/** The council config file's path (COUNCILGUARD_CONFIG), for the function app, which has no --config. */
+export function requireConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const path = env.COUNCILGUARD_CONFIG?.trim();
+  if (!path) throw new ConfigError('COUNCILGUARD_CONFIG is not set: point it at the council config JSON file deployed with the app.');
+  return path;
+}
+
+export type StorageSettings =
+  | { kind: 'account'; account: string }
+  | { kind: 'connection-string'; connectionString: string }
+  /** No storage configured: the command line starts a local Azurite. */
+  | { kind: 'local' };
+
+const CONNECTION_STRING_HELP = 'expected "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net" ' +
+  '(copy it from the storage account\'s "Access keys" page) or "UseDevelopmentStorage=true" for a local Azurite; or unset it and CouncilGuard starts local storage itself';
+
+/** What is wrong with a connection string, or undefined when it has what the store needs. Never echoes the string: it holds the account key. */
+export function connectionStringProblem(connectionString: string): string | undefined {
+  const parts = new Map<string, string>();
+  for (const part of connectionString.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) parts.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+  }
+  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return undefined;
+  if (!parts.size) return `COUNCILGUARD_STORAGE is not an Azure Storage connection string: ${CONNECTION_STRING_HELP}.`;
+  const missing: string[] = [];
+  if (!parts.get('accountkey') && !parts.get('sharedaccesssignature')) missing.push('AccountKey (or SharedAccessSignature)');
+  if (!parts.get('accountname') && !parts.get('tableendpoint')) missing.push('AccountName (or TableEndpoint)');
+  if (!parts.get('accountname') && !parts.get('blobendpoint')) missing.push('AccountName (or BlobEndpoint)');
+  if (missing.length) return `COUNCILGUARD_STORAGE is not an Azure Storage connection string: it has no ${missing.join(', ')}; ${CONNECTION_STRING_HELP}.`;
+  return undefined;
+}
+
+/**
+ * Where the store lives: COUNCILGUARD_STORAGE_ACCOUNT (managed identity), else COUNCILGUARD_STORAGE (a
+ * connection string), else local. In the function app (`functionApp`), the storage account the Functions
+ * host itself uses (AzureWebJobsStorage) is the default, and a local store is refused: it would silently
+ * keep history on a disposable disk.
+ */
+export function readStorageSettings(env: NodeJS.ProcessEnv = process.env, opts: { functionApp?: boolean } = {}): StorageSettings {
+  let account = env.COUNCILGUARD_STORAGE_ACCOUNT?.trim();
+  let connectionString = env.COUNCILGUARD_STORAGE?.trim();
+  if (!account && !connectionString && opts.functionApp) {
+    account = env.AzureWebJobsStorage__accountName?.trim();
+    if (!account) connectionString = env.AzureWebJobsStorage?.trim();
+  }
+  if (account) {
+    if (!/^[a-z0-9]{3,24}$/.test(account)) throw new ConfigError(`COUNCILGUARD_STORAGE_ACCOUNT "${account}" is not a storage account name (3-24 lower-case letters and digits).`);
+    return { kind: 'account', account };
+  }
+  if (connectionString) {
+    const problem = connectionStringProblem(connectionString);
+    if (problem) throw new ConfigError(problem);
+    return { kind: 'connection-string', connectionString };
+  }
+  if (opts.functionApp) {
+    throw new ConfigError('AzureWebJobsStorage is not set: the function app needs its storage account. Set AzureWebJobsStorage__accountName (with AzureWebJobsStorage__credential = managedidentity, as infra/main.bicep does), or a connection string in AzureWebJobsStorage.');
+  }
+  return { kind: 'local' };
+}
+
+export const DEFAULT_AUDIT_SCHEDULE = '0 0 1,2 * * *';
+export const DEFAULT_AUDIT_LOCAL_HOUR = 2;
+
+const NCRONTAB_FIELD = /^(\*|\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*)(\/\d{1,2})?$/;
+
+/** Validates the six-field NCRONTAB expression Azure Functions uses; the message names the fix. */
+export function validateSchedule(expression: string, settingName = 'AUDIT_SCHEDULE'): string {
+  const fields = expression.trim().split(/\s+/);
+  const named = /^[A-Za-z]{3}(,[A-Za-z]{3})*$/;
+  if (fields.length !== 6 || !fields.every((f, i) => NCRONTAB_FIELD.test(f) || (i >= 4 && named.test(f)))) {
+    throw new ConfigError(
+      `${settingName} "${expression}" is not a six-field NCRONTAB schedule ({second} {minute} {hour} {day} {month} {day-of-week}); ` +
+        `use for example "${DEFAULT_AUDIT_SCHEDULE}" (01:00 and 02:00 UTC, of which the job keeps the one that is 02:00 in the UK).`,
+    );
+  }
+  return expression.trim();
+}
+
+/** The nightly timer's settings (see jobs/schedule.ts for why two UTC firings and a UK hour). */
+export interface ScheduleSettings {
+  /** AUDIT_SCHEDULE: six-field NCRONTAB, in UTC on Linux plans. */
+  schedule: string;
+  /** AUDIT_LOCAL_HOUR: the hour in the UK (0-23) at which the audit runs. */
+  localHour: number;
+}
+
+export function readScheduleSettings(env: NodeJS.ProcessEnv = process.env): ScheduleSettings {
+  const raw = env.AUDIT_LOCAL_HOUR?.trim();
+  const localHour = raw ? Number(raw) : DEFAULT_AUDIT_LOCAL_HOUR;
+  if (!Number.isInteger(localHour) || localHour < 0 || localHour > 23) {
+    throw new ConfigError(`AUDIT_LOCAL_HOUR "${raw}" is not an hour of the day; set it to a whole number from 0 to 23 (the UK hour the audit runs at, default ${DEFAULT_AUDIT_LOCAL_HOUR}), or unset it.`);
+  }
+  return { schedule: validateSchedule(env.AUDIT_SCHEDULE?.trim() || DEFAULT_AUDIT_SCHEDULE), localHour };
+}
+
+/** COUNCILGUARD_ACTIVITY_BUDGET_SECONDS: how long one surrender activity works before saving its place. */
+export function readActivityBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.COUNCILGUARD_ACTIVITY_BUDGET_SECONDS?.trim();
+  if (!raw) return 600_000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new ConfigError(`COUNCILGUARD_ACTIVITY_BUDGET_SECONDS "${raw}" is not a number of seconds; set it to a positive number well inside the host's functionTimeout (default 600), or unset it.`);
+  }
+  return seconds * 1000;
+}
+
+/** COUNCILGUARD_UPLOAD_FRAGMENT_KIB (command line): smaller SharePoint upload fragments for a slow link. */
+export function readUploadFragmentBytes(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.COUNCILGUARD_UPLOAD_FRAGMENT_KIB?.trim();
+  if (!raw) return undefined;
+  const kib = Number(raw);
+  if (!Number.isInteger(kib) || kib <= 0 || kib % 320 !== 0) throw new ConfigError(`COUNCILGUARD_UPLOAD_FRAGMENT_KIB "${raw}" must be a multiple of 320 (SharePoint takes upload fragments in 320 KiB units), e.g. 3200.`);
+  return kib * 1024;
+}
+
+/** Who ran a command, for the action log: COUNCILGUARD_ACTOR (a UPN) when set, else the OS account. */
+export function readCommandLineActor(env: NodeJS.ProcessEnv = process.env): string {
+  return env.COUNCILGUARD_ACTOR?.trim() || `${userInfo().username}@${hostname()} (command line)`;
 }

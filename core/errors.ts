@@ -11,6 +11,9 @@ export class InputError extends Error {
   }
 }
 
+/** The council asked for (by name or tenant id, or through a councillor's address) is not in the config. */
+export class CouncilNotFoundError extends InputError {}
+
 /** A command-line option or argument that cannot work. */
 export class UsageError extends InputError {}
 

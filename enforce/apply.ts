@@ -44,7 +44,7 @@ export async function verifyPlan(ctx: EnforceContext, plan: EnforcementPlan): Pr
   const stored = await loadStatus(store, plan.id);
   if (!stored) throw new EnforcementInputError(`Plan ${plan.id} was not made by this CouncilGuard (it is not in its store); make a new plan with councilguard plan.`);
   if (stored.status.digest !== plan.digest) throw new EnforcementInputError(edited);
-  const now = DateTime.fromISO(ctx.now ?? new Date().toISOString(), { zone: 'utc' });
+  const now = DateTime.fromJSDate(ctx.clock(), { zone: 'utc' });
   if (now > DateTime.fromISO(plan.validUntil, { zone: 'utc' })) {
     throw new EnforcementInputError(`Plan ${plan.id} expired at ${plan.validUntil} (plans are valid for enforce.planValidityHours); the tenant may have changed since: make a new plan with councilguard plan.`);
   }

@@ -21,7 +21,7 @@ export function newPlanId(now: string): string {
 
 export async function makePlan(ctx: EnforceContext & { createdBy: string }): Promise<EnforcementPlan> {
   const { council, store } = ctx;
-  const now = ctx.now ?? new Date().toISOString();
+  const now = ctx.clock().toISOString();
   const enabled = enabledRemediations(council);
   if (!enabled.length) {
     throw new EnforcementInputError(`${council.name} has no remediation enabled: set one or more of ${REMEDIATIONS.map((r) => `enforce.${r}`).join(', ')} to true in the council config (each is off by default).`);

@@ -2,12 +2,8 @@
 // council's policy with one exact Graph or Exchange call, the state before, the state expected after, and
 // the call that puts it back. Plans are data so the IT supplier can read exactly what will happen before
 // approving, and so apply can refuse anything that differs from what was approved.
-import type { CouncilConfig } from '../policy/council-config';
-import type { PolicyProfile } from '../policy/profile';
 import type { FindingsDocument } from '../core/findings';
-import type { GraphContext } from '../graph';
-import type { Store } from '../store';
-import type { Logger } from '../core/logger';
+import type { CouncilContext } from '../context/council-context';
 
 export const REMEDIATIONS = ['forwarding', 'mfa', 'passwords', 'sharing'] as const;
 export type RemediationName = (typeof REMEDIATIONS)[number];
@@ -92,14 +88,8 @@ export interface PlanStatus {
   undone: Record<string, { at: string; by: string }>;
 }
 
-export interface EnforceContext {
-  council: CouncilConfig;
-  profile: PolicyProfile;
-  graph: GraphContext;
-  store: Store;
-  log: Logger;
-  now?: string;
-}
+/** What planning, applying and undoing need of the council context. */
+export type EnforceContext = Pick<CouncilContext, 'council' | 'profile' | 'graph' | 'store' | 'log' | 'clock'>;
 
 export interface PlanningInput extends EnforceContext {
   findings: FindingsDocument;

@@ -2,6 +2,7 @@
 // x-ms-client-principal header (base64 JSON with claims). Only the platform can set it when
 // authentication is enabled, so the app trusts it; the app roles come in the 'roles' claims.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { CouncilConfig } from '../jobs/council-context';
 
 export interface Principal {
   name: string;
@@ -37,4 +38,15 @@ export function requireRole(request: HttpRequest, role: string): { principal: Pr
   if (!principal) return { response: { status: 401, jsonBody: { error: 'Sign in first: this endpoint needs App Service authentication.' } } };
   if (!principal.roles.includes(role)) return { response: { status: 403, jsonBody: { error: `Your account lacks the app role ${role}; ask the administrator of the CouncilGuard app registration to assign it.` } } };
   return { principal };
+}
+
+/**
+ * Whether a signed-in caller speaks for a council: an account in one of its domains, or one of its IT
+ * supplier's accounts. The app role says who may act at all; this keeps one council's clerk away from
+ * another's councillors and plans when a supplier serves several councils from one app.
+ */
+export function callerBelongsTo(council: CouncilConfig, caller: string): boolean {
+  const lower = caller.trim().toLowerCase();
+  const domain = lower.split('@')[1];
+  return (!!domain && council.domains.some((d) => d.toLowerCase() === domain)) || council.itSupplier.accounts.some((a) => a.toLowerCase() === lower);
 }

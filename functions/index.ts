@@ -1,15 +1,16 @@
 // The one module that registers every function with the Functions host. Handlers live in handlers/,
-// logic in jobs/; this file only wires triggers to them.
+// logic in jobs/; this file only wires triggers to them. Settings are read (and a bad one refused, with
+// the fix) here at start-up.
 import { app } from '@azure/functions';
-import { DEFAULT_AUDIT_SCHEDULE, validateSchedule } from '../jobs/schedule';
+import { readScheduleSettings } from '../config/env';
+import { appCouncils } from './app-councils';
 import { nightlyAuditHandler } from './handlers/nightly-audit';
 import { latestReportHandler } from './handlers/reports-latest';
 import { registerOffboarding } from './offboarding-registrations';
-import { appDeps } from './handlers/offboarding-deps';
 import { plansHttpHandlers } from './handlers/plans-http';
 
 app.timer('nightlyAudit', {
-  schedule: validateSchedule(process.env.AUDIT_SCHEDULE ?? DEFAULT_AUDIT_SCHEDULE),
+  schedule: readScheduleSettings(process.env).schedule,
   runOnStartup: false,
   handler: nightlyAuditHandler,
 });
@@ -27,7 +28,7 @@ app.http('latestReport', {
 registerOffboarding(app);
 
 // Enforcement plans: the IT supplier reads, approves and (after a partial failure) re-applies a plan.
-const plans = plansHttpHandlers(appDeps());
+const plans = plansHttpHandlers({ councils: appCouncils });
 app.http('planGet', { methods: ['GET'], route: 'plans/{id}', authLevel: 'anonymous', handler: plans.get });
 app.http('planApprove', { methods: ['POST'], route: 'plans/{id}/approve', authLevel: 'anonymous', handler: plans.approve });
 app.http('planApply', { methods: ['POST'], route: 'plans/{id}/apply', authLevel: 'anonymous', handler: plans.apply });

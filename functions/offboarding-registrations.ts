@@ -2,13 +2,15 @@
 // orchestration with its activities. functions/index.ts calls registerOffboarding(app).
 import type { app as functionsApp } from '@azure/functions';
 import * as df from 'durable-functions';
+import { readActivityBudgetMs } from '../config/env';
+import { appCouncils } from './app-councils';
 import { offboardingHttpHandlers } from './handlers/offboarding-http';
-import { appDeps, durableStarter, ORCHESTRATOR } from './handlers/offboarding-deps';
-import { activityBudgetMs, appActivityDeps, FAILED_ACTIVITY, failedActivity, STEP_ACTIVITY, stepActivity, surrenderOrchestrator } from './handlers/offboarding-durable';
+import { durableStarter, ORCHESTRATOR } from './handlers/offboarding-deps';
+import { FAILED_ACTIVITY, failedActivity, STEP_ACTIVITY, stepActivity, surrenderOrchestrator } from './handlers/offboarding-durable';
 import { clerkPageHandler } from './handlers/offboarding-web';
 
 export function registerOffboarding(app: typeof functionsApp, env: NodeJS.ProcessEnv = process.env): void {
-  const http = offboardingHttpHandlers({ ...appDeps(env), starter: durableStarter });
+  const http = offboardingHttpHandlers({ councils: appCouncils, starter: durableStarter });
   const client = [df.input.durableClient()];
   // authLevel anonymous: App Service authentication in front decides who may call; handlers check the role.
   app.http('offboardingStart', { methods: ['POST'], route: 'offboarding', authLevel: 'anonymous', extraInputs: client, handler: http.start });
@@ -17,7 +19,6 @@ export function registerOffboarding(app: typeof functionsApp, env: NodeJS.Proces
   app.http('offboardingRoster', { methods: ['GET'], route: 'offboarding-roster', authLevel: 'anonymous', handler: http.roster });
   app.http('offboardingPage', { methods: ['GET'], route: 'clerk/{file?}', authLevel: 'anonymous', handler: clerkPageHandler });
   df.app.orchestration(ORCHESTRATOR, surrenderOrchestrator);
-  const deps = appActivityDeps(env);
-  df.app.activity(STEP_ACTIVITY, { handler: stepActivity(deps, activityBudgetMs(env)) });
-  df.app.activity(FAILED_ACTIVITY, { handler: failedActivity(deps) });
+  df.app.activity(STEP_ACTIVITY, { handler: stepActivity(appCouncils, readActivityBudgetMs(env)) });
+  df.app.activity(FAILED_ACTIVITY, { handler: failedActivity(appCouncils) });
 }

@@ -3,7 +3,6 @@
 // reason, and the others are still read.
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
-import type { GraphContext } from '../graph';
 import { GraphRequestError, isNotLicensedError } from '../graph/errors';
 import { licencesFromSkus } from '../graph/licences';
 import { readDomains, readGroupMembers, readSubscribedSkus, readUsers } from '../graph/readers/directory';
@@ -30,16 +29,14 @@ import { awaitAuditQuery, readManagedDevices, startMailboxAuditQuery } from '../
 import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../core/snapshot';
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
-import type { Logger } from '../core/logger';
+import type { CouncilContext } from '../context/council-context';
 import { inScopeUserIds, councillorIds } from '../checks/scope';
 
-export interface CollectInput {
-  graph: GraphContext;
-  council: CouncilConfig;
-  store: Store;
+/** What collect needs of the council context, the parts to read, and the run's instant. */
+export interface CollectInput extends Pick<CouncilContext, 'graph' | 'council' | 'store' | 'log'> {
   parts: SnapshotPart[];
+  /** The run's instant (ISO UTC), read once from the context's clock. */
   now: string;
-  log: Logger;
   /** How long to wait for the Purview audit query before handing it to the next run. */
   auditQueryBudgetMs?: number;
 }

@@ -1,13 +1,32 @@
-// The surrender pipeline, shared by the CLI (in-process, runOffboarding) and durable functions (one
-// activity per step and time slice, runOffboardingStep). Resumability lives in the steps and the store:
-// either runner, restarted, reads the record and continues with the first step not done.
+// The surrender use case, for the command line (`councilguard offboard`: in process, runOffboarding) and
+// the function app (the clerk's endpoints; durable functions run one activity per step and time slice,
+// runOffboardingStep). Resumability lives in the steps and the store: either runner, restarted, reads
+// the record and continues with the first step not done. Nothing outside jobs/ reaches into offboarding/.
 import type { CouncilConfig } from '../policy/council-config';
+import { selectCouncils } from '../context/council-context';
 import { resolveOptions } from '../offboarding/options';
+import { CONTAINER } from '../offboarding/manifest';
+import { surrenderView, type SurrenderView } from '../offboarding/status';
 import { STEPS, stepNamed } from '../offboarding/steps';
-import { acquireLease, durableOwner, loadRecord, newRecord, readStatusMirror, releaseLease, saveRecord, surrenderId } from '../offboarding/state';
-import { validateInTenant, validateLocally } from '../offboarding/validate';
-import { DEFAULT_TUNING, STEP_NAMES, StepFailure, type ProgressEvent, type StepContext, type StepName, type StepOutcome, type StepPlan, type SurrenderDeps, type SurrenderRecord, type SurrenderRequest } from '../offboarding/types';
-import { SurrenderInputError } from '../core/errors';
+import { certificateBlobName } from '../offboarding/steps/hand-over';
+import { acquireLease, cliOwner, durableOwner, loadRecord, newRecord, readStatusMirror, releaseLease, saveRecord, surrenderId } from '../offboarding/state';
+import { parseTermEnd, validateInTenant, validateLocally } from '../offboarding/validate';
+import {
+  DEFAULT_TUNING, STEP_NAMES, StepFailure,
+  type ProgressEvent, type StepContext, type StepName, type StepOutcome, type StepPlan, type SurrenderDeps, type SurrenderRecord, type SurrenderRequest,
+} from '../offboarding/types';
+import { CouncilNotFoundError, SurrenderInputError } from '../core/errors';
+import type { Clock } from '../core/clock';
+import type { Store } from '../store';
+
+export { STEP_NAMES, parseTermEnd, surrenderView };
+export { parseSurrenderBody } from '../offboarding/request-schema';
+export type { ProgressEvent, StepName, SurrenderDeps, SurrenderRecord, SurrenderView };
+
+/** A step's title for people ("Copy the mailbox"). */
+export function stepTitle(step: StepName): string {
+  return stepNamed(step).title;
+}
 
 export interface OffboardingRequestInput {
   userPrincipalName: string;
@@ -23,7 +42,7 @@ export interface OffboardingRequestInput {
 const SAVE_EVERY_MS = 2000;
 
 function buildRequest(deps: SurrenderDeps, input: OffboardingRequestInput): SurrenderRequest {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = deps.clock();
   return {
     tenantId: deps.council.tenantId,
     council: deps.council.name,
@@ -43,6 +62,10 @@ export function nextStep(record: SurrenderRecord): StepName | undefined {
 }
 
 export interface StartResult {
+  /** The surrender's reference: one per tenant, councillor and term end. */
+  id: string;
+  /** Who holds the councillor's lease for this run (the runner must use the same owner). */
+  owner: string;
   record: SurrenderRecord;
   /** true: a new surrender; false: an earlier one for the same councillor and term end continues. */
   created: boolean;
@@ -50,15 +73,22 @@ export interface StartResult {
   complete: boolean;
 }
 
+/** The lease owner for a runner: the command line's process, or the durable orchestration of this surrender. */
+function ownerFor(id: string, via: OffboardingRequestInput['via']): string {
+  return via === 'cli' ? cliOwner(id) : durableOwner(id);
+}
+
 /**
  * Checks the request, then finds the surrender (a restart) or creates it, and takes the councillor's
- * lease for `owner`. Refuses, naming the running one, when another surrender of the councillor runs.
+ * lease (for the runner `input.via` names, unless an owner is given). Refuses, naming the running one,
+ * when another surrender of the councillor runs.
  */
-export async function startOffboarding(deps: SurrenderDeps, input: OffboardingRequestInput, owner: string): Promise<StartResult> {
-  const now = deps.now ?? (() => new Date());
+export async function startOffboarding(deps: SurrenderDeps, input: OffboardingRequestInput, ownerOverride?: string): Promise<StartResult> {
+  const now = deps.clock;
   const request = buildRequest(deps, input);
   validateLocally(deps.council, request, now());
   const id = surrenderId(request.tenantId, request.userPrincipalName, request.termEnd);
+  const owner = ownerOverride ?? ownerFor(id, input.via);
   const lease = await acquireLease(deps.store, request.tenantId, request.userPrincipalName, owner);
   if (!lease.acquired) {
     throw new SurrenderInputError(
@@ -75,7 +105,7 @@ export async function startOffboarding(deps: SurrenderDeps, input: OffboardingRe
         existing.status = 'running';
         await saveRecord(deps.store, existing, now().toISOString());
       }
-      return { record: existing, created: false, complete };
+      return { id, owner, record: existing, created: false, complete };
     }
     await validateInTenant(deps.graph, deps.council, request);
     const record = newRecord(id, request, now().toISOString());
@@ -85,7 +115,7 @@ export async function startOffboarding(deps: SurrenderDeps, input: OffboardingRe
       after: { surrenderId: id, termEnd: request.termEnd, options: request.options, force: request.force ?? null },
       detail: `Surrender of ${request.userPrincipalName} (term ended ${request.termEnd}) started via ${request.via}${request.force ? `, before the term end, because: ${request.force.reason}` : ''}.`,
     });
-    return { record, created: true, complete: false };
+    return { id, owner, record, created: true, complete: false };
   } catch (err) {
     await releaseLease(deps.store, request.tenantId, request.userPrincipalName, owner);
     throw err;
@@ -99,7 +129,7 @@ export interface RunHooks {
 }
 
 function makeContext(deps: SurrenderDeps, record: SurrenderRecord, opts: { planning: boolean; deadline: number; owner?: string; hooks?: RunHooks; saveChain?: { p: Promise<void> } }): StepContext {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.clock;
   const chain = opts.saveChain ?? { p: Promise.resolve() };
   const save = (): Promise<void> => {
     if (opts.planning) return Promise.resolve();
@@ -116,7 +146,7 @@ function makeContext(deps: SurrenderDeps, record: SurrenderRecord, opts: { plann
     planning: opts.planning,
     deadline: opts.deadline,
     tuning: { ...DEFAULT_TUNING, ...deps.tuning },
-    now,
+    clock: now,
     planData: {},
     progress: (event) => {
       const state = record.steps[event.step];
@@ -144,7 +174,7 @@ export type StepRunResult = StepOutcome | { status: 'failed'; message: string };
  * 'more'). The durable activity calls this; the in-process runner calls it in a loop.
  */
 export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepName: StepName, opts: { owner: string; budgetMs?: number; hooks?: RunHooks }): Promise<StepRunResult> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.clock;
   const record = await loadRecord(deps.store, id);
   if (!record) throw new SurrenderInputError(`There is no surrender with reference ${id}.`, 'not-found');
   const state = record.steps[stepName];
@@ -223,7 +253,7 @@ export interface OffboardingPlan {
 /** What a surrender would do, read-only: nothing in the tenant or the store changes. */
 export async function planOffboarding(deps: SurrenderDeps, input: OffboardingRequestInput): Promise<OffboardingPlan> {
   const request = buildRequest(deps, input);
-  validateLocally(deps.council, request, (deps.now ?? (() => new Date()))());
+  validateLocally(deps.council, request, deps.clock());
   const id = surrenderId(request.tenantId, request.userPrincipalName, request.termEnd);
   const existing = await loadRecord(deps.store, id);
   const record = newRecord(id, request, request.requestedAt);
@@ -233,33 +263,21 @@ export async function planOffboarding(deps: SurrenderDeps, input: OffboardingReq
   return { id, steps, existing };
 }
 
-/** The council in a config that holds this councillor (by roster, then by mail domain). */
-/**
- * Whether a signed-in caller speaks for a council: an account in one of its domains, or one of its IT
- * supplier's accounts. The app role says who may ask for surrenders at all; this keeps one council's
- * clerk away from another's councillors when a supplier serves several councils from one app.
- */
-export function callerBelongsTo(council: CouncilConfig, caller: string): boolean {
-  const lower = caller.trim().toLowerCase();
-  const domain = lower.split('@')[1];
-  return (!!domain && council.domains.some((d) => d.toLowerCase() === domain)) || council.itSupplier.accounts.some((a) => a.toLowerCase() === lower);
-}
-
-export function councilFor(councils: CouncilConfig[], upn: string, tenant?: string): CouncilConfig {
+/** The council in a config that holds this councillor: by roster, then by mail domain, within the selected councils. */
+export function councilFor(councils: readonly CouncilConfig[], upn: string, tenant?: string): CouncilConfig {
   const lower = upn.trim().toLowerCase();
-  const pool = tenant ? councils.filter((c) => c.tenantId.toLowerCase() === tenant.toLowerCase() || c.name.toLowerCase() === tenant.toLowerCase()) : councils;
-  if (tenant && !pool.length) throw new SurrenderInputError(`No council in the config is called or has the tenant id "${tenant}"; the config lists ${councils.map((c) => c.name).join(', ')}.`);
+  const pool = selectCouncils(councils, tenant);
   const byRoster = pool.find((c) => c.roster.some((r) => r.userPrincipalName.toLowerCase() === lower));
   if (byRoster) return byRoster;
   const domain = lower.split('@')[1] ?? '';
   const byDomain = pool.find((c) => c.domains.some((d) => d.toLowerCase() === domain));
   if (byDomain) return byDomain;
   if (pool.length === 1) return pool[0];
-  throw new SurrenderInputError(`${upn} is on no council's roster in the config and its domain matches no council; check the address, or say which council with --council.`);
+  throw new CouncilNotFoundError(`${upn} is on no council's roster in the config and its domain matches no council; check the address, or say which council with --council.`);
 }
 
 /** Each council's rostered councillors with their term end and surrender (the clerk's page lists them). */
-export async function rosterWithSurrenders(store: SurrenderDeps['store'], councils: CouncilConfig[]) {
+export async function rosterWithSurrenders(store: Store, councils: readonly CouncilConfig[]) {
   return Promise.all(councils.map(async (c) => ({
     name: c.name,
     tenantId: c.tenantId,
@@ -277,20 +295,42 @@ export interface SurrenderStarter {
 }
 
 /**
- * A starter that runs the surrender in this process (tests, and a local function host without the
- * durable extension): the same steps and store as in Azure, without the orchestration.
+ * The clerk's request over HTTP: refuse while the surrender runs, otherwise start (or continue) it and
+ * hand it to the starter (the durable orchestration in Azure). The surrender's id is computed once, here.
  */
-export function inProcessStarter(depsFor: (id: string) => Promise<SurrenderDeps>): SurrenderStarter & { settled(id: string): Promise<void> } {
-  const running = new Map<string, Promise<void>>();
-  return {
-    isRunning: async (id) => running.has(id),
-    start: async (id) => {
-      const run = depsFor(id)
-        .then((deps) => runOffboarding(deps, id, { owner: durableOwner(id) }))
-        .then(() => undefined, (err) => { void depsFor(id).then((d) => d.log.error(`Surrender ${id} stopped: ${err instanceof Error ? err.message : err}`)); })
-        .finally(() => running.delete(id));
-      running.set(id, run);
-    },
-    settled: (id) => running.get(id) ?? Promise.resolve(),
-  };
+export async function requestSurrender(deps: SurrenderDeps, input: OffboardingRequestInput, starter: SurrenderStarter): Promise<{ id: string; status: 'running' | 'done' | 'already-running' }> {
+  const id = surrenderId(deps.council.tenantId, input.userPrincipalName.trim(), input.termEnd.trim());
+  if (await starter.isRunning(id)) return { id, status: 'already-running' };
+  const started = await startOffboarding(deps, input);
+  if (started.complete) return { id, status: 'done' };
+  await starter.start(id);
+  return { id, status: 'running' };
+}
+
+/** A stored surrender, or undefined. */
+export function loadSurrender(store: Store, id: string): Promise<SurrenderRecord | undefined> {
+  return loadRecord(store, id);
+}
+
+/** The certificate of a surrender (a copy of the one in the archive folder), once verify has passed. */
+export async function readCertificate(store: Store, id: string): Promise<string | undefined> {
+  return (await store.getBlob(CONTAINER, certificateBlobName(id)))?.toString('utf8');
+}
+
+/** One durable activity: a step (or a time slice of it) of a stored surrender, under the orchestration's lease. */
+export async function runSurrenderActivity(store: Store, id: string, step: StepName, depsFor: (tenantId: string) => SurrenderDeps, budgetMs: number): Promise<StepRunResult> {
+  const record = await loadRecord(store, id);
+  if (!record) throw new Error(`There is no surrender with reference ${id}.`);
+  return runOffboardingStep(depsFor(record.request.tenantId), id, step, { owner: durableOwner(id), budgetMs });
+}
+
+/** After the retries are spent: the record says so and the councillor's lease is freed. */
+export async function markSurrenderFailed(store: Store, id: string, step: StepName, message: string, clock: Clock): Promise<void> {
+  const record = await loadRecord(store, id);
+  if (!record) return;
+  const at = clock().toISOString();
+  record.status = 'failed';
+  record.steps[step] = { ...record.steps[step], status: 'failed', finishedAt: at, message: record.steps[step].message ?? `Stopped after repeated errors: ${message}. Start the surrender again to continue where it stopped.` };
+  await saveRecord(store, record, at);
+  await releaseLease(store, record.request.tenantId, record.request.userPrincipalName, durableOwner(id));
 }

@@ -5,25 +5,16 @@ import { ALL_CHECKS, requiredPermissions } from '../checks';
 import type { Check } from '../checks/types';
 import type { CheckOutcome, CheckResultSummary, FindingDraft, FindingsDocument } from '../core/findings';
 import type { CouncilConfig } from '../policy/council-config';
-import type { PolicyProfile } from '../policy/profile';
-import type { GraphContext } from '../graph';
-import type { Store } from '../store';
+import type { CouncilContext } from '../context/council-context';
 import { collectSnapshot } from './collect';
 import { compareWithPrevious } from './compare';
 import { mfaCoverage } from './metrics';
 import { deliverRun, type DeliveryResult } from '../reports/delivery';
 import { renderRunFiles, type RunFiles } from './render-run';
-import type { Logger } from '../core/logger';
 import { version } from '../package.json';
 
-export interface AuditRun {
-  council: CouncilConfig;
-  profile: PolicyProfile;
-  graph: GraphContext;
-  store: Store;
-  log: Logger;
-  /** ISO UTC; injected so tests can move time. */
-  now?: string;
+/** One council's night: its context, read once for the run's instant (clock), and the audit query budget. */
+export interface AuditRun extends CouncilContext {
   /** How long to wait for the Purview audit query before handing it to the next run (default 2 min). */
   auditQueryBudgetMs?: number;
 }
@@ -47,7 +38,7 @@ export function enabledChecks(council: CouncilConfig): Check[] {
 }
 
 export async function runAudit(run: AuditRun): Promise<AuditResult> {
-  const now = run.now ?? new Date().toISOString();
+  const now = run.clock().toISOString();
   const { council, profile, log } = run;
   const checks = enabledChecks(council);
 

@@ -1,10 +1,9 @@
 // certificate.html: the one page the clerk keeps. Who asked and when, what was exported (per folder),
 // what was verified and how, the manifest's SHA-256, and what happens next. Self-contained (no script,
 // no remote anything), UK English, dates in Europe/London.
-import { DateTime } from 'luxon';
 import { esc } from '../reports/escape';
 import { pageHead } from '../reports/page-head';
-import { ukDateTime } from '../core/uk-time';
+import { ukDateTime, ukLongDate } from '../core/uk-time';
 import { loadProfile, resolveClause } from '../policy/load';
 import type { CouncilConfig } from '../policy/council-config';
 import type { SurrenderRecord } from './types';
@@ -35,7 +34,7 @@ export interface CertificateInput {
 
 const n = (x: number) => x.toLocaleString('en-GB');
 const mb = (bytes: number) => `${(bytes / 1048576).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
-const ukDay = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'Europe/London' }).setLocale('en-GB').toFormat('d LLLL yyyy');
+const ukDay = ukLongDate;
 
 export function renderCertificate(c: CertificateInput): string {
   const { record, council, rows, verify } = c;

@@ -5,6 +5,8 @@ import type { CouncilConfig } from '../policy/council-config';
 import type { GraphContext } from '../graph';
 import type { Store } from '../store';
 import type { Logger } from '../core/logger';
+import type { Clock } from '../core/clock';
+import type { CouncilContext } from '../context/council-context';
 
 export const STEP_NAMES = ['preflight', 'freeze', 'export-mail', 'export-contacts', 'export-calendar', 'export-files', 'verify', 'hand-over', 'close'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
@@ -143,7 +145,7 @@ export interface StepContext {
   /** Epoch ms after which a long step saves its place and returns { status: 'more' }. */
   deadline: number;
   tuning: Tuning;
-  now(): Date;
+  clock: Clock;
   progress(event: ProgressEvent): void;
   /** Appends to the action log as the requester, for this tenant. */
   audit(entry: { action: string; target: string; before?: unknown; after?: unknown; result?: string; detail?: string }): Promise<void>;
@@ -170,11 +172,5 @@ export class StepFailure extends Error {
   }
 }
 
-export interface SurrenderDeps {
-  council: CouncilConfig;
-  graph: GraphContext;
-  store: Store;
-  log: Logger;
-  now?: () => Date;
-  tuning?: Partial<Tuning>;
-}
+/** What a surrender needs of the council context, and the operational tuning. */
+export type SurrenderDeps = Pick<CouncilContext, 'council' | 'graph' | 'store' | 'log' | 'clock'> & { tuning?: Partial<Tuning> };

@@ -2,6 +2,7 @@
 // need no tenant; the tenant ones read the account, the administrator roles, the archive library and
 // the app's permissions. Every refusal says what to do instead.
 import { DateTime } from 'luxon';
+import { ukDayStart, ukToday } from '../core/uk-time';
 import type { CouncilConfig } from '../policy/council-config';
 import type { GraphContext } from '../graph';
 import { GraphRequestError } from '../graph/errors';
@@ -41,7 +42,7 @@ export function permissionsNeeded(options: SurrenderOptions): PermissionNeed[] {
 
 /** A YYYY-MM-DD term end, or a refusal naming the format. */
 export function parseTermEnd(raw: string): DateTime {
-  const d = /^\d{4}-\d{2}-\d{2}$/.test(raw.trim()) ? DateTime.fromISO(raw.trim(), { zone: 'Europe/London' }) : DateTime.invalid('format');
+  const d = ukDayStart(raw);
   if (!d.isValid) throw new SurrenderInputError(`The term end "${raw}" is not a date; write it as YYYY-MM-DD, e.g. 2026-05-07.`);
   return d;
 }
@@ -53,7 +54,7 @@ export function validateLocally(council: CouncilConfig, request: SurrenderReques
   const upn = request.userPrincipalName.trim();
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(upn)) throw new SurrenderInputError(`"${upn}" is not a user principal name; give the councillor's sign-in address, e.g. cllr.name@exampleparish.gov.uk.`);
   const termEnd = parseTermEnd(request.termEnd);
-  const today = DateTime.fromJSDate(now).setZone('Europe/London').startOf('day');
+  const today = ukToday(now);
   if (termEnd > today) {
     if (!request.force?.reason?.trim()) {
       throw new SurrenderInputError(`The term end ${request.termEnd} is in the future; a surrender starts after the term has ended. If the councillor has already left (resigned), confirm it and say why: on the command line --force --reason "…", in a request force.reason (the reason is recorded in the action log and the certificate).`);

@@ -6,6 +6,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { FindingsDocument } from '../core/findings';
 import { ConfigError } from '../core/errors';
+import { connectionStringProblem, readStorageSettings, type StorageSettings } from '../config/env';
 import { ActionLog, type ActionEntry, type LoggedAction } from './action-log';
 import { startAzurite } from './azurite';
 import { Blobs } from './blobs';
@@ -71,26 +72,6 @@ export class Store {
   listBlobs(container: string, prefix: string): Promise<string[]> { return this.blobs.list(container, prefix); }
 }
 
-const CONNECTION_STRING_HELP = 'expected "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net" ' +
-  '(copy it from the storage account\'s "Access keys" page) or "UseDevelopmentStorage=true" for a local Azurite; or unset it and CouncilGuard starts local storage itself';
-
-/** What is wrong with a connection string, or undefined when it has what the store needs. Never echoes the string: it holds the account key. */
-export function connectionStringProblem(connectionString: string): string | undefined {
-  const parts = new Map<string, string>();
-  for (const part of connectionString.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) parts.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
-  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return undefined;
-  if (!parts.size) return `COUNCILGUARD_STORAGE is not an Azure Storage connection string: ${CONNECTION_STRING_HELP}.`;
-  const missing: string[] = [];
-  if (!parts.get('accountkey') && !parts.get('sharedaccesssignature')) missing.push('AccountKey (or SharedAccessSignature)');
-  if (!parts.get('accountname') && !parts.get('tableendpoint')) missing.push('AccountName (or TableEndpoint)');
-  if (!parts.get('accountname') && !parts.get('blobendpoint')) missing.push('AccountName (or BlobEndpoint)');
-  if (missing.length) return `COUNCILGUARD_STORAGE is not an Azure Storage connection string: it has no ${missing.join(', ')}; ${CONNECTION_STRING_HELP}.`;
-  return undefined;
-}
-
 /** Opens the store and proves it answers, so a wrong connection string fails now with a clear message. */
 export async function openStore(connectionString: string): Promise<Store> {
   const problem = connectionStringProblem(connectionString);
@@ -107,22 +88,18 @@ export async function openStore(connectionString: string): Promise<Store> {
 }
 
 /**
- * The store for this process, and how to let it go:
- * - COUNCILGUARD_STORAGE_ACCOUNT: an Azure storage account reached by managed identity (shared keys off);
- * - else COUNCILGUARD_STORAGE: a connection string;
+ * The store for this process, and how to let it go (the settings come from config/env.ts):
+ * - an Azure storage account reached by managed identity (shared keys off);
+ * - a connection string;
  * - else a local Azurite started here, in memory or persisted under `<dataDir>/storage` (dataDir
  *   defaults to .councilguard in the working directory), stopped by `stop()`.
  */
-export async function storeFromEnvironment(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; inMemory?: boolean } = {}): Promise<{ store: Store; stop: () => Promise<void> }> {
-  const env = opts.env ?? process.env;
-  const account = env.COUNCILGUARD_STORAGE_ACCOUNT?.trim();
-  if (account) {
-    if (!/^[a-z0-9]{3,24}$/.test(account)) throw new ConfigError(`COUNCILGUARD_STORAGE_ACCOUNT "${account}" is not a storage account name (3-24 lower-case letters and digits).`);
-    const store = new Store({ url: `https://${account}.table.core.windows.net`, credential: new DefaultAzureCredential() });
+export async function openConfiguredStore(settings: StorageSettings, opts: { dataDir?: string; inMemory?: boolean } = {}): Promise<{ store: Store; stop: () => Promise<void> }> {
+  if (settings.kind === 'account') {
+    const store = new Store({ url: `https://${settings.account}.table.core.windows.net`, credential: new DefaultAzureCredential() });
     return { store, stop: async () => {} };
   }
-  const conn = env.COUNCILGUARD_STORAGE?.trim();
-  if (conn) return { store: await openStore(conn), stop: async () => {} };
+  if (settings.kind === 'connection-string') return { store: await openStore(settings.connectionString), stop: async () => {} };
   const azurite = await startAzurite(opts.inMemory ? { inMemory: true } : { location: resolve(opts.dataDir ?? '.councilguard', 'storage') });
   try {
     return { store: await openStore(azurite.connectionString), stop: () => azurite.stop() };
@@ -130,4 +107,9 @@ export async function storeFromEnvironment(opts: { env?: NodeJS.ProcessEnv; data
     await azurite.stop();
     throw err;
   }
+}
+
+/** The store the environment names (COUNCILGUARD_STORAGE_ACCOUNT, COUNCILGUARD_STORAGE), else a local Azurite. */
+export function storeFromEnvironment(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; inMemory?: boolean } = {}): Promise<{ store: Store; stop: () => Promise<void> }> {
+  return openConfiguredStore(readStorageSettings(opts.env ?? process.env), opts);
 }

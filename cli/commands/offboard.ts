@@ -3,24 +3,19 @@
 // Surrenders a councillor's mailbox and files to the clerk, in this process, with a progress bar on
 // stderr. --plan prints what would happen and changes nothing. Killed or interrupted, the same command
 // continues where it stopped.
-import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { loadCouncilFile } from '../../jobs/council-context';
-import { readEnvironment } from '../../config/env';
-import { createGraphContext } from '../../graph';
-import { storeFromEnvironment } from '../../store';
-import { councilFor, planOffboarding, runOffboarding, startOffboarding, type OffboardingPlan, type OffboardingRequestInput } from '../../jobs/offboarding';
-import { cliOwner, surrenderId } from '../../offboarding/state';
-import { parseTermEnd } from '../../offboarding/validate';
-import { surrenderView } from '../../offboarding/status';
-import { STEPS } from '../../offboarding/steps';
-import { SurrenderInputError } from '../../core/errors';
-import { type ProgressEvent, type StepName, type SurrenderDeps, type SurrenderRecord, type Tuning } from '../../offboarding/types';
-import { consoleLogger, type Logger } from '../../core/logger';
-import { EXIT } from '../exit-codes';
+import { readCommandLineActor, readUploadFragmentBytes } from '../../config/env';
 import { UsageError } from '../../core/errors';
+import { consoleLogger, type Logger } from '../../core/logger';
+import { loadCouncilFile, withCouncils } from '../../jobs/council-context';
+import {
+  councilFor, parseTermEnd, planOffboarding, runOffboarding, startOffboarding, stepTitle, surrenderView,
+  type OffboardingPlan, type OffboardingRequestInput, type ProgressEvent, type StepName, type SurrenderRecord,
+} from '../../jobs/offboarding';
+import { councilSelector, type CouncilOption } from '../council-option';
+import { EXIT } from '../exit-codes';
 
-export interface OffboardOptions {
+export interface OffboardOptions extends CouncilOption {
   config: string;
   user: string;
   termEnd: string;
@@ -28,7 +23,6 @@ export interface OffboardOptions {
   yes?: boolean;
   force?: boolean;
   reason?: string;
-  council?: string;
   dataDir: string;
 }
 
@@ -40,19 +34,6 @@ export interface OffboardIo {
 }
 
 const defaultIo = (): OffboardIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, log: consoleLogger });
-
-/** Who ran the command, for the action log: COUNCILGUARD_ACTOR (a UPN) when set, else the OS account. */
-export function cliActor(env: NodeJS.ProcessEnv): string {
-  return env.COUNCILGUARD_ACTOR?.trim() || `${userInfo().username}@${hostname()} (command line)`;
-}
-
-/** Operational tuning from the environment (a slow link wants smaller upload fragments). */
-function tuningFrom(env: NodeJS.ProcessEnv): Partial<Tuning> {
-  const kib = Number(env.COUNCILGUARD_UPLOAD_FRAGMENT_KIB);
-  if (!env.COUNCILGUARD_UPLOAD_FRAGMENT_KIB) return {};
-  if (!Number.isInteger(kib) || kib <= 0 || kib % 320 !== 0) throw new UsageError(`COUNCILGUARD_UPLOAD_FRAGMENT_KIB "${env.COUNCILGUARD_UPLOAD_FRAGMENT_KIB}" must be a multiple of 320 (SharePoint takes upload fragments in 320 KiB units), e.g. 3200.`);
-  return { uploadChunkBytes: kib * 1024 };
-}
 
 const n = (x: number) => x.toLocaleString('en-GB');
 const mb = (bytes: number) => (bytes / 1048576).toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -105,7 +86,7 @@ export class ProgressBar {
   }
 
   line(e: ProgressEvent): string {
-    const title = STEPS.find((s) => s.name === e.step)?.title ?? e.step;
+    const title = stepTitle(e.step);
     const fraction = e.total ? Math.min(1, e.done / e.total) : 0;
     const filled = Math.round(fraction * this.width);
     const seconds = (Date.now() - this.started) / 1000;
@@ -165,23 +146,16 @@ export async function offboardCommand(opts: OffboardOptions, env: NodeJS.Process
   } catch (err) {
     throw new UsageError((err as Error).message.replace('The term end', '--term-end'));
   }
-  const tuning = tuningFrom(env);
+  const uploadChunkBytes = readUploadFragmentBytes(env);
   const file = loadCouncilFile(opts.config);
-  let council;
-  try {
-    council = councilFor(file.councils, opts.user, opts.council);
-  } catch (err) {
-    if (err instanceof SurrenderInputError) throw new UsageError(err.message);
-    throw err;
-  }
-  const graph = createGraphContext(readEnvironment(env, council.tenantId));
-  const { store, stop } = await storeFromEnvironment({ env, dataDir: opts.dataDir, inMemory: false });
-  const deps: SurrenderDeps = { council, graph, store, log: io.log, tuning };
+  // Chosen before anything is opened: an unknown council or councillor changes nothing.
+  const council = councilFor(file.councils, opts.user, councilSelector(opts));
   const input: OffboardingRequestInput = {
-    userPrincipalName: opts.user, termEnd: opts.termEnd, requestedBy: cliActor(env), via: 'cli',
+    userPrincipalName: opts.user, termEnd: opts.termEnd, requestedBy: readCommandLineActor(env), via: 'cli',
     force: opts.force ? { reason: opts.reason ?? '' } : undefined,
   };
-  try {
+  return withCouncils({ file, env, log: io.log, dataDir: opts.dataDir }, async (councils) => {
+    const deps = { ...councils.context(council), tuning: uploadChunkBytes ? { uploadChunkBytes } : {} };
     if (opts.plan || !opts.yes) {
       const plan = await planOffboarding(deps, input);
       printPlan(plan, io.stdout);
@@ -191,28 +165,22 @@ export async function offboardCommand(opts: OffboardOptions, env: NodeJS.Process
         return EXIT.badInput;
       }
     }
-    const owner = cliOwner(surrenderId(council.tenantId, opts.user.trim(), opts.termEnd.trim()));
-    const started = await startOffboarding(deps, input, owner);
+    const started = await startOffboarding(deps, input);
     if (started.complete) {
       io.stdout.write(`The surrender of ${opts.user} (reference ${started.record.id}) was already completed.\n`);
       return printResult(started.record, io.stdout, io.stderr);
     }
     io.stderr.write(`${started.created ? 'Starting' : 'Continuing'} the surrender of ${opts.user} (reference ${started.record.id}).\n`);
     const bar = new ProgressBar(io.stderr);
-    const record = await runOffboarding(deps, started.record.id, {
-      owner,
+    const record = await runOffboarding(deps, started.id, {
+      owner: started.owner,
       hooks: {
         onProgress: (e) => bar.update(e),
-        onStepStart: (step) => { bar.end(); io.stderr.write(`• ${STEPS.find((s) => s.name === step)!.title}\n`); },
+        onStepStart: (step) => { bar.end(); io.stderr.write(`• ${stepTitle(step)}\n`); },
         onStepEnd: () => bar.end(),
       },
     });
     bar.end();
     return printResult(record, io.stdout, io.stderr);
-  } catch (err) {
-    if (err instanceof SurrenderInputError) throw new UsageError(err.message);
-    throw err;
-  } finally {
-    await stop();
-  }
+  });
 }

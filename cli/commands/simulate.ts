@@ -1,5 +1,5 @@
 // councilguard simulate --scenario demo [--port N]: the tenant simulator on its own, until Ctrl+C.
-import { runSimulateCommand } from '../../simulator';
+import { runSimulator } from '../../jobs/demo';
 import { UsageError } from '../../core/errors';
 
 export async function simulateCommand(opts: { scenario: string; port?: string }): Promise<number> {
@@ -8,7 +8,7 @@ export async function simulateCommand(opts: { scenario: string; port?: string })
     port = Number(opts.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${opts.port} is not a port number; give a whole number from 1 to 65535, or leave it out for a free port`);
   }
-  const sim = await runSimulateCommand({ scenario: opts.scenario, port });
+  const sim = await runSimulator({ scenario: opts.scenario, port });
   await new Promise<void>((resolve) => {
     const stop = () => { void sim.close().then(resolve); };
     process.once('SIGINT', stop);

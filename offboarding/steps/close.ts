@@ -106,7 +106,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   if (!data.exchangeDone) { await exchangeChanges(ctx, data); data.exchangeDone = true; await save(); }
   if (!data.licencesRemoved) {
     const due = licenceRemovalDue(ctx);
-    if (ctx.now().getTime() < Date.parse(due)) {
+    if (ctx.clock().getTime() < Date.parse(due)) {
       return { status: 'waiting', until: due, message: `Licences will be removed after the grace period, on or after ${due.slice(0, 10)}; run the surrender again then (the Azure orchestration waits and does it by itself).` };
     }
     await removeLicences(ctx, data);

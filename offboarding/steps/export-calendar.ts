@@ -15,7 +15,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   }));
   const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
   const folder = await writer.ensureFolder(archive.folderId, 'Calendar');
-  const ics = renderICalendar(events, { name: `${record.target!.displayName} (surrendered ${record.request.termEnd})`, now: ctx.now() });
+  const ics = renderICalendar(events, { name: `${record.target!.displayName} (surrendered ${record.request.termEnd})`, now: ctx.clock() });
   const copy = await writer.writeBuffer(folder.id, 'calendar.ics', Buffer.from(ics, 'utf8'));
   const log = new ManifestLog(ctx.store, record.id, 'export-calendar');
   await log.add({ kind: 'calendar', sourceId: 'calendar.ics', sourceFolder: 'Calendar', folder: 'Calendar', name: 'calendar.ics', size: copy.size, sha256: copy.sha256, archiveItemId: copy.item.id, status: 'archived', at: new Date().toISOString() });

@@ -69,7 +69,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     const archive = record.archive!;
     const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
     await writer.writeBuffer(archive.folderId, 'manifest.csv', csv);
-    const generatedAt = ctx.now().toISOString();
+    const generatedAt = ctx.clock().toISOString();
     const html = renderCertificate({ record, council: ctx.council, rows, verify, manifestSha256, generatedAt, licenceRemovalDue: licenceRemovalDue(ctx) });
     const cert = await writer.writeBuffer(archive.folderId, 'certificate.html', Buffer.from(html, 'utf8'));
     await store.putBlob(CONTAINER, certificateBlobName(record.id), html, 'text/html; charset=utf-8');

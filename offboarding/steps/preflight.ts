@@ -23,7 +23,7 @@ interface Survey {
 }
 
 async function survey(ctx: StepContext): Promise<Survey> {
-  validateLocally(ctx.council, ctx.record.request, ctx.now());
+  validateLocally(ctx.council, ctx.record.request, ctx.clock());
   const facts = await validateInTenant(ctx.graph, ctx.council, ctx.record.request);
   // Known now, so the mailbox requests below count against this mailbox's limit under its id.
   ctx.record.target = facts.target;

@@ -170,7 +170,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       problems,
     );
   }
-  summary.verifiedAt = ctx.now().toISOString();
+  summary.verifiedAt = ctx.clock().toISOString();
   await putJson(store, record.id, SUMMARY, summary);
   await ctx.audit({
     action: 'surrender.verify', target: `archive of ${record.target!.userPrincipalName}`, result: 'done',

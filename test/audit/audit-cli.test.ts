@@ -26,7 +26,7 @@ function configFor(...scenarios: Scenario[]): string {
   return file;
 }
 
-async function audit(sim: RunningSimulator, config: string, extra: { failOn?: 'high' | 'medium' | 'low'; tenant?: string } = {}) {
+async function audit(sim: RunningSimulator, config: string, extra: { failOn?: 'high' | 'medium' | 'low'; tenant?: string; council?: string } = {}) {
   const out = mkdtempSync(join(tmpdir(), 'cg-out-'));
   const env = { ...process.env, ...sim.env(), COUNCILGUARD_STORAGE: process.env.COUNCILGUARD_TEST_STORAGE };
   const code = await auditCommand({ config, out, dataDir: join(out, '.data'), ...extra }, env, silentLogger);
@@ -147,11 +147,28 @@ describe('councilguard audit', () => {
     }
   });
 
+  it('--council picks one council by name (any case) or tenant id; --tenant still works as its deprecated alias', async () => {
+    const first = demoTenant();
+    const second = demoTenant((s) => { s.organization = 'Second Parish Council'; });
+    const sim = await startSimulator({ scenarios: [first, second] });
+    try {
+      const config = configFor(first, second);
+      const byName = await audit(sim, config, { council: ` ${second.organization.toUpperCase()} ` });
+      expect(byName.read().tenantId).toBe(second.tenantId);
+      const byId = await audit(sim, config, { council: first.tenantId.toUpperCase() });
+      expect(byId.read().tenantId).toBe(first.tenantId);
+      const byTenant = await audit(sim, config, { tenant: second.tenantId });
+      expect(byTenant.read().tenantId).toBe(second.tenantId);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('bad usage exits 2 with the fix: missing config, unknown tenant', async () => {
     const sim = await startSimulator({ scenarios: [demoTenant()] });
     try {
       await expect(audit(sim, '/nonexistent/councils.json')).rejects.toThrow(/does not exist; give the path of the JSON file with --config/);
-      await expect(audit(sim, configFor(demoTenant()), { tenant: randomUUID() })).rejects.toThrow(/no council in .* has tenant id/);
+      await expect(audit(sim, configFor(demoTenant()), { tenant: randomUUID() })).rejects.toThrow(/No council in the config is called or has the tenant id "[0-9a-f-]+"; the config lists Example Parish Council/);
     } finally {
       await sim.close();
     }

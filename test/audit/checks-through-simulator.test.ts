@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile } from '../../policy/load';
 import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
 import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type Scenario } from '../../simulator';
 import { CHECK_IDS } from '../../checks';
+import { councilContext } from '../../context/council-context';
 
 /** The demo tenant with every planted breach put right. */
 function cleanTenant(change: (s: Scenario) => void = () => {}): Scenario {
@@ -41,7 +41,7 @@ async function auditOnce(s: Scenario, configChange: (c: ReturnType<typeof demoCo
     const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
     const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
     const parsed = parseCouncilFile({ councils: [council] }, 'test').councils[0];
-    return await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger, now: new Date().toISOString() });
+    return await runAudit(councilContext(parsed, { graph, store, log: silentLogger }));
   } finally {
     await sim.close();
   }
@@ -90,12 +90,12 @@ describe('each check through the simulator', () => {
       const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
       const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
       const parsed = parseCouncilFile({ councils: [council] }, 'test').councils[0];
-      const first = await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger, auditQueryBudgetMs: 1000 });
+      const first = await runAudit({ ...councilContext(parsed, { graph, store, log: silentLogger }), auditQueryBudgetMs: 1000 });
       expect(first.document.checks.find((c) => c.id === 'mailbox.access-audit')?.status).toBe('warn');
       const pending = await store.getCheckpoint<{ queryId: string }>('audit-query', s.tenantId);
       expect(pending?.value.queryId).toBeTruthy();
       sim.tenant().scenario.auditQuery = { pollsUntilDone: 0 };
-      const second = await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger });
+      const second = await runAudit(councilContext(parsed, { graph, store, log: silentLogger }));
       expect(second.document.checks.find((c) => c.id === 'mailbox.access-audit')?.status).toBe('pass');
       // The earlier query is resumed, not started again; then the window since it is asked too.
       expect([...sim.tenant().auditQueries.values()].map((q) => q.polls > 0)).toEqual([true, true]);
@@ -121,7 +121,7 @@ describe('drives are read through delta', () => {
       const night = async () => {
         const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
         sim.stats.reset();
-        const res = await runAudit({ council: parsed, profile: loadProfile(parsed.profile), graph, store, log: silentLogger });
+        const res = await runAudit(councilContext(parsed, { graph, store, log: silentLogger }));
         return res.document;
       };
       await night();

@@ -4,12 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile } from '../../policy/load';
 import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
 import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type Scenario } from '../../simulator';
 import { uploadFile } from '../../reports/delivery';
+import { councilContext } from '../../context/council-context';
+import { fixedClock } from '../../core/clock';
 
 const council = (tenantId: string, delivery: Record<string, unknown>) => {
   const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
@@ -32,7 +33,7 @@ describe('delivery', () => {
       const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
       const c = council(s.tenantId, { sharePoint: true, email: EMAIL });
       const now = '2026-11-25T02:00:00.000Z';
-      const result = await runAudit({ council: c, profile: loadProfile(c.profile), graph, store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log: silentLogger, now });
+      const result = await runAudit(councilContext(c, { graph, store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log: silentLogger, clock: fixedClock(now) }));
       expect(result.deliveries.map((d) => `${d.channel} ${d.status}`)).toEqual(['retention done', 'sharePoint done', 'email done']);
       const item = await graph.get<{ size: number }>(`/drives/${[...sim.tenant().drives.values()].find((d) => d.name === 'IT governance reports')!.id}/root:/2026/11/2026-11-25 report.html`);
       expect(item.size).toBe(Buffer.byteLength(result.files['report.html']));
@@ -69,7 +70,7 @@ describe('delivery', () => {
       const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
       const c = council(s.tenantId, { sharePoint: true, email: EMAIL });
       const errors: string[] = [];
-      const result = await runAudit({ council: c, profile: loadProfile(c.profile), graph, store, log: { ...silentLogger, error: (m) => errors.push(m) } });
+      const result = await runAudit(councilContext(c, { graph, store, log: { ...silentLogger, error: (m) => errors.push(m) } }));
       expect(result.deliveries.find((d) => d.channel === 'email')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/grant the application permission Mail\.Send/) });
       expect(result.deliveries.find((d) => d.channel === 'sharePoint')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/library "IT governance reports" does not exist/) });
       expect(errors).toHaveLength(2);

@@ -5,12 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile } from '../../policy/load';
 import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
 import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type Scenario } from '../../simulator';
 import { CHECK_IDS } from '../../checks';
+import { councilContext } from '../../context/council-context';
 
 async function audit(change: (s: Scenario) => void) {
   const s = structuredClone(loadScenario('demo'));
@@ -21,7 +21,7 @@ async function audit(change: (s: Scenario) => void) {
   const sim = await startSimulator({ scenarios: [s] });
   const warnings: string[] = [];
   try {
-    const result = await runAudit({ council, profile: loadProfile(council.profile), graph: createGraphContext(readEnvironment(sim.env(), s.tenantId)), store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log: { ...silentLogger, warn: (m) => warnings.push(m) } });
+    const result = await runAudit(councilContext(council, { graph: createGraphContext(readEnvironment(sim.env(), s.tenantId)), store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log: { ...silentLogger, warn: (m) => warnings.push(m) } }));
     return { result, warnings };
   } finally {
     await sim.close();

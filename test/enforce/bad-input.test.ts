@@ -13,6 +13,7 @@ import { planDigest } from '../../enforce/plan-store';
 import type { EnforcementPlan } from '../../enforce/types';
 import type { CouncilConfig } from '../../policy/council-config';
 import { APPROVER, enforceHarness, type EnforceHarness } from './support';
+import { fixedClock } from '../../core/clock';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const dir = () => mkdtempSync(join(tmpdir(), 'cg-enforce-'));
@@ -84,7 +85,7 @@ describe('enforcement refuses bad input', () => {
 
   it('a plan older than its validity window', async () => {
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as EnforcementPlan;
-    const err = await refusal(applyPlan({ ...h.ctx, now: '2099-01-01T00:00:00Z' }, plan, APPROVER));
+    const err = await refusal(applyPlan({ ...h.ctx, clock: fixedClock('2099-01-01T00:00:00Z') }, plan, APPROVER));
     expect(err.message).toMatch(/expired at .* make a new plan with councilguard plan/);
   });
 

@@ -4,6 +4,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { plansHttpHandlers } from '../../functions/handlers/plans-http';
 import { makePlan } from '../../enforce/plan';
 import { enforceHarness, type EnforceHarness } from './support';
+import { testCouncils } from '../support/councils';
 
 const SUPPLIER = 'itadmin@exampleparish.gov.uk';
 const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
@@ -23,7 +24,7 @@ describe('POST /api/plans/{id}/approve', () => {
 
   it('needs a signed-in caller with Enforcement.Approve; an unapproved plan cannot be applied; approving applies it', async () => {
     const plan = await makePlan({ ...h.ctx, createdBy: 'timer' });
-    const handlers = plansHttpHandlers({ config: () => ({ councils: [h.council] }), store: async () => h.ctx.store, graph: () => h.ctx.graph });
+    const handlers = plansHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.ctx.store, graph: h.ctx.graph }) });
     const rulesBefore = JSON.stringify(h.sim.tenant().users.map((u) => u.rules));
 
     expect((await handlers.approve(post(plan.id, 'approve'), context())).status).toBe(401);

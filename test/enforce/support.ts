@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_PERMISSIONS, loadScenario, startSimulator, type RunningSimulator, type Scenario } from '../../simulator';
-import { loadProfile } from '../../policy/load';
 import { parseCouncilFile } from '../../jobs/council-context';
 import type { CouncilConfig } from '../../policy/council-config';
 import { openStore } from '../../store';
@@ -12,6 +11,7 @@ import { createGraphContext } from '../../graph';
 import { silentLogger } from '../../core/logger';
 import { runAudit } from '../../jobs/run-audit';
 import type { EnforceContext } from '../../enforce/types';
+import { councilContext } from '../../context/council-context';
 
 export const APPROVER = 'itsupport@supplier.example';
 
@@ -41,11 +41,10 @@ export async function enforceHarness(change: (s: Scenario) => void = () => {}, e
   const council = parseCouncilFile(json, file).councils[0];
   const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
   const graph = createGraphContext(readEnvironment({ ...process.env, ...sim.env() }, council.tenantId));
-  const profile = loadProfile(council.profile);
-  const ctx: EnforceContext = { council, profile, graph, store, log: silentLogger };
+  const ctx: EnforceContext = councilContext(council, { graph, store, log: silentLogger });
   return {
     sim, ctx, council,
-    audit: () => runAudit({ council, profile, graph, store, log: silentLogger, auditQueryBudgetMs: 0 }),
+    audit: () => runAudit({ ...councilContext(council, { graph, store, log: silentLogger }), auditQueryBudgetMs: 0 }),
     close: () => sim.close(),
   };
 }

@@ -1,4 +1,5 @@
-import { isAuditHourInUk, validateSchedule, DEFAULT_AUDIT_SCHEDULE } from '../../jobs/schedule';
+import { isAuditHourInUk } from '../../jobs/schedule';
+import { validateSchedule, DEFAULT_AUDIT_SCHEDULE } from '../../config/env';
 
 describe('nightly schedule in UK time', () => {
   it('runs on the 02:00 UTC firing in winter (GMT) and the 01:00 UTC firing in summer (BST)', () => {

@@ -1,6 +1,6 @@
 // Every refusal names the fix, exits non-zero, and changes nothing in the tenant.
 import { hostname } from 'node:os';
-import { UsageError } from '../../core/errors';
+import { InputError } from '../../core/errors';
 import { startOffboarding } from '../../jobs/offboarding';
 import { releaseLease, surrenderId } from '../../offboarding/state';
 import { offboard } from './cli-support';
@@ -15,7 +15,7 @@ describe('offboard: bad input is refused with the fix, and nothing changes', () 
 
   const refused = async (args: { user: string; termEnd: string; force?: boolean; reason?: string }, message: RegExp, env: NodeJS.ProcessEnv = {}) => {
     const run = await offboard(h, { yes: true, ...args }, env);
-    expect(run.error).toBeInstanceOf(UsageError);
+    expect(run.error).toBeInstanceOf(InputError);
     expect(run.error!.message).toMatch(message);
   };
 
@@ -43,7 +43,7 @@ describe('offboard: bad input is refused with the fix, and nothing changes', () 
     const first = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: '2026-04-30', requestedBy: CLERK, via: 'cli' }, owner);
     try {
       const run = await offboard(h, { user: LEAVER, termEnd: TERM_END, yes: true });
-      expect(run.error).toBeInstanceOf(UsageError);
+      expect(run.error).toBeInstanceOf(InputError);
       expect(run.error!.message).toMatch(new RegExp(`already running \\(reference ${first.record.id}\\).*GET /api/offboarding/${first.record.id}`));
     } finally {
       await releaseLease(h.store, h.council.tenantId, LEAVER, owner);
@@ -54,7 +54,7 @@ describe('offboard: bad input is refused with the fix, and nothing changes', () 
     const g = await harness({ name: 'surrender-no-mail-read', inbox: 2, withhold: ['Mail.Read', 'User.RevokeSessions.All'] });
     try {
       const run = await offboard(g, { user: LEAVER, termEnd: TERM_END, yes: true });
-      expect(run.error).toBeInstanceOf(UsageError);
+      expect(run.error).toBeInstanceOf(InputError);
       expect(run.error!.message).toMatch(/lacks application permission\(s\) the surrender needs: Mail\.Read \(to export the mailbox\), User\.RevokeSessions\.All/);
       expect(leaver(g.tenant()).accountEnabled).toBe(true);
     } finally {
@@ -68,7 +68,7 @@ describe('offboard: the archive library', () => {
     const h = await harness({ name: 'surrender-no-archive', inbox: 2, noArchiveLibrary: true });
     try {
       const run = await offboard(h, { user: LEAVER, termEnd: TERM_END, yes: true });
-      expect(run.error).toBeInstanceOf(UsageError);
+      expect(run.error).toBeInstanceOf(InputError);
       expect(run.error!.message).toMatch(/The archive library "Councillor archives" does not exist .*create a document library with that name.*sharePoint\.archiveLibrary/);
     } finally {
       await h.close();

@@ -2,8 +2,8 @@
 // InvocationContext), with the in-process runner behind them.
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
-import { inProcessStarter } from '../../jobs/offboarding';
-import { silentLogger } from '../../core/logger';
+import { inProcessStarter } from '../support/in-process-starter';
+import { testCouncils } from '../support/councils';
 import { CLERK, harness, LEAVER, TERM_END, type Harness } from './support';
 
 const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
@@ -35,9 +35,9 @@ describe('POST /api/offboarding and GET /api/offboarding/{id}', () => {
   let starter: ReturnType<typeof inProcessStarter>;
   beforeAll(async () => {
     h = await harness({ name: 'surrender-http', inbox: 20 });
-    const deps = { council: h.council, graph: h.graph, store: h.store, log: silentLogger };
+    const deps = h.deps();
     starter = inProcessStarter(async () => deps);
-    handlers = offboardingHttpHandlers({ config: () => ({ councils: [h.council] }), store: async () => h.store, graph: () => h.graph, starter: () => starter });
+    handlers = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => starter });
   });
   afterAll(() => h.close());
 

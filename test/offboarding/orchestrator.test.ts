@@ -4,11 +4,11 @@
 // steps are cut into slices; the licence grace period is a durable timer.
 import { DummyOrchestrationContext, RetryOptions } from 'durable-functions';
 import { InvocationContext } from '@azure/functions';
-import { FAILED_ACTIVITY, failedActivity, STEP_ACTIVITY, stepActivity, surrenderOrchestrator, type ActivityDeps } from '../../functions/handlers/offboarding-durable';
+import { FAILED_ACTIVITY, failedActivity, STEP_ACTIVITY, stepActivity, surrenderOrchestrator } from '../../functions/handlers/offboarding-durable';
 import { startOffboarding } from '../../jobs/offboarding';
 import { durableOwner, loadRecord, surrenderId } from '../../offboarding/state';
-import { silentLogger } from '../../core/logger';
 import { CLERK, harness, leaver, LEAVER, TERM_END } from './support';
+import { testCouncils } from '../support/councils';
 
 type Yielded = { kind: 'activity'; name: string; input: unknown; retry?: RetryOptions } | { kind: 'timer'; fireAt: Date };
 
@@ -50,10 +50,11 @@ describe('durable orchestration', () => {
     const h = await harness({ name: 'surrender-durable', inbox: 40 }, {}, (c) => { (c.enforce as { offboarding: Record<string, unknown> }).offboarding.licenceGraceDays = 30; });
     try {
       let clock = new Date();
-      const deps = { council: h.council, graph: h.graph, store: h.store, log: silentLogger, now: () => clock };
+      const councils = testCouncils({ councils: [h.council], store: h.store, graph: h.graph, clock: () => clock });
+      const deps = councils.context(h.council);
       const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
       await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'http' }, durableOwner(id));
-      const activityDeps: ActivityDeps = { store: async () => h.store, forTenant: async () => deps };
+      const activityDeps = async () => councils;
       const log: Yielded[] = [];
       const statuses: unknown[] = [];
       let timerAt: Date | undefined;
@@ -89,10 +90,11 @@ describe('durable orchestration', () => {
   it('an activity that fails after its retries marks the surrender failed, frees the councillor, and closes nothing', async () => {
     const h = await harness({ name: 'surrender-durable-fail', inbox: 5 });
     try {
-      const deps = { council: h.council, graph: h.graph, store: h.store, log: silentLogger };
+      const councils = testCouncils({ councils: [h.council], store: h.store, graph: h.graph });
+      const deps = councils.context(h.council);
       const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
       await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'http' }, durableOwner(id));
-      const activityDeps: ActivityDeps = { store: async () => h.store, forTenant: async () => deps };
+      const activityDeps = async () => councils;
       const log: Yielded[] = [];
       const result = await drive(drivenContext(id, log, []), {
         [STEP_ACTIVITY]: stepActivity(activityDeps, 60_000),

@@ -9,8 +9,8 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import type { Browser, Page } from 'playwright-core';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { clerkPageHandler } from '../../functions/handlers/offboarding-web';
-import { inProcessStarter } from '../../jobs/offboarding';
-import { silentLogger } from '../../core/logger';
+import { inProcessStarter } from '../support/in-process-starter';
+import { testCouncils } from '../support/councils';
 import { CLERK, harness, leaver, LEAVER, type Harness } from './support';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,8 +62,8 @@ function host(handlers: ReturnType<typeof offboardingHttpHandlers>): Server {
   let browser: Browser;
   beforeAll(async () => {
     h = await harness({ name: 'surrender-page', inbox: 15 });
-    const deps = { council: h.council, graph: h.graph, store: h.store, log: silentLogger };
-    const handlers = offboardingHttpHandlers({ config: () => ({ councils: [h.council] }), store: async () => h.store, graph: () => h.graph, starter: () => inProcessStarter(async () => deps) });
+    const deps = h.deps();
+    const handlers = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps) });
     server = host(handlers);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

@@ -14,6 +14,7 @@ import { parseCouncilFile } from '../../jobs/council-context';
 import type { CouncilConfig } from '../../policy/council-config';
 import { silentLogger } from '../../core/logger';
 import type { SurrenderDeps, Tuning } from '../../offboarding/types';
+import { systemClock } from '../../core/clock';
 
 export const DOMAIN = 'testparish.gov.uk';
 export const LEAVER = `cllr.leaving@${DOMAIN}`;
@@ -119,7 +120,7 @@ export async function harness(o: ScenarioOptions, sim: Omit<SimulatorOptions, 's
   const council = councilConfig(scenario, config);
   return {
     sim: running, scenario, council, store, graph, env,
-    deps: (tuning) => ({ council, graph, store, log: silentLogger, tuning }),
+    deps: (tuning) => ({ council, graph, store, log: silentLogger, clock: systemClock, tuning }),
     tenant: () => running.tenant(),
     close: () => running.close(),
   };

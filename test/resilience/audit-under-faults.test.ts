@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { runAudit } from '../../jobs/run-audit';
 import { createGraphContext } from '../../graph';
 import { readEnvironment } from '../../config/env';
-import { loadProfile } from '../../policy/load';
 import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
 import { silentLogger, type Logger } from '../../core/logger';
 import { loadScenario, startSimulator, type FaultOptions } from '../../simulator';
+import { councilContext } from '../../context/council-context';
+import { fixedClock } from '../../core/clock';
 
 const SEEDS = Array.from({ length: Number(process.env.RESILIENCE_SEEDS ?? 3) }, (_, i) => i + 1);
 
@@ -23,7 +24,7 @@ async function demoFindings(faults: FaultOptions | undefined, log: Logger = sile
   const sim = await startSimulator({ scenarios: [s], faults, now: '2026-11-25T02:00:00.000Z' });
   try {
     const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId), { retry: { baseDelayMs: 20, maxRetries: 8 } });
-    const { document } = await runAudit({ council, profile: loadProfile(council.profile), graph, store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log, now: '2026-11-25T02:00:00.000Z' });
+    const { document } = await runAudit(councilContext(council, { graph, store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log, clock: fixedClock('2026-11-25T02:00:00.000Z') }));
     return {
       throttled: sim.stats.throttled,
       retries: graph.meter.counts.retry + graph.meter.counts.itemRetry,

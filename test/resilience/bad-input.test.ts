@@ -7,9 +7,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
-import { inProcessStarter } from '../../jobs/offboarding';
-import { auditConfiguredCouncils } from '../../jobs/audit-councils';
-import { validateSchedule } from '../../jobs/schedule';
+import { inProcessStarter } from '../support/in-process-starter';
+import { testCouncils } from '../support/councils';
+import { nightlyAudit } from '../../jobs/audit';
+import { fixedClock } from '../../core/clock';
+import { validateSchedule } from '../../config/env';
 import { readEnvironment } from '../../config/env';
 import { silentLogger } from '../../core/logger';
 import { loadScenario } from '../../simulator';
@@ -121,7 +123,7 @@ const ROWS: BadInputRow[] = [
   { area: 'cli', name: 'unknown --fail-on severity', run: (w) => audit(w, DEMO_CONFIG, ['--fail-on', 'critical']), expect: { code: 2, fix: /argument 'critical' is invalid\. Allowed choices are high, medium, low/ } },
   { area: 'cli', name: 'misspelt command', run: (w) => w.cli(['audti', '--config', 'x']), expect: { code: 2, fix: /unknown command 'audti'[\s\S]*Did you mean audit\?/ } },
   { area: 'cli', name: 'unknown option', run: (w) => audit(w, DEMO_CONFIG, ['--colour', 'red']), expect: { code: 2, fix: /unknown option '--colour'[\s\S]*run councilguard --help/ } },
-  { area: 'cli', name: '--tenant not in the config', run: (w) => audit(w, DEMO_CONFIG, ['--tenant', '00000000-0000-4000-8000-000000000000']), expect: { code: 2, fix: /has tenant id 00000000-.*; the config lists Example Parish Council \(6f1c2b9a/ } },
+  { area: 'cli', name: '--tenant not in the config', run: (w) => audit(w, DEMO_CONFIG, ['--tenant', '00000000-0000-4000-8000-000000000000']), expect: { code: 2, fix: /has the tenant id "00000000-.*"; the config lists Example Parish Council \(6f1c2b9a/ } },
   { area: 'cli', name: '--term-end not a date', run: (w) => w.cli(['offboard', '--config', councilFile(w), '--user', LEAVER, '--term-end', '07/05/2026', '--yes', '--data-dir', w.data]), expect: { code: 2, fix: /--term-end "07\/05\/2026" is not a date; write it as YYYY-MM-DD/ } },
   { area: 'cli', name: '--term-end an impossible date', run: (w) => w.cli(['offboard', '--config', councilFile(w), '--user', LEAVER, '--term-end', '2026-02-30', '--yes', '--data-dir', w.data]), expect: { code: 2, fix: /"2026-02-30" is not a date; write it as YYYY-MM-DD/ } },
   { area: 'cli', name: '--force without --reason', run: (w) => offboard(w, ['--force']), expect: { code: 2, fix: /--force needs --reason "…": say why the surrender starts before the term end/ } },
@@ -166,7 +168,7 @@ const ROWS: BadInputRow[] = [
   { area: 'environment', name: 'upload fragment size not a multiple of 320 KiB', run: (w) => offboard(w, [], { env: { COUNCILGUARD_UPLOAD_FRAGMENT_KIB: '1000' } }), expect: { code: 2, fix: /must be a multiple of 320 .*e\.g\. 3200/ } },
   { area: 'environment', name: 'AUDIT_SCHEDULE with five fields', run: (w) => w.call(() => validateSchedule('0 2 * * *')), expect: { code: 'ConfigError', fix: /AUDIT_SCHEDULE "0 2 \* \* \*" is not a six-field NCRONTAB schedule.*use for example "0 0 1,2 \* \* \*"/ } },
   { area: 'environment', name: 'AUDIT_SCHEDULE in words', run: (w) => w.call(() => validateSchedule('every night at 2')), expect: { code: 'ConfigError', fix: /AUDIT_SCHEDULE "every night at 2" is not a six-field NCRONTAB schedule.*use for example/ } },
-  { area: 'environment', name: 'COUNCILGUARD_CONFIG unset for the nightly timer', run: (w) => w.call(() => auditConfiguredCouncils({ env: {}, log: silentLogger })), expect: { code: 'ConfigError', fix: /COUNCILGUARD_CONFIG is not set: point it at the council config JSON file/ } },
+  { area: 'environment', name: 'COUNCILGUARD_CONFIG unset for the nightly timer', run: (w) => w.call(() => nightlyAudit({ env: {}, log: silentLogger, clock: fixedClock('2026-01-15T02:00:00.000Z') })), expect: { code: 'ConfigError', fix: /COUNCILGUARD_CONFIG is not set: point it at the council config JSON file/ } },
   { area: 'environment', name: 'AZURE_TENANT_ID unset and no tenant given', run: (w) => w.call(() => readEnvironment({ AZURE_CLIENT_ID: 'x', AZURE_CLIENT_SECRET: 'y' })), expect: { code: 'ConfigError', fix: /AZURE_TENANT_ID is not set: set it to the council tenant's id \(a GUID\), or give tenantId in the council config/ } },
   {
     area: 'environment', name: 'no client secret or certificate (audit)', run: (w) => audit(w, demoWith((c) => { c.tenantId = h.council.tenantId; }), [], { AZURE_CLIENT_SECRET: undefined }),
@@ -247,8 +249,8 @@ const ALL = [...ROWS, ...ENFORCEMENT_PLAN_ROWS];
 describe('bad input: refused with the fix, nothing half-written', () => {
   beforeAll(async () => {
     h = await harness({ name: 'resilience-bad-input', inbox: 3 });
-    const deps = { council: h.council, graph: h.graph, store: h.store, log: silentLogger };
-    http = offboardingHttpHandlers({ config: () => ({ councils: [h.council] }), store: async () => h.store, graph: () => h.graph, starter: () => inProcessStarter(async () => deps) });
+    const deps = h.deps();
+    http = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps) });
   });
   afterAll(() => h?.close());
 

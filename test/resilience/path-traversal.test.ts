@@ -12,6 +12,7 @@ import { readEnvironment } from '../../config/env';
 import { createGraphContext } from '../../graph';
 import { silentLogger } from '../../core/logger';
 import { archiveDrive, CLERK, contentOf, councilConfig, DOMAIN, leaver, LEAVER, mailboxDigests, sha256, TERM_END } from '../offboarding/support';
+import { systemClock } from '../../core/clock';
 
 const HOSTILE_NAMES = ['..', '../../etc', '/abs', 'C:\\x', 'CON', 'aux.txt', '.', '  .hidden. ', 'a/b', '%2e%2e',
   '..\\..\\win.ini', '\\\\server\\share', 'nul', 'COM1.log', 'lpt9', '~$lock.docx', '....', '.. ', 'x\u0000y', '%2F..%2F'];
@@ -113,7 +114,7 @@ describe('a surrender of a councillor whose folders and files have hostile names
       const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
       const graph = createGraphContext(readEnvironment({ ...process.env, ...sim.env() }), { retry: { baseDelayMs: 50, maxDelayMs: 2000 } });
       const council = councilConfig(scenario);
-      const deps = { council, graph, store, log: silentLogger };
+      const deps = { council, graph, store, log: silentLogger, clock: systemClock };
       const owner = cliOwner(surrenderId(council.tenantId, LEAVER, TERM_END));
       const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
       const record = await runOffboarding(deps, started.record.id, { owner });

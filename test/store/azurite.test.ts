@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Socket } from 'node:net';
@@ -69,9 +69,13 @@ describe('startAzurite', () => {
   it('stops by itself when the run that started it is killed, and the next run starts cleanly', async () => {
     const location = folder();
     // The killed run is a real separate process running this module (transpiled, as the build would).
-    const compiled = folder();
-    const source = readFileSync(join(__dirname, '../../store/azurite.ts'), 'utf8');
-    writeFileSync(join(compiled, 'azurite.js'), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText);
+    const root = folder();
+    for (const module of ['store/azurite', 'core/errors']) {
+      const source = readFileSync(join(__dirname, '../..', `${module}.ts`), 'utf8');
+      mkdirSync(join(root, module, '..'), { recursive: true });
+      writeFileSync(join(root, `${module}.js`), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText);
+    }
+    const compiled = join(root, 'store');
     const run = spawn(process.execPath, ['-e', `require('./azurite').startAzurite({ location: ${JSON.stringify(location)} }).then((a) => { console.log(a.pid); process.kill(process.pid, 'SIGKILL'); })`], {
       cwd: compiled, env: { ...process.env, NODE_PATH: join(__dirname, '../../node_modules') }, stdio: ['ignore', 'pipe', 'inherit'],
     });

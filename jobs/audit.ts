@@ -1,0 +1,121 @@
+// The audit use case, for the command line (`councilguard audit`, `demo`) and the nightly timer: audit
+// each selected council (one tenant at a time per council, several councils at once), write the files,
+// and, on the nightly run, leave an enforcement plan for approval. One council's failure never stops
+// the others.
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { Clock } from '../core/clock';
+import { fixedClock, systemClock } from '../core/clock';
+import { ConfigError, messageOf } from '../core/errors';
+import type { Severity } from '../core/findings';
+import type { Logger } from '../core/logger';
+import { atOrAbove, countBySeverity } from '../core/severity';
+import { readScheduleSettings } from '../config/env';
+import type { CouncilConfig } from '../policy/council-config';
+import { renderSupplierIndex } from '../reports/index-html';
+import { enabledRemediations, makePlan } from '../enforce/plan';
+import { selectCouncils } from '../context/council-context';
+import { functionAppCouncils, loadCouncilFile, withCouncils, type Councils } from './council-context';
+import { runAudit, type AuditResult } from './run-audit';
+import { isAuditHourInUk } from './schedule';
+import { slug, writeFileAtomically, writeFilesAtomically } from './write-files';
+
+export interface CouncilAuditOutcome {
+  council: CouncilConfig;
+  result?: AuditResult;
+  /** The whole council failed (credential, tenant unreachable): the others still ran. */
+  failure?: string;
+  /** The enforcement plan written for approval, when the council enabled a remediation (nightly only). */
+  planId?: string;
+}
+
+export interface AuditCouncilsOptions {
+  /** A council's name or tenant id; without it every council in the config. */
+  council?: string;
+  concurrency?: number;
+  /** Write an enforcement plan for approval after each audit (the nightly run; not the CLI). */
+  writePlans?: boolean;
+  /** How long to wait for the Purview audit query before handing it to the next run. */
+  auditQueryBudgetMs?: number;
+}
+
+export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptions = {}): Promise<CouncilAuditOutcome[]> {
+  const selected = councils.select(opts.council);
+  const limit = pLimit(opts.concurrency ?? 8);
+  return Promise.all(selected.map((council) => limit(async (): Promise<CouncilAuditOutcome> => {
+    try {
+      const ctx = councils.context(council);
+      const result = await runAudit({ ...ctx, auditQueryBudgetMs: opts.auditQueryBudgetMs });
+      if (!opts.writePlans || !enabledRemediations(council).length) return { council, result };
+      // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
+      const plan = await makePlan({ ...ctx, createdBy: 'nightly audit' });
+      if (!plan.actions.length) return { council, result };
+      ctx.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
+      return { council, result, planId: plan.id };
+    } catch (err) {
+      // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
+      if (err instanceof ConfigError) throw err;
+      const message = messageOf(err);
+      councils.log.error(`${council.name}: the audit could not run: ${message}`);
+      return { council, failure: message };
+    }
+  })));
+}
+
+/** The command line's audit: read the config and choose the councils (refusing before anything is opened), then open the store, audit, close. */
+export function auditFromConfigFile(opts: { configPath: string; council?: string; dataDir?: string; env?: NodeJS.ProcessEnv; log: Logger; clock?: Clock }): Promise<CouncilAuditOutcome[]> {
+  const file = loadCouncilFile(opts.configPath);
+  selectCouncils(file.councils, opts.council);
+  return withCouncils({ file, dataDir: opts.dataDir, env: opts.env, log: opts.log, clock: opts.clock }, (councils) => auditCouncils(councils, { council: opts.council }));
+}
+
+/**
+ * The nightly timer: runs only on the firing that is the audit hour in the UK (the timer fires at two
+ * UTC hours; see jobs/schedule.ts), with config and storage from the app settings, and writes plans.
+ */
+export async function nightlyAudit(opts: { env: NodeJS.ProcessEnv; log: Logger; clock?: Clock }): Promise<{ ran: boolean; errored: boolean; message: string }> {
+  const clock = opts.clock ?? systemClock;
+  const { localHour } = readScheduleSettings(opts.env);
+  const now = clock().toISOString();
+  if (!isAuditHourInUk(now, localHour)) return { ran: false, errored: false, message: `Not ${localHour}:00 in the UK at this firing; the audit runs at the other one.` };
+  const councils = await functionAppCouncils(opts.env, opts.log, fixedClock(now))();
+  const outcomes = await auditCouncils(councils, { writePlans: true });
+  const failed = outcomes.filter((o) => o.failure || o.result?.errored);
+  const counts = outcomes.map((o) => `${o.council.name}: ${o.failure ? 'failed' : `${o.result!.document.findings.length} findings`}`);
+  return { ran: true, errored: failed.length > 0, message: `Audited ${outcomes.length} council(s). ${counts.join('; ')}` };
+}
+
+/** How a finished audit ended, for the command line's exit code. */
+export type AuditVerdict = 'completed' | 'incomplete' | 'findings-at-threshold';
+
+export function auditVerdict(outcomes: CouncilAuditOutcome[], failOn?: Severity): AuditVerdict {
+  // A failed delivery counts as an incomplete run: the supplier's pipeline must notice it.
+  if (outcomes.some((o) => o.failure || o.result?.errored || o.result?.deliveries.some((d) => d.status === 'failed'))) return 'incomplete';
+  if (failOn && outcomes.some((o) => o.result?.document.findings.some((f) => atOrAbove(f.severity, failOn)))) return 'findings-at-threshold';
+  return 'completed';
+}
+
+/** Writes each council's files (a folder per council when there are several, with the supplier index). */
+export function writeAuditFiles(outcomes: CouncilAuditOutcome[], out: string, log: Logger): void {
+  const single = outcomes.length === 1;
+  for (const o of outcomes) {
+    if (!o.result) continue;
+    const dir = single ? out : join(out, slug(o.council.name));
+    writeFilesAtomically(dir, { ...o.result.files });
+    const counts = countBySeverity(o.result.document.findings.map((f) => f.severity));
+    log.info(`${o.council.name}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low; new ${o.result.document.findings.filter((f) => f.state === 'new').length}, resolved ${o.result.document.resolved.length}.`);
+    log.info(`Report: ${join(dir, 'report.html')}`);
+  }
+  if (single) return;
+  const rows = outcomes.filter((o) => o.result).map((o) => {
+    const doc = o.result!.document;
+    const c = countBySeverity(doc.findings.map((f) => f.severity));
+    return {
+      council: doc.council, tenantId: doc.tenantId, generatedAt: doc.generatedAt, high: c.high, medium: c.medium, low: c.low,
+      new: doc.findings.filter((f) => f.state === 'new').length, resolved: doc.resolved.length, trend: o.result!.highTrend,
+      reportHref: `${slug(o.council.name)}/report.html`,
+    };
+  });
+  writeFileAtomically(join(out, 'index.html'), renderSupplierIndex(rows));
+  log.info(`Supplier index: ${join(out, 'index.html')}`);
+}
