@@ -18,7 +18,8 @@ import { GraphRequestError, graphRequestError } from './errors';
 import { ExchangeClient } from './exchange';
 import { RequestMeter } from './meter';
 import { MeterMiddleware, RetryMiddleware } from './middleware';
-import { backoffMs, DEFAULT_RETRY, MailboxLimiter, retryAfterMs, RETRYABLE_STATUS, SharedThrottle, sleep, type RetryPolicy } from './throttle';
+import { RetryLoop } from './retry';
+import { DEFAULT_RETRY, MailboxLimiter, SharedThrottle, sleep, type RetryPolicy } from './throttle';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -53,23 +54,24 @@ export class GraphContext {
   readonly mailboxLimiter = new MailboxLimiter(4);
   readonly exchange: ExchangeClient;
   readonly credential: TokenCredential;
-  private readonly retry: RetryPolicy;
+  /** The run's one retry loop (graph/retry.ts), shared with the middleware, Exchange and uploads. */
+  readonly retryLoop: RetryLoop;
   private readonly batchLimit: ReturnType<typeof pLimit>;
 
   constructor(readonly settings: Settings, private readonly options: GraphContextOptions = {}) {
     this.credential = createCredential(settings);
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retryLoop = new RetryLoop(this.throttle, { ...DEFAULT_RETRY, ...options.retry });
     this.batchLimit = pLimit(options.naive ? 1 : options.batchConcurrency ?? 4);
     const base = new URL(settings.graphBaseUrl);
     const auth = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(this.credential, { scopes: [`${settings.graphBaseUrl}/.default`] }));
-    const retry = new RetryMiddleware(this.throttle, this.meter, this.retry);
+    const retry = new RetryMiddleware(this.retryLoop, this.meter);
     const meter = new MeterMiddleware(this.meter);
     auth.setNext(retry);
     retry.setNext(meter);
     meter.setNext(new HTTPMessageHandler());
     // The client attaches the token only to Graph's own hosts and these (hostname, no port).
     this.client = Client.initWithMiddleware({ middleware: auth, baseUrl: settings.graphBaseUrl, customHosts: new Set([base.hostname]), defaultVersion: 'v1.0' });
-    this.exchange = new ExchangeClient(settings, this.credential, this.meter, this.throttle, this.retry);
+    this.exchange = new ExchangeClient(settings, this.credential, this.meter, this.retryLoop);
   }
 
   /** Application permissions granted to the app in this tenant (the token's roles claim). */
@@ -171,11 +173,10 @@ export class GraphContext {
         const responses = await this.sendBatch(chunk.map((i) => requests[i]), version);
         chunk.forEach((index, j) => {
           const res = responses[j];
-          if (RETRYABLE_STATUS.has(res.status) && attempt < this.retry.maxRetries) {
+          const after = this.retryLoop.delayAfter(attempt, { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] });
+          if (after !== undefined) {
             retryNext.push(index);
-            const after = backoffMs(attempt, this.retry, retryAfterMs(res.headers['retry-after'] ?? res.headers['Retry-After']));
             wait = Math.max(wait, after);
-            if (res.status === 429) this.throttle.pause(after);
           } else {
             results[index] = res.status >= 400
               ? { ...res, error: graphRequestError(res.status, res.body, requests[index].method, `/${version}${requests[index].url}`, res.headers['request-id']) }
