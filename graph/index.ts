@@ -7,14 +7,17 @@ import {
   Client,
   HTTPMessageHandler,
   PageIterator,
+  ResponseType,
   type PageCollection,
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import type { Settings } from '../config/env';
 import { createCredential } from './credential';
-import { GraphRequestError, graphRequestError } from './errors';
+import { GraphRequestError, graphRequestError, toGraphRequestError } from './errors';
 import { ExchangeClient } from './exchange';
 import { RequestMeter } from './meter';
 import { MeterMiddleware, RetryMiddleware } from './middleware';
@@ -81,14 +84,7 @@ export class GraphContext {
   }
 
   private wrap(err: unknown, method: string, path: string): Error {
-    const e = err as { statusCode?: number; code?: string; body?: string | object; requestId?: string; message?: string };
-    if (typeof e?.statusCode === 'number' && e.statusCode > 0) {
-      let body: unknown = e.body;
-      if (typeof body === 'string') { try { body = JSON.parse(body); } catch { body = undefined; } }
-      if (!body || !(body as { error?: unknown }).error) body = { error: { code: e.code, message: e.message } };
-      return graphRequestError(e.statusCode, body, method, path, e.requestId ?? undefined);
-    }
-    return err instanceof Error ? err : new Error(String(err));
+    return toGraphRequestError(err, method, path);
   }
 
   async get<T>(path: string, select?: string[], version: GraphVersion = 'v1.0'): Promise<T> {
@@ -109,6 +105,31 @@ export class GraphContext {
     } catch (err) {
       throw this.wrap(err, method, `/${version}${path}`);
     }
+  }
+
+  /**
+   * A GET whose body is streamed rather than parsed (a message's MIME, a file's content): the body and
+   * its length when announced, or 'gone' on 404. Other failures are GraphRequestErrors that keep the
+   * response headers (Retry-After).
+   */
+  async download(path: string): Promise<{ body: Readable; size?: number } | 'gone'> {
+    let res: Response;
+    try {
+      res = await this.client.api(path).responseType(ResponseType.RAW).get() as Response;
+    } catch (err) {
+      throw this.wrap(err, 'GET', `/v1.0${path}`);
+    }
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => {});
+      return 'gone';
+    }
+    if (!res.ok || !res.body) {
+      const body = await res.json().catch(() => undefined);
+      const err = graphRequestError(res.status, body, 'GET', `/v1.0${path}`, res.headers.get('request-id') ?? undefined);
+      throw Object.assign(err, { headers: res.headers });
+    }
+    const length = Number(res.headers.get('content-length'));
+    return { body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), size: Number.isFinite(length) && res.headers.has('content-length') ? length : undefined };
   }
 
   /** Every item of a collection, in order, following @odata.nextLink with PageIterator. */
