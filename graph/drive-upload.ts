@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { LargeFileUploadTask, type FileObject, type Range } from '@microsoft/microsoft-graph-client';
 import type { GraphContext } from '.';
-import { toGraphRequestError } from './errors';
-import { statusOfError } from './retry';
+import { statusOfError, toGraphRequestError } from './errors';
 
 /** Graph's simple upload is for small files; an upload session above this. */
 export const SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024;

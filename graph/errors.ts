@@ -55,3 +55,11 @@ export function toGraphRequestError(err: unknown, method: string, path: string):
   }
   return err instanceof Error ? err : new Error(String((err as { error?: { message?: string } })?.error?.message ?? err));
 }
+
+/** The status and Retry-After a thrown error carries (our GraphRequestError, the SDK's GraphError). */
+export function statusOfError(err: unknown): { status: number; retryAfter?: string | null } | undefined {
+  const e = err as { statusCode?: unknown; headers?: { get?: (name: string) => string | null } } | undefined;
+  const status = err instanceof GraphRequestError ? err.status : typeof e?.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : undefined;
+  if (status === undefined) return undefined;
+  return { status, retryAfter: typeof e?.headers?.get === 'function' ? e.headers.get('retry-after') : undefined };
+}

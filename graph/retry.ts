@@ -2,7 +2,7 @@
 // $batch items, the Exchange admin endpoint, drive uploads): 429/503/504 after their Retry-After or
 // a jittered backoff, dropped connections after a backoff, a bounded number of retries, and a 429
 // pausing the whole run through the shared throttle.
-import { describeRequest } from './errors';
+import { describeRequest, statusOfError } from './errors';
 import { backoffMs, isTransientNetworkError, retryAfterMs, RETRYABLE_STATUS, sleep, type RetryPolicy, type SharedThrottle } from './throttle';
 
 /** What one attempt came to, as far as retrying is concerned. */
@@ -23,14 +23,6 @@ export interface RetryOptions<T> {
   request?: { method: string; url: string };
   /** No retries at all (a streamed body cannot be sent twice); the throttle gate and counting still apply. */
   once?: boolean;
-}
-
-/** The status and Retry-After a thrown error carries (our GraphRequestError, the SDK's GraphError). */
-export function statusOfError(err: unknown): { status: number; retryAfter?: string | null } | undefined {
-  const e = err as { status?: unknown; statusCode?: unknown; headers?: { get?: (name: string) => string | null } } | undefined;
-  const status = typeof e?.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : typeof e?.status === 'number' && e.status > 0 ? e.status : undefined;
-  if (status === undefined) return undefined;
-  return { status, retryAfter: typeof e?.headers?.get === 'function' ? e.headers.get('retry-after') : undefined };
 }
 
 export class RetryLoop {

@@ -11,8 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { GraphContext } from '../graph';
 import { uploadToDrive, UploadSessionGone, type DriveItem, type UploadedFile } from '../graph/drive-upload';
-import { toGraphRequestError } from '../graph/errors';
-import { statusOfError } from '../graph/retry';
+import { statusOfError, toGraphRequestError } from '../graph/errors';
 import { encodePath } from './names';
 import { StepFailure, type Tuning } from './types';
 
