@@ -38,3 +38,28 @@ export function graphRequestError(status: number, body: unknown, method: string,
   const hint = status === 403 && permission && !NOT_LICENSED.test(code) ? ` — the app needs the application permission ${permission}` : '';
   return new GraphRequestError(status, code, `${what} failed with ${status} ${code}: ${error?.message ?? 'no message'}${hint}${rid ? ` (request-id ${rid})` : ''}`, method.toUpperCase(), url, rid, permission);
 }
+
+/**
+ * A typed error from what the Graph client threw: its GraphError (status, code, body) becomes a
+ * GraphRequestError naming the request; anything without a status (a dropped connection, a source
+ * that failed) is passed on as it is.
+ */
+export function toGraphRequestError(err: unknown, method: string, path: string): Error {
+  const e = err as { statusCode?: number; code?: string; body?: string | object; requestId?: string; message?: string };
+  if (err instanceof GraphRequestError) return err;
+  if (typeof e?.statusCode === 'number' && e.statusCode > 0) {
+    let body: unknown = e.body;
+    if (typeof body === 'string') { try { body = JSON.parse(body); } catch { body = undefined; } }
+    if (!body || !(body as { error?: unknown }).error) body = { error: { code: e.code, message: e.message } };
+    return graphRequestError(e.statusCode, body, method, path, e.requestId ?? undefined);
+  }
+  return err instanceof Error ? err : new Error(String((err as { error?: { message?: string } })?.error?.message ?? err));
+}
+
+/** The status and Retry-After a thrown error carries (our GraphRequestError, the SDK's GraphError). */
+export function statusOfError(err: unknown): { status: number; retryAfter?: string | null } | undefined {
+  const e = err as { statusCode?: unknown; headers?: { get?: (name: string) => string | null } } | undefined;
+  const status = err instanceof GraphRequestError ? err.status : typeof e?.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : undefined;
+  if (status === undefined) return undefined;
+  return { status, retryAfter: typeof e?.headers?.get === 'function' ? e.headers.get('retry-after') : undefined };
+}

@@ -3,10 +3,9 @@
 // Optional per tenant: without Exchange.ManageAsApp callers get { connected: false }, not a crash.
 import type { TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/env';
-import { describeRequest } from './errors';
 import { rolesOf } from '.';
 import type { RequestMeter } from './meter';
-import { backoffMs, isTransientNetworkError, retryAfterMs, RETRYABLE_STATUS, sleep, type RetryPolicy, type SharedThrottle } from './throttle';
+import type { RetryLoop } from './retry';
 
 export type ExchangeResult<T> = { connected: true; value: T[] } | { connected: false; reason: string };
 
@@ -17,8 +16,7 @@ export class ExchangeClient {
     private readonly settings: Settings,
     private readonly credential: TokenCredential,
     private readonly meter: RequestMeter,
-    private readonly throttle: SharedThrottle,
-    private readonly retry: RetryPolicy,
+    private readonly retry: RetryLoop,
   ) {}
 
   /** Runs one cmdlet and follows @odata.nextLink pages. */
@@ -48,23 +46,12 @@ export class ExchangeClient {
     return { connected: true, value: values };
   }
 
-  private async send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      await this.throttle.gate();
-      this.meter.count(attempt === 0 ? 'exchange' : 'retry', url);
-      try {
-        const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(120_000) });
-        if (!RETRYABLE_STATUS.has(res.status) || attempt >= this.retry.maxRetries) return res;
-        const delay = backoffMs(attempt, this.retry, retryAfterMs(res.headers.get('retry-after')));
-        if (res.status === 429) this.throttle.pause(delay);
-        await res.body?.cancel().catch(() => {});
-        await sleep(delay);
-      } catch (err) {
-        if (!isTransientNetworkError(err) || attempt >= this.retry.maxRetries) {
-          throw new Error(`${describeRequest(method, url)} failed after ${attempt + 1} attempt(s): ${err instanceof Error ? err.message : err}`, { cause: err });
-        }
-        await sleep(backoffMs(attempt, this.retry));
-      }
-    }
+  private send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
+    return this.retry.run(() => fetch(url, { method, headers, body, signal: AbortSignal.timeout(120_000) }), {
+      count: (attempt) => this.meter.count(attempt === 0 ? 'exchange' : 'retry', url),
+      statusOf: (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }),
+      discard: async (res) => { await res.body?.cancel().catch(() => {}); },
+      request: { method, url },
+    });
   }
 }

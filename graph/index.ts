@@ -7,18 +7,22 @@ import {
   Client,
   HTTPMessageHandler,
   PageIterator,
+  ResponseType,
   type PageCollection,
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import type { Settings } from '../config/env';
 import { createCredential } from './credential';
-import { GraphRequestError, graphRequestError } from './errors';
+import { GraphRequestError, graphRequestError, toGraphRequestError } from './errors';
 import { ExchangeClient } from './exchange';
 import { RequestMeter } from './meter';
 import { MeterMiddleware, RetryMiddleware } from './middleware';
-import { backoffMs, DEFAULT_RETRY, MailboxLimiter, retryAfterMs, RETRYABLE_STATUS, SharedThrottle, sleep, type RetryPolicy } from './throttle';
+import { RetryLoop } from './retry';
+import { DEFAULT_RETRY, MailboxLimiter, SharedThrottle, sleep, type RetryPolicy } from './throttle';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -53,23 +57,24 @@ export class GraphContext {
   readonly mailboxLimiter = new MailboxLimiter(4);
   readonly exchange: ExchangeClient;
   readonly credential: TokenCredential;
-  private readonly retry: RetryPolicy;
+  /** The run's one retry loop (graph/retry.ts), shared with the middleware, Exchange and uploads. */
+  readonly retryLoop: RetryLoop;
   private readonly batchLimit: ReturnType<typeof pLimit>;
 
   constructor(readonly settings: Settings, private readonly options: GraphContextOptions = {}) {
     this.credential = createCredential(settings);
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retryLoop = new RetryLoop(this.throttle, { ...DEFAULT_RETRY, ...options.retry });
     this.batchLimit = pLimit(options.naive ? 1 : options.batchConcurrency ?? 4);
     const base = new URL(settings.graphBaseUrl);
     const auth = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(this.credential, { scopes: [`${settings.graphBaseUrl}/.default`] }));
-    const retry = new RetryMiddleware(this.throttle, this.meter, this.retry);
+    const retry = new RetryMiddleware(this.retryLoop, this.meter);
     const meter = new MeterMiddleware(this.meter);
     auth.setNext(retry);
     retry.setNext(meter);
     meter.setNext(new HTTPMessageHandler());
     // The client attaches the token only to Graph's own hosts and these (hostname, no port).
     this.client = Client.initWithMiddleware({ middleware: auth, baseUrl: settings.graphBaseUrl, customHosts: new Set([base.hostname]), defaultVersion: 'v1.0' });
-    this.exchange = new ExchangeClient(settings, this.credential, this.meter, this.throttle, this.retry);
+    this.exchange = new ExchangeClient(settings, this.credential, this.meter, this.retryLoop);
   }
 
   /** Application permissions granted to the app in this tenant (the token's roles claim). */
@@ -79,14 +84,7 @@ export class GraphContext {
   }
 
   private wrap(err: unknown, method: string, path: string): Error {
-    const e = err as { statusCode?: number; code?: string; body?: string | object; requestId?: string; message?: string };
-    if (typeof e?.statusCode === 'number' && e.statusCode > 0) {
-      let body: unknown = e.body;
-      if (typeof body === 'string') { try { body = JSON.parse(body); } catch { body = undefined; } }
-      if (!body || !(body as { error?: unknown }).error) body = { error: { code: e.code, message: e.message } };
-      return graphRequestError(e.statusCode, body, method, path, e.requestId ?? undefined);
-    }
-    return err instanceof Error ? err : new Error(String(err));
+    return toGraphRequestError(err, method, path);
   }
 
   async get<T>(path: string, select?: string[], version: GraphVersion = 'v1.0'): Promise<T> {
@@ -107,6 +105,31 @@ export class GraphContext {
     } catch (err) {
       throw this.wrap(err, method, `/${version}${path}`);
     }
+  }
+
+  /**
+   * A GET whose body is streamed rather than parsed (a message's MIME, a file's content): the body and
+   * its length when announced, or 'gone' on 404. Other failures are GraphRequestErrors that keep the
+   * response headers (Retry-After).
+   */
+  async download(path: string): Promise<{ body: Readable; size?: number } | 'gone'> {
+    let res: Response;
+    try {
+      res = await this.client.api(path).responseType(ResponseType.RAW).get() as Response;
+    } catch (err) {
+      throw this.wrap(err, 'GET', `/v1.0${path}`);
+    }
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => {});
+      return 'gone';
+    }
+    if (!res.ok || !res.body) {
+      const body = await res.json().catch(() => undefined);
+      const err = graphRequestError(res.status, body, 'GET', `/v1.0${path}`, res.headers.get('request-id') ?? undefined);
+      throw Object.assign(err, { headers: res.headers });
+    }
+    const length = Number(res.headers.get('content-length'));
+    return { body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), size: Number.isFinite(length) && res.headers.has('content-length') ? length : undefined };
   }
 
   /** Every item of a collection, in order, following @odata.nextLink with PageIterator. */
@@ -171,11 +194,10 @@ export class GraphContext {
         const responses = await this.sendBatch(chunk.map((i) => requests[i]), version);
         chunk.forEach((index, j) => {
           const res = responses[j];
-          if (RETRYABLE_STATUS.has(res.status) && attempt < this.retry.maxRetries) {
+          const after = this.retryLoop.delayAfter(attempt, { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] });
+          if (after !== undefined) {
             retryNext.push(index);
-            const after = backoffMs(attempt, this.retry, retryAfterMs(res.headers['retry-after'] ?? res.headers['Retry-After']));
             wait = Math.max(wait, after);
-            if (res.status === 429) this.throttle.pause(after);
           } else {
             results[index] = res.status >= 400
               ? { ...res, error: graphRequestError(res.status, res.body, requests[index].method, `/${version}${requests[index].url}`, res.headers['request-id']) }

@@ -4,8 +4,9 @@
 //   email       the summary from a service mailbox to the clerk and the IT supplier, report attached
 // A channel that fails is reported with the fix; the run itself is already stored and stays so.
 import { DateTime } from 'luxon';
-import { FileUpload, LargeFileUploadTask } from '@microsoft/microsoft-graph-client';
+import { Readable } from 'node:stream';
 import type { GraphContext } from '../graph';
+import { uploadToDrive } from '../graph/drive-upload';
 import { GraphRequestError } from '../graph/errors';
 import { findSiteLibrary } from '../graph/readers/files';
 import type { CouncilConfig } from '../policy/council-config';
@@ -22,10 +23,6 @@ export interface DeliveryResult {
   status: 'done' | 'failed';
   detail: string;
 }
-
-// Simple PUT up to 4 MB; above that an upload session (chunks must be multiples of 320 KiB).
-const SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024;
-const CHUNK = 320 * 1024 * 10;
 
 function why(err: unknown): string {
   if (err instanceof GraphRequestError && err.status === 403) return `Graph refused (${err.code})${err.permission ? `: grant the application permission ${err.permission}` : ''}`;
@@ -88,28 +85,8 @@ export async function deliverRun(opts: {
   return results;
 }
 
-/** Path below the drive root, e.g. '2026/11/2026-11-25 report.html'. */
+/** Path below the drive root, e.g. '2026/11/2026-11-25 report.html'; an earlier file of that name is replaced. */
 export async function uploadFile(graph: GraphContext, driveId: string, path: string, content: Buffer): Promise<{ id: string }> {
-  const encoded = path.split('/').map(encodeURIComponent).join('/');
-  if (content.length <= SIMPLE_UPLOAD_LIMIT) {
-    try {
-      return (await graph.client.api(`/drives/${driveId}/root:/${encoded}:/content`).header('Content-Type', 'application/octet-stream').put(content)) as { id: string };
-    } catch (err) {
-      throw toGraphError(err, 'PUT', `/v1.0/drives/${driveId}/root:/…:/content`);
-    }
-  }
-  const session = await LargeFileUploadTask.createUploadSession(graph.client, `/drives/${driveId}/root:/${encoded}:/createUploadSession`, {
-    item: { '@microsoft.graph.conflictBehavior': 'replace' },
-  });
-  const task = new LargeFileUploadTask(graph.client, new FileUpload(content, path.split('/').pop()!, content.length), session, { rangeSize: CHUNK });
-  const result = await task.upload();
-  return result.responseBody as { id: string };
-}
-
-function toGraphError(err: unknown, method: string, path: string): Error {
-  const e = err as { statusCode?: number; code?: string; message?: string };
-  if (typeof e?.statusCode === 'number' && e.statusCode > 0) {
-    return new GraphRequestError(e.statusCode, e.code ?? `HTTP${e.statusCode}`, `${method} ${path} failed with ${e.statusCode} ${e.code ?? ''}: ${e.message ?? ''}`, method, path, undefined, e.statusCode === 403 ? 'Sites.ReadWrite.All' : undefined);
-  }
-  return err instanceof Error ? err : new Error(String(err));
+  const { item } = await uploadToDrive(graph, { driveId, path }, { body: Readable.from([content]), size: content.length }, { conflictBehavior: 'replace' });
+  return item;
 }

@@ -1,0 +1,79 @@
+// The one retry loop for every request CouncilGuard sends to a tenant (the Graph client middleware,
+// $batch items, the Exchange admin endpoint, drive uploads): 429/503/504 after their Retry-After or
+// a jittered backoff, dropped connections after a backoff, a bounded number of retries, and a 429
+// pausing the whole run through the shared throttle.
+import { describeRequest, statusOfError } from './errors';
+import { backoffMs, isTransientNetworkError, retryAfterMs, RETRYABLE_STATUS, sleep, type RetryPolicy, type SharedThrottle } from './throttle';
+
+/** What one attempt came to, as far as retrying is concerned. */
+export type AttemptOutcome = { status: number; retryAfter?: string | null } | { error: unknown };
+
+export interface RetryOptions<T> {
+  /** Called before each attempt (0 is the first), to count it in the request meter. */
+  count?: (attempt: number) => void;
+  /** Judges a returned value (a Response, say) by its status; without it every returned value is final. */
+  statusOf?: (result: T) => { status: number; retryAfter?: string | null };
+  /** Releases a returned value that is about to be retried (a response body). */
+  discard?: (result: T) => Promise<void>;
+  /** Overrides the shared rule for a thrown error: true retries it, false does not, undefined asks the rule. */
+  retryError?: (err: unknown) => boolean | undefined;
+  /** Runs before retrying after a thrown error; throwing from it ends the loop (an upload session re-syncing). */
+  beforeRetry?: (err: unknown) => Promise<void>;
+  /** When given, an error that ends the loop is rethrown naming this request and the attempts made. */
+  request?: { method: string; url: string };
+  /** No retries at all (a streamed body cannot be sent twice); the throttle gate and counting still apply. */
+  once?: boolean;
+}
+
+export class RetryLoop {
+  constructor(readonly throttle: SharedThrottle, readonly policy: RetryPolicy) {}
+
+  /**
+   * The wait before the next attempt after attempt `attempt` came to `outcome`, or undefined when the
+   * outcome is final (not retryable, or the budget is spent). A 429 pauses every request of the run.
+   */
+  delayAfter(attempt: number, outcome: AttemptOutcome): number | undefined {
+    if (attempt >= this.policy.maxRetries) return undefined;
+    if ('error' in outcome) {
+      const carried = statusOfError(outcome.error);
+      if (!carried) return isTransientNetworkError(outcome.error) ? backoffMs(attempt, this.policy) : undefined;
+      return this.delayAfter(attempt, carried);
+    }
+    if (!RETRYABLE_STATUS.has(outcome.status)) return undefined;
+    const delay = backoffMs(attempt, this.policy, retryAfterMs(outcome.retryAfter));
+    if (outcome.status === 429) this.throttle.pause(delay);
+    return delay;
+  }
+
+  /** Sends through the shared throttle gate until an attempt is final; returns its value or throws its error. */
+  async run<T>(send: (attempt: number) => Promise<T>, options: RetryOptions<T> = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.throttle.gate();
+      options.count?.(attempt);
+      let result: T;
+      try {
+        result = await send(attempt);
+      } catch (err) {
+        const override = options.retryError?.(err);
+        const spent = options.once || attempt >= this.policy.maxRetries;
+        let delay = spent || override === false ? undefined : this.delayAfter(attempt, { error: err });
+        if (delay === undefined && override === true && !spent) delay = backoffMs(attempt, this.policy);
+        if (delay === undefined) throw this.final(err, attempt, options.request);
+        if (options.beforeRetry) await options.beforeRetry(err);
+        await sleep(delay);
+        continue;
+      }
+      const judged = options.statusOf?.(result);
+      const delay = judged && !options.once ? this.delayAfter(attempt, judged) : undefined;
+      if (delay === undefined) return result;
+      await options.discard?.(result);
+      await sleep(delay);
+    }
+  }
+
+  private final(err: unknown, attempt: number, request?: { method: string; url: string }): unknown {
+    if (!request) return err;
+    const why = err instanceof Error ? err.message : String(err);
+    return new Error(`${describeRequest(request.method, request.url)} failed after ${attempt + 1} attempt(s): ${why}`, { cause: err });
+  }
+}
