@@ -57,6 +57,9 @@ const E = {
   // "List groups", "List group members": GroupMember.Read.All.
   listGroups: graph('GET', '/groups', 'GroupMember.Read.All', 'read the councillor group and its members'),
   listGroupMembers: graph('GET', '/groups/{groupId}/members', 'GroupMember.Read.All', 'read the councillor group and its members'),
+  // "List a user's direct memberships": Learn names Directory.Read.All for applications, but Graph returns
+  // the groups (the only memberships the surrender removes) to GroupMember.Read.All, as the simulator does.
+  listUserMemberOf: graph('GET', '/users/{userId}/memberOf', 'GroupMember.Read.All', 'list the groups a leaver is in'),
   // "List directoryRoles", "List members of a directory role": RoleManagement.Read.Directory.
   listDirectoryRoles: graph('GET', '/directoryRoles', 'RoleManagement.Read.Directory', 'find administrators'),
   listDirectoryRoleMembers: graph('GET', '/directoryRoles/{roleId}/members', 'RoleManagement.Read.Directory', 'find administrators'),
@@ -93,7 +96,6 @@ const E = {
   // "List riskyUsers" (P2), "List signIns" (P1).
   listRiskyUsers: graph('GET', '/identityProtection/riskyUsers', 'IdentityRiskyUser.Read.All', 'users with leaked credentials', { licence: 'Entra ID P2' }),
   listSignIns: graph('GET', '/auditLogs/signIns', 'AuditLog.Read.All', 'Exchange sign-in locations', { licence: 'Entra ID P1' }),
-  listDirectoryAudits: graph('GET', '/auditLogs/directoryAudits', 'AuditLog.Read.All', 'directory changes'),
   // "List managedDevices", "managedDevice: retire" (Intune).
   listManagedDevices: graph('GET', '/deviceManagement/managedDevices', 'DeviceManagementManagedDevices.Read.All', 'device encryption and compliance', { licence: 'Intune' }),
   retireManagedDevice: graph('POST', '/deviceManagement/managedDevices/{deviceId}/retire', 'DeviceManagementManagedDevices.PrivilegedOperations.All', 'retire a leaver\'s devices', { licence: 'Intune' }),
@@ -300,7 +302,7 @@ export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'block sign-in', endpoints: [E.blockSignIn] },
   { why: 'sign the councillor out everywhere', endpoints: [E.revokeSignInSessions] },
   { why: 'set the automatic reply', endpoints: [E.updateMailboxSettings], coveredReads: [E.getMailboxSettings] },
-  { why: 'remove the councillor from groups', endpoints: [E.removeGroupMember] },
+  { why: 'remove the councillor from groups', endpoints: [E.removeGroupMember], coveredReads: [E.listUserMemberOf] },
   { why: 'remove licences after verification', endpoints: [E.assignLicense] },
   { why: 'email the clerk the certificate link', endpoints: [E.sendMail], optional: true },
   { why: 'find the councillor\'s Intune devices', endpoints: [E.listManagedDevices], optional: true },
