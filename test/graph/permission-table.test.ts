@@ -2,9 +2,10 @@
 // permission must be one the route accepts and its licence the one the route demands, and every route
 // CouncilGuard calls must be in the table. Either side changing alone fails here.
 import {
-  ENDPOINTS, SNAPSHOT_PART_ACCESS, SURRENDER_STEPS, WRITE_FEATURE_ENDPOINTS, graphEndpointFor, type Endpoint,
+  ENDPOINTS, SNAPSHOT_PART_ACCESS, SURRENDER_STEPS, WRITE_FEATURE_ENDPOINTS, accessForParts, graphEndpointFor, type Endpoint,
 } from '../../graph/permissions';
 import type { Licence } from '../../graph/licences';
+import { ALL_CHECKS } from '../../checks';
 import { allRoutes, routeFor, type Route } from '../../simulator/routes';
 import { handleExchange } from '../../simulator/routes/exchange';
 import type { TenantState } from '../../simulator/state';
@@ -88,5 +89,23 @@ describe('the endpoint table against the simulator\'s routes', () => {
         expect([...permissions].filter((p) => route.roles.includes(p))).not.toEqual([]);
       }
     }
+  });
+});
+
+describe('what the table derives for the checks', () => {
+  // The split the checks had when they stated their permissions themselves: an optional permission costs
+  // only its part (Exchange forwarding, the P1 registration report, risky users, sign-in logs).
+  const OPTIONAL: Record<string, string[]> = {
+    'mail.external-forwarding': ['Exchange.ManageAsApp'],
+    'identity.mfa-registration': ['AuditLog.Read.All'],
+    'identity.password-policy': ['IdentityRiskyUser.Read.All'],
+    'mailbox.access-audit': ['AuditLog.Read.All'],
+  };
+
+  it.each(ALL_CHECKS.map((c) => [c.id, c] as const))('%s: the directory reads are required, the optional parts optional, Intune only for devices', (id, check) => {
+    const access = accessForParts(check.reads);
+    expect(access.required.slice(0, 3)).toEqual(['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory']);
+    expect(access.optional).toEqual(OPTIONAL[id] ?? []);
+    expect(access.licences).toEqual(id === 'devices.compliance' ? ['Intune'] : []);
   });
 });
