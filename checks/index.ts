@@ -5,7 +5,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Check } from './types';
-import { AUDIT_LOG_READ, EXCHANGE, RISKY_USERS_READ } from './permissions';
 
 function isCheck(value: unknown): value is Check {
   const c = value as Partial<Check> | undefined;
@@ -37,31 +36,6 @@ export const CHECK_IDS: readonly string[] = ALL_CHECKS.map((c) => c.id);
 
 export function checkById(id: string): Check | undefined {
   return ALL_CHECKS.find((c) => c.id === id);
-}
-
-/**
- * Permissions in a check's `permissions` whose absence costs only part of the check (that part becomes a
- * partial skip) rather than the whole check. The grant script should still grant them; a pre-flight that
- * skips checks for missing permissions should only look at `requiredPermissions(check)`.
- */
-export const OPTIONAL_PERMISSIONS: Partial<Record<string, string[]>> = {
-  'mail.external-forwarding': [EXCHANGE],
-  // The P1 registration report; without it collect lists each user's methods instead.
-  'identity.mfa-registration': [AUDIT_LOG_READ],
-  'identity.password-policy': [RISKY_USERS_READ],
-  // Sign-in logs (the sign-in-location part).
-  'mailbox.access-audit': [AUDIT_LOG_READ],
-};
-
-/** The permissions without which the check cannot run at all. */
-export function requiredPermissions(check: Check): string[] {
-  const optional = new Set(OPTIONAL_PERMISSIONS[check.id] ?? []);
-  return check.permissions.filter((p) => !optional.has(p));
-}
-
-/** Every permission the given checks declare, sorted and without repeats (for the grant script). */
-export function permissionsFor(checks: readonly Check[]): string[] {
-  return [...new Set(checks.flatMap((c) => c.permissions))].sort();
 }
 
 export type { Check, EvaluationInput } from './types';

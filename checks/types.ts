@@ -20,11 +20,10 @@ export interface Check {
   title: string;
   /** Clause keys each finding kind cites. */
   clauses: Record<string, string[]>;
-  /** Snapshot parts evaluate() reads; collect fetches only these. */
+  /**
+   * Snapshot parts evaluate() reads; collect fetches only these. The permissions and licences the reads
+   * need follow from them (graph/permissions.ts, accessForParts), so a check states neither.
+   */
   reads: SnapshotPart[];
-  /** Least-privileged application permissions the reads need (Graph names, or 'Exchange.ManageAsApp'). */
-  permissions: string[];
-  /** Licences without which the check is skipped (not failed); see graph/licences. */
-  licences: string[];
   evaluate(input: EvaluationInput): CheckOutcome;
 }

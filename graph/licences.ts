@@ -1,4 +1,8 @@
 // Licence facts from subscribedSkus service plans (a SKU is a bundle; the plans are what matter).
+
+/** A licence as CouncilGuard names it to people (the endpoint table and skip reasons use these words). */
+export type Licence = 'Entra ID P1' | 'Entra ID P2' | 'Intune' | 'Exchange Online';
+
 export interface Licences {
   entraP1: boolean;
   entraP2: boolean;

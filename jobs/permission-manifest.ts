@@ -1,8 +1,17 @@
 // The permission manifest: for the checks and features a council enables, each application permission
-// with why it is needed, and the licences each check depends on. The grant script and the start-of-run
-// self-check both use it.
-import { ALL_CHECKS, OPTIONAL_PERMISSIONS } from '../checks';
-import { EXCHANGE_PERMISSION, KNOWN_PERMISSIONS, PERMISSION_RULES } from '../graph/permissions';
+// with why it is needed, and the licences each check depends on; what a check cannot run without (the
+// start-of-run self-check); and the manifest against the tenant itself (permissions --check-tenant).
+// All of it is read from the one table in graph/permissions.ts.
+import { ALL_CHECKS } from '../checks';
+import type { Check } from '../checks/types';
+import {
+  EVERY_RUN_ENDPOINTS, KNOWN_PERMISSIONS, WRITE_FEATURE_ENDPOINTS, accessForParts, permissionsOf, reasonsFor, resourceOf,
+  type PermissionResource,
+} from '../graph/permissions';
+import { licencesFromSkus, type Licence, type Licences } from '../graph/licences';
+import { createGraphContext } from '../graph';
+import { readSubscribedSkus } from '../graph/readers/directory';
+import { readEnvironment } from '../config/env';
 import type { CouncilConfig } from '../policy/council-config';
 import type { DeliveryConfig } from '../reports/delivery';
 import { permissionsNeeded } from '../offboarding/validate';
@@ -12,7 +21,7 @@ import { remediation } from '../enforce/remediations';
 
 export interface ManifestPermission {
   permission: string;
-  resource: 'Microsoft Graph' | 'Office 365 Exchange Online';
+  resource: PermissionResource;
   neededBy: string[];
   why: string[];
   /** Without it only part of a check is skipped. */
@@ -22,12 +31,22 @@ export interface ManifestPermission {
 export interface Manifest {
   council: string;
   permissions: ManifestPermission[];
-  licences: { check: string; licences: string[] }[];
+  licences: { check: string; licences: Licence[] }[];
 }
 
-const REASONS = new Map<string, string[]>();
-for (const rule of PERMISSION_RULES) REASONS.set(rule.permission, [...new Set([...(REASONS.get(rule.permission) ?? []), rule.reason])]);
-REASONS.set(EXCHANGE_PERMISSION, ['mailbox-level forwarding and the organisation forwarding policy (Exchange admin API)']);
+/**
+ * Per check, the permissions it cannot run without that the token lacks (checks missing none are left
+ * out). An optional permission (Exchange, the P1 registration report, risky users, sign-in logs) costs
+ * only its part, which collect reports as a partial skip, so it is not counted here.
+ */
+export function missingRequiredPermissions(checks: readonly Check[], granted: ReadonlySet<string>): Map<string, string[]> {
+  const missingByCheck = new Map<string, string[]>();
+  for (const check of checks) {
+    const missing = accessForParts(check.reads).required.filter((p) => !granted.has(p));
+    if (missing.length) missingByCheck.set(check.id, missing);
+  }
+  return missingByCheck;
+}
 
 export function buildManifest(council: CouncilConfig): Manifest {
   const disabled = new Set(council.checks?.disabled ?? []);
@@ -39,24 +58,29 @@ export function buildManifest(council: CouncilConfig): Manifest {
     entry.optional &&= optional;
     byPermission.set(permission, entry);
   };
-  need('Organization.Read.All', 'licence detection (every run)', false);
-  for (const c of checks) for (const p of c.permissions) need(p, c.id, (OPTIONAL_PERMISSIONS[c.id] ?? []).includes(p));
+  for (const p of permissionsOf(EVERY_RUN_ENDPOINTS)) need(p, 'licence detection (every run)', false);
+  for (const c of checks) {
+    const access = accessForParts(c.reads);
+    for (const p of access.required) need(p, c.id, false);
+    for (const p of access.optional) need(p, c.id, true);
+  }
   const delivery = (council.delivery ?? {}) as DeliveryConfig;
-  if (delivery.sharePoint) need('Sites.ReadWrite.All', 'delivery.sharePoint', false);
-  if (delivery.email) need('Mail.Send', 'delivery.email', false);
+  if (delivery.sharePoint) for (const p of permissionsOf(WRITE_FEATURE_ENDPOINTS['delivery.sharePoint'])) need(p, 'delivery.sharePoint', false);
+  if (delivery.email) for (const p of permissionsOf(WRITE_FEATURE_ENDPOINTS['delivery.email'])) need(p, 'delivery.email', false);
   // The clerk can ask for a surrender at any time, so its permissions are always listed.
   for (const n of permissionsNeeded(resolveOptions(council))) need(n.permission, 'surrender (clerk)', n.optional === true);
   for (const name of enabledRemediations(council)) for (const p of remediation(name).permissions) need(p, `enforce.${name}`, false);
   const permissions = [...byPermission.entries()].map(([permission, e]) => ({
     permission,
-    resource: permission === EXCHANGE_PERMISSION ? 'Office 365 Exchange Online' as const : 'Microsoft Graph' as const,
+    resource: resourceOf(permission),
     neededBy: [...e.neededBy].sort(),
-    why: REASONS.get(permission) ?? [],
+    why: reasonsFor(permission),
     optional: e.optional,
   })).sort((a, b) => a.permission.localeCompare(b.permission));
   const unknown = permissions.filter((p) => !KNOWN_PERMISSIONS.has(p.permission));
   if (unknown.length) throw new Error(`the manifest names permissions missing from graph/permissions.ts: ${unknown.map((u) => u.permission).join(', ')}`);
-  return { council: council.name, permissions, licences: checks.filter((c) => c.licences.length).map((c) => ({ check: c.id, licences: c.licences })) };
+  const licences = checks.map((c) => ({ check: c.id, licences: accessForParts(c.reads).licences })).filter((l) => l.licences.length);
+  return { council: council.name, permissions, licences };
 }
 
 export function formatManifest(m: Manifest): string {
@@ -71,4 +95,25 @@ export function formatManifest(m: Manifest): string {
   lines.push('', 'Exchange.ManageAsApp also needs an Exchange role assigned to the app\'s service principal; scope mail access',
     '(Mail.Send, mailbox settings) to the councillor and service mailboxes with Exchange RBAC for Applications.');
   return `${lines.join('\n')}\n`;
+}
+
+export interface TenantComparison {
+  missingPermissions: { permission: string; neededBy: string[]; optional: boolean }[];
+  unlicensedChecks: { check: string; licences: Licence[] }[];
+}
+
+// The licence words of the table, and the service-plan facts that grant them.
+const LICENCE_FLAGS: Record<Licence, keyof Licences> = { 'Intune': 'intune', 'Entra ID P1': 'entraP1', 'Entra ID P2': 'entraP2', 'Exchange Online': 'exchange' };
+
+/** The manifest against the tenant, read with the app's own credentials: what is not granted, not licensed. */
+export async function compareWithTenant(council: CouncilConfig, manifest: Manifest, env: NodeJS.ProcessEnv): Promise<TenantComparison> {
+  const graph = createGraphContext(readEnvironment(env, council.tenantId));
+  const granted = new Set(await graph.grantedRoles());
+  const licences = licencesFromSkus(await readSubscribedSkus(graph));
+  return {
+    // Exchange.ManageAsApp is granted on another resource, so it is not in the Graph token's roles.
+    missingPermissions: manifest.permissions.filter((p) => p.resource === 'Microsoft Graph' && !granted.has(p.permission))
+      .map((p) => ({ permission: p.permission, neededBy: p.neededBy, optional: p.optional })),
+    unlicensedChecks: manifest.licences.filter((l) => !l.licences.some((word) => LICENCE_FLAGS[word] && licences[LICENCE_FLAGS[word]])),
+  };
 }

@@ -1,12 +1,13 @@
 // runAudit: one council, one night. collect -> evaluate -> compare -> render -> store.
 // Shared by the nightly timer and `councilguard audit`.
 import { DateTime } from 'luxon';
-import { ALL_CHECKS, requiredPermissions } from '../checks';
+import { ALL_CHECKS } from '../checks';
 import type { Check } from '../checks/types';
 import type { CheckOutcome, CheckResultSummary, FindingDraft, FindingsDocument } from '../core/findings';
 import type { CouncilConfig } from '../policy/council-config';
 import type { CouncilContext } from '../context/council-context';
 import { collectSnapshot } from './collect';
+import { missingRequiredPermissions } from './permission-manifest';
 import { compareWithPrevious } from './compare';
 import { mfaCoverage } from './metrics';
 import { deliverRun, type DeliveryResult } from '../reports/delivery';
@@ -43,13 +44,8 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const checks = enabledChecks(council);
 
   const granted = new Set(await run.graph.grantedRoles());
-  const missingByCheck = new Map<string, string[]>();
-  for (const check of checks) {
-    // Only what the check cannot do without skips it whole; an optional permission (Exchange, the P1
-    // registration report, risky users) costs just its part, which collect reports as a partial skip.
-    const missing = requiredPermissions(check).filter((p) => !granted.has(p));
-    if (missing.length) missingByCheck.set(check.id, missing);
-  }
+  // Only what a check cannot do without skips it whole; an optional permission costs just its part.
+  const missingByCheck = missingRequiredPermissions(checks, granted);
   const missingPermissions = [...new Set([...missingByCheck.values()].flat())].sort();
   if (missingPermissions.length) {
     log.warn(

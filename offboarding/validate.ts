@@ -7,6 +7,7 @@ import type { CouncilConfig } from '../policy/council-config';
 import type { GraphContext } from '../graph';
 import { GraphRequestError } from '../graph/errors';
 import { findSiteLibrary } from '../graph/readers/files';
+import { SURRENDER_STEPS, permissionsOf } from '../graph/permissions';
 import { SurrenderInputError } from '../core/errors';
 import { type SurrenderOptions, type SurrenderRequest, type SurrenderTarget } from './types';
 
@@ -18,26 +19,14 @@ export interface PermissionNeed {
   optional?: boolean;
 }
 
-/** The application permissions a surrender uses (DeviceManagement and Mail.Send are optional: without them that part is skipped, and said so). */
+/**
+ * The application permissions a surrender uses, step by step from graph/permissions.ts (SURRENDER_STEPS).
+ * DeviceManagement and Mail.Send are optional: without them that part is skipped, and said so.
+ */
 export function permissionsNeeded(options: SurrenderOptions): PermissionNeed[] {
-  return [
-    { permission: 'User.Read.All', why: 'read the councillor\'s account' },
-    { permission: 'RoleManagement.Read.Directory', why: 'make sure the councillor is not an administrator' },
-    { permission: 'Mail.Read', why: 'export the mailbox' },
-    { permission: 'Contacts.Read', why: 'export the contacts' },
-    { permission: 'Calendars.Read', why: 'export the calendar' },
-    { permission: 'Files.Read.All', why: 'export the OneDrive' },
-    { permission: 'Sites.ReadWrite.All', why: 'write the archive library' },
-    { permission: 'User.EnableDisableAccount.All', why: 'block sign-in' },
-    { permission: 'User.RevokeSessions.All', why: 'sign the councillor out everywhere' },
-    { permission: 'MailboxSettings.ReadWrite', why: 'set the automatic reply' },
-    { permission: 'GroupMember.ReadWrite.All', why: 'remove the councillor from groups' },
-    { permission: 'LicenseAssignment.ReadWrite.All', why: 'remove licences after verification' },
-    { permission: 'Mail.Send', why: 'email the clerk the certificate link', optional: true },
-    { permission: 'DeviceManagementManagedDevices.Read.All', why: 'find the councillor\'s Intune devices', optional: true },
-    { permission: 'DeviceManagementManagedDevices.PrivilegedOperations.All', why: 'retire (selectively wipe) the councillor\'s devices', optional: true },
-    ...(options.convertToShared || options.grantClerkFullAccess ? [{ permission: 'Exchange.ManageAsApp', why: 'convert the mailbox to shared and give the clerk access (Exchange admin API)' }] : []),
-  ];
+  const on = (name: string) => (options as unknown as Record<string, unknown>)[name] === true;
+  return SURRENDER_STEPS.filter((step) => !step.whenAnyOption || step.whenAnyOption.some(on))
+    .flatMap((step) => permissionsOf(step.endpoints).map((permission) => ({ permission, why: step.why, ...(step.optional ? { optional: true } : {}) })));
 }
 
 /** A YYYY-MM-DD term end, or a refusal naming the format. */

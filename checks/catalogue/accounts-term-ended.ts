@@ -14,7 +14,6 @@ import type { SurrenderState } from '../../core/snapshot';
 import { OutcomeBuilder, requireParts } from '../outcome';
 import { findUserByAddress, userSubject } from '../scope';
 import { LONDON, londonDay, runInstant } from '../dates';
-import { DIRECTORY_READS } from '../permissions';
 
 const ID = 'accounts.term-ended' as const;
 const CLAUSES = {
@@ -98,7 +97,5 @@ export const accountsTermEnded: Check = {
   title: 'Councillors whose term has ended',
   clauses: CLAUSES,
   reads: ['users', 'surrenders'],
-  permissions: [...DIRECTORY_READS],
-  licences: [],
   evaluate,
 };

@@ -10,7 +10,6 @@ import type { CheckOutcome, FindingSubject, Severity } from '../../core/findings
 import type { ManagedDevice } from '../../core/snapshot';
 import { OutcomeBuilder, requireParts } from '../outcome';
 import { addressesOf, councillorMemberIds, peopleInScope, type PersonInScope } from '../scope';
-import { DEVICES_READ, DIRECTORY_READS } from '../permissions';
 
 const ID = 'devices.compliance' as const;
 const CLAUSES = {
@@ -83,7 +82,5 @@ export const devicesCompliance: Check = {
   title: 'Devices that are not encrypted or not compliant',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'devices'],
-  permissions: [...DIRECTORY_READS, DEVICES_READ],
-  licences: ['Intune'],
   evaluate,
 };

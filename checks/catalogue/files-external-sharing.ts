@@ -15,7 +15,6 @@ import { OutcomeBuilder, requireParts } from '../outcome';
 import { classifyAddress, trustedDomains } from '../addresses';
 import { addressesOf, isGuest } from '../scope';
 import { listWords, plural } from '../words';
-import { DIRECTORY_READS, DOMAINS_READ, FILES_READS } from '../permissions';
 
 const ID = 'files.external-sharing' as const;
 const CLAUSES = {
@@ -140,7 +139,5 @@ export const filesExternalSharing: Check = {
   title: 'Council files shared outside the council',
   clauses: CLAUSES,
   reads: ['users', 'domains', 'oneDrives', 'councilLibrary', 'sharingPermissions'],
-  permissions: [...DIRECTORY_READS, DOMAINS_READ, ...FILES_READS],
-  licences: [],
   evaluate,
 };

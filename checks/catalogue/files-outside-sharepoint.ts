@@ -13,7 +13,6 @@ import { OutcomeBuilder, readPart, requireParts, skippedByPolicy } from '../outc
 import { councillorMemberIds, councillors, userSubject } from '../scope';
 import { londonDay, parseInstant, runInstant, utcIso } from '../dates';
 import { formatBytes, plural } from '../words';
-import { DIRECTORY_READS, FILES_READS } from '../permissions';
 
 const ID = 'files.outside-sharepoint' as const;
 const CLAUSES = {
@@ -108,7 +107,5 @@ export const filesOutsideSharePoint: Check = {
   title: 'Council files kept outside the SharePoint library',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'oneDrives', 'councilLibrary'],
-  permissions: [...DIRECTORY_READS, ...FILES_READS],
-  licences: [],
   evaluate,
 };

@@ -20,7 +20,6 @@ import type { ConditionalAccessPolicy, SnapshotUser } from '../../core/snapshot'
 import { OutcomeBuilder, readPart } from '../outcome';
 import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from '../scope';
 import { listWords } from '../words';
-import { DIRECTORY_READS, POLICY_READ } from '../permissions';
 
 const ID = 'identity.mfa-enforcement' as const;
 const CLAUSES = { 'mfa-not-required': ['identity.mfa', 'identity.admin-credentials'] };
@@ -158,7 +157,5 @@ export const identityMfaEnforcement: Check = {
   title: 'Multi-factor authentication not required at sign-in',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'securityDefaults', 'conditionalAccess', 'perUserMfa'],
-  permissions: [...DIRECTORY_READS, POLICY_READ],
-  licences: [],
   evaluate,
 };

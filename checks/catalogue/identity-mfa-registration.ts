@@ -9,7 +9,6 @@ import type { Check, EvaluationInput } from '../types';
 import type { CheckOutcome, Severity } from '../../core/findings';
 import { OutcomeBuilder, requireParts } from '../outcome';
 import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from '../scope';
-import { AUDIT_LOG_READ, AUTH_METHODS_READ, DIRECTORY_READS } from '../permissions';
 
 const ID = 'identity.mfa-registration' as const;
 const CLAUSES = { 'not-registered': ['identity.mfa', 'identity.admin-credentials'] };
@@ -55,7 +54,5 @@ export const identityMfaRegistration: Check = {
   title: 'Accounts without multi-factor authentication registered',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'mfaRegistration'],
-  permissions: [...DIRECTORY_READS, AUDIT_LOG_READ, AUTH_METHODS_READ],
-  licences: [],
   evaluate,
 };

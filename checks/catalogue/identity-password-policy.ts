@@ -22,7 +22,6 @@ import { domainOf, normaliseDomain } from '../addresses';
 import { councillorMemberIds, enabledMembers, findUserByAddress, isGuest, peopleInScope, userSubject } from '../scope';
 import { londonDay, parseInstant, runInstant, utcIso } from '../dates';
 import { plural } from '../words';
-import { DIRECTORY_READS, DOMAINS_READ, RISKY_USERS_READ } from '../permissions';
 
 const ID = 'identity.password-policy' as const;
 const CLAUSES = {
@@ -189,8 +188,6 @@ export const identityPasswordPolicy: Check = {
   title: 'Passwords handled as the council policy says',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'domains', 'riskyUsers'],
-  permissions: [...DIRECTORY_READS, DOMAINS_READ, RISKY_USERS_READ],
-  licences: [],
   evaluate,
 };
 

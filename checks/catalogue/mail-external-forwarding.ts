@@ -21,7 +21,6 @@ import { OutcomeBuilder, requireParts, skippedByPolicy } from '../outcome';
 import { bareAddress, classifyAddress, trustedDomains, type TrustedDomains } from '../addresses';
 import { addressesOf, findUserByAddress, isGuest, userSubject } from '../scope';
 import { listWords } from '../words';
-import { DIRECTORY_READS, DOMAINS_READ, EXCHANGE, INBOX_RULES_READ } from '../permissions';
 
 const ID = 'mail.external-forwarding' as const;
 const CLAUSES = {
@@ -196,7 +195,5 @@ export const mailExternalForwarding: Check = {
   title: 'Council mail forwarded outside the council',
   clauses: CLAUSES,
   reads: ['users', 'councillorGroup', 'domains', 'inboxRules', 'mailboxForwarding', 'orgForwardingPolicy'],
-  permissions: [...DIRECTORY_READS, DOMAINS_READ, INBOX_RULES_READ, EXCHANGE],
-  licences: [],
   evaluate,
 };

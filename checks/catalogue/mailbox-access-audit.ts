@@ -22,7 +22,6 @@ import { bareAddress, classifyAddress, trustedDomains } from '../addresses';
 import { addressesOf, findUserByAddress, isGuest, userSubject } from '../scope';
 import { londonTime, parseInstant, utcIso } from '../dates';
 import { listWords, plural } from '../words';
-import { AUDIT_LOG_READ, DIRECTORY_READS, DOMAINS_READ, EXCHANGE_AUDIT_QUERY } from '../permissions';
 
 const ID = 'mailbox.access-audit' as const;
 const CLAUSES = {
@@ -242,7 +241,5 @@ export const mailboxAccessAudit: Check = {
   title: 'Mailbox access by others and unusual sign-ins',
   clauses: CLAUSES,
   reads: ['users', 'domains', 'mailboxAudit', 'signIns'],
-  permissions: [...DIRECTORY_READS, DOMAINS_READ, EXCHANGE_AUDIT_QUERY, AUDIT_LOG_READ],
-  licences: [],
   evaluate,
 };

@@ -2,32 +2,7 @@
 // council; with --check-tenant also what the tenant itself lacks (permissions not granted to the app,
 // licences a check needs that the tenant does not have), read with the app's own credentials.
 import { loadCouncilFile } from '../../jobs/council-context';
-import { buildManifest, formatManifest, type Manifest } from '../../jobs/permission-manifest';
-import { readEnvironment } from '../../config/env';
-import { createGraphContext } from '../../graph';
-import { licencesFromSkus, type Licences } from '../../graph/licences';
-import { readSubscribedSkus } from '../../graph/readers/directory';
-import type { CouncilConfig } from '../../policy/council-config';
-
-export interface TenantComparison {
-  missingPermissions: { permission: string; neededBy: string[]; optional: boolean }[];
-  unlicensedChecks: { check: string; licences: string[] }[];
-}
-
-// The licence words checks declare, and the service plans that grant them.
-const LICENCE_KEYS: Record<string, keyof Licences> = { 'Intune': 'intune', 'Entra ID P1': 'entraP1', 'Entra ID P2': 'entraP2', 'Exchange Online': 'exchange' };
-
-async function compareWithTenant(council: CouncilConfig, manifest: Manifest, env: NodeJS.ProcessEnv): Promise<TenantComparison> {
-  const graph = createGraphContext(readEnvironment(env, council.tenantId));
-  const granted = new Set(await graph.grantedRoles());
-  const licences = licencesFromSkus(await readSubscribedSkus(graph));
-  return {
-    // Exchange.ManageAsApp is granted on another resource, so it is not in the Graph token's roles.
-    missingPermissions: manifest.permissions.filter((p) => p.resource === 'Microsoft Graph' && !granted.has(p.permission))
-      .map((p) => ({ permission: p.permission, neededBy: p.neededBy, optional: p.optional })),
-    unlicensedChecks: manifest.licences.filter((l) => !l.licences.some((word) => LICENCE_KEYS[word] && licences[LICENCE_KEYS[word]])),
-  };
-}
+import { buildManifest, compareWithTenant, formatManifest, type TenantComparison } from '../../jobs/permission-manifest';
 
 function formatComparison(c: TenantComparison): string {
   const lines = ['', 'In the tenant now:'];

@@ -7,6 +7,7 @@
 import { readInboxRules } from '../../graph/readers/mail';
 import type { ActionExecutor, PlannedAction, Remediation, TargetState } from '../types';
 import { clauseNumbers, ENC, findingsOf, isBreakGlass, pick } from './common';
+import { WRITE_FEATURE_ENDPOINTS, permissionsOf } from '../../graph/permissions';
 
 const CHECK = 'mail.external-forwarding';
 const RULE_FIELDS = ['isEnabled', 'actions'];
@@ -48,7 +49,7 @@ const executors: Record<string, ActionExecutor> = {
 export const forwarding: Remediation = {
   name: 'forwarding',
   title: 'External mail forwarding',
-  permissions: ['MailboxSettings.ReadWrite', 'Exchange.ManageAsApp'],
+  permissions: permissionsOf(WRITE_FEATURE_ENDPOINTS['enforce.forwarding']),
   executors,
   async plan(input, notes) {
     const out: Omit<PlannedAction, 'id'>[] = [];

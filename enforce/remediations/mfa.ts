@@ -11,6 +11,7 @@ import { readSubscribedSkus } from '../../graph/readers/directory';
 import { readPerUserMfa } from '../../graph/readers/identity';
 import type { ActionExecutor, PlanningInput, PlannedAction, Remediation } from '../types';
 import { clauseNumbers, ENC, findingsOf, isBreakGlass } from './common';
+import { WRITE_FEATURE_ENDPOINTS, permissionsOf } from '../../graph/permissions';
 
 const CHECK = 'identity.mfa-enforcement';
 export const CA_POLICY_NAME = 'Require MFA — councillors and staff';
@@ -71,7 +72,7 @@ const executors: Record<string, ActionExecutor> = {
 export const mfa: Remediation = {
   name: 'mfa',
   title: 'Multi-factor authentication',
-  permissions: ['Policy.ReadWrite.SecurityDefaults', 'Policy.ReadWrite.ConditionalAccess', 'Policy.ReadWrite.AuthenticationMethod'],
+  permissions: permissionsOf(WRITE_FEATURE_ENDPOINTS['enforce.mfa']),
   executors,
   async plan(input, notes) {
     const findings = findingsOf(input, CHECK, ['mfa-not-required']).filter((f) => {

@@ -5,6 +5,7 @@
 //  - a user whose credentials leaked (risky user): must change the password at next sign-in.
 import type { ActionExecutor, PlannedAction, Remediation } from '../types';
 import { clauseNumbers, ENC, findingsOf, isBreakGlass } from './common';
+import { WRITE_FEATURE_ENDPOINTS, permissionsOf } from '../../graph/permissions';
 
 const CHECK = 'identity.password-policy';
 const NEVER = 2147483647;
@@ -38,7 +39,7 @@ const executors: Record<string, ActionExecutor> = {
 export const passwords: Remediation = {
   name: 'passwords',
   title: 'Password settings',
-  permissions: ['Domain.ReadWrite.All', 'User.ReadWrite.All', 'User-PasswordProfile.ReadWrite.All'],
+  permissions: permissionsOf(WRITE_FEATURE_ENDPOINTS['enforce.passwords']),
   executors,
   async plan(input, notes) {
     const out: Omit<PlannedAction, 'id'>[] = [];

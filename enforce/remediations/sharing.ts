@@ -3,6 +3,7 @@
 // SharePoint issues a new URL (Graph cannot recreate a deleted link's URL), which the undo result names.
 import type { ActionExecutor, PlannedAction, Remediation } from '../types';
 import { clauseNumbers, ENC, findingsOf, isBreakGlass } from './common';
+import { WRITE_FEATURE_ENDPOINTS, permissionsOf } from '../../graph/permissions';
 
 const CHECK = 'files.external-sharing';
 
@@ -38,7 +39,7 @@ const executors: Record<string, ActionExecutor> = {
 export const sharing: Remediation = {
   name: 'sharing',
   title: 'Anyone-links on council files',
-  permissions: ['Files.ReadWrite.All'],
+  permissions: permissionsOf(WRITE_FEATURE_ENDPOINTS['enforce.sharing']),
   executors,
   async plan(input, notes) {
     const out: Omit<PlannedAction, 'id'>[] = [];

@@ -1,4 +1,5 @@
-import { ALL_CHECKS, OPTIONAL_PERMISSIONS, checkById, permissionsFor, requiredPermissions } from '../../checks';
+import { ALL_CHECKS, checkById } from '../../checks';
+import { accessForParts } from '../../graph/permissions';
 import { CHECK_IDS } from '../../checks';
 import type { SnapshotPart, TenantSnapshot } from '../../core/snapshot';
 import { DRIVE, IDS, KNOWN_CLAUSE_KEYS, UPN, baseUsers, failed, file, makeSnapshot, ok, oneDriveOf, run } from '../support/snapshot-factory';
@@ -40,10 +41,12 @@ describe('the check catalogue', () => {
     expect(Object.keys(check.clauses).length).toBeGreaterThan(0);
     for (const keys of Object.values(check.clauses)) for (const k of keys) expect(KNOWN_CLAUSE_KEYS.has(k)).toBe(true);
     expect(check.reads).toContain('users');
-    expect(check.permissions).toContain('User.Read.All');
-    for (const p of check.licences) expect(['Entra ID P1', 'Entra ID P2', 'Intune']).toContain(p);
-    // Optional permissions must be ones the check actually declares.
-    for (const p of OPTIONAL_PERMISSIONS[check.id] ?? []) expect(check.permissions).toContain(p);
+    // Permissions and licences follow from the reads (graph/permissions.ts).
+    const access = accessForParts(check.reads);
+    expect(access.required).toContain('User.Read.All');
+    for (const p of access.licences) expect(['Entra ID P1', 'Entra ID P2', 'Intune']).toContain(p);
+    // A permission is either required or optional for a check, never both.
+    for (const p of access.optional) expect(access.required).not.toContain(p);
   });
 
   it.each(ALL_CHECKS.map((c) => [c.id, c] as const))('%s passes on the clean tenant', (_id, check) => {
@@ -79,12 +82,14 @@ describe('the check catalogue', () => {
   });
 
   it('lists every permission once for the grant script, and separates the optional ones', () => {
-    const all = permissionsFor(ALL_CHECKS);
-    expect(new Set(all).size).toBe(all.length);
-    expect(all).toEqual(expect.arrayContaining(['Files.Read.All', 'MailboxSettings.Read', 'Policy.Read.All', 'Exchange.ManageAsApp', 'DeviceManagementManagedDevices.Read.All']));
-    expect(requiredPermissions(checkById('mail.external-forwarding')!)).not.toContain('Exchange.ManageAsApp');
-    expect(requiredPermissions(checkById('identity.password-policy')!)).not.toContain('IdentityRiskyUser.Read.All');
-    expect(requiredPermissions(checkById('devices.compliance')!)).toContain('DeviceManagementManagedDevices.Read.All');
+    const all = accessForParts([...new Set(ALL_CHECKS.flatMap((c) => c.reads))]);
+    const names = [...all.required, ...all.optional];
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['Files.Read.All', 'MailboxSettings.Read', 'Policy.Read.All', 'Exchange.ManageAsApp', 'DeviceManagementManagedDevices.Read.All']));
+    const required = (id: string) => accessForParts(checkById(id)!.reads).required;
+    expect(required('mail.external-forwarding')).not.toContain('Exchange.ManageAsApp');
+    expect(required('identity.password-policy')).not.toContain('IdentityRiskyUser.Read.All');
+    expect(required('devices.compliance')).toContain('DeviceManagementManagedDevices.Read.All');
   });
 
   it('reads only snapshot parts that exist', () => {

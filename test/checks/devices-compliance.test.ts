@@ -1,6 +1,7 @@
 import { devicesCompliance as check } from '../../checks/catalogue/devices-compliance';
 import type { ManagedDevice } from '../../core/snapshot';
 import { UPN, failed, makeSnapshot, missingPermission, notLicensed, ok, run } from '../support/snapshot-factory';
+import { accessForParts } from '../../graph/permissions';
 
 const device = (d: Partial<ManagedDevice> & { id: string }): ManagedDevice => ({ deviceName: d.id.toUpperCase(), userPrincipalName: UPN.cllrA, operatingSystem: 'Windows', isEncrypted: true, complianceState: 'compliant', ...d });
 
@@ -40,7 +41,7 @@ describe('devices.compliance', () => {
   it('is skipped as not licensed without Intune, never failed', () => {
     const outcome = run(check, makeSnapshot({ devices: notLicensed('Intune') }));
     expect(outcome).toMatchObject({ status: 'skipped', skipReason: { code: 'not-licensed', detail: expect.stringContaining('Intune') } });
-    expect(check.licences).toEqual(['Intune']);
+    expect(accessForParts(check.reads).licences).toEqual(['Intune']);
   });
 
   it('is skipped with the permission named, and errors when the read failed', () => {
