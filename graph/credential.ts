@@ -53,3 +53,14 @@ class ExplainingCredential implements TokenCredential {
     return new CredentialError(`Could not get a token for tenant ${this.settings.tenantId}: ${raw.split('\n')[0].slice(0, 300)}`);
   }
 }
+
+/** Reads the roles claim without verifying the token (we only ask what we were given). */
+export function rolesOf(token: string | undefined): string[] {
+  if (!token) return [];
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { roles?: string[] };
+    return payload.roles ?? [];
+  } catch {
+    return [];
+  }
+}

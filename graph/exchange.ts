@@ -3,7 +3,7 @@
 // Optional per tenant: without Exchange.ManageAsApp callers get { connected: false }, not a crash.
 import type { TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/env';
-import { rolesOf } from '.';
+import { rolesOf } from './credential';
 import type { RequestMeter } from './meter';
 import type { RetryLoop } from './retry';
 

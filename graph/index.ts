@@ -16,7 +16,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import type { Settings } from '../config/env';
-import { createCredential } from './credential';
+import { createCredential, rolesOf } from './credential';
 import { GraphRequestError, graphRequestError, toGraphRequestError } from './errors';
 import { ExchangeClient } from './exchange';
 import { RequestMeter } from './meter';
@@ -251,17 +251,6 @@ export class GraphContext {
       if (err instanceof GraphRequestError) return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: {}, error: err };
       throw err;
     }
-  }
-}
-
-/** Reads the roles claim without verifying the token (we only ask what we were given). */
-export function rolesOf(token: string | undefined): string[] {
-  if (!token) return [];
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { roles?: string[] };
-    return payload.roles ?? [];
-  } catch {
-    return [];
   }
 }
 

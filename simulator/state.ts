@@ -1,17 +1,13 @@
 // The live, mutable state of one simulated tenant, built from a scenario. Writes through the API
 // change it, and later reads see the change (tests verify effects by reading the tenant back).
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Scenario, ScenarioFile } from './scenario';
 import { buildMailbox, type SimMailFolder } from './mailbox';
+import { stableId } from './ids';
+export { stableId };
 import { generatedBytes, hashesOf, type ContentHashes } from './generated-bytes';
 import { unescapeSegment, type GeneratedBody } from './http';
 
-/** Deterministic GUID-shaped id from a seed string, so ids are stable across runs. */
-export function stableId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('|')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** '-400d', '-3h', '-15m' relative to now, or an ISO date. */
 export function resolveWhen(when: string | undefined, now: DateTime, fallback = '-1d'): string {

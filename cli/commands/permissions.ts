@@ -1,7 +1,8 @@
 // councilguard permissions --config FILE [--json] [--check-tenant]: what to grant, and why, for each
 // council; with --check-tenant also what the tenant itself lacks (permissions not granted to the app,
 // licences a check needs that the tenant does not have), read with the app's own credentials.
-import { loadCouncilFile } from '../../jobs/council-context';
+import { loadCouncilFile, selectCouncils } from '../../jobs/council-context';
+import { councilSelector, type CouncilOption } from '../council-option';
 import { buildManifest, compareWithTenant, formatManifest, type TenantComparison } from '../../jobs/permission-manifest';
 
 function formatComparison(c: TenantComparison): string {
@@ -12,8 +13,8 @@ function formatComparison(c: TenantComparison): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function permissionsCommand(opts: { config: string; json?: boolean; checkTenant?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const councils = loadCouncilFile(opts.config).councils;
+export async function permissionsCommand(opts: CouncilOption & { config: string; json?: boolean; checkTenant?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const councils = selectCouncils(loadCouncilFile(opts.config).councils, councilSelector(opts));
   const manifests = councils.map(buildManifest);
   const comparisons = opts.checkTenant ? await Promise.all(councils.map((c, i) => compareWithTenant(c, manifests[i], env))) : undefined;
   if (opts.json) {
