@@ -53,7 +53,7 @@ export function councilContext(council: CouncilConfig, deps: CouncilContextDeps)
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Whether `selector` names this council: its tenant id or its name, in any case. */
-export function isCouncil(council: CouncilConfig, selector: string): boolean {
+function isCouncil(council: CouncilConfig, selector: string): boolean {
   return sameText(council.tenantId, selector) || sameText(council.name, selector);
 }
 

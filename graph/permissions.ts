@@ -181,8 +181,6 @@ export function permissionFor(method: string, path: string): string | undefined 
   return graphEndpointFor(method, path)?.permission;
 }
 
-export const EXCHANGE_PERMISSION = EXCHANGE_MANAGE_AS_APP;
-
 /** Every permission name CouncilGuard may ask for (the manifest is checked against this). */
 export const KNOWN_PERMISSIONS: ReadonlySet<string> = new Set(ENDPOINTS.map((e) => e.permission));
 

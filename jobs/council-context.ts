@@ -107,7 +107,7 @@ export interface OpenCouncilsOptions {
 }
 
 /** Loads and validates the config, then opens the store; nothing is opened when the config is bad. */
-export async function openCouncils(opts: OpenCouncilsOptions): Promise<Councils> {
+async function openCouncils(opts: OpenCouncilsOptions): Promise<Councils> {
   const env = opts.env ?? process.env;
   const file = opts.file ?? loadCouncilFile(opts.configPath ?? requireConfigPath(env));
   const common = { file: () => file, log: opts.log, clock: opts.clock, env };

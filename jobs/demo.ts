@@ -11,7 +11,7 @@ import { startAzurite } from '../store/azurite';
 import { auditCouncils, type CouncilAuditOutcome } from './audit';
 import { Councils, parseCouncilFile } from './council-context';
 
-export const DEMO_CONFIG_PATH = () => join(packageRoot(), 'simulator', 'scenarios', 'demo.councils.json');
+const DEMO_CONFIG_PATH = () => join(packageRoot(), 'simulator', 'scenarios', 'demo.councils.json');
 
 /** Starts the demo tenant and local storage, audits "Example Parish Council", and stops both. */
 export async function auditDemoTenant(log: Logger): Promise<CouncilAuditOutcome[]> {

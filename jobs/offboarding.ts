@@ -57,7 +57,7 @@ function buildRequest(deps: SurrenderDeps, input: OffboardingRequestInput): Surr
 }
 
 /** The record's first step that is not done, or undefined when all are. */
-export function nextStep(record: SurrenderRecord): StepName | undefined {
+function nextStep(record: SurrenderRecord): StepName | undefined {
   return STEP_NAMES.find((s) => record.steps[s].status !== 'done');
 }
 

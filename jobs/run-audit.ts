@@ -33,7 +33,7 @@ export interface AuditResult {
   highTrend: number[];
 }
 
-export function enabledChecks(council: CouncilConfig): Check[] {
+function enabledChecks(council: CouncilConfig): Check[] {
   const disabled = new Set(council.checks?.disabled ?? []);
   return ALL_CHECKS.filter((c) => !disabled.has(c.id));
 }

@@ -99,14 +99,3 @@ export function releaseLease(store: Store, tenantId: string, upn: string, owner:
   return store.releaseLock(LOCK_SCOPE, councillorKey(tenantId, upn), owner);
 }
 
-/** Who is running a surrender for this councillor now, if anyone (for refusing a second one). */
-export async function runningHolder(store: Store, tenantId: string, upn: string): Promise<string | undefined> {
-  // A free lease is taken under a probe name and released at once; a held one names its holder.
-  const probe = `probe#${Math.random().toString(36).slice(2)}`;
-  const res = await acquireLease(store, tenantId, upn, probe);
-  if (res.acquired) {
-    await releaseLease(store, tenantId, upn, probe);
-    return undefined;
-  }
-  return res.holder;
-}

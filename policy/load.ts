@@ -42,10 +42,6 @@ export function clauseKeys(): string[] {
   return [...new Set(listProfiles().flatMap((id) => Object.keys(loadProfile(id).clauses)))].sort();
 }
 
-export function clauseCatalogue(profile: PolicyProfile): ({ key: string } & Clause)[] {
-  return Object.entries(profile.clauses).map(([key, c]) => ({ key, ...c }));
-}
-
 /** The policy's clause for a key, with the council's own numbering when the config overrides it. */
 export function resolveClause(profile: PolicyProfile, council: Pick<CouncilConfig, 'checks'> | undefined, key: string): { key: string } & Clause {
   const clause = profile.clauses[key] ?? { number: '—', summary: 'No clause of this policy covers this directly.' };

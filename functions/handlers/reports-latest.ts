@@ -4,7 +4,7 @@ import { requireRole } from '../auth';
 import { latestReport } from '../../jobs/reports';
 import { appCouncils, type CouncilsSource } from '../app-councils';
 
-export function latestReportHandlerFor(councils: CouncilsSource) {
+function latestReportHandlerFor(councils: CouncilsSource) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const auth = requireRole(request, 'Reports.Read');
     if ('response' in auth) return auth.response;
