@@ -11,25 +11,25 @@ function isCheck(value: unknown): value is Check {
   return !!c && typeof c === 'object' && typeof c.id === 'string' && typeof c.order === 'number' && typeof c.evaluate === 'function';
 }
 
-function loadCatalogue(): Check[] {
-  const dir = join(__dirname, 'catalogue');
+/** Every check exported by the modules in `dir`, in `order`; a module with no check, or a repeated id, is refused. */
+export function loadCatalogue(dir: string): Check[] {
   const modules = readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
   const checks: Check[] = [];
   for (const file of modules) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the catalogue is found at run time (see above)
     const found = Object.values(require(join(dir, file)) as Record<string, unknown>).filter(isCheck);
-    if (!found.length) throw new Error(`checks/catalogue/${file} exports no check; the folder holds one check per file`);
+    if (!found.length) throw new Error(`${join(dir, file)} exports no check; the catalogue folder holds one check per file`);
     checks.push(...found);
   }
   const ids = new Set<string>();
   for (const c of checks) {
-    if (ids.has(c.id)) throw new Error(`two checks in checks/catalogue/ share the id ${c.id}`);
+    if (ids.has(c.id)) throw new Error(`two checks in ${dir} share the id ${c.id}`);
     ids.add(c.id);
   }
   return checks.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
 }
 
-export const ALL_CHECKS: readonly Check[] = loadCatalogue();
+export const ALL_CHECKS: readonly Check[] = loadCatalogue(join(__dirname, 'catalogue'));
 
 /** Every check id, in catalogue order (the config's checks.disabled is validated against it). */
 export const CHECK_IDS: readonly string[] = ALL_CHECKS.map((c) => c.id);

@@ -1,4 +1,4 @@
-// Reading snapshot parts and turning findings into a CheckOutcome, with the status rules of DESIGN.md:
+// Reading snapshot parts and turning findings into a CheckOutcome, with the status rules of docs/ARCHITECTURE.md ("Contracts"):
 //   error   a part the check reads has status 'error' (findings from the rest are still returned)
 //   skipped a part the check cannot do without is 'unavailable' (its reason is passed on unchanged)
 //   fail    any high or medium finding

@@ -1,4 +1,4 @@
-// The four files every audit run writes (DESIGN.md, CLI contract).
+// The four files every audit run writes (docs/ARCHITECTURE.md, "Contracts").
 import type { FindingsDocument } from '../core/findings';
 import type { CouncilConfig } from '../policy/council-config';
 import type { PolicyProfile } from '../policy/profile';

@@ -1,4 +1,4 @@
-// The council config contract (DESIGN.md, "Council config"). IT suppliers' own tooling writes these files,
+// The council config contract (docs/ARCHITECTURE.md, "Contracts"). IT suppliers' own tooling writes these files,
 // so the keys are stable; config-schema.json validates them and loadCouncilFile() reports bad input.
 export interface RosterEntry {
   userPrincipalName: string;

@@ -1,8 +1,11 @@
-import { ALL_CHECKS, checkById } from '../../checks';
+import { ALL_CHECKS, loadCatalogue, checkById } from '../../checks';
 import { accessForParts } from '../../graph/permissions';
 import { CHECK_IDS } from '../../checks';
 import type { SnapshotPart, TenantSnapshot } from '../../core/snapshot';
 import { DRIVE, IDS, KNOWN_CLAUSE_KEYS, UPN, baseUsers, failed, file, makeSnapshot, ok, oneDriveOf, run } from '../support/snapshot-factory';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** One breach for every check, so every check has findings to compare between nights. */
 function breachedTenant(reverse: boolean): TenantSnapshot {
@@ -27,8 +30,25 @@ function breachedTenant(reverse: boolean): TenantSnapshot {
 }
 
 describe('the check catalogue', () => {
-  it('holds the nine checks of DESIGN.md in catalogue order', () => {
-    expect(ALL_CHECKS.map((c) => c.id)).toEqual([...CHECK_IDS]);
+  it('holds the nine shipped checks, in the order of docs/ARCHITECTURE.md, with unique ids and places', () => {
+    const shipped = ['files.outside-sharepoint', 'files.external-sharing', 'mail.external-forwarding', 'identity.mfa-registration',
+      'identity.mfa-enforcement', 'identity.password-policy', 'mailbox.access-audit', 'accounts.term-ended', 'devices.compliance'];
+    expect(CHECK_IDS.filter((id) => shipped.includes(id))).toEqual(shipped);
+    expect(new Set(ALL_CHECKS.map((c) => c.order)).size).toBe(ALL_CHECKS.length);
+    expect(new Set(CHECK_IDS).size).toBe(CHECK_IDS.length);
+  });
+
+  it('a new check is one file in the catalogue folder; a module there without a check, or a repeated id, is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-catalogue-'));
+    const check = (id: string, order: number) => `exports.tenth = { id: '${id}', order: ${order}, title: 'A tenth check', clauses: {}, reads: ['users'], evaluate: () => ({ status: 'pass', findings: [] }) };\n`;
+    writeFileSync(join(dir, 'b-tenth.js'), check('tenth.check', 5));
+    writeFileSync(join(dir, 'a-first.js'), check('first.check', 10));
+    expect(loadCatalogue(dir).map((c) => c.id)).toEqual(['tenth.check', 'first.check']);
+    writeFileSync(join(dir, 'c-twin.js'), check('tenth.check', 20));
+    expect(() => loadCatalogue(dir)).toThrow(/share the id tenth\.check/);
+    rmSync(join(dir, 'c-twin.js'));
+    writeFileSync(join(dir, 'helper.js'), 'exports.notACheck = 1;\n');
+    expect(() => loadCatalogue(dir)).toThrow(/helper\.js exports no check/);
   });
 
   it('finds a check by id and answers undefined for an unknown id', () => {
