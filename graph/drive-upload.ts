@@ -66,7 +66,7 @@ export async function uploadToDrive(graph: GraphContext, target: DriveUploadTarg
       : await sessionUpload(graph, `${at}/${encoded}:/createUploadSession`, name, conflict, source, fragmentBytes, options.onBytes);
   } catch (err) {
     // The path is left out: archive file names can be personal data.
-    throw toGraphRequestError(err, small ? 'PUT' : 'POST', `/v1.0${at}/…`);
+    throw toGraphRequestError(err, small ? 'PUT' : 'POST', `/v1.0${at}/…:/${small ? 'content' : 'createUploadSession'}`);
   }
 }
 
