@@ -10,7 +10,30 @@ import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
 import { permissionsCommand } from './commands/permissions';
 import { offboardCommand } from './commands/offboard';
-import { actionsCommand, applyCommand, planCommand, undoCommand } from './commands/enforce';
+import { actionsCommand, applyCommand, planCommand, plansCommand, undoCommand } from './commands/enforce';
+import { surrendersCommand } from './commands/surrenders';
+import { outputOption } from './output';
+
+/** What each command's --help ends with: a line a supplier can copy. */
+const EXAMPLES: Record<string, string[]> = {
+  audit: ['councilguard audit --config councils.json --out reports/ --fail-on high', 'councilguard audit --config councils.json --out reports/ --council "Example Parish Council" --output json'],
+  demo: ['councilguard demo --out councilguard-output/demo'],
+  simulate: ['councilguard simulate --scenario demo --port 4443'],
+  report: ['councilguard report --from reports/example-parish-council', 'councilguard report --index --from reports/a reports/b --out reports/'],
+  permissions: ['councilguard permissions --config councils.json', 'councilguard permissions --config councils.json --council "Example Parish Council" --check-tenant'],
+  offboard: ['councilguard offboard --config councils.json --user cllr.name@parish.gov.uk --term-end 2026-05-07 --plan', 'councilguard offboard --config councils.json --user cllr.name@parish.gov.uk --term-end 2026-05-07 --yes'],
+  plan: ['councilguard plan --config councils.json --council "Example Parish Council" --out plan.json'],
+  apply: ['councilguard apply plan.json --config councils.json --yes'],
+  undo: ['councilguard undo --config councils.json --action P20261125T020000Z-1a2b3c.01'],
+  actions: ['councilguard actions --config councils.json --out actions.csv', 'councilguard actions --config councils.json --output md'],
+  plans: ['councilguard plans --config councils.json --state awaiting-approval'],
+  surrenders: ['councilguard surrenders --config councils.json --output csv'],
+};
+
+/** An example at the end of a command's --help. */
+function example(command: Command, ...lines: string[]): Command {
+  return command.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
 
 /** --council on a command, and the deprecated --tenant (hidden from --help, still accepted). */
 function withCouncilOption(command: Command, what: string): Command {
@@ -36,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--out <dir>', 'folder for the reports'), 'audit only this council (its name or tenant id)')
     .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices(['high', 'medium', 'low']))
     .option('--data-dir <dir>', 'where the local store keeps history when COUNCILGUARD_STORAGE is unset', '.councilguard')
+    .addOption(outputOption())
     .action(async (opts) => {
       exitCode = await auditCommand(opts);
     });
@@ -72,8 +96,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('permissions')
     .description('List the application permissions (with reasons) and licences the enabled checks and features need')
     .requiredOption('--config <file>', 'council config file (JSON)'), 'only this council (its name or tenant id)')
-    .option('--json', 'machine-readable output (the grant script reads it)')
-    .option('--check-tenant', 'also sign in to each council\'s tenant and say which permissions are not granted and which licences are missing')
+    .addOption(new Option('--json', 'the same as --output json (the grant script reads it)'))
+    .addOption(outputOption())
+    .option('--check-tenant', 'also sign in to each council\'s tenant and say which permissions are not granted and which licences are missing (exit 1 when anything is)')
     .action(async (opts) => {
       exitCode = await permissionsCommand(opts);
     });
@@ -123,9 +148,32 @@ export async function main(argv: string[]): Promise<number> {
     .command('actions')
     .description('Export the action log (every change and content access, with before and after) as CSV')
     .requiredOption('--config <file>', 'council config file (JSON)')
-    .requiredOption('--out <file>', 'the CSV file to write'), 'which council (its name or tenant id), when the config lists several')
+    .option('--out <file>', 'the file to write (default: print it)'), 'which council (its name or tenant id), when the config lists several')
     .option(...dataDir)
+    .addOption(outputOption('csv'))
     .action(async (opts) => { exitCode = await actionsCommand(opts); });
+
+  withCouncilOption(program
+    .command('plans')
+    .description('List the enforcement plans in the store, newest first, with their state')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .addOption(new Option('--state <state>', 'only plans in this state').choices(['awaiting-approval', 'approved', 'applied']))
+    .option(...dataDir), 'which council (its name or tenant id), when the config lists several')
+    .addOption(outputOption())
+    .action(async (opts) => { exitCode = await plansCommand(opts); });
+
+  withCouncilOption(program
+    .command('surrenders')
+    .description('List each rostered councillor\'s term end and surrender (status and reference)')
+    .requiredOption('--config <file>', 'council config file (JSON)')
+    .option(...dataDir), 'only this council (its name or tenant id)')
+    .addOption(outputOption())
+    .action(async (opts) => { exitCode = await surrendersCommand(opts); });
+
+  for (const command of program.commands) {
+    const lines = EXAMPLES[command.name()];
+    if (lines) example(command, ...lines);
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -4,17 +4,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors';
 import type { CouncilConfig } from '../policy/council-config';
-import { renderActionLogCsv } from '../reports/action-log-csv';
 import { applyPlan, verifyPlan, type ApplyOutcome } from '../enforce/apply';
 import { approvePlan, assertApproved } from '../enforce/approve';
 import { describePlan, makePlan } from '../enforce/plan';
 import { assertPlanId, loadStatus, loadStoredPlan } from '../enforce/plan-store';
 import type { EnforceContext, EnforcementPlan, PlanStatus } from '../enforce/types';
 import { undoAction, type UndoOutcome } from '../enforce/undo';
-import type { Store } from '../store';
+import type { LoggedAction, Store } from '../store';
 import type { Councils } from './council-context';
 
+const PLANS_CONTAINER = 'plans';
+
 export { describePlan };
+export { ACTION_LOG_COLUMNS } from '../reports/action-log-table';
 export type { ApplyOutcome, EnforcementPlan, UndoOutcome };
 
 /** A plan from the council's latest audit (only remediations its config enables); changes nothing. */
@@ -70,9 +72,33 @@ export function readPlanFile(path: string): EnforcementPlan {
   }
 }
 
-/** The council's action log (every change and content access, with before and after) as CSV. */
-export async function actionLogCsv(store: Store, council: CouncilConfig): Promise<{ csv: string; count: number }> {
-  const actions = await store.listActions(council.tenantId);
-  return { csv: renderActionLogCsv(actions), count: actions.length };
+/** The council's action log: every change and content access, with before and after, oldest first. */
+export function actionLog(store: Store, council: CouncilConfig): Promise<LoggedAction[]> {
+  return store.listActions(council.tenantId);
 }
 
+
+export interface PlanListing {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+  validUntil: string;
+  actions: number;
+  state: PlanStatus['state'] | 'unknown';
+  approvedBy?: string;
+}
+
+/** The council's stored plans, newest first, optionally only those in one state (e.g. awaiting approval). */
+export async function listPlans(store: Store, council: CouncilConfig, opts: { state?: PlanStatus['state'] } = {}): Promise<PlanListing[]> {
+  // Plan ids start with their UTC creation time, so the names sort by age; each plan names its tenant.
+  const names = (await store.listBlobs(PLANS_CONTAINER, 'P')).filter((n) => n.endsWith('.json')).sort().reverse();
+  const out: PlanListing[] = [];
+  for (const name of names) {
+    const found = await findPlan(store, name.replace(/\.json$/, '')).catch(() => undefined);
+    if (!found || found.plan.tenantId.toLowerCase() !== council.tenantId.toLowerCase()) continue;
+    const state = found.status?.state ?? 'unknown';
+    if (opts.state && state !== opts.state) continue;
+    out.push({ id: found.plan.id, createdAt: found.plan.createdAt, createdBy: found.plan.createdBy, validUntil: found.plan.validUntil, actions: found.plan.actions.length, state, approvedBy: found.status?.approvedBy });
+  }
+  return out;
+}

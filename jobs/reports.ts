@@ -14,6 +14,8 @@ import { renderSupplierIndex } from '../reports/index-html';
 import { renderSummaryMarkdown } from '../reports/summary';
 import type { Councils } from './council-context';
 
+export { OUTPUT_FORMATS, renderTable, type Column, type OutputFormat } from '../reports/table';
+
 /** The latest stored report.html of one council, by name or tenant id. */
 export async function latestReport(councils: Councils, selector: string): Promise<{ status: 'ok'; html: string } | { status: 'not-found'; message: string }> {
   const match = councils.all().find((c) => c.tenantId.toLowerCase() === selector.toLowerCase() || c.name.toLowerCase() === selector.toLowerCase());

@@ -8,7 +8,9 @@ import { readCommandLineActor } from '../../config/env';
 import { UsageError } from '../../core/errors';
 import { consoleLogger, type Logger } from '../../core/logger';
 import { loadCouncilFile, selectCouncil, withCouncils } from '../../jobs/council-context';
-import { actionLogCsv, approveAndApply, councilOfPlan, councilOwningAction, describePlan, planEnforcement, readPlanFile, undoEnforcement } from '../../jobs/enforcement';
+import { ACTION_LOG_COLUMNS, actionLog, approveAndApply, councilOfPlan, councilOwningAction, describePlan, listPlans, planEnforcement, readPlanFile, undoEnforcement } from '../../jobs/enforcement';
+import { renderTable } from '../../jobs/reports';
+import type { OutputFormat } from '../output';
 import { writeFileAtomically } from '../../jobs/write-files';
 import { councilSelector, type CouncilOption } from '../council-option';
 import { EXIT } from '../exit-codes';
@@ -64,11 +66,28 @@ export async function undoCommand(opts: CouncilOption & { config: string; action
   return outcome.result === 'undone' ? EXIT.completed : EXIT.checkErrored;
 }
 
-export async function actionsCommand(opts: CouncilOption & { config: string; out: string; dataDir: string }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout): Promise<number> {
+export async function actionsCommand(opts: CouncilOption & { config: string; out?: string; dataDir: string; output?: OutputFormat }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout): Promise<number> {
   const file = loadCouncilFile(opts.config);
   const council = selectCouncil(file.councils, councilSelector(opts));
-  const { csv, count } = await withCouncils({ file, env, log: consoleLogger, dataDir: opts.dataDir }, (councils) => actionLogCsv(councils.store, council));
-  writeFileAtomically(opts.out, csv);
-  out(`${count} action(s) for ${council.name} written to ${opts.out}.\n`);
+  const actions = await withCouncils({ file, env, log: consoleLogger, dataDir: opts.dataDir }, (councils) => actionLog(councils.store, council));
+  const rendered = renderTable(opts.output ?? 'csv', ACTION_LOG_COLUMNS, actions);
+  if (!opts.out) {
+    out(rendered);
+    return EXIT.completed;
+  }
+  writeFileAtomically(opts.out, rendered);
+  out(`${actions.length} action(s) for ${council.name} written to ${opts.out}.\n`);
+  return EXIT.completed;
+}
+
+export async function plansCommand(opts: CouncilOption & { config: string; dataDir: string; state?: 'awaiting-approval' | 'approved' | 'applied'; output?: OutputFormat }, env: NodeJS.ProcessEnv = process.env, out: Out = stdout): Promise<number> {
+  const file = loadCouncilFile(opts.config);
+  const council = selectCouncil(file.councils, councilSelector(opts));
+  const plans = await withCouncils({ file, env, log: consoleLogger, dataDir: opts.dataDir }, (councils) => listPlans(councils.store, council, { state: opts.state }));
+  out(renderTable(opts.output ?? 'text', [
+    { name: 'plan', value: (p) => p.id }, { name: 'state', value: (p) => p.state }, { name: 'actions', value: (p) => p.actions },
+    { name: 'createdAt', value: (p) => p.createdAt }, { name: 'createdBy', value: (p) => p.createdBy },
+    { name: 'validUntil', value: (p) => p.validUntil }, { name: 'approvedBy', value: (p) => p.approvedBy ?? '' },
+  ], plans));
   return EXIT.completed;
 }

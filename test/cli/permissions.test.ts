@@ -64,7 +64,7 @@ describe('councilguard permissions', () => {
       const file = join(mkdtempSync(join(tmpdir(), 'cg-perm-')), 'c.json');
       writeFileSync(file, JSON.stringify(config));
       let text = '';
-      expect(await permissionsCommand({ config: file, checkTenant: true }, (s) => { text += s; }, { ...process.env, ...sim.env() })).toBe(0);
+      expect(await permissionsCommand({ config: file, checkTenant: true }, (s) => { text += s; }, { ...process.env, ...sim.env() })).toBe(1);
       expect(text).toMatch(/NOT LICENSED: devices\.compliance needs Intune, which the tenant lacks; it will be skipped \(not-licensed\)/);
       expect(text).toMatch(/NOT GRANTED: Mail\.Read \(needed by surrender \(clerk\)\) — grant it with infra\/grant-graph-permissions\.sh/);
       expect(text).not.toMatch(/NOT GRANTED: User\.Read\.All/);
