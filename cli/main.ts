@@ -11,6 +11,7 @@ import { reportCommand } from './commands/report';
 import { permissionsCommand } from './commands/permissions';
 import { offboardCommand } from './commands/offboard';
 import { actionsCommand, applyCommand, planCommand, undoCommand } from './commands/enforce';
+import { evidenceCommand } from './commands/evidence';
 
 /** --council on a command, and the deprecated --tenant (hidden from --help, still accepted). */
 function withCouncilOption(command: Command, what: string): Command {
@@ -126,6 +127,16 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--out <file>', 'the CSV file to write'), 'which council (its name or tenant id), when the config lists several')
     .option(...dataDir)
     .action(async (opts) => { exitCode = await actionsCommand(opts); });
+
+  withCouncilOption(program
+    .command('evidence')
+    .description('Build the year\'s evidence for AGAR Assertion 10 (evidence.html, evidence.csv, evidence.json) from the nightly run records, or --verify a pack against the store')
+    .requiredOption('--config <file>', 'council config file (JSON)'), 'which council (its name or tenant id), when the config lists several')
+    .option('--year <YYYY-YY>', 'the financial year, 1 April to 31 March (UK), e.g. 2026-27')
+    .option('--out <dir>', 'folder for the pack')
+    .option('--verify <dir>', 'rebuild the pack in this folder from the store and say whether it matches')
+    .option(...dataDir)
+    .action(async (opts) => { exitCode = await evidenceCommand(opts); });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
