@@ -283,8 +283,12 @@ function dataProtectionSection(records: RunRecord[], council: CouncilConfig, fy:
 
   // Leavers: each surrender's certificate (hand-over) and its verification, from the action log's milestones.
   const leavers = new Map<string, { certificate?: string; verify?: string; verifiedAt?: string }>();
+  // The hand-over names the archive folder, not the councillor: it follows its surrender's verify step.
+  let verifiedUpn = '';
   for (const r of records) {
-    for (const m of r.actions.milestones) {
+    for (const step of [...r.actions.milestones].sort((a, b) => a.at.localeCompare(b.at))) {
+      if (step.step === 'verify') verifiedUpn = step.upn;
+      const m = step.step === 'hand-over' && !step.upn.includes('@') && verifiedUpn ? { ...step, upn: verifiedUpn } : step;
       const l = leavers.get(m.upn.toLowerCase()) ?? {};
       if (m.step === 'hand-over' && m.result === 'done') l.certificate = m.at;
       if (m.step === 'verify') { l.verify = m.result; l.verifiedAt = m.at; }
@@ -475,11 +479,12 @@ export async function verifyEvidence(councils: Councils, dir: string): Promise<V
   const receipt = JSON.parse(receiptText) as Receipt;
   const problems: string[] = [];
   const stored: StoredRecord[] = [];
-  for (const name of receipt.records) {
-    const bytes = await councils.store.runRecords.get(name);
-    if (!bytes) { problems.push(`the run record ${name} is no longer in the store`); continue; }
-    stored.push({ name, night: name.split('/').at(-2)!, bytes });
-  }
+  const found = await councils.store.runRecords.getMany(receipt.records);
+  receipt.records.forEach((name, i) => {
+    const bytes = found[i];
+    if (!bytes) problems.push(`the run record ${name} is no longer in the store`);
+    else stored.push({ name, night: name.split('/').at(-2)!, bytes });
+  });
   const fy = financialYear(receipt.year, new Date(receipt.generatedAt));
   const pack = buildEvidencePack({ council: receipt.council, fy, stored, generatedAt: receipt.generatedAt });
   const expected = renderEvidenceFiles(pack);

@@ -50,6 +50,7 @@ function mfaByRole(doc: FindingsDocument, snapshot: TenantSnapshot, council: Cou
 
 function recipientsOf(evidence: Record<string, unknown>): string[] | undefined {
   const list = [evidence.externalRecipients, evidence.forwardingSmtpAddress, evidence.forwardingAddress].flat()
+    .map((x) => (x && typeof x === 'object' ? (x as { address?: unknown }).address : x))
     .filter((x): x is string => typeof x === 'string' && x.includes('@'));
   return list.length ? [...new Set(list.map((a) => a.replace(/^smtp:/i, '').toLowerCase()))] : undefined;
 }
@@ -67,7 +68,8 @@ export function summariseActions(actions: LoggedAction[], since: string): RunRec
       else other++;
     }
     if (a.action === 'surrender.verify' || a.action === 'surrender.hand-over') {
-      const upn = /archive of (\S+)/.exec(a.target)?.[1] ?? /[^/\s]+@[^/\s]+/.exec(`${a.target} ${a.detail ?? ''}`)?.[0] ?? a.target;
+      // verify names "archive of <upn>"; hand-over names the archive folder (the pack pairs it with its verify).
+      const upn = /archive of (\S+)/.exec(a.target)?.[1] ?? a.target;
       milestones.push({ upn, step: a.action === 'surrender.verify' ? 'verify' : 'hand-over', result: a.result, at: a.at });
     }
   }

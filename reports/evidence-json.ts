@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import type { EvidencePack } from '../core/evidence';
 import schema from '../schemas/evidence.schema.json';
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats(ajv);
 const validate = ajv.compile<EvidencePack>(schema);
 
