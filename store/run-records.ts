@@ -57,14 +57,28 @@ export class RunRecords {
     });
     // A few reads at once: a year is 365 small blobs, and one at a time is dominated by round trips.
     const limit = pLimit(READ_CONCURRENCY);
-    const read = await Promise.all(names.map((name) => limit(async () => ({ name, night: name.slice(root.length, root.length + 10), bytes: await this.blobs.get(RECORDS, name) }))));
+    const read = await Promise.all(names.map((name) => limit(async () => ({ name, night: name.slice(root.length, root.length + 10), bytes: await this.read(name) }))));
     return read.filter((r): r is StoredRecord => r.bytes !== undefined);
   }
 
   /** Several records' bytes by name (as a pack lists them), in the order given; undefined for one that is gone. */
   async getMany(names: string[]): Promise<(Buffer | undefined)[]> {
     const limit = pLimit(READ_CONCURRENCY);
-    return Promise.all(names.map((name) => limit(() => this.blobs.get(RECORDS, name))));
+    return Promise.all(names.map((name) => limit(() => this.read(name))));
+  }
+
+  /** One GET per record (downloadToBuffer asks for the properties first, doubling the round trips). */
+  private async read(name: string): Promise<Buffer | undefined> {
+    const c = await this.blobs.container(RECORDS);
+    try {
+      const res = await c.getBlobClient(name).download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.readableStreamBody!) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      return Buffer.concat(chunks);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
   }
 
   /** A record's bytes by name (as a pack lists it), or undefined when it is gone. */
