@@ -203,7 +203,7 @@ function policySection(records: RunRecord[], council: CouncilConfig, fy: Financi
   let reviewAgeMonths: number | null = null;
   if (missing.length) {
     answer = 'Cannot tell from the tenant';
-    reasons.push(`The council config does not record ${missing.join(' or ')}; add ${missing.map((m) => `"${m.split('.')[1]}": "YYYY-MM-DD" under "policy"`).join(' and ')} for this council so the pack can show when the policy was adopted and last reviewed.`);
+    reasons.push(`The council config does not record ${missing.join(' or ')}; add "policy": { ${missing.map((m) => `"${m.split('.')[1]}": "YYYY-MM-DD"`).join(', ')} } to this council's entry so the pack can show when the policy was adopted and last reviewed.`);
   } else {
     const end = DateTime.fromISO(fy.lastNight, { zone: UK_ZONE });
     reviewAgeMonths = Math.floor(end.diff(DateTime.fromISO(reviewed!, { zone: UK_ZONE }), 'months').months);
