@@ -9,6 +9,8 @@ import { uploadFile, type DeliveryConfig, type DeliveryResult } from './delivery
 
 export type { DeliveryResult };
 
+const ATTACHMENT_LIMIT = 3 * 1024 * 1024;
+
 function why(err: unknown): string {
   if (err instanceof GraphRequestError && err.status === 403) return `Graph refused (${err.code})${err.permission ? `: grant the application permission ${err.permission}` : ''}`;
   return err instanceof Error ? err.message : String(err);
@@ -33,13 +35,17 @@ export async function deliverEvidence(opts: { graph: GraphContext; council: Coun
   }
   if (delivery.email) {
     const to = [...new Set([council.clerk, ...delivery.email.to].map((a) => a.toLowerCase()))];
+    const html = Buffer.from(files['evidence.html'] ?? '', 'utf8');
+    // "Attach large files to Outlook messages": a file under 3 MB goes in the message itself; a larger
+    // pack (years of many councillors) stays in the library and the message says where.
+    const attach = html.length < ATTACHMENT_LIMIT;
     try {
       await graph.send('POST', `/users/${encodeURIComponent(delivery.email.from)}/sendMail`, {
         message: {
           subject: `${council.name}: evidence for AGAR Assertion 10, ${year}`,
-          body: { contentType: 'Text', content: `The year's evidence for Assertion 10 (digital and data compliance), ${year}, built from CouncilGuard's nightly audits, is attached for the internal auditor.` },
+          body: { contentType: 'Text', content: `The year's evidence for Assertion 10 (digital and data compliance), ${year}, built from CouncilGuard's nightly audits, ${attach ? 'is attached' : `is too large to attach: it is in the reports library under Evidence/${year}/`} for the internal auditor.` },
           toRecipients: to.map((address) => ({ emailAddress: { address } })),
-          attachments: [{ '@odata.type': '#microsoft.graph.fileAttachment', name: `evidence-${year}.html`, contentType: 'text/html', contentBytes: Buffer.from(files['evidence.html'] ?? '', 'utf8').toString('base64') }],
+          ...(attach ? { attachments: [{ '@odata.type': '#microsoft.graph.fileAttachment', name: `evidence-${year}.html`, contentType: 'text/html', contentBytes: html.toString('base64') }] } : {}),
         },
         saveToSentItems: true,
       });

@@ -20,6 +20,7 @@ import { councilContext } from '../../context/council-context';
 import { runAudit } from '../../jobs/run-audit';
 import { nightOf, storeRunRecord } from '../../jobs/run-record';
 import { financialYearOf, generateEvidence, verifyEvidence } from '../../jobs/evidence';
+import { yearlyEvidenceHandler } from '../../functions/handlers/evidence';
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
 import { cliOwner, surrenderId } from '../../offboarding/state';
 import { evidenceHandlerFor } from '../../functions/handlers/evidence';
@@ -219,6 +220,31 @@ describe('the year\'s Assertion 10 evidence pack', () => {
     expect(bad).toMatchObject({ status: 400, jsonBody: { error: expect.stringMatching(/write it as YYYY-YY with consecutive years/) } });
   });
 
+  it('the 1 April timer builds last year\'s pack and delivers it like the reports: the reports library and the clerk\'s inbox', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-evidence-timer-'));
+    const config = join(dir, 'councils.json');
+    writeFileSync(config, JSON.stringify({ councils: [{ ...h.council, sharePoint: { ...h.council.sharePoint, reportsLibrary: 'Documents' }, delivery: { sharePoint: true, email: { from: CLERK, to: [CLERK] } } }] }));
+    const saved = process.env;
+    process.env = { ...h.env, COUNCILGUARD_CONFIG: config };
+    const logs: string[] = [];
+    const context = new InvocationContext({ functionName: 'yearlyEvidence', logHandler: (_level, ...args) => { logs.push(args.join(' ')); } });
+    try {
+      // Not 1 April in the UK (23:30 UTC on 31 March is 00:30 BST on 1 April; 22:30 is still 31 March): nothing.
+      await yearlyEvidenceHandler({} as never, context, `${start + 1}-03-31T22:30:00.000Z`);
+      expect(logs.join('\n')).toMatch(/Not 1 April in the UK/);
+      await yearlyEvidenceHandler({} as never, context, `${start + 1}-04-01T02:00:00.000Z`);
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(logs.at(-1)).toMatch(new RegExp(`Evidence for ${year}\\. .*: ${pack.coverage.nightsAudited} nights; sharePoint done, email done`));
+    const documents = [...h.tenant().drives.values()].find((d) => d.name === 'Documents')!;
+    const names = [...documents.items.values()].filter((i) => !i.deleted && !i.folder).map((i) => i.name);
+    expect(names).toEqual(expect.arrayContaining(['evidence.html', 'evidence.csv', 'evidence.json']));
+    const inbox = await h.graph.pageAll<{ subject: string; hasAttachments: boolean }>(`/users/${CLERK}/messages`, ['subject', 'hasAttachments']);
+    expect(inbox).toEqual(expect.arrayContaining([expect.objectContaining({ subject: `${HOSTILE_NAME}: evidence for AGAR Assertion 10, ${year}`, hasAttachments: true })]));
+  });
+
   (haveChromium ? it : it.skip)(`in Chromium (${CHROMIUM}): hostile names inert, prints to A4 with every page headed and no text cut off`, async () => {
     const browser = await launchChromium();
     try {
@@ -235,6 +261,13 @@ describe('the year\'s Assertion 10 evidence pack', () => {
       expect(await page.locator('script, img, iframe, object, embed').count()).toBe(0);
       expect(await page.textContent('h1')).toBe(`${HOSTILE_NAME}: evidence for Assertion 10, ${year}`);
       expect(await page.locator('section.component').count()).toBe(4);
+
+      // The running header: Chromium parsed the @page rule with its top-left margin box, whose content is
+      // the council's name and the year (the hostile name escaped into a CSS string, not breaking out of it).
+      const pageRule = await page.evaluate(`[...document.styleSheets].flatMap((s) => [...s.cssRules]).filter((r) => r.constructor.name === 'CSSPageRule').map((r) => r.cssText).join(' ')`) as string;
+      expect(pageRule).toMatch(/size: a4/i);
+      expect(pageRule).toContain(`@top-left { content: ${JSON.stringify(`${HOSTILE_NAME}: Assertion 10 evidence ${year}`)};`);
+      expect(pageRule).toMatch(/@bottom-right \{[^}]*counter\(page\)/);
 
       // Printed width of A4 less the page margins (210 - 28 mm at 96 px per inch): nothing wider, nothing clipped.
       await page.emulateMedia({ media: 'print' });
