@@ -66,7 +66,9 @@ export function financialYearOf(now: Date): string {
 const FREE_MAIL = new Set(['gmail.com', 'googlemail.com', 'hotmail.com', 'hotmail.co.uk', 'outlook.com', 'live.com', 'live.co.uk', 'msn.com', 'yahoo.com', 'yahoo.co.uk', 'aol.com', 'aol.co.uk', 'icloud.com', 'me.com', 'btinternet.com', 'sky.com', 'talktalk.net', 'virginmedia.com', 'protonmail.com', 'proton.me', 'gmx.com', 'mail.com']);
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-const pct = (n: number, d: number) => (d ? `${n} of ${d} (${Math.round((100 * n) / d)}%)` : 'none measured');
+// Shares are rounded down to a tenth: 364 of 365 nights is 99.7%, never "100%".
+const share = (n: number, d: number) => `${Math.floor((1000 * n) / d) / 10}%`;
+const pct = (n: number, d: number) => (d ? `${n} of ${d} (${share(n, d)})` : 'none measured');
 const ukDay = (isoDate: string) => DateTime.fromISO(isoDate, { zone: UK_ZONE }).setLocale('en-GB').toFormat('d LLL yyyy');
 const dayOf = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(UK_ZONE).toISODate()!;
 
@@ -120,15 +122,15 @@ function table(id: string, caption: string, columns: string[], rows: (string | n
   return { id, caption, columns, rows, empty };
 }
 
-function emailSection(records: RunRecord[], council: CouncilConfig, fy: FinancialYear): EvidenceSection {
+function emailSection(records: RunRecord[], nightly: RunRecord[], council: CouncilConfig, fy: FinancialYear): EvidenceSection {
   const reasons: string[] = [];
-  const withDomains = records.filter((r) => r.domains);
+  const withDomains = nightly.filter((r) => r.domains);
   const lastDomains = withDomains.at(-1)?.domains ?? [];
   const kindOf = (d: string) => (d.toLowerCase().endsWith('.onmicrosoft.com') ? 'Microsoft initial domain (onmicrosoft.com)' : FREE_MAIL.has(d.toLowerCase()) ? 'free or personal mail service' : 'authority-owned domain');
   const ownDomains = lastDomains.filter((d) => d.verified && kindOf(d.id) === 'authority-owned domain').map((d) => d.id.toLowerCase());
   const freeInConfig = council.domains.filter((d) => FREE_MAIL.has(d.toLowerCase()));
   const clerkDomain = council.clerk.split('@')[1]?.toLowerCase() ?? '';
-  const withUsers = records.filter((r) => r.clerkMailbox);
+  const withUsers = nightly.filter((r) => r.clerkMailbox);
   const clerkNights = withUsers.filter((r) => r.clerkMailbox!.present && r.clerkMailbox!.enabled).length;
 
   // Every rostered councillor whose term overlaps the year, with the nights their council account was missing.
@@ -194,7 +196,7 @@ function emailSection(records: RunRecord[], council: CouncilConfig, fy: Financia
   };
 }
 
-function policySection(records: RunRecord[], council: CouncilConfig, fy: FinancialYear, profiles: EvidencePack['profiles']): EvidenceSection {
+function policySection(nightly: RunRecord[], council: CouncilConfig, fy: FinancialYear, profiles: EvidencePack['profiles']): EvidenceSection {
   const reasons: string[] = [];
   const adopted = council.policy?.adopted;
   const reviewed = council.policy?.reviewed;
@@ -220,7 +222,7 @@ function policySection(records: RunRecord[], council: CouncilConfig, fy: Financi
 
   // A clause is met on a night when every check citing it ran and passed; nights it was not measured are left out.
   const clauseRows = new Map<string, { met: number; measured: number }>();
-  for (const r of records) {
+  for (const r of nightly) {
     const byClause = new Map<string, string[]>();
     for (const c of r.checks) for (const k of c.clauses) byClause.set(k, [...(byClause.get(k) ?? []), c.status]);
     for (const [k, statuses] of byClause) {
@@ -232,12 +234,12 @@ function policySection(records: RunRecord[], council: CouncilConfig, fy: Financi
       clauseRows.set(k, row);
     }
   }
-  const latest = records.at(-1);
+  const latest = nightly.at(-1);
   const profile = latest ? safeProfile(latest.policy.id) : undefined;
   const rows = [...clauseRows.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => {
     const clause = profile?.clauses[k];
     const number = council.checks?.clauses?.[k] ?? clause?.number ?? '—';
-    return [number, clause?.summary ?? k, v.measured, v.met, v.measured ? `${Math.round((100 * v.met) / v.measured)}%` : '—'];
+    return [number, clause?.summary ?? k, v.measured, v.met, v.measured ? share(v.met, v.measured) : '—'];
   });
   return {
     id: 'it-policy',
@@ -257,18 +259,18 @@ function safeProfile(id: string) {
   try { return loadProfile(id); } catch { return undefined; }
 }
 
-function dataProtectionSection(records: RunRecord[], council: CouncilConfig, fy: FinancialYear): EvidenceSection {
+function dataProtectionSection(records: RunRecord[], nightly: RunRecord[], council: CouncilConfig, fy: FinancialYear): EvidenceSection {
   const reasons: string[] = [];
   const no: string[] = [];
   // MFA coverage: the last measurement in each month.
   const months = new Map<string, RunRecord>();
-  for (const r of records) if (r.mfa) months.set(r.night.slice(0, 7), r);
+  for (const r of nightly) if (r.mfa) months.set(r.night.slice(0, 7), r);
   const cov = (c?: { inScope: number; covered: number }) => (c ? pct(c.covered, c.inScope) : '—');
   const mfaRows = [...months.entries()].map(([m, r]) => [DateTime.fromISO(`${m}-01`).setLocale('en-GB').toFormat('LLLL yyyy'), cov(r.mfa!.councillors), cov(r.mfa!.staff), cov(r.mfa!.admins)]);
   const lastMfa = [...months.values()].at(-1)?.mfa;
   if (lastMfa?.admins && lastMfa.admins.covered < lastMfa.admins.inScope) no.push(`at the last measurement ${lastMfa.admins.inScope - lastMfa.admins.covered} administrator(s) were not protected by MFA`);
 
-  const passwordNights = records.filter((r) => ['pass', 'fail', 'warn'].includes(r.checks.find((c) => c.id === 'identity.password-policy')?.status ?? ''));
+  const passwordNights = nightly.filter((r) => ['pass', 'fail', 'warn'].includes(r.checks.find((c) => c.id === 'identity.password-policy')?.status ?? ''));
   const passwordMet = passwordNights.filter((r) => r.checks.find((c) => c.id === 'identity.password-policy')!.status === 'pass').length;
 
   const sharing = episodes(records, 'files.external-sharing');
@@ -278,7 +280,7 @@ function dataProtectionSection(records: RunRecord[], council: CouncilConfig, fy:
   if (sharingOpen.some((e) => e.kind === 'anyone-link')) no.push(`${sharingOpen.filter((e) => e.kind === 'anyone-link').length} link(s) anyone could open were still in place on the last audited night`);
 
   const intune = records.some((r) => r.intuneLicensed);
-  const lastDevices = records.filter((r) => r.devices).at(-1)?.devices;
+  const lastDevices = nightly.filter((r) => r.devices).at(-1)?.devices;
   const unencrypted = episodes(records, 'devices.compliance').filter((e) => e.kind === 'not-encrypted');
 
   // Leavers: each surrender's certificate (hand-over) and its verification, from the action log's milestones.
@@ -339,7 +341,7 @@ function dataProtectionSection(records: RunRecord[], council: CouncilConfig, fy:
     },
     tables: [
       table('mfa', 'MFA coverage by month (registered and required; last measurement in the month)', ['Month', 'Councillors', 'Clerk and staff', 'Administrators'], mfaRows, 'MFA coverage was not measured.'),
-      table('passwords', 'Password policy', ['Nights measured', 'Nights met', 'Share met'], [[passwordNights.length, passwordMet, passwordNights.length ? `${Math.round((100 * passwordMet) / passwordNights.length)}%` : '—']], ''),
+      table('passwords', 'Password policy', ['Nights measured', 'Nights met', 'Share met'], [[passwordNights.length, passwordMet, passwordNights.length ? share(passwordMet, passwordNights.length) : '—']], ''),
       table('sharing', 'External sharing incidents', ['Item', 'Kind', 'Found', 'Resolved', 'Days to resolve'], sharing.map((e) => [e.subject, e.kind, dayOf(e.firstSeen), e.resolvedAt ? dayOf(e.resolvedAt) : `still found on ${ukDay(e.lastNight)}`, daysToResolve(e) ?? '—']), 'None found during the year.'),
       table('devices', 'Device encryption (Intune)', ['Devices', 'Encrypted', 'Unencrypted devices found in the year'], intune && lastDevices ? [[lastDevices.total, lastDevices.encrypted, unencrypted.length]] : [], 'Intune is not licensed or devices were not read: not visible from the tenant.'),
       table('leavers', 'Leavers\' surrenders', ['Councillor', 'Term ended', 'Certificate', 'Verification'], leaverRows, 'No councillor left during the year.'),
@@ -398,8 +400,11 @@ export function buildEvidencePack(input: { council: CouncilConfig; fy: Financial
   const audited = new Set(records.map((r) => r.night));
   const listed = [...stored].sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ name: s.name, night: s.night, sha256: sha256(s.bytes) }));
   const profiles = profilesInForce(records);
+  // A night audited twice (a re-run) counts once in the nightly figures: its last run stands. Findings'
+  // episodes and the action log use every record, since each record's actions cover only its own window.
+  const nightly = [...new Map(records.map((r) => [r.night, r])).values()];
   const sections = records.length
-    ? [emailSection(records, council, fy), policySection(records, council, fy, profiles), dataProtectionSection(records, council, fy), notVisibleSection(council)]
+    ? [emailSection(records, nightly, council, fy), policySection(nightly, council, fy, profiles), dataProtectionSection(records, nightly, council, fy), notVisibleSection(council)]
     : [emptySection('email-domain', 'A generic email account on an authority-owned domain; council business on council email', fy),
       emptySection('it-policy', 'An IT policy formally adopted and reviewed', fy),
       emptySection('data-protection', 'UK GDPR and the Data Protection Act 2018 followed (data protection measures)', fy), notVisibleSection(council)];

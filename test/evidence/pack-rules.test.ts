@@ -103,7 +103,7 @@ describe('the suggested answers', () => {
   it('IT policy: each clause\'s share of nights met counts only nights it was measured', () => {
     const c = council();
     const pack = year(c, (n, i) => clean(c, n, { checks: [{ id: 'mail.external-forwarding', status: i < 100 ? 'fail' : i < 165 ? 'skipped' : 'pass', clauses: ['mail.forwarding'] }] }));
-    expect(section(pack, 'it-policy').tables.find((t) => t.id === 'clauses')!.rows).toEqual([['15', expect.stringMatching(/forward/), 300, 200, '67%']]);
+    expect(section(pack, 'it-policy').tables.find((t) => t.id === 'clauses')!.rows).toEqual([['15', expect.stringMatching(/forward/), 300, 200, '66.6%']]);
   });
 
   it('data protection: content read outside a surrender, a failed verification, an unprotected administrator are each No', () => {
@@ -134,6 +134,20 @@ describe('the suggested answers', () => {
     expect(pack.sections.map((s) => s.answer)).toEqual(['Cannot tell from the tenant', 'Cannot tell from the tenant', 'Cannot tell from the tenant', 'For the council to evidence']);
     expect(pack.coverage).toEqual({ nightsInPeriod: 365, nightsAudited: 0, missedNights: ['1 Apr 2026 – 31 Mar 2027'] });
     expect(renderEvidenceHtml(pack)).toContain('This pack is not evidence of compliance.');
+  });
+
+  it('a night audited twice counts once in the nightly figures; both runs are listed for integrity', () => {
+    const c = council();
+    const nights = days(FY.firstNight, FY.lastNight);
+    const records = nights.map((n) => clean(c, n));
+    records.push(clean(c, '2026-05-01', { generatedAt: '2026-05-01T09:00:00.000Z', runId: 'rerun', checks: [{ id: 'mail.external-forwarding', status: 'fail', clauses: ['mail.forwarding'] }, { id: 'identity.password-policy', status: 'pass', clauses: ['identity.passwords'] }] }));
+    const pack = buildEvidencePack({ council: c, fy: FY, stored: stored(records), generatedAt: NOW.toISOString() });
+    expect(pack.coverage.nightsAudited).toBe(365);
+    expect(pack.records).toHaveLength(366);
+    expect(pack.profiles[0].nights).toBe(365);
+    // The re-run's failure stands for 1 May; the earlier pass that night is not counted as well.
+    expect(section(pack, 'it-policy').tables.find((t) => t.id === 'clauses')!.rows).toEqual(expect.arrayContaining([['15', expect.stringMatching(/forward/), 365, 364, '99.7%']]));
+    expect(section(pack, 'email-domain').tables.find((t) => t.id === 'clerk')!.rows[0]).toEqual([c.clerk, 'yes', 365, 365]);
   });
 
   it('a record of another tenant, or not a record, is refused rather than used', () => {
