@@ -24,7 +24,7 @@ import { functionAppCouncils, loadCouncilFile, selectCouncils, withCouncils, typ
 import { writeFilesAtomically } from './write-files';
 import { version } from '../package.json';
 
-export const EVIDENCE_FILES = ['evidence.html', 'evidence.csv', 'evidence.json'] as const;
+export const EVIDENCE_FILES = ['evidence.html', 'evidence.csv', 'evidence.json', 'evidence.sha256'] as const;
 export type EvidenceFiles = Record<(typeof EVIDENCE_FILES)[number], string>;
 
 // ---- The financial year ----
@@ -151,7 +151,8 @@ function emailSection(records: RunRecord[], nightly: RunRecord[], council: Counc
 
   const forwarding = episodes(records, 'mail.external-forwarding').filter((e) => e.kind !== 'inbox-rule-disabled');
   const open = forwarding.filter((e) => !e.resolvedAt);
-  const forwardingRows = forwarding.map((e) => [e.subject, e.kind, e.recipients.join(', ') || '—', dayOf(e.firstSeen), e.resolvedAt ? dayOf(e.resolvedAt) : `still found on ${ukDay(e.lastNight)}`]);
+  const personal = (e: Episode) => e.recipients.some((a) => FREE_MAIL.has(a.split('@')[1] ?? '')) ? 'personal or free mail service' : e.recipients.length ? 'outside address' : 'not known';
+  const forwardingRows = forwarding.map((e) => [e.subject, e.kind, e.recipients.join(', ') || '—', personal(e), dayOf(e.firstSeen), e.resolvedAt ? dayOf(e.resolvedAt) : `still found on ${ukDay(e.lastNight)}`]);
 
   let answer: SuggestedAnswer;
   if (!withDomains.length || !withUsers.length) {
@@ -184,6 +185,7 @@ function emailSection(records: RunRecord[], nightly: RunRecord[], council: Counc
       councillorsInYear: councillorRows.length,
       councillorsWithGaps: gaps.length,
       forwardingFound: forwarding.length,
+      forwardingToPersonalServices: forwarding.filter((e) => personal(e) === 'personal or free mail service').length,
       forwardingResolved: forwarding.length - open.length,
       forwardingOpenAtEnd: open.length,
     },
@@ -191,7 +193,7 @@ function emailSection(records: RunRecord[], nightly: RunRecord[], council: Counc
       table('domains', 'The tenant\'s domains (last night read)', ['Domain', 'Verified', 'Default', 'Kind'], lastDomains.map((d) => [d.id, d.verified ? 'yes' : 'no', d.isDefault ? 'yes' : 'no', kindOf(d.id)]), 'No domains were read this year.'),
       table('clerk', 'The clerk\'s mailbox', ['Address', 'On a verified council domain', 'Nights found', 'Nights audited'], [[council.clerk, ownDomains.includes(clerkDomain) ? 'yes' : 'no', clerkNights, withUsers.length]], ''),
       table('councillors', 'Councillors on the roster during the year', ['Councillor', 'Term', 'Council domain', 'Nights audited in term', 'Nights with an account', 'Nights without'], councillorRows, 'No rostered councillor served during the year.'),
-      table('forwarding', 'Forwarding of council mail to outside addresses', ['Mailbox', 'How', 'To', 'Found', 'Resolved'], forwardingRows, 'None found during the year.'),
+      table('forwarding', 'Forwarding of council mail to outside addresses', ['Mailbox', 'How', 'To', 'Service', 'Found', 'Resolved'], forwardingRows, 'None found during the year.'),
     ],
   };
 }
@@ -428,8 +430,19 @@ function emptySection(id: EvidenceSection['id'], component: string, fy: Financia
   return { id, component, answer: 'Cannot tell from the tenant', reasons: [`CouncilGuard holds no run records for ${fy.year} (${ukDay(fy.firstNight)} – ${ukDay(fy.lastNight)}): no night of this period was audited, so nothing can be suggested.`], figures: {}, tables: [] };
 }
 
+/**
+ * The three files, and evidence.sha256: their SHA-256 in the format `sha256sum -c` reads, so the internal
+ * auditor can check the copy they were given without CouncilGuard; its own SHA-256 is the pack's digest.
+ */
 export function renderEvidenceFiles(pack: EvidencePack): EvidenceFiles {
-  return { 'evidence.html': renderEvidenceHtml(pack), 'evidence.csv': renderEvidenceCsv(pack), 'evidence.json': renderEvidenceJson(pack) };
+  const files = { 'evidence.html': renderEvidenceHtml(pack), 'evidence.csv': renderEvidenceCsv(pack), 'evidence.json': renderEvidenceJson(pack) };
+  const sums = Object.entries(files).map(([name, text]) => `${sha256(text)}  ${name}\n`).join('');
+  return { ...files, 'evidence.sha256': sums };
+}
+
+/** The digest of the whole pack: the SHA-256 of evidence.sha256. */
+export function packDigest(files: EvidenceFiles): string {
+  return sha256(files['evidence.sha256']);
 }
 
 // ---- Use cases ----

@@ -25,7 +25,7 @@ export async function deliverEvidence(opts: { graph: GraphContext; council: Coun
     try {
       const lib = await findSiteLibrary(graph, council.sharePoint, library);
       if (!lib) throw new Error(`the library "${library}" does not exist on the council site; create it or set sharePoint.reportsLibrary`);
-      for (const name of ['evidence.html', 'evidence.csv', 'evidence.json']) {
+      for (const name of ['evidence.html', 'evidence.csv', 'evidence.json', 'evidence.sha256']) {
         await uploadFile(graph, lib.driveId, `Evidence/${year}/${name}`, Buffer.from(files[name] ?? '', 'utf8'));
       }
       results.push({ channel: 'sharePoint', status: 'done', detail: `uploaded to ${library}/Evidence/${year}/` });

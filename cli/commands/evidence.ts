@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { consoleLogger, type Logger } from '../../core/logger';
-import { evidenceFromConfigFile, verifyEvidenceFromConfigFile } from '../../jobs/evidence';
+import { evidenceFromConfigFile, packDigest, verifyEvidenceFromConfigFile } from '../../jobs/evidence';
 import { councilSelector, type CouncilOption } from '../council-option';
 import { EXIT } from '../exit-codes';
 
@@ -35,6 +35,6 @@ export async function evidenceCommand(opts: EvidenceOptions, log: Logger = conso
     return EXIT.checkErrored;
   }
   log.info(`${result.pack.council}, ${result.pack.year}: ${coverage.nightsAudited} of ${coverage.nightsInPeriod} nights audited; ${result.pack.sections.map((s) => `${s.id}: ${s.answer}`).join('; ')}.`);
-  log.info(`Evidence: ${join(opts.out, 'evidence.html')} (records digest ${result.pack.recordsDigest})`);
+  log.info(`Evidence: ${join(opts.out, 'evidence.html')} (pack digest ${packDigest(result.files)}, the SHA-256 of evidence.sha256; records digest ${result.pack.recordsDigest})`);
   return EXIT.completed;
 }

@@ -86,8 +86,8 @@ describe('the suggested answers', () => {
     expect(s.answer).toBe('No');
     expect(s.figures).toMatchObject({ forwardingFound: 2, forwardingResolved: 1, forwardingOpenAtEnd: 1 });
     expect(s.tables.find((t) => t.id === 'forwarding')!.rows).toEqual([
-      [`cllr.a@${DOMAIN}`, 'inbox-rule', 'a@gmail.com', '2026-06-01', '2026-06-10'],
-      [`cllr.a@${DOMAIN}`, 'inbox-rule', 'a@gmail.com', '2027-03-01', 'still found on 31 Mar 2027'],
+      [`cllr.a@${DOMAIN}`, 'inbox-rule', 'a@gmail.com', 'personal or free mail service', '2026-06-01', '2026-06-10'],
+      [`cllr.a@${DOMAIN}`, 'inbox-rule', 'a@gmail.com', 'personal or free mail service', '2027-03-01', 'still found on 31 Mar 2027'],
     ]);
   });
 

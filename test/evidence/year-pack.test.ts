@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import { HttpRequest, InvocationContext } from '@azure/functions';
@@ -132,7 +132,7 @@ describe('the year\'s Assertion 10 evidence pack', () => {
     const s = section('email-domain');
     expect(s.figures).toMatchObject({ verifiedCouncilDomains: 1, forwardingFound: 1, forwardingResolved: 1, forwardingOpenAtEnd: 0, councillorsWithGaps: 1 });
     expect(rows('email-domain', 'domains')).toEqual(expect.arrayContaining([[DOMAIN, 'yes', 'yes', 'authority-owned domain'], ['testparish.onmicrosoft.com', 'yes', 'no', 'Microsoft initial domain (onmicrosoft.com)']]));
-    expect(rows('email-domain', 'forwarding')).toEqual([[STAYING, 'inbox-rule', 'sam.home@gmail.com', fwdOn, fwdOff]]);
+    expect(rows('email-domain', 'forwarding')).toEqual([[STAYING, 'inbox-rule', 'sam.home@gmail.com', 'personal or free mail service', fwdOn, fwdOff]]);
     expect(rows('email-domain', 'clerk')[0]).toEqual([CLERK, 'yes', pack.coverage.nightsAudited, pack.coverage.nightsAudited]);
     const ghost = rows('email-domain', 'councillors').find((r) => r[0] === GHOST)!;
     expect(ghost.slice(3, 5)).toEqual([3, 0]);
@@ -181,6 +181,12 @@ describe('the year\'s Assertion 10 evidence pack', () => {
   it('the CSV carries the same figures', () => {
     const csv = files['evidence.csv'];
     expect(csv).toContain(`email-domain,forwarding,1,Found,${fwdOn}`);
+    // evidence.sha256 as sha256sum writes it, over the three files as written.
+    expect(files['evidence.sha256'].split('\n').filter(Boolean).map((l) => l.split('  ')[1])).toEqual(['evidence.html', 'evidence.csv', 'evidence.json']);
+    for (const line of files['evidence.sha256'].trim().split('\n')) {
+      const [sum, name] = line.split('  ');
+      expect(createHash('sha256').update(readFileSync(join(out, name))).digest('hex')).toBe(sum);
+    }
     expect(csv).toContain(`coverage,nights,1,nights audited,${pack.coverage.nightsAudited}`);
     expect(csv).toContain(`integrity,digest,1,records digest,${pack.recordsDigest}`);
   });
@@ -240,7 +246,7 @@ describe('the year\'s Assertion 10 evidence pack', () => {
     expect(logs.at(-1)).toMatch(new RegExp(`Evidence for ${year}\\. .*: ${pack.coverage.nightsAudited} nights; sharePoint done, email done`));
     const documents = [...h.tenant().drives.values()].find((d) => d.name === 'Documents')!;
     const names = [...documents.items.values()].filter((i) => !i.deleted && !i.folder).map((i) => i.name);
-    expect(names).toEqual(expect.arrayContaining(['evidence.html', 'evidence.csv', 'evidence.json']));
+    expect(names).toEqual(expect.arrayContaining(['evidence.html', 'evidence.csv', 'evidence.json', 'evidence.sha256']));
     const inbox = await h.graph.pageAll<{ subject: string; hasAttachments: boolean }>(`/users/${CLERK}/messages`, ['subject', 'hasAttachments']);
     expect(inbox).toEqual(expect.arrayContaining([expect.objectContaining({ subject: `${HOSTILE_NAME}: evidence for AGAR Assertion 10, ${year}`, hasAttachments: true })]));
   });
