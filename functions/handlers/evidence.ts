@@ -2,7 +2,7 @@
 // pack for the clerk or the IT supplier (app role Reports.Read, and only for a council the caller belongs to).
 // The 1 April timer builds last year's pack for every council and delivers it like the reports.
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
-import { isInputError, messageOf } from '../../core/errors';
+import { CouncilNotFoundError, isInputError, messageOf } from '../../core/errors';
 import { evidenceCouncil, evidenceForRequest, yearlyEvidence } from '../../jobs/evidence';
 import { callerBelongsTo, requireRole } from '../auth';
 import { appCouncils, logTo, type CouncilsSource } from '../app-councils';
@@ -37,6 +37,8 @@ export function evidenceHandlerFor(councils: CouncilsSource) {
         },
       };
     } catch (err) {
+      // An unknown council is answered like another council's: the config's list of councils is not the caller's to read.
+      if (err instanceof CouncilNotFoundError) return { status: 404, jsonBody: { error: `No council "${selector}" for your account.` } };
       if (isInputError(err)) return { status: 400, jsonBody: { error: messageOf(err) } };
       throw err;
     }

@@ -321,7 +321,7 @@ const EVIDENCE_ROWS: BadInputRow[] = [
   { area: 'config', name: 'accessibility statement over plain http', run: (w) => audit(w, demoWith((c) => { c.declarations = { accessibilityStatementUrl: 'http://exampleparish.gov.uk/accessibility' }; })), expect: { code: 2, fix: /declarations\.accessibilityStatementUrl must be an https:\/\/ address/ } },
   { area: 'http', name: 'GET /api/evidence without a year', run: () => getEvidence(`council=${encodeURIComponent(h.council.name)}`), expect: { code: 400, fix: /Say which financial year: &year=YYYY-YY, e\.g\. 2026-27/ } },
   { area: 'http', name: 'GET /api/evidence with a year in words', run: () => getEvidence(`council=${encodeURIComponent(h.council.name)}&year=last%20year`), expect: { code: 400, fix: /"last year" is not a financial year; write it as YYYY-YY/ } },
-  { area: 'http', name: 'GET /api/evidence for a council not in the config', run: () => getEvidence('council=Atlantis&year=2025-26'), expect: { code: 400, fix: /No council in the config is called or has the tenant id "Atlantis"/ } },
+  { area: 'http', name: 'GET /api/evidence for a council not in the config (404, without listing the others)', run: () => getEvidence('council=Atlantis&year=2025-26'), expect: { code: 404, fix: /^No council "Atlantis" for your account\.$/ } },
 ];
 
 const ALL = [...ROWS, ...ENFORCEMENT_PLAN_ROWS, ...EVIDENCE_ROWS];
