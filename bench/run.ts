@@ -4,6 +4,7 @@ import { auditScale } from './benchmarks/audit-scale';
 import { auditIncremental } from './benchmarks/audit-incremental';
 import { surrenderThroughput } from './benchmarks/surrender-throughput';
 import { multiTenant } from './benchmarks/multi-tenant';
+import { evidenceYear } from './benchmarks/evidence-year';
 import { machine } from './lib/harness';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'audit-incremental': auditIncremental,
   'surrender-throughput': surrenderThroughput,
   'multi-tenant': multiTenant,
+  'evidence-year': evidenceYear,
 };
 
 async function main(): Promise<number> {

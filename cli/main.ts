@@ -12,6 +12,7 @@ import { permissionsCommand } from './commands/permissions';
 import { offboardCommand } from './commands/offboard';
 import { actionsCommand, applyCommand, planCommand, plansCommand, undoCommand } from './commands/enforce';
 import { surrendersCommand } from './commands/surrenders';
+import { evidenceCommand } from './commands/evidence';
 import { outputOption } from './output';
 
 /** What each command's --help ends with: a line a supplier can copy. */
@@ -28,6 +29,7 @@ const EXAMPLES: Record<string, string[]> = {
   actions: ['councilguard actions --config councils.json --out actions.csv', 'councilguard actions --config councils.json --output md'],
   plans: ['councilguard plans --config councils.json --state awaiting-approval'],
   surrenders: ['councilguard surrenders --config councils.json --output csv'],
+  evidence: ['councilguard evidence --config councils.json --year 2026-27 --out evidence/', 'councilguard evidence --config councils.json --verify evidence/'],
 };
 
 /** An example at the end of a command's --help. */
@@ -169,6 +171,16 @@ export async function main(argv: string[]): Promise<number> {
     .option(...dataDir), 'only this council (its name or tenant id)')
     .addOption(outputOption())
     .action(async (opts) => { exitCode = await surrendersCommand(opts); });
+
+  withCouncilOption(program
+    .command('evidence')
+    .description('Build the year\'s evidence for AGAR Assertion 10 (evidence.html, evidence.csv, evidence.json) from the nightly run records, or --verify a pack against the store')
+    .requiredOption('--config <file>', 'council config file (JSON)'), 'which council (its name or tenant id), when the config lists several')
+    .option('--year <YYYY-YY>', 'the financial year, 1 April to 31 March (UK), e.g. 2026-27')
+    .option('--out <dir>', 'folder for the pack')
+    .option('--verify <dir>', 'rebuild the pack in this folder from the store and say whether it matches')
+    .option(...dataDir)
+    .action(async (opts) => { exitCode = await evidenceCommand(opts); });
 
   for (const command of program.commands) {
     const lines = EXAMPLES[command.name()];

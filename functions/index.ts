@@ -8,6 +8,7 @@ import { nightlyAuditHandler } from './handlers/nightly-audit';
 import { latestReportHandler } from './handlers/reports-latest';
 import { registerOffboarding } from './offboarding-registrations';
 import { plansHttpHandlers } from './handlers/plans-http';
+import { evidenceHandler, yearlyEvidenceHandler } from './handlers/evidence';
 
 app.timer('nightlyAudit', {
   schedule: readScheduleSettings(process.env).schedule,
@@ -32,3 +33,8 @@ const plans = plansHttpHandlers({ councils: appCouncils });
 app.http('planGet', { methods: ['GET'], route: 'plans/{id}', authLevel: 'anonymous', handler: plans.get });
 app.http('planApprove', { methods: ['POST'], route: 'plans/{id}/approve', authLevel: 'anonymous', handler: plans.approve });
 app.http('planApply', { methods: ['POST'], route: 'plans/{id}/apply', authLevel: 'anonymous', handler: plans.apply });
+
+// The year's evidence for AGAR Assertion 10: on request, and on 1 April (always BST) at 03:00 UK time,
+// after that night's audit, for the year just ended.
+app.http('evidence', { methods: ['GET'], route: 'evidence', authLevel: 'anonymous', handler: evidenceHandler });
+app.timer('yearlyEvidence', { schedule: '0 0 2 1 4 *', runOnStartup: false, handler: yearlyEvidenceHandler });

@@ -12,6 +12,7 @@ import { compareWithPrevious } from './compare';
 import { mfaCoverage } from './metrics';
 import { deliverRun, type DeliveryResult } from '../reports/delivery';
 import { renderRunFiles, type RunFiles } from './render-run';
+import { saveRunRecord } from './run-record';
 import { version } from '../package.json';
 
 /** One council's night: its context, read once for the run's instant (clock), and the audit query budget. */
@@ -109,6 +110,8 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const actions = await run.store.listActions(council.tenantId, { since });
   const files = renderRunFiles(document, { profile, council, history, actions });
   await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });
+  // The year's evidence keeps its own compact record, whatever the reports' retention deletes later.
+  await saveRunRecord({ store: run.store, council, doc: document, snapshot, drafts, log });
   // The run is stored before delivery, so a delivery failure never loses it.
   const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now });
   for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);

@@ -49,6 +49,26 @@ export interface CouncilConfig {
   delivery: Record<string, unknown>;
   /** Report people's names in summaries (summary.md / email) only when true. */
   namesInSummary?: boolean;
+  /** The council's record of adopting its IT policy (dates YYYY-MM-DD); the evidence pack shows it as declared. */
+  policy?: PolicyAdoption;
+  /** References for what the tenant cannot show; the evidence pack shows them as declared, not verified. */
+  declarations?: Declarations;
+}
+
+export interface PolicyAdoption {
+  adopted?: string;
+  reviewed?: string;
+  /** The minute reference of the meeting that adopted it, e.g. "FC 23/045". */
+  adoptionMinute?: string;
+}
+
+export interface Declarations {
+  accessibilityStatementUrl?: string;
+  publicationSchemeUrl?: string;
+  /** The ICO data protection register number, e.g. ZA123456. */
+  icoRegistration?: string;
+  trainingRecord?: string;
+  breachLog?: string;
 }
 
 export interface CouncilConfigFile {

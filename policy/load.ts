@@ -62,6 +62,8 @@ function describe(errors: ErrorObject[] | null | undefined, prefix = ''): string
       }
       case 'pattern':
         if (/allowedSignInCountries\[\d+\]$/.test(at)) return `${at} must be a two-letter ISO country code in capitals, such as GB or IE`;
+        if (/declarations\.icoRegistration$/.test(at)) return `${at} must be the ICO registration number as the register shows it, in capitals without spaces, such as ZA123456`;
+        if (/Url$/.test(at)) return `${at} must be an https:// address`;
         return `${at} ${e.message}`;
       default: return `${at} ${e.message}`;
     }
@@ -102,6 +104,9 @@ function semanticProblems(c: CouncilConfig, where: string, checkIds: readonly st
     const end = DateTime.fromISO(r.termEnd);
     if (start.isValid && end.isValid && end < start) out.push(`${where}.roster[${i}] term for ${r.userPrincipalName} ends (${r.termEnd}) before it starts (${r.termStart}); correct termStart or termEnd`);
   });
+  const adopted = c.policy?.adopted ? DateTime.fromISO(c.policy.adopted) : undefined;
+  const reviewed = c.policy?.reviewed ? DateTime.fromISO(c.policy.reviewed) : undefined;
+  if (adopted?.isValid && reviewed?.isValid && reviewed < adopted) out.push(`${where}.policy.reviewed (${c.policy!.reviewed}) is before policy.adopted (${c.policy!.adopted}); correct one of them`);
   if (!c.sharePoint.library?.trim()) out.push(`${where}.sharePoint.library is empty; name the council's document library, e.g. "Documents"`);
   return out;
 }

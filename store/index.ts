@@ -14,9 +14,11 @@ import { Checkpoints, type Checkpoint } from './checkpoints';
 import { DeltaTokens } from './delta-tokens';
 import { Locks, type LockResult } from './locks';
 import { Runs, type RunRow } from './runs';
+import { RunRecords, type StoredRecord } from './run-records';
 import { Tables, type TableAccess } from './tables';
 
-export type { ActionEntry, LoggedAction, Checkpoint, LockResult, RunRow, TableAccess };
+export type { ActionEntry, LoggedAction, Checkpoint, LockResult, RunRow, TableAccess, StoredRecord };
+export { RunRecordAlreadyWrittenError, RUN_RECORD_RETENTION_DAYS } from './run-records';
 export { CheckpointConflictError } from './checkpoints';
 export { AzuriteInUseError } from './azurite';
 
@@ -24,6 +26,8 @@ export { AzuriteInUseError } from './azurite';
 export class Store {
   readonly blobs: Blobs;
   private readonly runs: Runs;
+  /** Compact nightly run records for the year's evidence (run-records.ts). */
+  readonly runRecords: RunRecords;
   private readonly checkpoints: Checkpoints;
   private readonly actions: ActionLog;
   private readonly deltaTokens: DeltaTokens;
@@ -35,6 +39,7 @@ export class Store {
       ? BlobServiceClient.fromConnectionString(access.connectionString)
       : new BlobServiceClient(access.url.replace('.table.', '.blob.'), access.credential));
     this.runs = new Runs(this.blobs, tables);
+    this.runRecords = new RunRecords(this.blobs);
     this.checkpoints = new Checkpoints(this.blobs, tables);
     this.actions = new ActionLog(this.blobs, tables);
     this.deltaTokens = new DeltaTokens(tables);

@@ -46,6 +46,8 @@ describe('function registrations', () => {
       'http | planGet |  | plans/{id} | GET | anonymous | function',
       'http | planApprove |  | plans/{id}/approve | POST | anonymous | function',
       'http | planApply |  | plans/{id}/apply | POST | anonymous | function',
+      'http | evidence |  | evidence | GET | anonymous | function',
+      'timer | yearlyEvidence |  | 0 0 2 1 4 * |  |  | function',
     ]);
   });
 

@@ -20,6 +20,11 @@ import type { CouncilConfig } from '../../policy/council-config';
 import { makeDocument } from '../support/findings-factory';
 import { CLERK, DOMAIN, harness, LEAVER, serialiseTenant, TERM_END, type Harness } from '../offboarding/support';
 import { tenantChanges, Workspace, type BadInputRow, type Outcome } from './support/bad-input';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { buildEvidencePack, financialYear } from '../../jobs/evidence';
+import { evidenceHandlerFor } from '../../functions/handlers/evidence';
+import { days, runRecord, stored } from '../support/run-records';
 
 const DEMO_CONFIG = JSON.parse(readFileSync(require.resolve('../../simulator/scenarios/demo.councils.json'), 'utf8')) as { councils: Record<string, unknown>[] };
 type Council = Record<string, unknown> & { roster: Record<string, string>[]; sharePoint: Record<string, unknown>; itSupplier: Record<string, unknown> };
@@ -245,7 +250,82 @@ const ENFORCEMENT_PLAN_ROWS: BadInputRow[] = [
   { area: 'enforcement-plan', name: 'undo with a malformed action id', run: (w) => w.cli(['undo', '--config', councilFile(w), '--action', '../../etc/passwd', '--data-dir', w.data]), expect: { code: 2, fix: /is not a plan id \(they look like P20261125T020000Z-1a2b3c\)/ } },
 ];
 
-const ALL = [...ROWS, ...ENFORCEMENT_PLAN_ROWS];
+// ---- The year's evidence for Assertion 10 (issue 17): councilguard evidence, GET /api/evidence ----
+const evidence = (w: Workspace, args: string[]) => w.cli(['evidence', '--config', councilFile(w), '--data-dir', w.data, ...args]);
+/** A folder outside the row's own, for a pack that is meant to be written (the row's folder must stay as it was). */
+const outside = () => mkdtempSync(join(tmpdir(), 'cg-bad-input-evidence-'));
+const EVIDENCE_NOW = new Date('2027-04-01T02:00:00.000Z');
+/** The IT policy component of a pack built from a year of records (no tenant needed): its answer and reasons. */
+const policyComponent = (change: (c: CouncilConfig) => CouncilConfig, version: (night: string) => string): Outcome => {
+  const council = change(structuredClone(h.council));
+  const fy = financialYear('2026-27', EVIDENCE_NOW);
+  const pack = buildEvidencePack({ council, fy, stored: stored(days(fy.firstNight, fy.lastNight).map((n) => runRecord(council, n, { policy: { id: council.profile, version: version(n) } }))), generatedAt: EVIDENCE_NOW.toISOString() });
+  const s = pack.sections.find((x) => x.id === 'it-policy')!;
+  return { code: s.answer, message: s.reasons.join(' '), changes: [] };
+};
+const getEvidence = async (query: string): Promise<Outcome> => {
+  const handler = evidenceHandlerFor(async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }));
+  const res = await handler(new HttpRequest({ method: 'GET', url: `https://councilguard.example/api/evidence?${query}`, headers: { 'x-ms-client-principal': principal(CLERK, ['Reports.Read']) } }), new InvocationContext({ functionName: 'evidence', logHandler: () => {} }));
+  return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: [] };
+};
+const EVIDENCE_ROWS: BadInputRow[] = [
+  { area: 'cli', name: 'evidence --year written with a slash', run: (w) => evidence(w, ['--year', '2026/27', '--out', w.out]), expect: { code: 2, fix: /--year "2026\/27" is not a financial year; write it as YYYY-YY with consecutive years, e\.g\. 2026-27/ } },
+  { area: 'cli', name: 'evidence --year of years not consecutive', run: (w) => evidence(w, ['--year', '2026-28', '--out', w.out]), expect: { code: 2, fix: /"2026-28" is not a financial year; write it as YYYY-YY with consecutive years/ } },
+  { area: 'cli', name: 'evidence --year in full (2026-2027)', run: (w) => evidence(w, ['--year', '2026-2027', '--out', w.out]), expect: { code: 2, fix: /"2026-2027" is not a financial year; write it as YYYY-YY/ } },
+  { area: 'cli', name: 'evidence --year not yet begun', run: (w) => evidence(w, ['--year', '2098-99', '--out', w.out]), expect: { code: 2, fix: /The financial year 2098-99 has not begun \(it starts on 1 April 2098\); give a year that has/ } },
+  { area: 'cli', name: 'evidence without --year', run: (w) => evidence(w, ['--out', w.out]), expect: { code: 2, fix: /Say which financial year with --year YYYY-YY/ } },
+  { area: 'cli', name: 'evidence for a council not in the config', run: (w) => evidence(w, ['--council', 'Atlantis', '--year', '2025-26', '--out', w.out]), expect: { code: 2, fix: /No council in the config is called or has the tenant id "Atlantis"; the config lists Test Parish Council/ } },
+  {
+    area: 'cli', name: 'evidence for a year with no run records (the pack says so; exit 1)',
+    expect: { code: 1, fix: /there are no run records for 2015-16; the pack in .* says so and suggests no answer/ },
+    run: async (w) => {
+      const out = outside();
+      try {
+        const outcome = await evidence(w, ['--year', '2015-16', '--out', out]);
+        const html = readFileSync(join(out, 'evidence.html'), 'utf8');
+        // Nothing misleading: no answer but "Cannot tell", and the page says there are no records.
+        if (!html.includes('No run records for 2015-16') || /answer a-(yes|no)"/.test(html)) outcome.changes.push('the pack suggests an answer without records');
+        return outcome;
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    area: 'cli', name: 'evidence --verify on a pack whose evidence.csv was edited', expect: { code: 1, fix: /does not match the store: evidence\.csv was changed/ },
+    run: async (w) => {
+      const out = outside();
+      try {
+        await evidence(w, ['--year', '2016-17', '--out', out]);
+        writeFileSync(join(out, 'evidence.csv'), readFileSync(join(out, 'evidence.csv'), 'utf8').replace('nights audited,0', 'nights audited,365'));
+        return await w.cli(['evidence', '--config', councilFile(w), '--data-dir', w.data, '--verify', out]);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  },
+  { area: 'cli', name: 'evidence --verify on a folder without a pack', run: (w) => w.cli(['evidence', '--config', councilFile(w), '--verify', w.folder('empty')]), expect: { code: 2, fix: /has no evidence\.json; give --verify the folder councilguard evidence --out wrote/ } },
+  { area: 'cli', name: 'evidence --verify with --year', run: (w) => w.cli(['evidence', '--config', councilFile(w), '--verify', w.folder('empty'), '--year', '2026-27']), expect: { code: 2, fix: /--verify takes only the pack's folder .*leave out --year and --out/ } },
+  {
+    area: 'cli', name: 'run records whose profile version changed mid-year (both versions with their dates)',
+    run: async () => policyComponent((c) => ({ ...c, policy: { adopted: '2023-05-10', reviewed: '2026-05-12' } }), (n) => (n < '2026-10-01' ? '2023' : '2026')),
+    expect: { code: 'Yes', fix: /profile changed during the year: wivelsfield-2023 version 2023 from 1 Apr 2026 to 30 Sept? 2026; wivelsfield-2023 version 2026 from 1 Oct 2026 to 31 Mar 2027/ },
+  },
+  {
+    area: 'config', name: 'policy.adopted and policy.reviewed missing (the component cannot tell and names the fields)',
+    run: async () => policyComponent((c) => ({ ...c, policy: undefined }), () => '1'),
+    expect: { code: 'Cannot tell from the tenant', fix: /does not record policy\.adopted or policy\.reviewed; add "policy": \{ "adopted": "YYYY-MM-DD", "reviewed": "YYYY-MM-DD" \} to this council's entry/ },
+  },
+  { area: 'config', name: 'policy.reviewed before policy.adopted', run: (w) => audit(w, demoWith((c) => { c.policy = { adopted: '2025-05-01', reviewed: '2024-01-01' }; })), expect: { code: 2, fix: /policy\.reviewed \(2024-01-01\) is before policy\.adopted \(2025-05-01\); correct one of them/ } },
+  { area: 'config', name: 'policy.adopted written in words', run: (w) => audit(w, demoWith((c) => { c.policy = { adopted: 'May 2025' }; })), expect: { code: 2, fix: /policy\.adopted is not a valid date \(YYYY-MM-DD\)/ } },
+  { area: 'config', name: 'ICO registration number with spaces', run: (w) => audit(w, demoWith((c) => { c.declarations = { icoRegistration: 'ZA 123 456' }; })), expect: { code: 2, fix: /declarations\.icoRegistration must be the ICO registration number .*such as ZA123456/ } },
+  { area: 'config', name: 'accessibility statement over plain http', run: (w) => audit(w, demoWith((c) => { c.declarations = { accessibilityStatementUrl: 'http://exampleparish.gov.uk/accessibility' }; })), expect: { code: 2, fix: /declarations\.accessibilityStatementUrl must be an https:\/\/ address/ } },
+  { area: 'http', name: 'GET /api/evidence without a year', run: () => getEvidence(`council=${encodeURIComponent(h.council.name)}`), expect: { code: 400, fix: /Say which financial year: &year=YYYY-YY, e\.g\. 2026-27/ } },
+  { area: 'http', name: 'GET /api/evidence with a year in words', run: () => getEvidence(`council=${encodeURIComponent(h.council.name)}&year=last%20year`), expect: { code: 400, fix: /"last year" is not a financial year; write it as YYYY-YY/ } },
+  { area: 'http', name: 'GET /api/evidence for a council not in the config (404, without listing the others)', run: () => getEvidence('council=Atlantis&year=2025-26'), expect: { code: 404, fix: /^No council "Atlantis" for your account\.$/ } },
+];
+
+const ALL = [...ROWS, ...ENFORCEMENT_PLAN_ROWS, ...EVIDENCE_ROWS];
 
 describe('bad input: refused with the fix, nothing half-written', () => {
   beforeAll(async () => {

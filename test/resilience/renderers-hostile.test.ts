@@ -23,6 +23,12 @@ import { GENERATED_AT, makeDocument, makeFinding, nights } from '../support/find
 import { haveChromium, launchChromium, CHROMIUM } from '../support/browser';
 import { BIDI_CONTROL, FORMULA_START, HOSTILE_CORPUS, HOSTILE_TEXTS } from './support/hostile';
 import { contentLineNames, expectInertHtml, expectNeutralCsv } from './support/inert';
+import { buildEvidencePack, financialYear } from '../../jobs/evidence';
+import { renderEvidenceHtml } from '../../reports/evidence-html';
+import { renderEvidenceCsv } from '../../reports/evidence-csv';
+import { renderEvidenceJson } from '../../reports/evidence-json';
+import { parseCsv } from '../support/csv-parse';
+import { days, runRecord, stored } from '../support/run-records';
 
 const H = HOSTILE_TEXTS;
 /** A cell as it should read in the file: the text, with an apostrophe in front when it looks like a formula. */
@@ -93,6 +99,19 @@ const events: CalendarEvent[] = H.map((t, i) => ({
   attendees: [{ emailAddress: { name: at(i + 3), address: 'cllr@exampleparish.gov.uk' }, type: 'optional' }], sensitivity: 'private', showAs: 'free',
 }));
 
+/** The year's evidence pack with hostile text wherever the tenant or the config can put it. */
+function evidencePack() {
+  const c = { ...council, roster: [{ userPrincipalName: `${H[2]}@exampleparish.gov.uk`, termStart: '2022-05-05', termEnd: '2026-06-01' }], policy: { adopted: '2023-05-01', reviewed: '2026-05-01', adoptionMinute: H[0] }, declarations: { trainingRecord: H[1], breachLog: H[24] } };
+  const fy = financialYear('2026-27', new Date('2027-04-01T02:00:00.000Z'));
+  const findings = H.map((t, i) => ({ id: `f${i}`, checkId: i % 2 ? 'mail.external-forwarding' : 'files.external-sharing', kind: i % 2 ? 'inbox-rule' : 'anyone-link', severity: 'high' as const, subject: t, firstSeen: '2026-04-02T01:00:00.000Z', recipients: [at(i + 1)] }));
+  const records = days(fy.firstNight, '2026-04-30').map((n) => runRecord(c, n, {
+    findings, domains: [{ id: H[3], verified: true, isDefault: true }], clerkMailbox: { address: c.clerk, present: true, enabled: true },
+    councillorAccounts: [{ upn: H[4], present: true, enabled: true }],
+    actions: { since: '', byAction: { [H[5]]: 1 }, contentReads: { bySurrender: 0, other: 0 }, milestones: [{ upn: H[6], step: 'verify', result: H[7], at: '2026-04-03T01:00:00.000Z' }] },
+  }));
+  return buildEvidencePack({ council: c, fy, stored: stored(records), generatedAt: GENERATED_AT });
+}
+
 describe('the hostile corpus through every renderer', () => {
   it('covers every kind of attack the renderers must neutralise', () => {
     expect(new Set(HOSTILE_CORPUS.map((h) => h.attack))).toEqual(new Set(['html', 'url', 'css', 'bidi', 'zero-width', 'formula', 'line-break', 'markdown', 'control']));
@@ -118,6 +137,21 @@ describe('the hostile corpus through every renderer', () => {
     expectInertHtml(html);
     expect(html).toContain('&lt;svg onload=window.__pwned=1&gt;');
     expect(html).not.toMatch(/href="\s*javascript/i);
+  });
+
+  it('evidence.html: the year\'s pack escapes every name, address and declared reference, in the page and in its running header', () => {
+    const html = renderEvidenceHtml(evidencePack());
+    expectInertHtml(html);
+    expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+    expect(html).toContain('invoice[U+202E]fdp.exe');
+  });
+
+  it('evidence.csv and evidence.json: no cell starts a formula; the JSON reads back exactly', () => {
+    const pack = evidencePack();
+    const csv = renderEvidenceCsv(pack);
+    expectNeutralCsv(csv, parseCsv(csv).length);
+    expect(parseCsv(csv).length).toBeGreaterThan(H.length);
+    expect(JSON.parse(renderEvidenceJson(pack))).toEqual(pack);
   });
 
   it('findings.csv: one row per finding, no cell starts a formula', () => {
@@ -200,6 +234,7 @@ describe('the hostile corpus through every renderer', () => {
     ['report.html', () => renderReportHtml(doc, { profile: loadProfile('model-council'), history: nights(6) })],
     ['index.html', () => renderSupplierIndex(indexRows)],
     ['certificate.html', certificateHtml],
+    ['evidence.html', () => renderEvidenceHtml(evidencePack())],
   ])('%s: no payload runs, nothing loads, no active element or handler is in the DOM', async (name, render) => {
     const file = join(dir, name);
     writeFileSync(file, render());
