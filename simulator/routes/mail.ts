@@ -99,6 +99,10 @@ export const sendMailRoutes: Route[] = [
       const recipients = [...(message?.toRecipients ?? []), ...(message?.ccRecipients ?? [])].map((r) => r.emailAddress?.address ?? '');
       if (!recipients.length || recipients.some((a) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a))) return graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
       const attachments = message?.attachments ?? [];
+      // "Attach large files to Outlook messages or events": a file attached in one request must be under
+      // 3 MB; larger files need an attachment upload session on a draft.
+      const tooLarge = attachments.find((a) => Math.floor((a.contentBytes?.length ?? 0) * 3 / 4) >= 3 * 1024 * 1024);
+      if (tooLarge) return graphError(413, 'ErrorRequestEntityTooLarge', `The attachment "${tooLarge.name ?? ''}" is too large to send in one request; attachments of 3 MB or more need an upload session.`);
       const attachmentBytes = attachments.reduce((n, a) => n + Math.floor((a.contentBytes?.length ?? 0) * 3 / 4), 0);
       const size = 2000 + (message?.body?.content?.length ?? 0) + attachmentBytes;
       const now = new Date().toISOString();

@@ -8,7 +8,7 @@ import { parseCouncilFile } from '../../jobs/council-context';
 import { openStore } from '../../store';
 import { silentLogger } from '../../core/logger';
 import { loadScenario, startSimulator, type Scenario } from '../../simulator';
-import { uploadFile } from '../../reports/delivery';
+import { deliverRun, MAX_ATTACHED_REPORT_BYTES, uploadFile } from '../../reports/delivery';
 import { councilContext } from '../../context/council-context';
 import { fixedClock } from '../../core/clock';
 
@@ -54,6 +54,33 @@ describe('delivery', () => {
       await uploadFile(graph, driveId, '2026/11/big report.html', big);
       const stored = [...sim.tenant().drives.get(driveId)!.items.values()].find((i) => i.name === 'big report.html')!;
       expect(stored.content?.equals(big)).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a report too large to attach (over 2.5 MB) is linked to its SharePoint copy, and Graph refuses a 3 MB inline attachment', async () => {
+    const s = tenant();
+    const sim = await startSimulator({ scenarios: [s] });
+    try {
+      const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
+      const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
+      const big = `<p>${'x'.repeat(MAX_ATTACHED_REPORT_BYTES)}</p>`;
+      const files = { 'report.html': big, 'findings.csv': 'id\r\n', 'summary.md': '# Summary\n' };
+      const deliveries = await deliverRun({ graph, store, council: council(s.tenantId, { sharePoint: true, email: EMAIL }), files, generatedAt: '2026-11-25T02:00:00.000Z' });
+      expect(deliveries.find((d) => d.channel === 'email')).toMatchObject({ status: 'done', detail: expect.stringMatching(/linked, not attached/) });
+      const mail = sim.tenant().sentMail.filter((m) => m.subject.startsWith('Example Parish Council: IT policy audit'));
+      expect(mail.length).toBeGreaterThan(0);
+      expect(mail.every((m) => m.attachments.length === 0)).toBe(true);
+      const inbox = await graph.pageAll<{ subject: string; hasAttachments: boolean }>('/users/itadmin@exampleparish.gov.uk/messages', ['subject', 'hasAttachments']);
+      expect(inbox).toEqual([expect.objectContaining({ hasAttachments: false })]);
+
+      // What the guard avoids: Graph takes an inline file attachment only under 3 MB.
+      const refused = await graph.send('POST', '/users/clerk@exampleparish.gov.uk/sendMail', {
+        message: { subject: 'x', body: { contentType: 'Text', content: 'x' }, toRecipients: [{ emailAddress: { address: 'itadmin@exampleparish.gov.uk' } }],
+          attachments: [{ '@odata.type': '#microsoft.graph.fileAttachment', name: 'big.html', contentType: 'text/html', contentBytes: Buffer.alloc(3 * 1024 * 1024).toString('base64') }] },
+      }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ status: 413 });
     } finally {
       await sim.close();
     }
