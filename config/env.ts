@@ -57,6 +57,24 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, tenantIdOv
   return settings;
 }
 
+/** Who may sign in to the function app: the CouncilGuard app registration the platform signs users in to. */
+export interface SignInSettings {
+  /** COUNCILGUARD_SIGNIN_CLIENT_ID: the app registration's client id, the audience of every token accepted. */
+  clientId: string;
+  /** COUNCILGUARD_SIGNIN_AUTHORITY: the issuer's host; tokens come from {authority}/{tenant}/v2.0. */
+  authorityHost: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function readSignInSettings(env: NodeJS.ProcessEnv = process.env): SignInSettings {
+  const clientId = env.COUNCILGUARD_SIGNIN_CLIENT_ID?.trim() ?? '';
+  if (!GUID.test(clientId)) {
+    throw new ConfigError(`COUNCILGUARD_SIGNIN_CLIENT_ID ${clientId ? `"${clientId}" is not a GUID` : 'is not set'}: set it to the Application (client) ID of the CouncilGuard sign-in app registration (infra/main.bicep sets it from the signInClientId parameter).`);
+  }
+  return { clientId: clientId.toLowerCase(), authorityHost: httpsUrl(env, 'COUNCILGUARD_SIGNIN_AUTHORITY', 'https://login.microsoftonline.com') };
+}
+
 /** The council config file's path (COUNCILGUARD_CONFIG), for the function app, which has no --config. */
 export function requireConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   const path = env.COUNCILGUARD_CONFIG?.trim();

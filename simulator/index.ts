@@ -37,6 +37,8 @@ export interface RunningSimulator {
   stats: SimulatorStats;
   setFaults(f: FaultOptions): void;
   setPageSize(n: number | undefined): void;
+  /** A signed-in user's RS256 token from the simulated Entra (see SimulatorServer.signUserToken). */
+  signUserToken: SimulatorServer['signUserToken'];
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     port,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
+    signUserToken: (user, override, signWith) => sim.signUserToken(user, override, signWith),
     tenantIds: [...tenants.keys()],
     env: (tenantId) => ({
       AZURE_TENANT_ID: pick(tenantId).tenantId,

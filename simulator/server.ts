@@ -4,7 +4,7 @@
 // injector; mailbox calls also pass the per-mailbox limiter.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSecretKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, createSecretKey, generateKeyPairSync, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -68,6 +68,18 @@ interface BatchItem {
   dependsOn?: string[];
 }
 
+/** Who signs in, as the claims of Entra's v2.0 token say it. */
+export interface UserTokenClaims {
+  /** The app the token is for (its client id). */
+  audience: string;
+  tenantId: string;
+  objectId: string;
+  preferredUsername: string;
+  /** The display name: anyone can set their own in some tenants, so it identifies no one. */
+  name: string;
+  roles?: string[];
+}
+
 export class SimulatorServer {
   readonly server: Server;
   readonly clientId = '7c0f2d1e-5b6a-4c3d-9e8f-0a1b2c3d4e5f';
@@ -76,6 +88,10 @@ export class SimulatorServer {
   // jsonwebtoken turns a Buffer into a key on every verify (first trying it as a public key, which is slow);
   // a KeyObject made once keeps token checks cheap under thousands of requests.
   private readonly verifyKey = createSecretKey(this.signingKey);
+  // Entra signs user (id and access) tokens with RS256 and publishes the public half at jwks_uri; the
+  // simulator does the same so the function app's token check runs against a real JWKS.
+  private readonly userKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private readonly userKeyId = createHash('sha256').update(this.userKey.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27);
   private readonly clientCert = new X509Certificate(readFileSync(join(CERTS, 'client-cert.pem')));
   private faults: FaultOptions = {};
   private random = prng(1);
@@ -120,7 +136,7 @@ export class SimulatorServer {
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openid && method === 'GET') return this.send(res, this.openIdConfiguration(openid[1]));
     const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(url.pathname);
-    if (keys && method === 'GET') return this.send(res, { status: 200, body: { keys: [] } });
+    if (keys && method === 'GET') return this.send(res, { status: 200, body: { keys: [this.publicJwk()] } });
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (token && method === 'POST') return this.send(res, this.issueToken(token[1], new URLSearchParams(body.toString('utf8'))));
 
@@ -291,6 +307,37 @@ export class SimulatorServer {
     }
   }
 
+  /** The signing key as Entra lists it at jwks_uri (kty, use, kid, n, e, and the issuer template). */
+  private publicJwk(): Record<string, unknown> {
+    const jwk = this.userKey.publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+    return { kty: 'RSA', use: 'sig', kid: this.userKeyId, n: jwk.n, e: jwk.e, issuer: `${this.url}/{tenantid}/v2.0` };
+  }
+
+  /**
+   * A signed-in user's v2.0 token for an app (`aud` = its client id), RS256 with the published key, the
+   * claims in the order Entra writes them (ID token claims reference). Tests act as the platform's token
+   * store with it: what App Service forwards in X-MS-TOKEN-AAD-ID-TOKEN or an API caller's bearer token.
+   * `override` replaces or (with undefined) removes claims; `signWith: 'other'` signs with a key that is
+   * not published, as a forger would.
+   */
+  signUserToken(user: UserTokenClaims, override: Record<string, unknown> = {}, signWith: 'published' | 'other' = 'published'): string {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: Record<string, unknown> = {
+      aud: user.audience, iss: `${this.url}/${user.tenantId}/v2.0`, iat: now, nbf: now, exp: now + 3600,
+      name: user.name, oid: user.objectId, preferred_username: user.preferredUsername,
+      rh: '0.AAAA' + randomBytes(12).toString('base64url'),
+      ...(user.roles?.length ? { roles: user.roles } : {}),
+      sub: createHash('sha256').update(`${user.objectId}:${user.audience}`).digest('base64url').slice(0, 43),
+      tid: user.tenantId, uti: randomBytes(16).toString('base64url').slice(0, 22), ver: '2.0',
+    };
+    for (const [k, v] of Object.entries(override)) {
+      if (v === undefined) delete claims[k];
+      else claims[k] = v;
+    }
+    const key: KeyObject = signWith === 'published' ? this.userKey.privateKey : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    return jwt.sign(claims, key, { algorithm: 'RS256', keyid: this.userKeyId });
+  }
+
   /** What MSAL reads with instance discovery off: issuer, authorization/token endpoints, jwks_uri. */
   private openIdConfiguration(tenant: string): SimResponse {
     const base = `${this.url}/${tenant}`;
@@ -313,7 +360,7 @@ export class SimulatorServer {
         http_logout_supported: true,
         frontchannel_logout_supported: true,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid', 'roles'],
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'name', 'oid', 'preferred_username', 'tid', 'roles', 'ver'],
         kerberos_endpoint: `${base}/kerberos`,
         tenant_region_scope: 'EU',
         cloud_instance_name: 'simulator',

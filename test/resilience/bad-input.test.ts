@@ -20,6 +20,7 @@ import type { CouncilConfig } from '../../policy/council-config';
 import { makeDocument } from '../support/findings-factory';
 import { CLERK, DOMAIN, harness, LEAVER, serialiseTenant, TERM_END, type Harness } from '../offboarding/support';
 import { tenantChanges, Workspace, type BadInputRow, type Outcome } from './support/bad-input';
+import { forgedPrincipalHeader, sameOriginJson, signInWith, type SignInHarness } from '../support/sign-in';
 
 const DEMO_CONFIG = JSON.parse(readFileSync(require.resolve('../../simulator/scenarios/demo.councils.json'), 'utf8')) as { councils: Record<string, unknown>[] };
 type Council = Record<string, unknown> & { roster: Record<string, string>[]; sharePoint: Record<string, unknown>; itSupplier: Record<string, unknown> };
@@ -65,20 +66,29 @@ const simulate = (w: Workspace, scenario: string | ((s: Record<string, unknown> 
     return w.file('scenario.json', s);
   })()]);
 
-const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
-  auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles', claims: [{ typ: 'preferred_username', val: name }, ...roles.map((val) => ({ typ: 'roles', val }))],
-})).toString('base64');
 const DEPUTY = `deputy.clerk@${DOMAIN}`;
+/** A second council in another tenant, for the cross-council rows. */
+const OTHER_TENANT = '0b7e3c1a-5d2f-4e6a-9c8b-7a6f5e4d3c2b';
+let signIn: SignInHarness;
+let twoCouncils: ReturnType<typeof offboardingHttpHandlers>;
+type Who = { name: string; roles: string[]; tenantId?: string; displayName?: string };
+/** How the caller comes: a token from the simulated Entra (changed by `override`), one signed with a key Entra does not publish, or a forged principal header alone. */
+type Auth = { as?: 'token' | 'unpublished-key' | 'forged-header'; override?: Record<string, unknown>; headers?: Record<string, string>; councils?: 'two' };
 
 /** POST /api/offboarding as the Functions host calls it; the code is the HTTP status. */
-async function post(body: unknown, who: { name: string; roles: string[] } | null = { name: DEPUTY, roles: ['Offboarding.Request'] }): Promise<Outcome> {
+async function post(body: unknown, who: Who | null = { name: DEPUTY, roles: ['Offboarding.Request'] }, auth: Auth = {}): Promise<Outcome> {
   const before = serialiseTenant(h.tenant());
+  const url = 'https://councilguard.example/api/offboarding';
+  const caller = who && { upn: who.name, roles: who.roles, tenantId: who.tenantId ?? h.council.tenantId, name: who.displayName };
+  const signedIn = !caller ? {}
+    : auth.as === 'forged-header' ? { 'x-ms-client-principal': forgedPrincipalHeader(caller) }
+    : signIn.headers(caller, auth.override, auth.as === 'unpublished-key' ? 'other' : 'published');
   const request = new HttpRequest({
-    method: 'POST', url: 'https://councilguard.example/api/offboarding',
-    headers: { 'content-type': 'application/json', ...(who ? { 'x-ms-client-principal': principal(who.name, who.roles) } : {}) },
+    method: 'POST', url,
+    headers: { ...(auth.headers ?? sameOriginJson(url)), ...signedIn },
     body: { string: typeof body === 'string' ? body : JSON.stringify(body) },
   });
-  const res = await http.start(request, new InvocationContext({ functionName: 'offboardingStart', logHandler: () => {} }));
+  const res = await (auth.councils === 'two' ? twoCouncils : http).start(request, new InvocationContext({ functionName: 'offboardingStart', logHandler: () => {} }));
   const upn = typeof body === 'object' && body && 'userPrincipalName' in body ? String((body as { userPrincipalName: unknown }).userPrincipalName) : LEAVER;
   return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: await tenantChanges(h, upn, before) };
 }
@@ -195,6 +205,18 @@ const ROWS: BadInputRow[] = [
   { area: 'http', name: 'unknown surrender option', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, options: { deleteAccount: true } }), expect: { code: 400, fix: /unknown option "deleteAccount" \(known: licenceGraceDays/ } },
   { area: 'http', name: 'council not in the config', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, council: 'Atlantis' }), expect: { code: 400, fix: /No council in the config is called or has the tenant id "Atlantis"; the config lists Test Parish Council/ } },
   { area: 'http', name: 'no signed-in principal', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, null), expect: { code: 401, fix: /Sign in first: this endpoint needs App Service authentication/ } },
+  // Sign-in (issue 15): the principal is proved by an Entra token, the tenant and sign-in name decide, and
+  // a state-changing request must be a same-origin JSON request.
+  { area: 'http', name: 'forged x-ms-client-principal with no token', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { as: 'forged-header' }), expect: { code: 401, fix: /Sign in first: .*forwards your Entra token/ } },
+  { area: 'http', name: 'token signed with a key Entra does not publish', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { as: 'unpublished-key' }), expect: { code: 401, fix: /Sign in again: the token failed validation/ } },
+  { area: 'http', name: 'token for another app (audience)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { override: { aud: '00000003-0000-0000-c000-000000000000' } }), expect: { code: 401, fix: /Sign in again: the token failed validation .*aud/ } },
+  { area: 'http', name: 'expired token', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { override: { iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600 } }), expect: { code: 401, fix: /Sign in again: the token failed validation \(ERR_JWT_EXPIRED/ } },
+  { area: 'http', name: 'token from a tenant no council lists (wrong tenant)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'], tenantId: OTHER_TENANT }), expect: { code: 401, fix: /Sign in again: the token is from a tenant no council in the config lists/ } },
+  { area: 'http', name: 'display name equal to the clerk\'s address', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: 'someone@elsewhere.example', displayName: CLERK, roles: ['Offboarding.Request'] }), expect: { code: 403, fix: /Your account \(someone@elsewhere\.example\) is not an account of Test Parish Council or of its IT supplier/ } },
+  { area: 'http', name: 'another council\'s clerk (cross-council)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: 'clerk@otherparish.gov.uk', roles: ['Offboarding.Request'], tenantId: OTHER_TENANT }, { councils: 'two' }), expect: { code: 403, fix: /Your account \(clerk@otherparish\.gov\.uk\) is not an account of Test Parish Council/ } },
+  { area: 'http', name: 'the council\'s address signed in from another council\'s tenant', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'], tenantId: OTHER_TENANT }, { councils: 'two' }), expect: { code: 403, fix: /is not an account of Test Parish Council or of its IT supplier/ } },
+  { area: 'http', name: 'cross-site form post, text/plain (CSRF)', run: () => post(JSON.stringify({ userPrincipalName: LEAVER, termEnd: TERM_END }), { name: CLERK, roles: ['Offboarding.Request'] }, { headers: { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } }), expect: { code: 403, fix: /must send Content-Type: application\/json/ } },
+  { area: 'http', name: 'JSON from another origin (CSRF)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { headers: { 'content-type': 'application/json', origin: 'https://evil.example' } }), expect: { code: 403, fix: /must come from the CouncilGuard page itself \(same Origin\)/ } },
   { area: 'http', name: 'principal without the Offboarding.Request role', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: DEPUTY, roles: ['Reports.Read'] }), expect: { code: 403, fix: /lacks the app role Offboarding\.Request; ask the administrator .* to assign it/ } },
 
   // ---- Tenants that answer so that a surrender cannot start (odd Graph responses) ----
@@ -250,7 +272,10 @@ describe('bad input: refused with the fix, nothing half-written', () => {
   beforeAll(async () => {
     h = await harness({ name: 'resilience-bad-input', inbox: 3 });
     const deps = h.deps();
-    http = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps) });
+    signIn = signInWith(h.sim);
+    http = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps), signIn: signIn.signIn });
+    const other = { ...structuredClone(h.council), name: 'Other Parish Council', tenantId: OTHER_TENANT, domains: ['otherparish.gov.uk'], clerk: 'clerk@otherparish.gov.uk', staff: [], roster: [] };
+    twoCouncils = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council, other], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps), signIn: signIn.signIn });
   });
   afterAll(() => h?.close());
 
