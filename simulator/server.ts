@@ -93,6 +93,16 @@ export class SimulatorServer {
   private readonly userKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   private readonly userKeyId = createHash('sha256').update(this.userKey.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27);
   private readonly clientCert = new X509Certificate(readFileSync(join(CERTS, 'client-cert.pem')));
+  /**
+   * The function app's user-assigned managed identity (App Service's identity endpoint at /msi/token),
+   * living in `homeTenantId` (by default the first scenario's tenant, where the multi-tenant app is
+   * registered too). `trustedByApp`: the app registration has a federated identity credential for it.
+   */
+  readonly managedIdentity = { clientId: '3f6b2a1c-9d8e-4f7a-8b6c-5d4e3f2a1b0c', objectId: '8e7d6c5b-4a3f-4e2d-9c1b-0a9f8e7d6c5b', homeTenantId: '', trustedByApp: true };
+  /** The tenant the multi-tenant app registration lives in (the IT supplier's); default the first scenario's. */
+  appHomeTenantId = '';
+  /** The secret App Service puts in IDENTITY_HEADER; the identity endpoint refuses a request without it. */
+  readonly identityHeader = 'simulator-identity-header';
   private faults: FaultOptions = {};
   private random = prng(1);
   private readonly inFlight = new Map<string, number>();
@@ -137,6 +147,7 @@ export class SimulatorServer {
     if (openid && method === 'GET') return this.send(res, this.openIdConfiguration(openid[1]));
     const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(url.pathname);
     if (keys && method === 'GET') return this.send(res, { status: 200, body: { keys: [this.publicJwk()] } });
+    if (url.pathname === '/msi/token' && method === 'GET') return this.send(res, this.managedIdentityToken(url.searchParams, headers['x-identity-header']));
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (token && method === 'POST') return this.send(res, this.issueToken(token[1], new URLSearchParams(body.toString('utf8'))));
 
@@ -386,6 +397,50 @@ export class SimulatorServer {
     };
   }
 
+  /**
+   * App Service's managed identity endpoint (api-version 2019-08-01): the identity's token for a resource,
+   * in its home tenant only. For api://AzureADTokenExchange it is the assertion a federated identity
+   * credential accepts (iss = the home tenant's v2.0 issuer, sub = the identity's object id).
+   */
+  private managedIdentityToken(query: URLSearchParams, header: string | undefined): SimResponse {
+    if (header !== this.identityHeader) return { status: 401, body: { error: 'unauthorized', error_description: 'The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.' } };
+    if (query.get('api-version') !== '2019-08-01') return { status: 400, body: { error: 'invalid_request', error_description: 'api-version must be 2019-08-01.' } };
+    const mi = this.managedIdentity;
+    const clientId = query.get('client_id');
+    if (clientId && clientId !== mi.clientId) return { status: 400, body: { error: 'invalid_request', error_description: `No user-assigned identity with client id ${clientId} is assigned to this app.` } };
+    const resource = (query.get('resource') ?? '').replace(/\/$/, '');
+    // The identity's home may hold no scenario (a supplier's own tenant): then it has no Graph roles there.
+    const granted = this.tenants.get(mi.homeTenantId.toLowerCase())?.scenario.grantedPermissions ?? [];
+    const base = { tid: mi.homeTenantId, oid: mi.objectId, sub: mi.objectId, appid: mi.clientId, azp: mi.clientId, idtyp: 'app' };
+    let claims: Record<string, unknown>;
+    if (resource === 'api://AzureADTokenExchange') claims = base;
+    else if (resource === this.url) claims = { ...base, ...(granted.length ? { roles: [...granted] } : {}) };
+    else return { status: 400, body: { error: 'invalid_resource', error_description: `The simulator gives the managed identity tokens only for ${this.url} and api://AzureADTokenExchange, not ${resource}.` } };
+    const expiresOn = Math.floor(Date.now() / 1000) + 3600;
+    const access = jwt.sign(claims, this.signingKey, { algorithm: 'HS256', audience: resource, expiresIn: 3600, issuer: `${this.url}/${mi.homeTenantId}/v2.0` });
+    return { status: 200, body: { access_token: access, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: mi.clientId } };
+  }
+
+  /** A managed identity's token as the app's client assertion, checked against the app's federated identity credential. */
+  private checkFederatedAssertion(assertion: string): SimResponse | undefined {
+    let claims: jwt.JwtPayload;
+    try {
+      claims = jwt.verify(assertion, this.verifyKey, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) return this.aadError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+      return this.aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
+    }
+    const issuerTenant = /\/([^/]+)\/v2\.0$/.exec(String(claims.iss))?.[1];
+    if (issuerTenant?.toLowerCase() !== this.appHomeTenantId.toLowerCase()) {
+      return this.aadError(400, 'invalid_request', 700236, `Entra ID tokens issued by issuer '${claims.iss}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.`);
+    }
+    const mi = this.managedIdentity;
+    if (claims.aud !== 'api://AzureADTokenExchange' || !mi.trustedByApp || claims.sub !== mi.objectId) {
+      return this.aadError(401, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${claims.aud}'.`);
+    }
+    return undefined;
+  }
+
   private issueToken(tenantId: string, form: URLSearchParams): SimResponse {
     const tenant = this.tenants.get(tenantId.toLowerCase());
     if (!tenant) return this.aadError(400, 'invalid_tenant', 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
@@ -416,6 +471,8 @@ export class SimulatorServer {
   /** A client assertion: a JWT signed with the registered certificate's key, iss = sub = the app, aud = our token endpoint. */
   private checkAssertion(assertion: string, type: string | null, tenant: TenantState): SimResponse | undefined {
     if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return this.aadError(400, 'invalid_request', 700025, 'Client assertion type is invalid; use urn:ietf:params:oauth:client-assertion-type:jwt-bearer.');
+    // A token the simulator itself issued (HS256) is a managed identity's: a federated credential, not a certificate.
+    if (jwt.decode(assertion, { complete: true })?.header.alg === 'HS256') return this.checkFederatedAssertion(assertion);
     let claims: jwt.JwtPayload;
     try {
       // Entra allows some clock skew, so does the simulator.

@@ -172,6 +172,23 @@ const ROWS: BadInputRow[] = [
   { area: 'environment', name: 'COUNCILGUARD_STORAGE without an account key', run: (w) => audit(w, DEMO_CONFIG, [], { COUNCILGUARD_STORAGE: 'AccountName=parishstore' }), expect: { code: 2, fix: /COUNCILGUARD_STORAGE .*no AccountKey/ } },
   { area: 'environment', name: 'no client secret or certificate (offboard)', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_SECRET: undefined } }), expect: { code: 2, fix: /set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH \(with AZURE_CLIENT_ID\)/ } },
   { area: 'environment', name: 'AZURE_CLIENT_ID unset', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_ID: undefined } }), expect: { code: 2, fix: /AZURE_CLIENT_ID is not set: set it to the app registration's Application \(client\) ID/ } },
+  {
+    area: 'environment', name: 'managed identity used for a council outside its tenant (token for the wrong tenant)',
+    expect: { code: 2, fix: /gave a token for tenant 0b7e3c1a-.*, but this council's tenant is .*; nothing was sent\. A managed identity gets tokens only in its own tenant: .*COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID/ },
+    run: async (w) => {
+      h.sim.managedIdentity.homeTenantId = OTHER_TENANT;
+      try {
+        return await offboard(w, [], { env: { ...h.sim.managedIdentityEnv(), COUNCILGUARD_USE_MANAGED_IDENTITY: 'true', AZURE_CLIENT_SECRET: undefined } });
+      } finally {
+        h.sim.managedIdentity.homeTenantId = h.council.tenantId;
+      }
+    },
+  },
+  { area: 'environment', name: 'COUNCILGUARD_USE_MANAGED_IDENTITY neither true nor false', run: (w) => offboard(w, [], { env: { COUNCILGUARD_USE_MANAGED_IDENTITY: 'yes' } }), expect: { code: 2, fix: /COUNCILGUARD_USE_MANAGED_IDENTITY "yes" must be true or false/ } },
+  {
+    area: 'environment', name: 'app registration in Azure with no credential for it', run: (w) => offboard(w, [], { env: { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', AZURE_CLIENT_SECRET: undefined, COUNCILGUARD_USE_MANAGED_IDENTITY: 'false' } }),
+    expect: { code: 2, fix: /No credential is configured for the app registration .*COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID .*infra\/setup-federated-credential\.sh/ },
+  },
   { area: 'environment', name: 'GRAPH_BASE_URL over plain http', run: (w) => offboard(w, [], { env: { GRAPH_BASE_URL: 'http://graph.example' } }), expect: { code: 2, fix: /GRAPH_BASE_URL "http:\/\/graph\.example" must use https .*set it to an https address/ } },
   { area: 'environment', name: 'GRAPH_BASE_URL not a URL', run: (w) => offboard(w, [], { env: { GRAPH_BASE_URL: 'graph' } }), expect: { code: 2, fix: /GRAPH_BASE_URL "graph" is not a URL; set it to an https address/ } },
   { area: 'environment', name: 'AZURE_AUTHORITY_HOST over plain http', run: (w) => offboard(w, [], { env: { AZURE_AUTHORITY_HOST: 'http://login.example' } }), expect: { code: 2, fix: /AZURE_AUTHORITY_HOST "http:\/\/login\.example" must use https/ } },

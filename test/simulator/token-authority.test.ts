@@ -1,6 +1,6 @@
 // The simulator's Entra-like token authority: discovery, client secret and client assertion, Entra's
 // error bodies, and what goes into the access token.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -49,6 +49,20 @@ describe('token authority', () => {
     expect(claims).toMatchObject({ iss: `${sim.url}/${granted.tenantId}/v2.0`, tid: granted.tenantId, ver: '2.0' });
     // A token signed with any other key does not verify against the published one.
     expect(() => jwt.verify(sim.signUserToken({ audience: 'x', tenantId: granted.tenantId, objectId: 'o', preferredUsername: 'a@b.c', name: 'n' }, {}, 'other'), createPublicKey({ key: key as unknown as JsonWebKey, format: 'jwk' }))).toThrow(/invalid signature/);
+  });
+
+  it('serves App Service\'s managed identity endpoint: the identity header, api-version 2019-08-01, its own client id, its home tenant only', async () => {
+    const { IDENTITY_ENDPOINT, IDENTITY_HEADER } = sim.managedIdentityEnv();
+    const ask = (query: string, header: string | undefined = IDENTITY_HEADER) => call(sim, 'GET', `${IDENTITY_ENDPOINT}?${query}`, { headers: header ? { 'X-IDENTITY-HEADER': header } : {} });
+    expect((await ask('api-version=2019-08-01&resource=api://AzureADTokenExchange', '')).status).toBe(401);
+    expect((await ask('api-version=2017-09-01&resource=api://AzureADTokenExchange')).status).toBe(400);
+    expect((await ask(`api-version=2019-08-01&resource=api://AzureADTokenExchange&client_id=${randomUUID()}`)).status).toBe(400);
+    const exchange = await ask(`api-version=2019-08-01&resource=api://AzureADTokenExchange&client_id=${sim.managedIdentity.clientId}`);
+    expect(exchange.status).toBe(200);
+    expect(exchange.body).toMatchObject({ token_type: 'Bearer', resource: 'api://AzureADTokenExchange', client_id: sim.managedIdentity.clientId, expires_on: expect.stringMatching(/^\d+$/) });
+    expect(claimsOf(String((exchange.body as { access_token: string }).access_token))).toMatchObject({ aud: 'api://AzureADTokenExchange', iss: `${sim.url}/${granted.tenantId}/v2.0`, sub: sim.managedIdentity.objectId, tid: granted.tenantId });
+    const graph = await ask(`api-version=2019-08-01&resource=${encodeURIComponent(sim.url)}`);
+    expect(claimsOf(String((graph.body as { access_token: string }).access_token))).toMatchObject({ tid: granted.tenantId, roles: ['User.Read.All', 'Domain.Read.All'] });
   });
 
   it('issues a Graph token for the client secret: audience, tenant, app id, granted roles, one hour', async () => {
