@@ -3,6 +3,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
+import { OFFBOARDING_ROLE } from '../../functions/handlers/offboarding-http';
+import { APPROVE_ROLE } from '../../functions/handlers/plans-http';
+import { REPORTS_ROLE } from '../../functions/handlers/reports-latest';
 import Parser from 'tree-sitter';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Bicep = require('tree-sitter-bicep');
@@ -113,11 +116,22 @@ describe('infra/', () => {
     expect(diagnosed.sort()).toEqual(['app', 'blobService', 'vault']);
   });
 
+  it('the app registration manifest defines exactly the app roles the endpoints check, and the documented script applies it', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'infra', 'app-registration.json'), 'utf8')) as { signInAudience: string; api: { requestedAccessTokenVersion: number }; appRoles: { id: string; value: string; allowedMemberTypes: string[]; isEnabled: boolean }[] };
+    expect(manifest.appRoles.map((r) => r.value).sort()).toEqual([APPROVE_ROLE, OFFBOARDING_ROLE, REPORTS_ROLE].sort());
+    expect(new Set(manifest.appRoles.map((r) => r.id)).size).toBe(3);
+    expect(manifest.appRoles.every((r) => r.isEnabled && r.allowedMemberTypes.join() === 'User')).toBe(true);
+    // v2.0 access tokens: the issuer and audience the app checks (functions/auth.ts).
+    expect(manifest.api.requestedAccessTokenVersion).toBe(2);
+    expect(readFileSync(join(root, 'infra', 'register-app.sh'), 'utf8')).toContain('app-registration.json');
+    expect(readFileSync(join(root, 'infra', 'README.md'), 'utf8')).toMatch(/infra\/register-app\.sh/);
+  });
+
   it('every app setting the code reads is set in main.bicep', () => {
     const read = execSync(`git grep -h -o -E "env\\.[A-Z][A-Z0-9_]+" -- functions jobs graph config store cli`, { cwd: root }).toString();
     const names = [...new Set(read.split('\n').filter(Boolean).map((l) => l.replace(/^env\./, '')))];
     // Read only outside Azure (local runs, tests) or set by the platform itself.
-    const localOnly = new Set(['COUNCILGUARD_STORAGE', 'COUNCILGUARD_TEST_STORAGE', 'NODE_EXTRA_CA_CERTS', 'AZURE_CLIENT_SECRET', 'AZURE_AUTHORITY_HOST', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT',
+    const localOnly = new Set(['COUNCILGUARD_STORAGE', 'COUNCILGUARD_TEST_STORAGE', 'NODE_EXTRA_CA_CERTS', 'AZURE_CLIENT_SECRET', 'AZURE_AUTHORITY_HOST', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'PATH',
       // The command line's own: who ran it, and the upload fragment size on a slow link.
       'COUNCILGUARD_ACTOR', 'COUNCILGUARD_UPLOAD_FRAGMENT_KIB']);
     const bicep = readFileSync(join(root, 'infra', 'main.bicep'), 'utf8');
