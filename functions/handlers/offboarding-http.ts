@@ -1,6 +1,6 @@
 // The clerk's HTTP entry points for a surrender. Thin: authorise (app role Offboarding.Request from the
-// App Service authentication principal), validate, hand to jobs/offboarding. Behind `starter` is the
-// durable orchestration in Azure and the in-process runner in tests.
+// caller's validated Entra token; same-origin JSON for the start), validate, hand to jobs/offboarding.
+// Behind `starter` is the durable orchestration in Azure and the in-process runner in tests.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { appSignIn, callerBelongsTo, refuseCrossSite, requireRole, type Principal, type SignInSource } from '../auth';
 import { CouncilNotFoundError, SurrenderInputError } from '../../core/errors';
