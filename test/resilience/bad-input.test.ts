@@ -5,7 +5,9 @@
 // --out, no *.tmp), and where a tenant is involved, the tenant, action log and surrender status as they were.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { latestReportHandlerFor } from '../../functions/handlers/reports-latest';
+import { plansHttpHandlers } from '../../functions/handlers/plans-http';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { inProcessStarter } from '../support/in-process-starter';
 import { testCouncils } from '../support/councils';
@@ -91,6 +93,14 @@ async function post(body: unknown, who: Who | null = { name: DEPUTY, roles: ['Of
   const res = await (auth.councils === 'two' ? twoCouncils : http).start(request, new InvocationContext({ functionName: 'offboardingStart', logHandler: () => {} }));
   const upn = typeof body === 'object' && body && 'userPrincipalName' in body ? String((body as { userPrincipalName: unknown }).userPrincipalName) : LEAVER;
   return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: await tenantChanges(h, upn, before) };
+}
+
+/** A handler over this council and another in its own tenant; the code is the HTTP status, the tenant and store as they were. */
+async function other(call: (councils: ReturnType<typeof testCouncils>) => Promise<HttpResponseInit>): Promise<Outcome> {
+  const before = serialiseTenant(h.tenant());
+  const otherCouncil = { ...structuredClone(h.council), name: 'Other Parish Council', tenantId: OTHER_TENANT, domains: ['otherparish.gov.uk'], clerk: 'clerk@otherparish.gov.uk', staff: [], roster: [] };
+  const res = await call(testCouncils({ councils: [h.council, otherCouncil], store: h.store, graph: h.graph }));
+  return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: await tenantChanges(h, LEAVER, before) };
 }
 
 const sameFile = (findings: object) => renderFindingsJson(makeDocument(findings as Parameters<typeof makeDocument>[0]));
@@ -234,6 +244,21 @@ const ROWS: BadInputRow[] = [
   { area: 'http', name: 'the council\'s address signed in from another council\'s tenant', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'], tenantId: OTHER_TENANT }, { councils: 'two' }), expect: { code: 403, fix: /is not an account of Test Parish Council or of its IT supplier/ } },
   { area: 'http', name: 'cross-site form post, text/plain (CSRF)', run: () => post(JSON.stringify({ userPrincipalName: LEAVER, termEnd: TERM_END }), { name: CLERK, roles: ['Offboarding.Request'] }, { headers: { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } }), expect: { code: 403, fix: /must send Content-Type: application\/json/ } },
   { area: 'http', name: 'JSON from another origin (CSRF)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { headers: { 'content-type': 'application/json', origin: 'https://evil.example' } }), expect: { code: 403, fix: /must come from the CouncilGuard page itself \(same Origin\)/ } },
+  {
+    area: 'http', name: 'another council\'s latest report (cross-council)', expect: { code: 404, fix: /There is no report for that council that you may read; name your own council/ },
+    run: () => other((councils) => latestReportHandlerFor(async () => councils, signIn.signIn)(new HttpRequest({
+      method: 'GET', url: `https://councilguard.example/api/reports/latest?council=${encodeURIComponent(h.council.name)}`,
+      headers: signIn.headers({ upn: 'clerk@otherparish.gov.uk', tenantId: OTHER_TENANT, roles: ['Reports.Read'] }),
+    }), new InvocationContext({ functionName: 'latestReport', logHandler: () => {} }))),
+  },
+  {
+    area: 'http', name: 'plan approval from a cross-site form (CSRF)', expect: { code: 403, fix: /must send Content-Type: application\/json/ },
+    run: () => other((councils) => plansHttpHandlers({ councils: async () => councils, signIn: signIn.signIn }).approve(new HttpRequest({
+      method: 'POST', url: 'https://councilguard.example/api/plans/P20261125T020000Z-abcdef/approve', params: { id: 'P20261125T020000Z-abcdef' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', ...signIn.headers({ upn: `itadmin@${DOMAIN}`, tenantId: h.council.tenantId, roles: ['Enforcement.Approve'] }) },
+      body: { string: 'confirm=yes' },
+    }), new InvocationContext({ functionName: 'planApprove', logHandler: () => {} }))),
+  },
   { area: 'http', name: 'principal without the Offboarding.Request role', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: DEPUTY, roles: ['Reports.Read'] }), expect: { code: 403, fix: /lacks the app role Offboarding\.Request; ask the administrator .* to assign it/ } },
 
   // ---- Tenants that answer so that a surrender cannot start (odd Graph responses) ----
