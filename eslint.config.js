@@ -45,7 +45,7 @@ function layerRule(folder, files = [`${folder}/**/*.ts`], extra = []) {
 }
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.councilguard/**', 'test-output/**', '.tools/**'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'dist-package/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.councilguard/**', 'test-output/**', '.tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,12 +5,28 @@
 import { hostname, userInfo } from 'node:os';
 import { ConfigError } from '../core/errors';
 
+/**
+ * How CouncilGuard signs in to a council's tenant:
+ * - `federated-managed-identity`: the supported Azure mode for an IT supplier with many councils. The
+ *   user-assigned managed identity's token for api://AzureADTokenExchange is the client assertion of the
+ *   multi-tenant app registration, which trusts it as a federated identity credential. No secret.
+ * - `key-vault-certificate`: the app registration's certificate (PEM), read from Key Vault by managed identity.
+ * - `managed-identity`: the managed identity itself; its own tenant only (a single-council deployment).
+ * - `certificate` / `secret`: the app registration's certificate file or client secret (the command line).
+ */
+export type CredentialKind = 'federated-managed-identity' | 'key-vault-certificate' | 'managed-identity' | 'certificate' | 'secret';
+
 export interface Settings {
   tenantId: string;
+  credential: CredentialKind;
+  /** The app registration's client id (every kind but managed-identity). */
   clientId?: string;
   clientSecret?: string;
   certificatePath?: string;
-  useManagedIdentity: boolean;
+  /** COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID: the user-assigned identity's client id; absent = system-assigned. */
+  managedIdentityClientId?: string;
+  /** KEY_VAULT_URI and COUNCILGUARD_CERTIFICATE_NAME, for key-vault-certificate. */
+  keyVault?: { uri: string; certificateName: string };
   authorityHost?: string;
   graphBaseUrl: string;
   exchangeBaseUrl: string;
@@ -37,24 +53,64 @@ function httpsUrl(env: NodeJS.ProcessEnv, name: string, fallback: string): strin
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env, tenantIdOverride?: string): Settings {
   const tenantId = (tenantIdOverride ?? env.AZURE_TENANT_ID ?? '').trim();
   if (!tenantId) throw new ConfigError('AZURE_TENANT_ID is not set: set it to the council tenant\'s id (a GUID), or give tenantId in the council config.');
-  const useManagedIdentity = env.COUNCILGUARD_USE_MANAGED_IDENTITY === 'true' || (!!(env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT) && !env.AZURE_CLIENT_SECRET && !env.AZURE_CLIENT_CERTIFICATE_PATH);
-  const settings: Settings = {
+  const flag = env.COUNCILGUARD_USE_MANAGED_IDENTITY?.trim().toLowerCase() || undefined;
+  if (flag && flag !== 'true' && flag !== 'false') {
+    throw new ConfigError(`COUNCILGUARD_USE_MANAGED_IDENTITY "${env.COUNCILGUARD_USE_MANAGED_IDENTITY}" must be true or false (or unset): true signs in as the managed identity itself, false never does.`);
+  }
+  const clientId = env.AZURE_CLIENT_ID?.trim() || undefined;
+  const clientSecret = env.AZURE_CLIENT_SECRET || undefined;
+  const certificatePath = env.AZURE_CLIENT_CERTIFICATE_PATH?.trim() || undefined;
+  const managedIdentityClientId = env.COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID?.trim() || undefined;
+  const vaultUri = env.KEY_VAULT_URI?.trim() || undefined;
+  const certificateName = env.COUNCILGUARD_CERTIFICATE_NAME?.trim() || undefined;
+  const inAzure = !!(env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT);
+  // false is honoured even where the platform offers a managed identity (IDENTITY_ENDPOINT is set in
+  // every Azure function app): the app registration's credential is then used, never the identity itself.
+  const credential: CredentialKind | undefined = flag === 'true' ? 'managed-identity'
+    : clientSecret ? 'secret'
+    : certificatePath ? 'certificate'
+    // A certificate named in Key Vault is asked for on purpose; otherwise the identity is the federated credential.
+    : vaultUri && certificateName && clientId ? 'key-vault-certificate'
+    : managedIdentityClientId && clientId ? 'federated-managed-identity'
+    : flag === undefined && inAzure && !clientId ? 'managed-identity'
+    : undefined;
+  if (!credential) {
+    throw new ConfigError(inAzure
+      ? 'No credential is configured for the app registration (AZURE_CLIENT_ID): in Azure set COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID to the user-assigned identity the app trusts as a federated credential (infra/setup-federated-credential.sh), or KEY_VAULT_URI and COUNCILGUARD_CERTIFICATE_NAME; on the command line set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH.'
+      : 'No credential is configured: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_CLIENT_ID), or run in Azure with a managed identity (COUNCILGUARD_USE_MANAGED_IDENTITY=true).');
+  }
+  if (credential !== 'managed-identity' && !clientId) throw new ConfigError('AZURE_CLIENT_ID is not set: set it to the app registration\'s Application (client) ID.');
+  if (vaultUri) httpsUrl(env, 'KEY_VAULT_URI', 'https://myvault.vault.azure.net');
+  return {
     tenantId,
-    clientId: env.AZURE_CLIENT_ID?.trim() || undefined,
-    clientSecret: env.AZURE_CLIENT_SECRET || undefined,
-    certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH?.trim() || undefined,
-    useManagedIdentity,
+    credential,
+    clientId: credential === 'managed-identity' ? undefined : clientId,
+    clientSecret: credential === 'secret' ? clientSecret : undefined,
+    certificatePath: credential === 'certificate' ? certificatePath : undefined,
+    managedIdentityClientId,
+    keyVault: credential === 'key-vault-certificate' ? { uri: httpsUrl(env, 'KEY_VAULT_URI', 'https://myvault.vault.azure.net'), certificateName: certificateName! } : undefined,
     authorityHost: env.AZURE_AUTHORITY_HOST ? httpsUrl(env, 'AZURE_AUTHORITY_HOST', 'https://login.microsoftonline.com') : undefined,
     graphBaseUrl: httpsUrl(env, 'GRAPH_BASE_URL', 'https://graph.microsoft.com'),
     exchangeBaseUrl: httpsUrl(env, 'EXCHANGE_BASE_URL', 'https://outlook.office365.com'),
   };
-  if (!useManagedIdentity) {
-    if (!settings.clientSecret && !settings.certificatePath) {
-      throw new ConfigError('No credential is configured: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_CLIENT_ID), or run in Azure with a managed identity (COUNCILGUARD_USE_MANAGED_IDENTITY=true).');
-    }
-    if (!settings.clientId) throw new ConfigError('AZURE_CLIENT_ID is not set: set it to the app registration\'s Application (client) ID.');
+}
+
+/** Who may sign in to the function app: the CouncilGuard app registration the platform signs users in to. */
+export interface SignInSettings {
+  /** COUNCILGUARD_SIGNIN_CLIENT_ID: the app registration's client id, the audience of every token accepted. */
+  clientId: string;
+  /** COUNCILGUARD_SIGNIN_AUTHORITY: the issuer's host; tokens come from {authority}/{tenant}/v2.0. */
+  authorityHost: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function readSignInSettings(env: NodeJS.ProcessEnv = process.env): SignInSettings {
+  const clientId = env.COUNCILGUARD_SIGNIN_CLIENT_ID?.trim() ?? '';
+  if (!GUID.test(clientId)) {
+    throw new ConfigError(`COUNCILGUARD_SIGNIN_CLIENT_ID ${clientId ? `"${clientId}" is not a GUID` : 'is not set'}: set it to the Application (client) ID of the CouncilGuard sign-in app registration (infra/main.bicep sets it from the signInClientId parameter).`);
   }
-  return settings;
+  return { clientId: clientId.toLowerCase(), authorityHost: httpsUrl(env, 'COUNCILGUARD_SIGNIN_AUTHORITY', 'https://login.microsoftonline.com') };
 }
 
 /** The council config file's path (COUNCILGUARD_CONFIG), for the function app, which has no --config. */

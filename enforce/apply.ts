@@ -87,9 +87,15 @@ export interface ApplyOutcome {
 /** Applies a verified plan as `approver` (the person who approved it, recorded in the log). */
 export async function applyPlan(ctx: EnforceContext, plan: EnforcementPlan, approver: string): Promise<ApplyOutcome> {
   await verifyPlan(ctx, plan);
+  // Undo is final: an undone action is never applied again from the same plan (re-approving it within
+  // its validity would otherwise redo it, and then nothing could undo it). Re-applying needs a new plan.
+  const undone = (await loadStatus(ctx.store, plan.id))?.status.undone ?? {};
   const results: ActionResult[] = [];
   for (const a of plan.actions) {
-    const r = await applyOne(ctx, a, approver);
+    const wasUndone = undone[a.id];
+    const r = wasUndone
+      ? { actionId: a.id, status: 'skipped' as const, reason: `it was undone at ${wasUndone.at} by ${wasUndone.by}, and an undone action is never re-applied from the same plan; make a new plan if the change is wanted again`, at: new Date().toISOString() }
+      : await applyOne(ctx, a, approver);
     results.push(r);
     await ctx.store.appendAction({
       tenantId: plan.tenantId, actor: approver, action: `enforce.${a.kind}`, target: `${a.target.name} [${a.id}]`,
@@ -103,6 +109,8 @@ export async function applyPlan(ctx: EnforceContext, plan: EnforcementPlan, appr
     s.approvedBy ??= approver;
     s.approvedAt ??= new Date().toISOString();
     for (const r of results) {
+      // An undone action keeps the result its undo was made from.
+      if (s.undone[r.actionId]) continue;
       // A later apply that finds an action already done keeps the first result, which undo needs.
       if (s.results[r.actionId]?.status === 'done' && r.status === 'already-done') continue;
       s.results[r.actionId] = r;

@@ -16,8 +16,8 @@ app.timer('nightlyAudit', {
   handler: nightlyAuditHandler,
 });
 
-// authLevel anonymous: App Service authentication in front decides who may call; the handler checks the
-// app role from the principal it passes on.
+// authLevel anonymous: App Service authentication in front (infra/main.bicep) refuses anyone not signed
+// in; the handler validates the Entra token it forwards and checks the app role (functions/auth.ts).
 app.http('latestReport', {
   methods: ['GET'],
   route: 'reports/latest',

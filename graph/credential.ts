@@ -1,10 +1,17 @@
-// The token credential from the settings: client secret, client certificate, or managed identity.
-import { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity';
+// The token credential from the settings (config/env.ts, CredentialKind): the managed identity as a
+// federated credential of the multi-tenant app, a certificate from Key Vault, the managed identity
+// itself, a certificate file or a client secret. Every token is checked to be for the council's tenant
+// before anything uses it.
+import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/env';
 
 import { CredentialError } from '../core/errors';
 
 const MICROSOFT_AUTHORITIES = /(^|\.)(login\.microsoftonline\.com|login\.microsoftonline\.us|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
+/** The audience Entra requires of a managed identity's token used as a federated credential. */
+export const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
+
+const managedIdentity = (settings: Settings) => (settings.managedIdentityClientId ? new ManagedIdentityCredential({ clientId: settings.managedIdentityClientId }) : new ManagedIdentityCredential());
 
 export function createCredential(settings: Settings): TokenCredential {
   const authorityHost = settings.authorityHost;
@@ -12,10 +19,57 @@ export function createCredential(settings: Settings): TokenCredential {
   const disableInstanceDiscovery = !!authorityHost && !MICROSOFT_AUTHORITIES.test(new URL(authorityHost).hostname);
   const common = { authorityHost, disableInstanceDiscovery, retryOptions: { maxRetries: 1, retryDelayInMs: 300 } };
   let inner: TokenCredential;
-  if (settings.useManagedIdentity) inner = settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new ManagedIdentityCredential();
-  else if (settings.certificatePath) inner = new ClientCertificateCredential(settings.tenantId, settings.clientId!, { certificatePath: settings.certificatePath }, common);
-  else inner = new ClientSecretCredential(settings.tenantId, settings.clientId!, settings.clientSecret!, common);
+  switch (settings.credential) {
+    case 'managed-identity':
+      inner = managedIdentity(settings);
+      break;
+    case 'federated-managed-identity': {
+      const identity = managedIdentity(settings);
+      inner = new ClientAssertionCredential(settings.tenantId, settings.clientId!, async () => {
+        const token = await identity.getToken(TOKEN_EXCHANGE_SCOPE);
+        if (!token) throw new CredentialError('The managed identity gave no token for api://AzureADTokenExchange.');
+        return token.token;
+      }, common);
+      break;
+    }
+    case 'key-vault-certificate':
+      inner = new KeyVaultCertificateCredential(settings, common);
+      break;
+    case 'certificate':
+      inner = new ClientCertificateCredential(settings.tenantId, settings.clientId!, { certificatePath: settings.certificatePath! }, common);
+      break;
+    default:
+      inner = new ClientSecretCredential(settings.tenantId, settings.clientId!, settings.clientSecret!, common);
+  }
   return new ExplainingCredential(inner, settings);
+}
+
+/**
+ * The app registration's certificate, read once from Key Vault by managed identity (Get Secret returns a
+ * certificate's key and chain as the secret's value; PEM when the certificate policy's content type is
+ * application/x-pem-file), then used as a client certificate.
+ */
+class KeyVaultCertificateCredential implements TokenCredential {
+  private inner?: Promise<TokenCredential>;
+
+  constructor(private readonly settings: Settings, private readonly common: ConstructorParameters<typeof ClientCertificateCredential>[3]) {}
+
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    this.inner ??= this.load().catch((err) => { this.inner = undefined; throw err; });
+    return this.inner.then((c) => c.getToken(scopes, options));
+  }
+
+  private async load(): Promise<TokenCredential> {
+    const { uri, certificateName } = this.settings.keyVault!;
+    const vaultToken = await managedIdentity(this.settings).getToken('https://vault.azure.net/.default');
+    const res = await fetch(`${uri}/secrets/${encodeURIComponent(certificateName)}?api-version=7.4`, { headers: { Authorization: `Bearer ${vaultToken?.token}` } });
+    if (!res.ok) throw new CredentialError(`Key Vault ${uri} refused the certificate ${certificateName} (HTTP ${res.status}); check COUNCILGUARD_CERTIFICATE_NAME and that the function app's identity has the Key Vault Secrets User role.`);
+    const secret = await res.json() as { value?: string; contentType?: string };
+    if (secret.contentType !== 'application/x-pem-file' || !secret.value) {
+      throw new CredentialError(`The certificate ${certificateName} in Key Vault is not PEM (${secret.contentType ?? 'no content type'}); create it with the content type application/x-pem-file (PEM).`);
+    }
+    return new ClientCertificateCredential(this.settings.tenantId, this.settings.clientId!, { certificate: secret.value }, this.common);
+  }
 }
 
 /** Relays Entra's AADSTS message with the fix, never the secret; bounds the wait for an unreachable host. */
@@ -25,16 +79,28 @@ class ExplainingCredential implements TokenCredential {
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    let token: AccessToken | null;
     try {
-      return await this.inner.getToken(scopes, { ...options, abortSignal: options?.abortSignal ?? abort.signal });
+      token = await this.inner.getToken(scopes, { ...options, abortSignal: options?.abortSignal ?? abort.signal });
     } catch (err) {
       throw this.explain(err, abort.signal.aborted);
     } finally {
       clearTimeout(timer);
     }
+    // A token for another tenant (a managed identity used for a council outside its own tenant, a
+    // misconfigured authority) is never used: the council fails here, before any request is made.
+    const tid = tenantOf(token?.token);
+    if (tid && tid.toLowerCase() !== this.settings.tenantId.trim().toLowerCase()) {
+      throw new CredentialError(`The ${this.settings.credential} credential gave a token for tenant ${tid}, but this council's tenant is ${this.settings.tenantId}; nothing was sent. `
+        + (this.settings.credential === 'managed-identity'
+          ? 'A managed identity gets tokens only in its own tenant: for other councils use the multi-tenant app registration (AZURE_CLIENT_ID with COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID, see infra/setup-federated-credential.sh).'
+          : 'Check the council\'s tenantId in the council config and AZURE_AUTHORITY_HOST.'));
+    }
+    return token;
   }
 
   private explain(err: unknown, timedOut: boolean): Error {
+    if (err instanceof CredentialError) return err;
     const raw = err instanceof Error ? err.message : String(err);
     const host = this.settings.authorityHost ?? 'https://login.microsoftonline.com';
     const aadsts = raw.match(/AADSTS\d+[^\r\n]*/)?.[0];
@@ -42,6 +108,8 @@ class ExplainingCredential implements TokenCredential {
       const code = aadsts.match(/AADSTS\d+/)![0];
       const fix = code === 'AADSTS7000215' ? 'check AZURE_CLIENT_SECRET holds the secret\'s value (not its id) and has not expired'
         : code === 'AADSTS700016' ? 'check AZURE_CLIENT_ID, and that the app is consented in this tenant'
+        : code === 'AADSTS70021' ? 'the app registration has no federated identity credential for this managed identity: run infra/setup-federated-credential.sh, and check COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID'
+        : code === 'AADSTS700236' ? 'the managed identity and the multi-tenant app registration must be in the same (the IT supplier\'s) tenant; register the app there'
         : code === 'AADSTS90002' ? 'check AZURE_TENANT_ID (or the council\'s tenantId)'
         : 'check the app registration\'s credentials and consent';
       return new CredentialError(`The sign-in for tenant ${this.settings.tenantId} was refused: ${aadsts.split('Trace ID')[0].trim()} — ${fix}.`);
@@ -51,6 +119,16 @@ class ExplainingCredential implements TokenCredential {
       return new CredentialError(`Could not reach the sign-in authority ${host} to get a token (${raw.split('\n')[0].slice(0, 200)}); check AZURE_AUTHORITY_HOST and the network.`);
     }
     return new CredentialError(`Could not get a token for tenant ${this.settings.tenantId}: ${raw.split('\n')[0].slice(0, 300)}`);
+  }
+}
+
+/** The tid claim of a token, unverified (we only ask what we were given). */
+function tenantOf(token: string | undefined): string | undefined {
+  try {
+    const tid = (JSON.parse(Buffer.from(token!.split('.')[1], 'base64url').toString('utf8')) as { tid?: unknown }).tid;
+    return typeof tid === 'string' ? tid : undefined;
+  } catch {
+    return undefined;
   }
 }
 

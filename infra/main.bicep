@@ -1,6 +1,9 @@
-// CouncilGuard on Azure: a Flex Consumption Function App (Node 20, Linux) with a system-assigned managed
-// identity, its storage account reached by identity (shared keys off), Key Vault for the one secret an
-// IT supplier may need (a multi-tenant app's certificate), and Application Insights.
+// CouncilGuard on Azure: a Flex Consumption Function App (Node 22, Linux) behind App Service
+// authentication (Entra sign-in required, 401 to anyone unauthenticated), running as one user-assigned
+// managed identity: its storage reached by that identity (shared keys off), Graph in other tenants through
+// the IT supplier's multi-tenant app registration, which trusts the identity as a federated credential (no
+// secret; infra/setup-federated-credential.sh), Key Vault for a certificate if a supplier prefers one,
+// basic publishing credentials off, and the logs of the app, storage and vault in Log Analytics.
 @description('Short name used in every resource name, e.g. "cg-exampleparish".')
 @minLength(3)
 @maxLength(18)
@@ -14,6 +17,20 @@ param councilTenantId string = tenant().tenantId
 @description('Client id of the multi-tenant app registration an IT supplier uses for several councils; empty = use the managed identity.')
 param appClientId string = ''
 
+@description('Client id of the CouncilGuard sign-in app registration (infra/app-registration.json, applied by infra/register-app.sh): the audience of every sign-in token. Required: the app never runs without sign-in.')
+@minLength(36)
+@maxLength(36)
+param signInClientId string
+
+@description('Issuer App Service checks sign-ins against. One council: its tenant\'s v2.0 issuer (the default). An IT supplier with councils in several tenants: https://login.microsoftonline.com/organizations/v2.0, and the app itself then accepts only the tenants in the council config.')
+param signInIssuer string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+
+@description('Name of the app registration\'s certificate in the Key Vault (PEM), only if the supplier uses a certificate instead of the federated credential; empty = federated credential.')
+param keyVaultCertificateName string = ''
+
+@description('Resource id of a subnet (delegated to Microsoft.App/environments, with the Microsoft.Storage and Microsoft.KeyVault service endpoints) for VNet integration; when given, the storage account and the vault accept only that subnet. Empty = public endpoints, reached by identity only.')
+param vnetSubnetId string = ''
+
 @description('NCRONTAB schedule (UTC on Linux plans). The job keeps the firing that is 02:00 in the UK.')
 param auditSchedule string = '0 0 1,2 * * *'
 
@@ -26,6 +43,23 @@ param reportRetentionDays int = 396
 var suffix = uniqueString(resourceGroup().id, baseName)
 var storageName = take(toLower(replace('${baseName}${suffix}', '-', '')), 24)
 var deploymentContainer = 'app-package'
+var restrictNetwork = !empty(vnetSubnetId)
+// Locked to the app's subnet when VNet integration is on; Azure's trusted services (diagnostics) still reach them.
+var networkAcls = restrictNetwork ? {
+  defaultAction: 'Deny'
+  bypass: 'AzureServices'
+  virtualNetworkRules: [ { id: vnetSubnetId } ]
+} : {
+  defaultAction: 'Allow'
+  bypass: 'AzureServices'
+}
+
+// The app's one identity: storage, Application Insights, Key Vault, and the federated credential of the
+// multi-tenant app registration (or, for a single council, Graph in its own tenant).
+resource uami 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${baseName}-id'
+  location: location
+}
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageName
@@ -38,6 +72,15 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     defaultToOAuthAuthentication: true
+    isHnsEnabled: false
+    networkAcls: restrictNetwork ? {
+      defaultAction: 'Deny'
+      bypass: 'AzureServices'
+      virtualNetworkRules: [ { id: vnetSubnetId, action: 'Allow' } ]
+    } : {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
   }
 }
 
@@ -98,6 +141,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     enablePurgeProtection: true
+    networkAcls: networkAcls
   }
 }
 
@@ -113,16 +157,17 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: '${baseName}-${suffix}'
   location: location
   kind: 'functionapp,linux'
-  identity: { type: 'SystemAssigned' }
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${uami.id}': {} } }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: restrictNetwork ? vnetSubnetId : null
     functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
           value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
-          authentication: { type: 'SystemAssignedIdentity' }
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: uami.id }
         }
       }
       scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 }
@@ -134,14 +179,21 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       appSettings: [
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: uami.properties.clientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${uami.properties.clientId};Authorization=AAD' }
         { name: 'COUNCILGUARD_STORAGE_ACCOUNT', value: storage.name }
         { name: 'COUNCILGUARD_CONFIG', value: councilConfigPath }
         { name: 'COUNCILGUARD_USE_MANAGED_IDENTITY', value: empty(appClientId) ? 'true' : 'false' }
         { name: 'AZURE_TENANT_ID', value: councilTenantId }
         { name: 'AZURE_CLIENT_ID', value: appClientId }
         { name: 'AZURE_CLIENT_CERTIFICATE_PATH', value: '' }
+        // With an app registration: the identity is its federated credential (or the Key Vault certificate, if named).
+        { name: 'COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID', value: uami.properties.clientId }
+        { name: 'COUNCILGUARD_CERTIFICATE_NAME', value: keyVaultCertificateName }
+        // The app checks every caller's Entra token itself too: audience, issuer host.
+        { name: 'COUNCILGUARD_SIGNIN_CLIENT_ID', value: signInClientId }
+        { name: 'COUNCILGUARD_SIGNIN_AUTHORITY', value: environment().authentication.loginEndpoint }
         { name: 'GRAPH_BASE_URL', value: 'https://graph.microsoft.com' }
         { name: 'EXCHANGE_BASE_URL', value: 'https://outlook.office365.com' }
         { name: 'AUDIT_SCHEDULE', value: auditSchedule }
@@ -155,11 +207,58 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-// Built-in role ids: Storage Blob Data Owner, Storage Table Data Contributor, Storage Queue Data
-// Contributor (the Functions host and durable-functions use queues), Key Vault Secrets User,
+// App Service authentication: every request needs a signed-in Entra user; anyone else gets 401 (this
+// applies to the whole app, the clerk's page included, which is reached after /.auth/login/aad). The
+// platform forwards the ID token from its token store (X-MS-TOKEN-AAD-ID-TOKEN), which the app validates
+// again (functions/auth.ts). No client secret: the sign-in uses the ID token alone.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    httpSettings: { requireHttps: true }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: signInClientId
+          openIdIssuer: signInIssuer
+        }
+        validation: {
+          allowedAudiences: [ signInClientId, 'api://${signInClientId}' ]
+        }
+      }
+    }
+    login: {
+      tokenStore: { enabled: true }
+    }
+  }
+}
+
+// Deployment uses the identity (the Flex deployment container), never FTP or SCM basic credentials.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: app
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: app
+  name: 'scm'
+  properties: { allow: false }
+}
+
+// Built-in role ids: Storage Blob Data Contributor (read and write blobs: runs, plans, the deployment
+// package, the host's leases; Owner adds only ACL management on hierarchical-namespace accounts, which
+// this one is not), Storage Table Data Contributor, Storage Queue Data Contributor (the Functions host
+// and durable-functions use queues), Key Vault Secrets User (a certificate's key is read as a secret),
 // Monitoring Metrics Publisher.
 var roles = {
-  blobOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  blobContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   tableContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   queueContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
@@ -168,35 +267,70 @@ var roles = {
 
 resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
-  name: guid(storage.id, app.id, roles.blobOwner)
-  properties: { principalId: app.identity.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobOwner) }
+  name: guid(storage.id, uami.id, roles.blobContributor)
+  properties: { principalId: uami.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobContributor) }
 }
 
 resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
-  name: guid(storage.id, app.id, roles.tableContributor)
-  properties: { principalId: app.identity.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.tableContributor) }
+  name: guid(storage.id, uami.id, roles.tableContributor)
+  properties: { principalId: uami.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.tableContributor) }
 }
 
 resource queueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
-  name: guid(storage.id, app.id, roles.queueContributor)
-  properties: { principalId: app.identity.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueContributor) }
+  name: guid(storage.id, uami.id, roles.queueContributor)
+  properties: { principalId: uami.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueContributor) }
 }
 
 resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: vault
-  name: guid(vault.id, app.id, roles.keyVaultSecretsUser)
-  properties: { principalId: app.identity.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser) }
+  name: guid(vault.id, uami.id, roles.keyVaultSecretsUser)
+  properties: { principalId: uami.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser) }
 }
 
 resource insightsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: insights
-  name: guid(insights.id, app.id, roles.metricsPublisher)
-  properties: { principalId: app.identity.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.metricsPublisher) }
+  name: guid(insights.id, uami.id, roles.metricsPublisher)
+  properties: { principalId: uami.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.metricsPublisher) }
+}
+
+// Diagnostic settings: the app's logs, blob access and Key Vault's audit events go to Log Analytics.
+resource appDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: app
+  name: 'to-log-analytics'
+  properties: {
+    workspaceId: logs.id
+    logs: [ { category: 'FunctionAppLogs', enabled: true } ]
+    metrics: [ { category: 'AllMetrics', enabled: true } ]
+  }
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: blobService
+  name: 'to-log-analytics'
+  properties: {
+    workspaceId: logs.id
+    logs: [ { category: 'StorageRead', enabled: true }, { category: 'StorageWrite', enabled: true }, { category: 'StorageDelete', enabled: true } ]
+    metrics: [ { category: 'Transaction', enabled: true } ]
+  }
+}
+
+resource vaultDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: vault
+  name: 'to-log-analytics'
+  properties: {
+    workspaceId: logs.id
+    logs: [ { categoryGroup: 'audit', enabled: true } ]
+    metrics: [ { category: 'AllMetrics', enabled: true } ]
+  }
 }
 
 output functionAppName string = app.name
-output managedIdentityObjectId string = app.identity.principalId
+output functionAppHostName string = app.properties.defaultHostName
+@description('Object id of the app\'s managed identity: grant it Graph permissions for a single council (infra/grant-graph-permissions.sh).')
+output managedIdentityObjectId string = uami.properties.principalId
+@description('Client id of the managed identity: the subject of the app registration\'s federated credential (infra/setup-federated-credential.sh).')
+output managedIdentityClientId string = uami.properties.clientId
 output storageAccountName string = storage.name
 output keyVaultUri string = vault.properties.vaultUri

@@ -12,14 +12,17 @@ import { parseFindingsJson, renderFindingsJson } from '../reports/findings-json'
 import { renderReportHtml } from '../reports/html';
 import { renderSupplierIndex } from '../reports/index-html';
 import { renderSummaryMarkdown } from '../reports/summary';
-import type { Councils } from './council-context';
+import type { Councils, CouncilConfig } from './council-context';
 
 export { OUTPUT_FORMATS, renderTable, type Column, type OutputFormat } from '../reports/table';
 
-/** The latest stored report.html of one council, by name or tenant id. */
-export async function latestReport(councils: Councils, selector: string): Promise<{ status: 'ok'; html: string } | { status: 'not-found'; message: string }> {
+/**
+ * The latest stored report.html of one council, by name or tenant id, among the councils `visible`
+ * allows. A council that is not there and one the caller may not see get the same answer, naming none.
+ */
+export async function latestReport(councils: Councils, selector: string, visible: (c: CouncilConfig) => boolean = () => true): Promise<{ status: 'ok'; html: string } | { status: 'not-found'; message: string }> {
   const match = councils.all().find((c) => c.tenantId.toLowerCase() === selector.toLowerCase() || c.name.toLowerCase() === selector.toLowerCase());
-  if (!match) return { status: 'not-found', message: `No council "${selector}" in the config; use one of: ${councils.all().map((c) => c.name).join(', ')}.` };
+  if (!match || !visible(match)) return { status: 'not-found', message: 'There is no report for that council that you may read; name your own council (its name or tenant id) in ?council=.' };
   const html = await councils.store.readRunFile(match.tenantId, 'latest', 'report.html');
   return html ? { status: 'ok', html: html.toString('utf8') } : { status: 'not-found', message: `${match.name} has not been audited yet.` };
 }

@@ -36,7 +36,8 @@ export interface CouncilConfig {
   councillorGroup: string;
   clerk: string;
   staff: string[];
-  itSupplier: { accounts: string[]; appIds: string[] };
+  /** tenantId: the supplier's own tenant, from which its listed accounts may sign in to the function app. */
+  itSupplier: { accounts: string[]; appIds: string[]; tenantId?: string };
   breakGlass: string[];
   allowedForwardingDomains: string[];
   sharePoint: SharePointConfig;

@@ -37,6 +37,17 @@ export interface RunningSimulator {
   stats: SimulatorStats;
   setFaults(f: FaultOptions): void;
   setPageSize(n: number | undefined): void;
+  /**
+   * The variables App Service sets for a user-assigned managed identity (IDENTITY_ENDPOINT,
+   * IDENTITY_HEADER) and the identity's client id as CouncilGuard reads it. MSAL reads the first two from
+   * process.env itself.
+   */
+  managedIdentityEnv(): Record<string, string>;
+  /** The managed identity (its home tenant, whether the app trusts it as a federated credential) and the app's home tenant; change them to test refusals. */
+  managedIdentity: SimulatorServer['managedIdentity'];
+  setAppHomeTenant(tenantId: string): void;
+  /** A signed-in user's RS256 token from the simulated Entra (see SimulatorServer.signUserToken). */
+  signUserToken: SimulatorServer['signUserToken'];
   close(): Promise<void>;
 }
 
@@ -53,6 +64,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     tenants.set(id, tenant);
   }
   const sim = new SimulatorServer(tenants);
+  sim.managedIdentity.homeTenantId = sim.appHomeTenantId = [...tenants.values()][0].tenantId;
   sim.pageSize = opts.pageSize;
   if (opts.faults) sim.setFaults(opts.faults);
   await new Promise<void>((resolve, reject) => {
@@ -74,6 +86,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     port,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
+    signUserToken: (user, override, signWith) => sim.signUserToken(user, override, signWith),
+    managedIdentityEnv: () => ({ IDENTITY_ENDPOINT: `${sim.url}/msi/token`, IDENTITY_HEADER: sim.identityHeader, COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID: sim.managedIdentity.clientId }),
+    managedIdentity: sim.managedIdentity,
+    setAppHomeTenant: (tenantId) => { sim.appHomeTenantId = tenantId; },
     tenantIds: [...tenants.keys()],
     env: (tenantId) => ({
       AZURE_TENANT_ID: pick(tenantId).tenantId,

@@ -4,7 +4,7 @@
 // injector; mailbox calls also pass the per-mailbox limiter.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSecretKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, createSecretKey, generateKeyPairSync, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -68,6 +68,18 @@ interface BatchItem {
   dependsOn?: string[];
 }
 
+/** Who signs in, as the claims of Entra's v2.0 token say it. */
+export interface UserTokenClaims {
+  /** The app the token is for (its client id). */
+  audience: string;
+  tenantId: string;
+  objectId: string;
+  preferredUsername: string;
+  /** The display name: anyone can set their own in some tenants, so it identifies no one. */
+  name: string;
+  roles?: string[];
+}
+
 export class SimulatorServer {
   readonly server: Server;
   readonly clientId = '7c0f2d1e-5b6a-4c3d-9e8f-0a1b2c3d4e5f';
@@ -76,7 +88,21 @@ export class SimulatorServer {
   // jsonwebtoken turns a Buffer into a key on every verify (first trying it as a public key, which is slow);
   // a KeyObject made once keeps token checks cheap under thousands of requests.
   private readonly verifyKey = createSecretKey(this.signingKey);
+  // Entra signs user (id and access) tokens with RS256 and publishes the public half at jwks_uri; the
+  // simulator does the same so the function app's token check runs against a real JWKS.
+  private readonly userKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private readonly userKeyId = createHash('sha256').update(this.userKey.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27);
   private readonly clientCert = new X509Certificate(readFileSync(join(CERTS, 'client-cert.pem')));
+  /**
+   * The function app's user-assigned managed identity (App Service's identity endpoint at /msi/token),
+   * living in `homeTenantId` (by default the first scenario's tenant, where the multi-tenant app is
+   * registered too). `trustedByApp`: the app registration has a federated identity credential for it.
+   */
+  readonly managedIdentity = { clientId: '3f6b2a1c-9d8e-4f7a-8b6c-5d4e3f2a1b0c', objectId: '8e7d6c5b-4a3f-4e2d-9c1b-0a9f8e7d6c5b', homeTenantId: '', trustedByApp: true };
+  /** The tenant the multi-tenant app registration lives in (the IT supplier's); default the first scenario's. */
+  appHomeTenantId = '';
+  /** The secret App Service puts in IDENTITY_HEADER; the identity endpoint refuses a request without it. */
+  readonly identityHeader = 'simulator-identity-header';
   private faults: FaultOptions = {};
   private random = prng(1);
   private readonly inFlight = new Map<string, number>();
@@ -120,7 +146,8 @@ export class SimulatorServer {
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openid && method === 'GET') return this.send(res, this.openIdConfiguration(openid[1]));
     const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(url.pathname);
-    if (keys && method === 'GET') return this.send(res, { status: 200, body: { keys: [] } });
+    if (keys && method === 'GET') return this.send(res, { status: 200, body: { keys: [this.publicJwk()] } });
+    if (url.pathname === '/msi/token' && method === 'GET') return this.send(res, this.managedIdentityToken(url.searchParams, headers['x-identity-header']));
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (token && method === 'POST') return this.send(res, this.issueToken(token[1], new URLSearchParams(body.toString('utf8'))));
 
@@ -291,6 +318,37 @@ export class SimulatorServer {
     }
   }
 
+  /** The signing key as Entra lists it at jwks_uri (kty, use, kid, n, e, and the issuer template). */
+  private publicJwk(): Record<string, unknown> {
+    const jwk = this.userKey.publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+    return { kty: 'RSA', use: 'sig', kid: this.userKeyId, n: jwk.n, e: jwk.e, issuer: `${this.url}/{tenantid}/v2.0` };
+  }
+
+  /**
+   * A signed-in user's v2.0 token for an app (`aud` = its client id), RS256 with the published key, the
+   * claims in the order Entra writes them (ID token claims reference). Tests act as the platform's token
+   * store with it: what App Service forwards in X-MS-TOKEN-AAD-ID-TOKEN or an API caller's bearer token.
+   * `override` replaces or (with undefined) removes claims; `signWith: 'other'` signs with a key that is
+   * not published, as a forger would.
+   */
+  signUserToken(user: UserTokenClaims, override: Record<string, unknown> = {}, signWith: 'published' | 'other' = 'published'): string {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: Record<string, unknown> = {
+      aud: user.audience, iss: `${this.url}/${user.tenantId}/v2.0`, iat: now, nbf: now, exp: now + 3600,
+      name: user.name, oid: user.objectId, preferred_username: user.preferredUsername,
+      rh: '0.AAAA' + randomBytes(12).toString('base64url'),
+      ...(user.roles?.length ? { roles: user.roles } : {}),
+      sub: createHash('sha256').update(`${user.objectId}:${user.audience}`).digest('base64url').slice(0, 43),
+      tid: user.tenantId, uti: randomBytes(16).toString('base64url').slice(0, 22), ver: '2.0',
+    };
+    for (const [k, v] of Object.entries(override)) {
+      if (v === undefined) delete claims[k];
+      else claims[k] = v;
+    }
+    const key: KeyObject = signWith === 'published' ? this.userKey.privateKey : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    return jwt.sign(claims, key, { algorithm: 'RS256', keyid: this.userKeyId });
+  }
+
   /** What MSAL reads with instance discovery off: issuer, authorization/token endpoints, jwks_uri. */
   private openIdConfiguration(tenant: string): SimResponse {
     const base = `${this.url}/${tenant}`;
@@ -313,7 +371,7 @@ export class SimulatorServer {
         http_logout_supported: true,
         frontchannel_logout_supported: true,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid', 'roles'],
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'name', 'oid', 'preferred_username', 'tid', 'roles', 'ver'],
         kerberos_endpoint: `${base}/kerberos`,
         tenant_region_scope: 'EU',
         cloud_instance_name: 'simulator',
@@ -337,6 +395,50 @@ export class SimulatorServer {
         error_codes: [code], timestamp, trace_id: trace, correlation_id: correlation, error_uri: `${this.url}/error?code=${code}`,
       },
     };
+  }
+
+  /**
+   * App Service's managed identity endpoint (api-version 2019-08-01): the identity's token for a resource,
+   * in its home tenant only. For api://AzureADTokenExchange it is the assertion a federated identity
+   * credential accepts (iss = the home tenant's v2.0 issuer, sub = the identity's object id).
+   */
+  private managedIdentityToken(query: URLSearchParams, header: string | undefined): SimResponse {
+    if (header !== this.identityHeader) return { status: 401, body: { error: 'unauthorized', error_description: 'The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.' } };
+    if (query.get('api-version') !== '2019-08-01') return { status: 400, body: { error: 'invalid_request', error_description: 'api-version must be 2019-08-01.' } };
+    const mi = this.managedIdentity;
+    const clientId = query.get('client_id');
+    if (clientId && clientId !== mi.clientId) return { status: 400, body: { error: 'invalid_request', error_description: `No user-assigned identity with client id ${clientId} is assigned to this app.` } };
+    const resource = (query.get('resource') ?? '').replace(/\/$/, '');
+    // The identity's home may hold no scenario (a supplier's own tenant): then it has no Graph roles there.
+    const granted = this.tenants.get(mi.homeTenantId.toLowerCase())?.scenario.grantedPermissions ?? [];
+    const base = { tid: mi.homeTenantId, oid: mi.objectId, sub: mi.objectId, appid: mi.clientId, azp: mi.clientId, idtyp: 'app' };
+    let claims: Record<string, unknown>;
+    if (resource === 'api://AzureADTokenExchange') claims = base;
+    else if (resource === this.url) claims = { ...base, ...(granted.length ? { roles: [...granted] } : {}) };
+    else return { status: 400, body: { error: 'invalid_resource', error_description: `The simulator gives the managed identity tokens only for ${this.url} and api://AzureADTokenExchange, not ${resource}.` } };
+    const expiresOn = Math.floor(Date.now() / 1000) + 3600;
+    const access = jwt.sign(claims, this.signingKey, { algorithm: 'HS256', audience: resource, expiresIn: 3600, issuer: `${this.url}/${mi.homeTenantId}/v2.0` });
+    return { status: 200, body: { access_token: access, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: mi.clientId } };
+  }
+
+  /** A managed identity's token as the app's client assertion, checked against the app's federated identity credential. */
+  private checkFederatedAssertion(assertion: string): SimResponse | undefined {
+    let claims: jwt.JwtPayload;
+    try {
+      claims = jwt.verify(assertion, this.verifyKey, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) return this.aadError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+      return this.aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
+    }
+    const issuerTenant = /\/([^/]+)\/v2\.0$/.exec(String(claims.iss))?.[1];
+    if (issuerTenant?.toLowerCase() !== this.appHomeTenantId.toLowerCase()) {
+      return this.aadError(400, 'invalid_request', 700236, `Entra ID tokens issued by issuer '${claims.iss}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.`);
+    }
+    const mi = this.managedIdentity;
+    if (claims.aud !== 'api://AzureADTokenExchange' || !mi.trustedByApp || claims.sub !== mi.objectId) {
+      return this.aadError(401, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${claims.aud}'.`);
+    }
+    return undefined;
   }
 
   private issueToken(tenantId: string, form: URLSearchParams): SimResponse {
@@ -369,6 +471,8 @@ export class SimulatorServer {
   /** A client assertion: a JWT signed with the registered certificate's key, iss = sub = the app, aud = our token endpoint. */
   private checkAssertion(assertion: string, type: string | null, tenant: TenantState): SimResponse | undefined {
     if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return this.aadError(400, 'invalid_request', 700025, 'Client assertion type is invalid; use urn:ietf:params:oauth:client-assertion-type:jwt-bearer.');
+    // A token the simulator itself issued (HS256) is a managed identity's: a federated credential, not a certificate.
+    if (jwt.decode(assertion, { complete: true })?.header.alg === 'HS256') return this.checkFederatedAssertion(assertion);
     let claims: jwt.JwtPayload;
     try {
       // Entra allows some clock skew, so does the simulator.

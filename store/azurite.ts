@@ -8,11 +8,11 @@
 // folder's azurite.pid records Azurite's pid and its owner's pid, so the next start stops a leftover
 // (gracefully, so its data is saved) instead of letting two processes write the same database files.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { ConfigError } from '../core/errors';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
 export interface AzuriteOptions {
   /** Keep everything in memory (the demo, the tests): gone when Azurite stops. */
@@ -56,13 +56,31 @@ export function azuriteConnectionString(blobPort: number, tablePort: number): st
     `BlobEndpoint=http://${HOST}:${blobPort}/${ACCOUNT};TableEndpoint=http://${HOST}:${tablePort}/${ACCOUNT};`;
 }
 
-/** The `azurite` command from the installed package's own bin entry. */
-function azuriteScript(): string {
-  const manifestPath = require.resolve('azurite/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin?: Record<string, string> };
-  const bin = manifest.bin?.azurite;
-  if (!bin) throw new Error('The installed azurite package has no "azurite" command; reinstall dependencies with npm ci.');
-  return join(dirname(manifestPath), bin);
+/**
+ * The `azurite` command's script: the package's own bin entry when it is installed beside CouncilGuard
+ * (it is a development dependency, so a production install has none), else an `azurite` on PATH (npm
+ * install -g). Neither: a ConfigError saying how to get it, or to use real storage instead.
+ */
+export function azuriteScript(resolvePackage: (id: string) => string = require.resolve, path: string = process.env.PATH ?? ''): string {
+  let manifestPath: string | undefined;
+  try {
+    manifestPath = resolvePackage('azurite/package.json');
+  } catch {
+    manifestPath = undefined;
+  }
+  if (manifestPath) {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin?: Record<string, string> };
+    const bin = manifest.bin?.azurite;
+    if (!bin) throw new Error('The installed azurite package has no "azurite" command; reinstall dependencies with npm ci.');
+    return join(dirname(manifestPath), bin);
+  }
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, 'azurite');
+    if (existsSync(candidate)) return realpathSync(candidate);
+  }
+  throw new ConfigError('Local storage needs Azurite, which is not installed here (it is a development dependency, left out of production installs). '
+    + 'Install it (npm install -g azurite, or npm install in a development checkout), or keep the data in Azure Storage instead: '
+    + 'set COUNCILGUARD_STORAGE to a connection string, or COUNCILGUARD_STORAGE_ACCOUNT to an account your sign-in can use.');
 }
 
 export async function startAzurite(opts: AzuriteOptions): Promise<RunningAzurite> {

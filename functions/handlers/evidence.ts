@@ -4,14 +4,15 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import { CouncilNotFoundError, isInputError, messageOf } from '../../core/errors';
 import { evidenceCouncil, evidenceForRequest, yearlyEvidence } from '../../jobs/evidence';
-import { callerBelongsTo, requireRole } from '../auth';
+import { appSignIn, callerBelongsTo, requireRole, type SignInSource } from '../auth';
 import { appCouncils, logTo, type CouncilsSource } from '../app-councils';
 
 const TYPES = { html: 'text/html; charset=utf-8', csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
 
-export function evidenceHandlerFor(councils: CouncilsSource) {
+export function evidenceHandlerFor(councils: CouncilsSource, signIn: SignInSource = appSignIn) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const auth = requireRole(request, 'Reports.Read');
+    const all = await councils();
+    const auth = await requireRole(request, 'Reports.Read', { signIn, councils: all.all() });
     if ('response' in auth) return auth.response;
     const selector = request.query.get('council')?.trim();
     const year = request.query.get('year')?.trim();
@@ -20,12 +21,11 @@ export function evidenceHandlerFor(councils: CouncilsSource) {
     if (!year) return { status: 400, jsonBody: { error: 'Say which financial year: &year=YYYY-YY, e.g. 2026-27.' } };
     if (!(format in TYPES)) return { status: 400, jsonBody: { error: 'format must be html, csv or json.' } };
     try {
-      const all = await councils();
       const council = evidenceCouncil(all, selector);
       // Another council's evidence is answered as if it did not exist.
-      if (!callerBelongsTo(council, auth.principal.name)) return { status: 404, jsonBody: { error: `No council "${selector}" for your account.` } };
+      if (!callerBelongsTo(council, auth.principal)) return { status: 404, jsonBody: { error: `No council "${selector}" for your account.` } };
       const result = await evidenceForRequest(all, council, year);
-      context.log(`${auth.principal.name} read the ${year} evidence of ${council.name}: ${result.pack.coverage.nightsAudited} nights`);
+      context.log(`${auth.principal.userPrincipalName} read the ${year} evidence of ${council.name}: ${result.pack.coverage.nightsAudited} nights`);
       return {
         status: result.empty ? 404 : 200,
         body: result.files[`evidence.${format}`],

@@ -1,8 +1,8 @@
 // The clerk's HTTP entry points for a surrender. Thin: authorise (app role Offboarding.Request from the
-// App Service authentication principal), validate, hand to jobs/offboarding. Behind `starter` is the
-// durable orchestration in Azure and the in-process runner in tests.
+// caller's validated Entra token; same-origin JSON for the start), validate, hand to jobs/offboarding.
+// Behind `starter` is the durable orchestration in Azure and the in-process runner in tests.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { callerBelongsTo, requireRole } from '../auth';
+import { appSignIn, callerBelongsTo, refuseCrossSite, requireRole, type Principal, type SignInSource } from '../auth';
 import { CouncilNotFoundError, SurrenderInputError } from '../../core/errors';
 import {
   councilFor, loadSurrender, parseSurrenderBody, readCertificate, requestSurrender, rosterWithSurrenders, surrenderView, type SurrenderStarter,
@@ -15,6 +15,8 @@ export const OFFBOARDING_ROLE = 'Offboarding.Request';
 export interface OffboardingHttpDeps {
   councils: CouncilsSource;
   starter(context: InvocationContext): SurrenderStarter;
+  /** The token verifier (default: the app's, from its settings). */
+  signIn?: SignInSource;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({ status, jsonBody: body, headers: { 'Cache-Control': 'no-store', ...headers } });
@@ -22,8 +24,11 @@ const statusUrl = (request: HttpRequest, id: string) => `${new URL(request.url).
 const REFERENCE = /^[0-9a-f]{24}$/;
 
 export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
+  const signIn = deps.signIn ?? appSignIn;
+  const authorise = async (request: HttpRequest) => requireRole(request, OFFBOARDING_ROLE, { signIn, councils: (await deps.councils()).all() });
+
   /** The surrender, if the caller speaks for its council; otherwise as if it did not exist. */
-  async function visibleRecord(id: string, caller: string) {
+  async function visibleRecord(id: string, caller: Principal) {
     const councils = await deps.councils();
     const record = await loadSurrender(councils.store, id);
     const council = record && councils.ofTenant(record.request.tenantId);
@@ -32,22 +37,25 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
 
   /** POST /api/offboarding {userPrincipalName, termEnd, council?, force?: {reason}, options?} → 202 + status URL. */
   async function start(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-    const auth = requireRole(request, OFFBOARDING_ROLE);
+    const auth = await authorise(request);
     if ('response' in auth) return auth.response;
+    const crossSite = refuseCrossSite(request);
+    if (crossSite) return crossSite;
+    const who = auth.principal.userPrincipalName;
     const parsed = parseSurrenderBody(await request.json().catch(() => undefined));
     if (!parsed.ok) return json(400, { error: parsed.error });
     const body = parsed.value;
     try {
       const councils = await deps.councils();
       const council = councilFor(councils.all(), body.userPrincipalName, body.council);
-      if (!callerBelongsTo(council, auth.principal.name)) {
-        return json(403, { error: `Your account (${auth.principal.name}) is not an account of ${council.name} or of its IT supplier; a clerk can surrender only their own council's councillors.` });
+      if (!callerBelongsTo(council, auth.principal)) {
+        return json(403, { error: `Your account (${who}) is not an account of ${council.name} or of its IT supplier; a clerk can surrender only their own council's councillors.` });
       }
       const surrender = councils.context(council, logTo(context));
-      const { id, status } = await requestSurrender(surrender, { ...body, requestedBy: auth.principal.name, via: 'http' }, deps.starter(context));
+      const { id, status } = await requestSurrender(surrender, { ...body, requestedBy: who, via: 'http' }, deps.starter(context));
       const location = { Location: statusUrl(request, id) };
       if (status === 'already-running') return json(409, { error: `A surrender of ${body.userPrincipalName} is already running; follow it at the status URL.`, id, statusUrl: statusUrl(request, id) }, location);
-      context.log(`${auth.principal.name} asked for the surrender of ${body.userPrincipalName} (${id}).`);
+      context.log(`${who} asked for the surrender of ${body.userPrincipalName} (${id}).`);
       if (status === 'done') return json(200, { id, status: 'done', statusUrl: statusUrl(request, id) }, location);
       return json(202, { id, status: 'running', statusUrl: statusUrl(request, id) }, { ...location, 'Retry-After': '5' });
     } catch (err) {
@@ -61,11 +69,11 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
 
   /** GET /api/offboarding/{id} → step states, counts, percent, ETA. */
   async function status(request: HttpRequest): Promise<HttpResponseInit> {
-    const auth = requireRole(request, OFFBOARDING_ROLE);
+    const auth = await authorise(request);
     if ('response' in auth) return auth.response;
     const id = request.params.id ?? '';
     if (!REFERENCE.test(id)) return json(400, { error: 'A surrender reference is 24 characters, 0-9 and a-f, as returned when the surrender started.' });
-    const record = await visibleRecord(id, auth.principal.name);
+    const record = await visibleRecord(id, auth.principal);
     if (!record) return json(404, { error: `There is no surrender with reference ${id}.` });
     const view = surrenderView(record, (await deps.councils()).clock());
     return json(200, { ...view, statusUrl: statusUrl(request, id), certificateUrl: view.certificate ? `${statusUrl(request, id)}/certificate` : undefined });
@@ -73,11 +81,11 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
 
   /** GET /api/offboarding/{id}/certificate → the certificate (a copy of the one in the archive folder). */
   async function certificate(request: HttpRequest): Promise<HttpResponseInit> {
-    const auth = requireRole(request, OFFBOARDING_ROLE);
+    const auth = await authorise(request);
     if ('response' in auth) return auth.response;
     const id = request.params.id ?? '';
     if (!REFERENCE.test(id)) return json(400, { error: 'A surrender reference is 24 characters, 0-9 and a-f.' });
-    if (!(await visibleRecord(id, auth.principal.name))) return json(404, { error: `There is no surrender with reference ${id}.` });
+    if (!(await visibleRecord(id, auth.principal))) return json(404, { error: `There is no surrender with reference ${id}.` });
     const html = await readCertificate((await deps.councils()).store, id);
     if (!html) return json(404, { error: 'There is no certificate for this surrender yet: it is written once the archive has been verified.' });
     return {
@@ -88,10 +96,10 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
 
   /** GET /api/offboarding-roster → each council's rostered councillors, term ends and surrenders. */
   async function roster(request: HttpRequest): Promise<HttpResponseInit> {
-    const auth = requireRole(request, OFFBOARDING_ROLE);
+    const auth = await authorise(request);
     if ('response' in auth) return auth.response;
     const councils = await deps.councils();
-    const mine = councils.all().filter((c) => callerBelongsTo(c, auth.principal.name));
+    const mine = councils.all().filter((c) => callerBelongsTo(c, auth.principal));
     return json(200, { councils: await rosterWithSurrenders(councils.store, mine) });
   }
 

@@ -5,7 +5,7 @@
 //   POST /api/plans/{id}/approve  records the caller as approver and applies the plan
 //   POST /api/plans/{id}/apply    applies again (after a partial failure); only an approved plan
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { callerBelongsTo, requireRole } from '../auth';
+import { appSignIn, callerBelongsTo, refuseCrossSite, requireRole, type Principal, type SignInSource } from '../auth';
 import { EnforcementInputError, InputError } from '../../core/errors';
 import type { Councils } from '../../jobs/council-context';
 import { approveAndApply, applyApprovedPlan, councilOfPlan, findPlan, type ApplyOutcome, type EnforcementPlan } from '../../jobs/enforcement';
@@ -15,13 +15,18 @@ export const APPROVE_ROLE = 'Enforcement.Approve';
 
 export interface PlansHttpDeps {
   councils: CouncilsSource;
+  /** The token verifier (default: the app's, from its settings). */
+  signIn?: SignInSource;
 }
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, jsonBody: body, headers: { 'Cache-Control': 'no-store' } });
 
 export function plansHttpHandlers(deps: PlansHttpDeps) {
+  const signIn = deps.signIn ?? appSignIn;
+  const authorise = async (request: HttpRequest) => requireRole(request, APPROVE_ROLE, { signIn, councils: (await deps.councils()).all() });
+
   /** The plan, if the caller is an account of its council or of the council's IT supplier (else 404). */
-  async function find(request: HttpRequest, caller: string): Promise<{ plan: EnforcementPlan; councils: Councils; status?: string } | HttpResponseInit> {
+  async function find(request: HttpRequest, caller: Principal): Promise<{ plan: EnforcementPlan; councils: Councils; status?: string } | HttpResponseInit> {
     const id = request.params.id ?? '';
     const councils = await deps.councils();
     let found: Awaited<ReturnType<typeof findPlan>>;
@@ -32,7 +37,7 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
       throw err;
     }
     const council = found && councilOfPlan(councils, found.plan);
-    return found && (!council || callerBelongsTo(council, caller))
+    return found && council && callerBelongsTo(council, caller)
       ? { plan: found.plan, councils, status: found.status?.state }
       : json(404, { error: `There is no plan ${id}; the nightly report names the latest plan's id.` });
   }
@@ -51,28 +56,32 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
   }
 
   async function get(request: HttpRequest): Promise<HttpResponseInit> {
-    const auth = requireRole(request, APPROVE_ROLE);
+    const auth = await authorise(request);
     if ('response' in auth) return auth.response;
-    const found = await find(request, auth.principal.name);
+    const found = await find(request, auth.principal);
     if (!('plan' in found)) return found;
     return json(200, { plan: found.plan, status: found.status });
   }
 
   async function approve(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
-    const auth = requireRole(request, APPROVE_ROLE);
+    const auth = await authorise(request);
     if ('response' in auth) return auth.response;
-    const found = await find(request, auth.principal.name);
+    const crossSite = refuseCrossSite(request);
+    if (crossSite) return crossSite;
+    const found = await find(request, auth.principal);
     if (!('plan' in found)) return found;
-    invocation.log(`${auth.principal.name} approved plan ${found.plan.id}.`);
-    return applyIn(found, invocation, (ctx) => approveAndApply(ctx, found.plan, auth.principal.name, 'over HTTP'), auth.principal.name);
+    invocation.log(`${auth.principal.userPrincipalName} approved plan ${found.plan.id}.`);
+    return applyIn(found, invocation, (ctx) => approveAndApply(ctx, found.plan, auth.principal.userPrincipalName, 'over HTTP'), auth.principal.userPrincipalName);
   }
 
   async function applyApproved(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
-    const auth = requireRole(request, APPROVE_ROLE);
+    const auth = await authorise(request);
     if ('response' in auth) return auth.response;
-    const found = await find(request, auth.principal.name);
+    const crossSite = refuseCrossSite(request);
+    if (crossSite) return crossSite;
+    const found = await find(request, auth.principal);
     if (!('plan' in found)) return found;
-    return applyIn(found, invocation, (ctx) => applyApprovedPlan(ctx, found.plan, auth.principal.name), auth.principal.name);
+    return applyIn(found, invocation, (ctx) => applyApprovedPlan(ctx, found.plan, auth.principal.userPrincipalName), auth.principal.userPrincipalName);
   }
 
   return { get, approve, apply: applyApproved };

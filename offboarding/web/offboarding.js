@@ -17,7 +17,7 @@
       const body = await res.json();
       if (body && body.error) return body.error;
     } catch { /* not JSON */ }
-    if (res.status === 401) return 'You are not signed in. Sign in and try again.';
+    if (res.status === 401) return 'You are not signed in, or your sign-in has expired. Sign in again at /.auth/login/aad and try again.';
     if (res.status === 403) return 'Your account is not allowed to start a surrender. Ask your IT supplier to give you the Offboarding.Request role.';
     return `Something went wrong (${res.status}). Try again, or contact your IT supplier.`;
   }
@@ -105,7 +105,9 @@
     if (termEnd > todayIso()) body.force = { reason: $('reason').value.trim() };
     $('start').disabled = true;
     try {
-      const res = await fetch('/api/offboarding', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      // The app refuses a state-changing request without a JSON body and a same-origin Origin (CSRF):
+      // mode 'same-origin' makes the browser send Origin and Sec-Fetch-Site: same-origin, and never cross.
+      const res = await fetch('/api/offboarding', { method: 'POST', mode: 'same-origin', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       const reply = await res.clone().json().catch(() => ({}));
       if (res.status === 202 || res.status === 200) return watch(reply.id);
       if (res.status === 409 && reply.id) {

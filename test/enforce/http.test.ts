@@ -5,26 +5,28 @@ import { plansHttpHandlers } from '../../functions/handlers/plans-http';
 import { makePlan } from '../../enforce/plan';
 import { enforceHarness, type EnforceHarness } from './support';
 import { testCouncils } from '../support/councils';
+import { sameOriginJson, signInWith, type SignInHarness } from '../support/sign-in';
 
 const SUPPLIER = 'itadmin@exampleparish.gov.uk';
-const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
-  auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles',
-  claims: [{ typ: 'preferred_username', val: name }, ...roles.map((r) => ({ typ: 'roles', val: r }))],
-})).toString('base64');
 const context = () => new InvocationContext({ functionName: 'plans', logHandler: () => {} });
-const post = (id: string, action: string, who?: { name: string; roles: string[] }) => new HttpRequest({
-  method: 'POST', url: `https://councilguard.example/api/plans/${id}/${action}`, params: { id },
-  headers: who ? { 'x-ms-client-principal': principal(who.name, who.roles) } : {},
+const URL_BASE = 'https://councilguard.example';
+let s: SignInHarness;
+let tenantId: string;
+type Who = { name: string; roles: string[]; tenantId?: string };
+const post = (id: string, action: string, who?: Who, headers: Record<string, string> = sameOriginJson(URL_BASE)) => new HttpRequest({
+  method: 'POST', url: `${URL_BASE}/api/plans/${id}/${action}`, params: { id },
+  headers: { ...headers, ...(who ? s.headers({ upn: who.name, roles: who.roles, tenantId: who.tenantId ?? tenantId }) : {}) },
+  body: { string: '{}' },
 });
 
 describe('POST /api/plans/{id}/approve', () => {
   let h: EnforceHarness;
-  beforeEach(async () => { h = await enforceHarness(); await h.audit(); });
+  beforeEach(async () => { h = await enforceHarness(); s = signInWith(h.sim); tenantId = h.council.tenantId; await h.audit(); });
   afterEach(() => h.close());
 
   it('needs a signed-in caller with Enforcement.Approve; an unapproved plan cannot be applied; approving applies it', async () => {
     const plan = await makePlan({ ...h.ctx, createdBy: 'timer' });
-    const handlers = plansHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.ctx.store, graph: h.ctx.graph }) });
+    const handlers = plansHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.ctx.store, graph: h.ctx.graph }), signIn: s.signIn });
     const rulesBefore = JSON.stringify(h.sim.tenant().users.map((u) => u.rules));
 
     expect((await handlers.approve(post(plan.id, 'approve'), context())).status).toBe(401);
@@ -35,6 +37,12 @@ describe('POST /api/plans/{id}/approve', () => {
     expect((await handlers.approve(post('../../etc', 'approve', { name: SUPPLIER, roles: ['Enforcement.Approve'] }), context())).status).toBe(400);
     // Someone with the role but from another council is told there is no such plan.
     expect((await handlers.approve(post(plan.id, 'approve', { name: 'it@otherparish.gov.uk', roles: ['Enforcement.Approve'] }), context())).status).toBe(404);
+
+    // A hostile page cannot approve with the supplier's session: a cross-site form is refused, nothing applied.
+    const forged = await handlers.approve(post(plan.id, 'approve', { name: SUPPLIER, roles: ['Enforcement.Approve'] }, { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }), context());
+    expect(forged.status).toBe(403);
+    expect(JSON.stringify(h.sim.tenant().users.map((u) => u.rules))).toBe(rulesBefore);
+    expect((await h.ctx.store.listActions(h.council.tenantId)).filter((e) => e.action === 'plan.approve')).toEqual([]);
 
     const approved = await handlers.approve(post(plan.id, 'approve', { name: SUPPLIER, roles: ['Enforcement.Approve'] }), context());
     expect(approved.status).toBe(200);

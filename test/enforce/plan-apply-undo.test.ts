@@ -4,6 +4,8 @@
 import { makePlan } from '../../enforce/plan';
 import { applyPlan } from '../../enforce/apply';
 import { undoAction } from '../../enforce/undo';
+import { loadStatus } from '../../enforce/plan-store';
+import { approveAndApply } from '../../jobs/enforcement';
 import { CA_POLICY_NAME } from '../../enforce/remediations/mfa';
 import type { EnforcementPlan } from '../../enforce/types';
 import { APPROVER, enforceHarness, type EnforceHarness } from './support';
@@ -92,6 +94,25 @@ describe('enforcement on the demo tenant', () => {
     expect(log.find((e) => e.action === 'enforce.disable-inbox-rule')?.before).toMatchObject({ id: ruleBefore.id, displayName: 'Send everything home', isEnabled: true });
     expect(log.find((e) => e.action === 'enforce.remove-anyone-link')?.before).toMatchObject({ id: linkBefore.id, link: { scope: 'anonymous', webUrl: linkBefore.link!.webUrl } });
     expect(log.filter((e) => e.action.startsWith('undo.')).map((e) => e.result)).toEqual(['done', 'done']);
+  });
+
+  it('undo is final: approving the same plan again re-applies nothing that was undone, and the undo still stands', async () => {
+    const ruleBefore = structuredClone(user(h, AHMED).rules[0]);
+    const plan = await makePlan({ ...h.ctx, createdBy: 'timer' });
+    await approveAndApply(h.ctx, plan, APPROVER, 'in the test');
+    const [rule] = plan.actions;
+    expect(await undoAction(h.ctx, rule.id, APPROVER)).toMatchObject({ result: 'undone' });
+    const undoneState = (await loadStatus(h.ctx.store, plan.id))!.status;
+
+    const again = await approveAndApply(h.ctx, plan, APPROVER, 'in the test');
+    expect(again.results.find((r) => r.actionId === rule.id)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/undone .* never re-applied from the same plan; make a new plan/) });
+    expect(user(h, AHMED).rules[0]).toEqual(ruleBefore);
+    const after = (await loadStatus(h.ctx.store, plan.id))!.status;
+    expect(after.undone).toEqual(undoneState.undone);
+    expect(after.results[rule.id]).toEqual(undoneState.results[rule.id]);
+    // So it can still not be undone twice, and the rule stays as the undo left it.
+    await expect(undoAction(h.ctx, rule.id, APPROVER)).rejects.toThrow(/was already undone/);
+    expect(user(h, AHMED).rules[0]).toEqual(ruleBefore);
   });
 
   it('skips an action whose target changed after planning, saying what changed, and does the rest', async () => {

@@ -27,6 +27,7 @@ import { evidenceHandlerFor } from '../../functions/handlers/evidence';
 import { writeFilesAtomically } from '../../jobs/write-files';
 import { RunRecordAlreadyWrittenError } from '../../store';
 import { testCouncils } from '../support/councils';
+import { signInWith } from '../support/sign-in';
 import { haveChromium, launchChromium, CHROMIUM } from '../support/browser';
 import { CLERK, DOMAIN, harness, LEAVER, TERM_END, type Harness } from '../offboarding/support';
 
@@ -212,10 +213,11 @@ describe('the year\'s Assertion 10 evidence pack', () => {
   });
 
   it('GET /api/evidence: Reports.Read and the council\'s own domain; another council\'s caller gets 404', async () => {
-    const handler = evidenceHandlerFor(async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph, clock: fixedClock(`${start + 1}-04-01T02:00:00.000Z`) }));
+    const signIn = signInWith(h.sim);
+    const handler = evidenceHandlerFor(async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph, clock: fixedClock(`${start + 1}-04-01T02:00:00.000Z`) }), signIn.signIn);
     const call = (who: string, roles: string[], query = `council=${encodeURIComponent(h.council.tenantId)}&year=${year}&format=json`) => handler(new HttpRequest({
       method: 'GET', url: `https://councilguard.example/api/evidence?${query}`,
-      headers: { 'x-ms-client-principal': Buffer.from(JSON.stringify({ auth_typ: 'aad', name_typ: 'name', role_typ: 'roles', claims: [{ typ: 'name', val: who }, ...roles.map((val) => ({ typ: 'roles', val }))] })).toString('base64') },
+      headers: signIn.headers({ upn: who, tenantId: h.council.tenantId, roles }),
     }), new InvocationContext({ functionName: 'evidence', logHandler: () => {} }));
     expect((await call(CLERK, ['Offboarding.Request'])).status).toBe(403);
     expect((await call('clerk@otherparish.gov.uk', ['Reports.Read'])).status).toBe(404);

@@ -5,25 +5,26 @@ import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-ht
 import { inProcessStarter } from '../support/in-process-starter';
 import { testCouncils } from '../support/councils';
 import { CLERK, harness, LEAVER, TERM_END, type Harness } from './support';
-
-const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
-  auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles',
-  claims: [{ typ: 'preferred_username', val: name }, ...roles.map((val) => ({ typ: 'roles', val }))],
-})).toString('base64');
+import { sameOriginJson, signInWith, type SignInHarness } from '../support/sign-in';
 
 const BASE = 'https://councilguard.example';
 const context = () => new InvocationContext({ functionName: 'offboarding', logHandler: () => {} });
+let s: SignInHarness;
+let tenantId: string;
+/** A caller signed in (App Service's headers, a token from the simulated Entra); from the council's tenant unless said. */
+type Who = { name: string; roles: string[]; tenantId?: string; displayName?: string };
+const signedIn = (who?: Who) => (who ? s.headers({ upn: who.name, roles: who.roles, tenantId: who.tenantId ?? tenantId, name: who.displayName }) : {});
 
-function post(body: unknown, who?: { name: string; roles: string[] }) {
+function post(body: unknown, who?: Who, headers: Record<string, string> = sameOriginJson(BASE)) {
   return new HttpRequest({
     method: 'POST', url: `${BASE}/api/offboarding`,
-    headers: { 'content-type': 'application/json', ...(who ? { 'x-ms-client-principal': principal(who.name, who.roles) } : {}) },
+    headers: { ...headers, ...signedIn(who) },
     body: { string: typeof body === 'string' ? body : JSON.stringify(body) },
   });
 }
 
-function get(path: string, params: Record<string, string>, who?: { name: string; roles: string[] }) {
-  return new HttpRequest({ method: 'GET', url: `${BASE}${path}`, params, headers: who ? { 'x-ms-client-principal': principal(who.name, who.roles) } : {} });
+function get(path: string, params: Record<string, string>, who?: Who) {
+  return new HttpRequest({ method: 'GET', url: `${BASE}${path}`, params, headers: signedIn(who) });
 }
 
 const clerk = { name: CLERK, roles: ['Offboarding.Request'] };
@@ -35,9 +36,11 @@ describe('POST /api/offboarding and GET /api/offboarding/{id}', () => {
   let starter: ReturnType<typeof inProcessStarter>;
   beforeAll(async () => {
     h = await harness({ name: 'surrender-http', inbox: 20 });
+    s = signInWith(h.sim);
+    tenantId = h.council.tenantId;
     const deps = h.deps();
     starter = inProcessStarter(async () => deps);
-    handlers = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => starter });
+    handlers = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => starter, signIn: s.signIn });
   });
   afterAll(() => h.close());
 
@@ -49,6 +52,15 @@ describe('POST /api/offboarding and GET /api/offboarding/{id}', () => {
     expect(String(body(reader).error)).toContain('Offboarding.Request');
     expect((await handlers.status(get('/api/offboarding/0123456789abcdef01234567', { id: '0123456789abcdef01234567' }))).status).toBe(401);
     expect((await handlers.roster(get('/api/offboarding-roster', {}, { name: CLERK, roles: [] }))).status).toBe(403);
+  });
+
+  it('403 and no surrender for a cross-site form post (text/plain) carrying the clerk\'s session', async () => {
+    const before = (await handlers.roster(get('/api/offboarding-roster', {}, clerk))).jsonBody;
+    const forged = await handlers.start(post(JSON.stringify({ userPrincipalName: LEAVER, termEnd: TERM_END }), clerk, { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }), context());
+    expect(forged.status).toBe(403);
+    expect(String(body(forged).error)).toMatch(/must send Content-Type: application\/json/);
+    expect((await handlers.roster(get('/api/offboarding-roster', {}, clerk))).jsonBody).toEqual(before);
+    expect(JSON.stringify(before)).not.toContain('"surrender"');
   });
 
   it('400 for a body that is not JSON, or misses or misspells fields, each problem named', async () => {
@@ -106,6 +118,12 @@ describe('POST /api/offboarding and GET /api/offboarding/{id}', () => {
     const outsider = await handlers.start(post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: 'clerk@otherparish.gov.uk', roles: ['Offboarding.Request'] }), context());
     expect(outsider.status).toBe(403);
     expect(String(body(outsider).error)).toMatch(/not an account of Test Parish Council or of its IT supplier; a clerk can surrender only their own council's councillors/);
+  });
+
+  it('403 for a caller whose display name is the clerk\'s address: the sign-in name decides', async () => {
+    const poser = await handlers.start(post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: 'someone@elsewhere.example', displayName: CLERK, roles: ['Offboarding.Request'] }), context());
+    expect(poser.status).toBe(403);
+    expect(String(body(poser).error)).toMatch(/Your account \(someone@elsewhere\.example\) is not an account of Test Parish Council/);
   });
 
   it('404 for an unknown reference, 400 for a malformed one', async () => {

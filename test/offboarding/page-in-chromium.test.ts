@@ -1,6 +1,6 @@
 // The clerk's page in headless Debian Chromium (playwright-core): served by the real handlers behind a
 // small local server standing in for the Functions host and App Service authentication (it adds the
-// signed-in clerk's principal header). The clerk chooses the councillor, confirms, watches the
+// signed-in clerk's principal header and the token store's ID token, from the simulated Entra). The clerk chooses the councillor, confirms, watches the
 // progress, and opens the certificate. Skipped, saying why, where Chromium or playwright-core is missing.
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -12,6 +12,7 @@ import { clerkPageHandler } from '../../functions/handlers/offboarding-web';
 import { inProcessStarter } from '../support/in-process-starter';
 import { testCouncils } from '../support/councils';
 import { CLERK, harness, leaver, LEAVER, type Harness } from './support';
+import { signInWith } from '../support/sign-in';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = [
@@ -24,10 +25,9 @@ if (missing.length) {
   console.warn(`Skipping the offboarding page test in Chromium: missing ${missing.join(' and ')}.`);
 }
 
-const principal = Buffer.from(JSON.stringify({ auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles', claims: [{ typ: 'preferred_username', val: CLERK }, { typ: 'roles', val: 'Offboarding.Request' }] })).toString('base64');
 
 /** The Functions host's part: route, turn the Node request into an HttpRequest, write the HttpResponseInit back. */
-function host(handlers: ReturnType<typeof offboardingHttpHandlers>): Server {
+function host(handlers: ReturnType<typeof offboardingHttpHandlers>, signedIn: () => Record<string, string>): Server {
   const routes: [string, RegExp, (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>][] = [
     ['GET', /^\/api\/clerk(?:\/(?<file>[^/]+))?$/, clerkPageHandler],
     ['GET', /^\/api\/offboarding-roster$/, handlers.roster],
@@ -44,7 +44,7 @@ function host(handlers: ReturnType<typeof offboardingHttpHandlers>): Server {
         const route = routes.find(([m, re]) => m === req.method && re.test(url.pathname));
         if (!route) { res.writeHead(404).end(); return; }
         const params = Object.fromEntries(Object.entries(route[1].exec(url.pathname)!.groups ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>;
-        const headers = { ...Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), 'x-ms-client-principal': principal };
+        const headers = { ...Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), ...signedIn() };
         const body = chunks.length ? { string: Buffer.concat(chunks).toString('utf8') } : undefined;
         const result = await route[2](new HttpRequest({ method: req.method!, url: url.href, headers, params, body }), new InvocationContext({ functionName: 'page', logHandler: () => {} }));
         const out = result.jsonBody !== undefined ? JSON.stringify(result.jsonBody) : String(result.body ?? '');
@@ -63,8 +63,9 @@ function host(handlers: ReturnType<typeof offboardingHttpHandlers>): Server {
   beforeAll(async () => {
     h = await harness({ name: 'surrender-page', inbox: 15 });
     const deps = h.deps();
-    const handlers = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps) });
-    server = host(handlers);
+    const s = signInWith(h.sim);
+    const handlers = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps), signIn: s.signIn });
+    server = host(handlers, () => s.headers({ upn: CLERK, tenantId: h.council.tenantId, roles: ['Offboarding.Request'] }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     // Required here, not imported at the top: without playwright-core the module cannot load, and the suite is skipped.

@@ -5,7 +5,9 @@
 // --out, no *.tmp), and where a tenant is involved, the tenant, action log and surrender status as they were.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { latestReportHandlerFor } from '../../functions/handlers/reports-latest';
+import { plansHttpHandlers } from '../../functions/handlers/plans-http';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { inProcessStarter } from '../support/in-process-starter';
 import { testCouncils } from '../support/councils';
@@ -25,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { buildEvidencePack, financialYear } from '../../jobs/evidence';
 import { evidenceHandlerFor } from '../../functions/handlers/evidence';
 import { days, runRecord, stored } from '../support/run-records';
+import { forgedPrincipalHeader, sameOriginJson, signInWith, type SignInHarness } from '../support/sign-in';
 
 const DEMO_CONFIG = JSON.parse(readFileSync(require.resolve('../../simulator/scenarios/demo.councils.json'), 'utf8')) as { councils: Record<string, unknown>[] };
 type Council = Record<string, unknown> & { roster: Record<string, string>[]; sharePoint: Record<string, unknown>; itSupplier: Record<string, unknown> };
@@ -70,22 +73,39 @@ const simulate = (w: Workspace, scenario: string | ((s: Record<string, unknown> 
     return w.file('scenario.json', s);
   })()]);
 
-const principal = (name: string, roles: string[]) => Buffer.from(JSON.stringify({
-  auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles', claims: [{ typ: 'preferred_username', val: name }, ...roles.map((val) => ({ typ: 'roles', val }))],
-})).toString('base64');
 const DEPUTY = `deputy.clerk@${DOMAIN}`;
+/** A second council in another tenant, for the cross-council rows. */
+const OTHER_TENANT = '0b7e3c1a-5d2f-4e6a-9c8b-7a6f5e4d3c2b';
+let signIn: SignInHarness;
+let twoCouncils: ReturnType<typeof offboardingHttpHandlers>;
+type Who = { name: string; roles: string[]; tenantId?: string; displayName?: string };
+/** How the caller comes: a token from the simulated Entra (changed by `override`), one signed with a key Entra does not publish, or a forged principal header alone. */
+type Auth = { as?: 'token' | 'unpublished-key' | 'forged-header'; override?: Record<string, unknown>; headers?: Record<string, string>; councils?: 'two' };
 
 /** POST /api/offboarding as the Functions host calls it; the code is the HTTP status. */
-async function post(body: unknown, who: { name: string; roles: string[] } | null = { name: DEPUTY, roles: ['Offboarding.Request'] }): Promise<Outcome> {
+async function post(body: unknown, who: Who | null = { name: DEPUTY, roles: ['Offboarding.Request'] }, auth: Auth = {}): Promise<Outcome> {
   const before = serialiseTenant(h.tenant());
+  const url = 'https://councilguard.example/api/offboarding';
+  const caller = who && { upn: who.name, roles: who.roles, tenantId: who.tenantId ?? h.council.tenantId, name: who.displayName };
+  const signedIn = !caller ? {}
+    : auth.as === 'forged-header' ? { 'x-ms-client-principal': forgedPrincipalHeader(caller) }
+    : signIn.headers(caller, auth.override, auth.as === 'unpublished-key' ? 'other' : 'published');
   const request = new HttpRequest({
-    method: 'POST', url: 'https://councilguard.example/api/offboarding',
-    headers: { 'content-type': 'application/json', ...(who ? { 'x-ms-client-principal': principal(who.name, who.roles) } : {}) },
+    method: 'POST', url,
+    headers: { ...(auth.headers ?? sameOriginJson(url)), ...signedIn },
     body: { string: typeof body === 'string' ? body : JSON.stringify(body) },
   });
-  const res = await http.start(request, new InvocationContext({ functionName: 'offboardingStart', logHandler: () => {} }));
+  const res = await (auth.councils === 'two' ? twoCouncils : http).start(request, new InvocationContext({ functionName: 'offboardingStart', logHandler: () => {} }));
   const upn = typeof body === 'object' && body && 'userPrincipalName' in body ? String((body as { userPrincipalName: unknown }).userPrincipalName) : LEAVER;
   return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: await tenantChanges(h, upn, before) };
+}
+
+/** A handler over this council and another in its own tenant; the code is the HTTP status, the tenant and store as they were. */
+async function other(call: (councils: ReturnType<typeof testCouncils>) => Promise<HttpResponseInit>): Promise<Outcome> {
+  const before = serialiseTenant(h.tenant());
+  const otherCouncil = { ...structuredClone(h.council), name: 'Other Parish Council', tenantId: OTHER_TENANT, domains: ['otherparish.gov.uk'], clerk: 'clerk@otherparish.gov.uk', staff: [], roster: [] };
+  const res = await call(testCouncils({ councils: [h.council, otherCouncil], store: h.store, graph: h.graph }));
+  return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: await tenantChanges(h, LEAVER, before) };
 }
 
 const sameFile = (findings: object) => renderFindingsJson(makeDocument(findings as Parameters<typeof makeDocument>[0]));
@@ -168,6 +188,23 @@ const ROWS: BadInputRow[] = [
   { area: 'environment', name: 'COUNCILGUARD_STORAGE without an account key', run: (w) => audit(w, DEMO_CONFIG, [], { COUNCILGUARD_STORAGE: 'AccountName=parishstore' }), expect: { code: 2, fix: /COUNCILGUARD_STORAGE .*no AccountKey/ } },
   { area: 'environment', name: 'no client secret or certificate (offboard)', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_SECRET: undefined } }), expect: { code: 2, fix: /set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH \(with AZURE_CLIENT_ID\)/ } },
   { area: 'environment', name: 'AZURE_CLIENT_ID unset', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_ID: undefined } }), expect: { code: 2, fix: /AZURE_CLIENT_ID is not set: set it to the app registration's Application \(client\) ID/ } },
+  {
+    area: 'environment', name: 'managed identity used for a council outside its tenant (token for the wrong tenant)',
+    expect: { code: 2, fix: /gave a token for tenant 0b7e3c1a-.*, but this council's tenant is .*; nothing was sent\. A managed identity gets tokens only in its own tenant: .*COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID/ },
+    run: async (w) => {
+      h.sim.managedIdentity.homeTenantId = OTHER_TENANT;
+      try {
+        return await offboard(w, [], { env: { ...h.sim.managedIdentityEnv(), COUNCILGUARD_USE_MANAGED_IDENTITY: 'true', AZURE_CLIENT_SECRET: undefined } });
+      } finally {
+        h.sim.managedIdentity.homeTenantId = h.council.tenantId;
+      }
+    },
+  },
+  { area: 'environment', name: 'COUNCILGUARD_USE_MANAGED_IDENTITY neither true nor false', run: (w) => offboard(w, [], { env: { COUNCILGUARD_USE_MANAGED_IDENTITY: 'yes' } }), expect: { code: 2, fix: /COUNCILGUARD_USE_MANAGED_IDENTITY "yes" must be true or false/ } },
+  {
+    area: 'environment', name: 'app registration in Azure with no credential for it', run: (w) => offboard(w, [], { env: { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', AZURE_CLIENT_SECRET: undefined, COUNCILGUARD_USE_MANAGED_IDENTITY: 'false' } }),
+    expect: { code: 2, fix: /No credential is configured for the app registration .*COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID .*infra\/setup-federated-credential\.sh/ },
+  },
   { area: 'environment', name: 'GRAPH_BASE_URL over plain http', run: (w) => offboard(w, [], { env: { GRAPH_BASE_URL: 'http://graph.example' } }), expect: { code: 2, fix: /GRAPH_BASE_URL "http:\/\/graph\.example" must use https .*set it to an https address/ } },
   { area: 'environment', name: 'GRAPH_BASE_URL not a URL', run: (w) => offboard(w, [], { env: { GRAPH_BASE_URL: 'graph' } }), expect: { code: 2, fix: /GRAPH_BASE_URL "graph" is not a URL; set it to an https address/ } },
   { area: 'environment', name: 'AZURE_AUTHORITY_HOST over plain http', run: (w) => offboard(w, [], { env: { AZURE_AUTHORITY_HOST: 'http://login.example' } }), expect: { code: 2, fix: /AZURE_AUTHORITY_HOST "http:\/\/login\.example" must use https/ } },
@@ -201,6 +238,33 @@ const ROWS: BadInputRow[] = [
   { area: 'http', name: 'unknown surrender option', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, options: { deleteAccount: true } }), expect: { code: 400, fix: /unknown option "deleteAccount" \(known: licenceGraceDays/ } },
   { area: 'http', name: 'council not in the config', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END, council: 'Atlantis' }), expect: { code: 400, fix: /No council in the config is called or has the tenant id "Atlantis"; the config lists Test Parish Council/ } },
   { area: 'http', name: 'no signed-in principal', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, null), expect: { code: 401, fix: /Sign in first: this endpoint needs App Service authentication/ } },
+  // Sign-in (issue 15): the principal is proved by an Entra token, the tenant and sign-in name decide, and
+  // a state-changing request must be a same-origin JSON request.
+  { area: 'http', name: 'forged x-ms-client-principal with no token', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { as: 'forged-header' }), expect: { code: 401, fix: /Sign in first: .*forwards your Entra token/ } },
+  { area: 'http', name: 'token signed with a key Entra does not publish', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { as: 'unpublished-key' }), expect: { code: 401, fix: /Sign in again: the token failed validation/ } },
+  { area: 'http', name: 'token for another app (audience)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { override: { aud: '00000003-0000-0000-c000-000000000000' } }), expect: { code: 401, fix: /Sign in again: the token failed validation .*aud/ } },
+  { area: 'http', name: 'expired token', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { override: { iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600 } }), expect: { code: 401, fix: /Sign in again: the token failed validation \(ERR_JWT_EXPIRED/ } },
+  { area: 'http', name: 'token from a tenant no council lists (wrong tenant)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'], tenantId: OTHER_TENANT }), expect: { code: 401, fix: /Sign in again: the token is from a tenant no council in the config lists/ } },
+  { area: 'http', name: 'display name equal to the clerk\'s address', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: 'someone@elsewhere.example', displayName: CLERK, roles: ['Offboarding.Request'] }), expect: { code: 403, fix: /Your account \(someone@elsewhere\.example\) is not an account of Test Parish Council or of its IT supplier/ } },
+  { area: 'http', name: 'another council\'s clerk (cross-council)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: 'clerk@otherparish.gov.uk', roles: ['Offboarding.Request'], tenantId: OTHER_TENANT }, { councils: 'two' }), expect: { code: 403, fix: /Your account \(clerk@otherparish\.gov\.uk\) is not an account of Test Parish Council/ } },
+  { area: 'http', name: 'the council\'s address signed in from another council\'s tenant', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'], tenantId: OTHER_TENANT }, { councils: 'two' }), expect: { code: 403, fix: /is not an account of Test Parish Council or of its IT supplier/ } },
+  { area: 'http', name: 'cross-site form post, text/plain (CSRF)', run: () => post(JSON.stringify({ userPrincipalName: LEAVER, termEnd: TERM_END }), { name: CLERK, roles: ['Offboarding.Request'] }, { headers: { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } }), expect: { code: 403, fix: /must send Content-Type: application\/json/ } },
+  { area: 'http', name: 'JSON from another origin (CSRF)', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: CLERK, roles: ['Offboarding.Request'] }, { headers: { 'content-type': 'application/json', origin: 'https://evil.example' } }), expect: { code: 403, fix: /must come from the CouncilGuard page itself \(same Origin\)/ } },
+  {
+    area: 'http', name: 'another council\'s latest report (cross-council)', expect: { code: 404, fix: /There is no report for that council that you may read; name your own council/ },
+    run: () => other((councils) => latestReportHandlerFor(async () => councils, signIn.signIn)(new HttpRequest({
+      method: 'GET', url: `https://councilguard.example/api/reports/latest?council=${encodeURIComponent(h.council.name)}`,
+      headers: signIn.headers({ upn: 'clerk@otherparish.gov.uk', tenantId: OTHER_TENANT, roles: ['Reports.Read'] }),
+    }), new InvocationContext({ functionName: 'latestReport', logHandler: () => {} }))),
+  },
+  {
+    area: 'http', name: 'plan approval from a cross-site form (CSRF)', expect: { code: 403, fix: /must send Content-Type: application\/json/ },
+    run: () => other((councils) => plansHttpHandlers({ councils: async () => councils, signIn: signIn.signIn }).approve(new HttpRequest({
+      method: 'POST', url: 'https://councilguard.example/api/plans/P20261125T020000Z-abcdef/approve', params: { id: 'P20261125T020000Z-abcdef' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', ...signIn.headers({ upn: `itadmin@${DOMAIN}`, tenantId: h.council.tenantId, roles: ['Enforcement.Approve'] }) },
+      body: { string: 'confirm=yes' },
+    }), new InvocationContext({ functionName: 'planApprove', logHandler: () => {} }))),
+  },
   { area: 'http', name: 'principal without the Offboarding.Request role', run: () => post({ userPrincipalName: LEAVER, termEnd: TERM_END }, { name: DEPUTY, roles: ['Reports.Read'] }), expect: { code: 403, fix: /lacks the app role Offboarding\.Request; ask the administrator .* to assign it/ } },
 
   // ---- Tenants that answer so that a surrender cannot start (odd Graph responses) ----
@@ -264,8 +328,8 @@ const policyComponent = (change: (c: CouncilConfig) => CouncilConfig, version: (
   return { code: s.answer, message: s.reasons.join(' '), changes: [] };
 };
 const getEvidence = async (query: string): Promise<Outcome> => {
-  const handler = evidenceHandlerFor(async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }));
-  const res = await handler(new HttpRequest({ method: 'GET', url: `https://councilguard.example/api/evidence?${query}`, headers: { 'x-ms-client-principal': principal(CLERK, ['Reports.Read']) } }), new InvocationContext({ functionName: 'evidence', logHandler: () => {} }));
+  const handler = evidenceHandlerFor(async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), signIn.signIn);
+  const res = await handler(new HttpRequest({ method: 'GET', url: `https://councilguard.example/api/evidence?${query}`, headers: signIn.headers({ upn: CLERK, tenantId: h.council.tenantId, roles: ['Reports.Read'] }) }), new InvocationContext({ functionName: 'evidence', logHandler: () => {} }));
   return { code: res.status ?? 200, message: String((res.jsonBody as { error?: string } | undefined)?.error ?? ''), changes: [] };
 };
 const EVIDENCE_ROWS: BadInputRow[] = [
@@ -331,7 +395,10 @@ describe('bad input: refused with the fix, nothing half-written', () => {
   beforeAll(async () => {
     h = await harness({ name: 'resilience-bad-input', inbox: 3 });
     const deps = h.deps();
-    http = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps) });
+    signIn = signInWith(h.sim);
+    http = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps), signIn: signIn.signIn });
+    const other = { ...structuredClone(h.council), name: 'Other Parish Council', tenantId: OTHER_TENANT, domains: ['otherparish.gov.uk'], clerk: 'clerk@otherparish.gov.uk', staff: [], roster: [] };
+    twoCouncils = offboardingHttpHandlers({ councils: async () => testCouncils({ councils: [h.council, other], store: h.store, graph: h.graph }), starter: () => inProcessStarter(async () => deps), signIn: signIn.signIn });
   });
   afterAll(() => h?.close());
 

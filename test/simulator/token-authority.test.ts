@@ -1,6 +1,6 @@
 // The simulator's Entra-like token authority: discovery, client secret and client assertion, Entra's
 // error bodies, and what goes into the access token.
-import { createPrivateKey, generateKeyPairSync, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -34,6 +34,35 @@ describe('token authority', () => {
       authorization_endpoint: `${sim.url}/${granted.tenantId}/oauth2/v2.0/authorize`,
       jwks_uri: `${sim.url}/${granted.tenantId}/discovery/v2.0/keys`,
     });
+  });
+
+  it('publishes its user-token signing key at jwks_uri and signs user tokens RS256 with it, claims in Entra\'s order', async () => {
+    const keys = await call(sim, 'GET', `${sim.url}/${granted.tenantId}/discovery/v2.0/keys`);
+    expect(keys.status).toBe(200);
+    const [key] = (keys.body as { keys: Record<string, string>[] }).keys;
+    expect(key).toMatchObject({ kty: 'RSA', use: 'sig', e: 'AQAB', issuer: `${sim.url}/{tenantid}/v2.0` });
+    const token = sim.signUserToken({ audience: '5d3c6a0e-8f1b-4c2d-9a7e-1b2c3d4e5f60', tenantId: granted.tenantId, objectId: randomUUID(), preferredUsername: 'clerk@testparish.gov.uk', name: 'The Clerk', roles: ['Offboarding.Request'] });
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { alg: string; kid: string };
+    expect(header).toMatchObject({ alg: 'RS256', kid: key.kid });
+    const claims = jwt.verify(token, createPublicKey({ key: key as unknown as JsonWebKey, format: 'jwk' }), { algorithms: ['RS256'] }) as Record<string, unknown>;
+    expect(Object.keys(claims)).toEqual(['aud', 'iss', 'iat', 'nbf', 'exp', 'name', 'oid', 'preferred_username', 'rh', 'roles', 'sub', 'tid', 'uti', 'ver']);
+    expect(claims).toMatchObject({ iss: `${sim.url}/${granted.tenantId}/v2.0`, tid: granted.tenantId, ver: '2.0' });
+    // A token signed with any other key does not verify against the published one.
+    expect(() => jwt.verify(sim.signUserToken({ audience: 'x', tenantId: granted.tenantId, objectId: 'o', preferredUsername: 'a@b.c', name: 'n' }, {}, 'other'), createPublicKey({ key: key as unknown as JsonWebKey, format: 'jwk' }))).toThrow(/invalid signature/);
+  });
+
+  it('serves App Service\'s managed identity endpoint: the identity header, api-version 2019-08-01, its own client id, its home tenant only', async () => {
+    const { IDENTITY_ENDPOINT, IDENTITY_HEADER } = sim.managedIdentityEnv();
+    const ask = (query: string, header: string | undefined = IDENTITY_HEADER) => call(sim, 'GET', `${IDENTITY_ENDPOINT}?${query}`, { headers: header ? { 'X-IDENTITY-HEADER': header } : {} });
+    expect((await ask('api-version=2019-08-01&resource=api://AzureADTokenExchange', '')).status).toBe(401);
+    expect((await ask('api-version=2017-09-01&resource=api://AzureADTokenExchange')).status).toBe(400);
+    expect((await ask(`api-version=2019-08-01&resource=api://AzureADTokenExchange&client_id=${randomUUID()}`)).status).toBe(400);
+    const exchange = await ask(`api-version=2019-08-01&resource=api://AzureADTokenExchange&client_id=${sim.managedIdentity.clientId}`);
+    expect(exchange.status).toBe(200);
+    expect(exchange.body).toMatchObject({ token_type: 'Bearer', resource: 'api://AzureADTokenExchange', client_id: sim.managedIdentity.clientId, expires_on: expect.stringMatching(/^\d+$/) });
+    expect(claimsOf(String((exchange.body as { access_token: string }).access_token))).toMatchObject({ aud: 'api://AzureADTokenExchange', iss: `${sim.url}/${granted.tenantId}/v2.0`, sub: sim.managedIdentity.objectId, tid: granted.tenantId });
+    const graph = await ask(`api-version=2019-08-01&resource=${encodeURIComponent(sim.url)}`);
+    expect(claimsOf(String((graph.body as { access_token: string }).access_token))).toMatchObject({ tid: granted.tenantId, roles: ['User.Read.All', 'Domain.Read.All'] });
   });
 
   it('issues a Graph token for the client secret: audience, tenant, app id, granted roles, one hour', async () => {

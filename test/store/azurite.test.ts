@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Socket } from 'node:net';
 import ts from 'typescript';
 import { openStore } from '../../store';
-import { AZURITE_PID_FILE, startAzurite, type RunningAzurite } from '../../store/azurite';
+import { AZURITE_PID_FILE, azuriteScript, startAzurite, type RunningAzurite } from '../../store/azurite';
+import { ConfigError } from '../../core/errors';
 
 const isAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 const accepts = (port: number) => new Promise<boolean>((done) => {
@@ -20,6 +21,31 @@ async function deadPid(): Promise<number> {
   await new Promise((r) => p.once('exit', r));
   return p.pid!;
 }
+
+describe('finding Azurite (a development dependency)', () => {
+  const notInstalled = () => { throw Object.assign(new Error("Cannot find module 'azurite/package.json'"), { code: 'MODULE_NOT_FOUND' }); };
+
+  it('uses the installed package\'s own command', () => {
+    expect(azuriteScript()).toMatch(/azurite[\\/]dist[\\/]src[\\/]azurite\.js$/);
+  });
+
+  it('falls back to an azurite on PATH (npm install -g)', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'cg-path-'));
+    writeFileSync(join(bin, 'azurite'), '#!/usr/bin/env node\n');
+    try {
+      expect(azuriteScript(notInstalled, `/nonexistent${delimiter}${bin}`)).toBe(join(realpathSync(bin), 'azurite'));
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('without it, says how to get it or to use Azure Storage instead', () => {
+    let thrown: unknown;
+    try { azuriteScript(notInstalled, '/nonexistent'); } catch (err) { thrown = err; }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toMatch(/Local storage needs Azurite, which is not installed here .*npm install -g azurite.*set COUNCILGUARD_STORAGE to a connection string, or COUNCILGUARD_STORAGE_ACCOUNT/);
+  });
+});
 
 describe('startAzurite', () => {
   const folders: string[] = [];
