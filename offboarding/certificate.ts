@@ -79,7 +79,7 @@ ${clause ? `<p>This carries out clause ${esc(clause.number)} of the council's IT
 <dt>Councillor</dt><dd>${esc(target.displayName)} (${esc(target.userPrincipalName)})</dd>
 <dt>Term ended</dt><dd>${esc(ukDay(req.termEnd))}</dd>
 <dt>Requested by</dt><dd>${esc(req.requestedBy)}, ${esc(ukDateTime(req.requestedAt))}${req.via === 'cli' ? ' (command line)' : ' (offboarding page)'}</dd>
-${req.force ? `<dt>Started before the term end because</dt><dd>${esc(req.force.reason)}</dd>` : ''}
+${req.force ? `<dt>Started before, or apart from, the roster's term end because</dt><dd>${esc(req.force.reason)}</dd>` : ''}
 <dt>Archive</dt><dd>${esc(archive.library)} / ${esc(archive.folderName)}${archive.webUrl ? `<br><code>${esc(archive.webUrl)}</code>` : ''}</dd>
 <dt>Reference</dt><dd><code>${esc(record.id)}</code></dd>
 </dl>

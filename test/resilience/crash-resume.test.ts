@@ -15,7 +15,7 @@ import { archiveDrive, contentOf, harness, itemByPath, leaver, LEAVER, mailboxDi
 
 const CHILD = join(__dirname, '..', 'support', 'offboard-child.js');
 const SEEDS = Array.from({ length: Number(process.env.RESILIENCE_SEEDS ?? 2) }, (_, i) => i + 1);
-const ROOT = 'Cllr Lee Leaving – term ended 2026-05-07';
+const ROOT = 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07';
 // 100 in the Inbox gives 208 messages in eight folders, plus one of 5 MB (over the 4 MB simple-upload
 // limit, so it goes up in 320 KiB fragments and a kill can land mid-upload).
 const INBOX = 100;
