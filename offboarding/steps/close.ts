@@ -10,9 +10,8 @@
 import { GraphRequestError, isNotLicensedError } from '../../graph/errors';
 import { loadStepData, saveStepData } from '../state';
 import { licenceRemovalDue, reissueCertificate } from './hand-over';
+import { auditOnce, type AuditEntry } from '../audit-once';
 import { StepFailure, type LeftForItSupplier, type Step, type StepContext, type StepOutcome } from '../types';
-
-type AuditEntry = Parameters<StepContext['audit']>[0];
 
 /** A write about to happen: saved before the call, so a rerun knows to check whether it took effect. */
 interface Intent {
@@ -97,14 +96,15 @@ class Closer {
     await this.finish();
   }
 
+  /** Logs the finished write (once: a rerun after a crash between the log and the save finds its entry), then forgets the intent. */
   private async finish(): Promise<void> {
     const intent = this.data.pending!;
+    await auditOnce(this.ctx, intent.entry);
     if (intent.kind === 'group') (this.data.groupsRemoved ??= []).push(intent.entry.target);
     if (intent.kind === 'device') (this.data.devicesRetired ??= []).push(intent.ref[0]);
     if (intent.kind === 'licences') this.data.licencesRemoved = intent.ref;
     this.data.pending = undefined;
     await this.save();
-    await this.ctx.audit(intent.entry);
   }
 
   private async memberOf(): Promise<DirectoryGroup[]> {

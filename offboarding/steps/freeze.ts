@@ -1,6 +1,7 @@
 // freeze: block sign-in and revoke sessions, so nothing in the mailbox or OneDrive is deleted while it is
 // copied, and set an automatic reply pointing correspondents to the clerk.
 import { loadStepData, saveStepData } from '../state';
+import { auditOnce } from '../audit-once';
 import type { Step, StepContext, StepOutcome } from '../types';
 
 interface FreezeData {
@@ -42,7 +43,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     if (!data.autoReplyIntent) { data.autoReplyIntent = { before: current ?? null }; await save(); }
     const alreadySet = current?.status === 'alwaysEnabled' && current.internalReplyMessage === message && current.externalReplyMessage === message;
     if (!alreadySet) await ctx.mailbox(() => ctx.graph.send('PATCH', `/users/${target.id}/mailboxSettings`, { automaticRepliesSetting: setting }));
-    await ctx.audit({ action: 'mailbox.automatic-reply', target: target.userPrincipalName, before: data.autoReplyIntent.before, after: setting, result: 'done' });
+    await auditOnce(ctx, { action: 'mailbox.automatic-reply', target: target.userPrincipalName, before: data.autoReplyIntent.before, after: setting, result: 'done' });
     data.autoReply = true;
     await save();
   }

@@ -6,6 +6,7 @@ import { ArchiveWriter } from '../archive';
 import { renderCertificate } from '../certificate';
 import { CONTAINER, getJson, loadAllRows, putJson, renderManifestCsv } from '../manifest';
 import { readVerifySummary } from './verify';
+import { auditOnce } from '../audit-once';
 import { StepFailure, type Step, type StepContext, type StepOutcome } from '../types';
 import { ukDateTime } from '../../core/uk-time';
 
@@ -44,9 +45,9 @@ async function emailClerk(ctx: StepContext, data: HandOverData, save: () => Prom
   if (data.emailIntent) {
     const found = await alreadySent(ctx, data.emailIntent).catch(() => false);
     if (found) {
+      await auditOnce(ctx, { action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${data.emailIntent.from}.` });
       data.emailed = true;
       await save();
-      await ctx.audit({ action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${data.emailIntent.from} (found in its Sent Items after a restart).` });
       return;
     }
   }
@@ -73,9 +74,9 @@ async function emailClerk(ctx: StepContext, data: HandOverData, save: () => Prom
       },
       saveToSentItems: true,
     });
+    await auditOnce(ctx, { action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${from}.` });
     data.emailed = true;
     await save();
-    await ctx.audit({ action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${from}.` });
   } catch (err) {
     data.emailNote = `The clerk was not emailed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); the certificate is at ${link}.`;
     await ctx.audit({ action: 'surrender.notify-clerk', target: council.clerk, result: 'failed', detail: data.emailNote });
