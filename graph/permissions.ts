@@ -98,6 +98,9 @@ const E = {
   listSignIns: graph('GET', '/auditLogs/signIns', 'AuditLog.Read.All', 'Exchange sign-in locations', { licence: 'Entra ID P1' }),
   // "List managedDevices", "managedDevice: retire" (Intune).
   listManagedDevices: graph('GET', '/deviceManagement/managedDevices', 'DeviceManagementManagedDevices.Read.All', 'device encryption and compliance', { licence: 'Intune' }),
+  // "List managedDevices" (GET /users/{id}/managedDevices): the leaver's own devices. Not the tenant-wide list
+  // with a userId $filter, which Intune is reported to ignore (microsoft-graph-explorer-v4 issue #3125).
+  listUserManagedDevices: graph('GET', '/users/{userId}/managedDevices', 'DeviceManagementManagedDevices.Read.All', 'find a leaver\'s own devices', { licence: 'Intune' }),
   retireManagedDevice: graph('POST', '/deviceManagement/managedDevices/{deviceId}/retire', 'DeviceManagementManagedDevices.PrivilegedOperations.All', 'retire a leaver\'s devices', { licence: 'Intune' }),
   // Drives: "Get drive", "driveItem: delta", "List sharing permissions on a driveItem", "Delete a sharing
   // permission", "Get driveItem", "List children", "Download driveItem content": Files.Read.All / Files.ReadWrite.All.
@@ -302,8 +305,9 @@ export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'set the automatic reply', endpoints: [E.updateMailboxSettings], coveredReads: [E.getMailboxSettings] },
   { why: 'remove the councillor from groups', endpoints: [E.removeGroupMember], coveredReads: [E.listUserMemberOf] },
   { why: 'remove licences after verification', endpoints: [E.assignLicense] },
-  { why: 'email the clerk the certificate link', endpoints: [E.sendMail], optional: true },
-  { why: 'find the councillor\'s Intune devices', endpoints: [E.listManagedDevices], optional: true },
+  // The sender's Sent Items is read before a resend, so a crash after sending never emails the clerk twice.
+  { why: 'email the clerk the certificate link', endpoints: [E.sendMail, E.listFolderMessages], optional: true },
+  { why: 'find the councillor\'s Intune devices', endpoints: [E.listUserManagedDevices], optional: true },
   { why: 'retire (selectively wipe) the councillor\'s devices', endpoints: [E.retireManagedDevice], optional: true },
   {
     why: 'convert the mailbox to shared and give the clerk access (Exchange admin API)',

@@ -9,7 +9,11 @@ import { CONTAINER } from '../offboarding/manifest';
 import { surrenderView, type SurrenderView } from '../offboarding/status';
 import { STEPS, stepNamed } from '../offboarding/steps';
 import { certificateBlobName } from '../offboarding/steps/hand-over';
-import { acquireLease, cliOwner, durableOwner, loadRecord, newRecord, readStatusMirror, releaseLease, saveRecord, surrenderId } from '../offboarding/state';
+import {
+  acquireLease, asRunner, cliOwner, createRecord, durableOwner, LeaseLostError, loadRecord, loadRecordWithEtag, newRecord, readStatusMirror, releaseDurableLease,
+  releaseLease, renewLease, saveRecord, surrenderId, type RunnerScope,
+} from '../offboarding/state';
+import { CheckpointConflictError } from '../store';
 import { parseTermEnd, validateInTenant, validateLocally } from '../offboarding/validate';
 import {
   DEFAULT_TUNING, STEP_NAMES, StepFailure,
@@ -75,7 +79,7 @@ export interface StartResult {
 
 /** The lease owner for a runner: the command line's process, or the durable orchestration of this surrender. */
 function ownerFor(id: string, via: OffboardingRequestInput['via']): string {
-  return via === 'cli' ? cliOwner(id) : durableOwner(id);
+  return via === 'cli' ? cliOwner(id) : durableOwner(id, 'start');
 }
 
 /**
@@ -109,7 +113,14 @@ export async function startOffboarding(deps: SurrenderDeps, input: OffboardingRe
     }
     await validateInTenant(deps.graph, deps.council, request);
     const record = newRecord(id, request, now().toISOString());
-    await saveRecord(deps.store, record, now().toISOString());
+    try {
+      await createRecord(deps.store, record, now().toISOString());
+    } catch (err) {
+      // Create-if-absent: a start that lost the race finds the other's record and continues it.
+      if (!(err instanceof CheckpointConflictError)) throw err;
+      const other = (await loadRecord(deps.store, id))!;
+      return { id, owner, record: other, created: false, complete: !nextStep(other) };
+    }
     await deps.store.appendAction({
       tenantId: request.tenantId, actor: request.requestedBy, action: 'surrender.start', target: request.userPrincipalName, result: 'done',
       after: { surrenderId: id, termEnd: request.termEnd, options: request.options, force: request.force ?? null },
@@ -128,12 +139,22 @@ export interface RunHooks {
   onStepEnd?(step: StepName, outcome: StepOutcome | { status: 'failed'; message: string }, record: SurrenderRecord): void;
 }
 
-function makeContext(deps: SurrenderDeps, record: SurrenderRecord, opts: { planning: boolean; deadline: number; owner?: string; hooks?: RunHooks; saveChain?: { p: Promise<void> } }): StepContext {
+function makeContext(deps: SurrenderDeps, record: SurrenderRecord, opts: { planning: boolean; deadline: number; runner?: RunnerScope; etag?: { value?: string }; hooks?: RunHooks; saveChain?: { p: Promise<void> } }): StepContext {
   const now = deps.clock;
   const chain = opts.saveChain ?? { p: Promise.resolve() };
+  const held = opts.etag ?? {};
   const save = (): Promise<void> => {
     if (opts.planning) return Promise.resolve();
-    chain.p = chain.p.then(() => saveRecord(deps.store, record, now().toISOString()));
+    chain.p = chain.p.then(async () => {
+      // Written only by the lease holder, and only over the version it read or wrote last.
+      await opts.runner?.checkLease();
+      try {
+        held.value = await saveRecord(deps.store, record, now().toISOString(), held.value);
+      } catch (err) {
+        if (err instanceof CheckpointConflictError) throw new LeaseLostError(record.id, 'another runner wrote the surrender record');
+        throw err;
+      }
+    });
     return chain.p;
   };
   let lastSave = Date.now();
@@ -154,8 +175,8 @@ function makeContext(deps: SurrenderDeps, record: SurrenderRecord, opts: { plann
       opts.hooks?.onProgress?.(event);
       if (!opts.planning && Date.now() - lastSave > SAVE_EVERY_MS) {
         lastSave = Date.now();
+        // The save renews the lease; a lost lease is remembered and stops the step at its next write.
         void save().catch((err) => deps.log.warn(`Could not save the surrender's progress: ${err instanceof Error ? err.message : err}`));
-        if (opts.owner) void acquireLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner).catch(() => {});
       }
     },
     audit: async (entry) => {
@@ -174,9 +195,9 @@ export type StepRunResult = StepOutcome | { status: 'failed'; message: string };
  * 'more'). The durable activity calls this; the in-process runner calls it in a loop.
  */
 export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepName: StepName, opts: { owner: string; budgetMs?: number; hooks?: RunHooks }): Promise<StepRunResult> {
-  const now = deps.clock;
-  const record = await loadRecord(deps.store, id);
-  if (!record) throw new SurrenderInputError(`There is no surrender with reference ${id}.`, 'not-found');
+  const loaded = await loadRecordWithEtag(deps.store, id);
+  if (!loaded) throw new SurrenderInputError(`There is no surrender with reference ${id}.`, 'not-found');
+  const { record } = loaded;
   const state = record.steps[stepName];
   if (state.status === 'done') return { status: 'done', counts: state.counts };
   const earlier = STEP_NAMES.slice(0, STEP_NAMES.indexOf(stepName)).find((s) => record.steps[s].status !== 'done');
@@ -184,8 +205,27 @@ export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepNa
   const lease = await acquireLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner);
   if (!lease.acquired) throw new SurrenderInputError(`Another run (${lease.holder}) holds the surrender of ${record.request.userPrincipalName}; this one stops.`, 'conflict', lease.holderSurrenderId);
 
+  let lost: LeaseLostError | undefined;
+  const runner: RunnerScope = {
+    etags: new Map(),
+    checkLease: async () => {
+      if (lost) throw lost;
+      const r = await renewLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner);
+      if (!r.acquired) {
+        lost = new LeaseLostError(id, r.holder);
+        deps.log.warn(`Surrender ${id}: ${lost.message}`);
+        throw lost;
+      }
+    },
+  };
+  return asRunner(runner, () => runHoldingLease(deps, record, stepName, { ...opts, runner, etag: { value: loaded.etag } }));
+}
+
+async function runHoldingLease(deps: SurrenderDeps, record: SurrenderRecord, stepName: StepName, opts: { owner: string; budgetMs?: number; hooks?: RunHooks; runner: RunnerScope; etag: { value?: string } }): Promise<StepRunResult> {
+  const now = deps.clock;
+  const state = record.steps[stepName];
   const chain = { p: Promise.resolve() };
-  const ctx = makeContext(deps, record, { planning: false, deadline: opts.budgetMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.budgetMs, owner: opts.owner, hooks: opts.hooks, saveChain: chain });
+  const ctx = makeContext(deps, record, { planning: false, deadline: opts.budgetMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.budgetMs, runner: opts.runner, etag: opts.etag, hooks: opts.hooks, saveChain: chain });
   record.status = 'running';
   Object.assign(state, { status: 'running', startedAt: state.startedAt ?? now().toISOString(), message: undefined, finishedAt: undefined });
   await ctx.saveRecord();
@@ -193,6 +233,7 @@ export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepNa
 
   const finish = async (result: StepRunResult): Promise<StepRunResult> => {
     await chain.p.catch(() => {});
+    await opts.runner.checkLease();
     if (result.status === 'done') {
       Object.assign(state, { status: 'done', finishedAt: now().toISOString(), counts: result.counts ?? state.counts, message: result.message });
       if (!nextStep(record)) record.status = 'done';
@@ -203,7 +244,7 @@ export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepNa
       Object.assign(state, { status: 'failed', finishedAt: now().toISOString(), message: result.message });
       record.status = 'failed';
     }
-    await saveRecord(deps.store, record, now().toISOString());
+    await ctx.saveRecord();
     if (record.status !== 'running') await releaseLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner);
     opts.hooks?.onStepEnd?.(stepName, result, record);
     return result;
@@ -213,6 +254,8 @@ export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepNa
   try {
     outcome = await stepNamed(stepName).run(ctx);
   } catch (err) {
+    // Another runner holds the surrender now: stop at once, writing nothing.
+    if (err instanceof LeaseLostError) throw err;
     if (err instanceof StepFailure || err instanceof SurrenderInputError) {
       await ctx.audit({ action: `surrender.${stepName}`, target: record.request.userPrincipalName, result: 'failed', detail: err.message });
       return finish({ status: 'failed', message: err.message });
@@ -321,7 +364,8 @@ export async function readCertificate(store: Store, id: string): Promise<string 
 export async function runSurrenderActivity(store: Store, id: string, step: StepName, depsFor: (tenantId: string) => SurrenderDeps, budgetMs: number): Promise<StepRunResult> {
   const record = await loadRecord(store, id);
   if (!record) throw new Error(`There is no surrender with reference ${id}.`);
-  return runOffboardingStep(depsFor(record.request.tenantId), id, step, { owner: durableOwner(id), budgetMs });
+  // Each invocation is its own runner: a retry that overlaps a still-running attempt takes the lease, and the older attempt stops.
+  return runOffboardingStep(depsFor(record.request.tenantId), id, step, { owner: durableOwner(id, 'act'), budgetMs });
 }
 
 /** After the retries are spent: the record says so and the councillor's lease is freed. */
@@ -332,5 +376,5 @@ export async function markSurrenderFailed(store: Store, id: string, step: StepNa
   record.status = 'failed';
   record.steps[step] = { ...record.steps[step], status: 'failed', finishedAt: at, message: record.steps[step].message ?? `Stopped after repeated errors: ${message}. Start the surrender again to continue where it stopped.` };
   await saveRecord(store, record, at);
-  await releaseLease(store, record.request.tenantId, record.request.userPrincipalName, durableOwner(id));
+  await releaseDurableLease(store, record.request.tenantId, record.request.userPrincipalName, id);
 }

@@ -47,6 +47,16 @@ export class ArchiveWriter {
     }
   }
 
+  /** A new folder `name` below `parentId`, or 'exists' when that name is taken (never reuses it). */
+  async createFolder(parentId: string, name: string): Promise<DriveItem | 'exists'> {
+    try {
+      return await this.graph.send<DriveItem>('POST', `/drives/${this.driveId}/items/${parentId}/children`, { name, folder: {}, '@microsoft.graph.conflictBehavior': 'fail' });
+    } catch (err) {
+      if (statusOf(err) === 409) return 'exists';
+      throw archiveRefusal(err, this.library) ?? err;
+    }
+  }
+
   /** The item at a relative path below a folder, or undefined. */
   async itemAt(parentId: string, relative: string): Promise<DriveItem | undefined> {
     const path = `/drives/${this.driveId}/items/${parentId}:/${encodePath(relative)}`;

@@ -32,6 +32,7 @@ export interface CertificateInput {
   licenceRemovalDue: string;
 }
 
+const LEFT_KIND = { group: 'Group', licence: 'Licence', device: 'Device', mailbox: 'Mailbox' } as const;
 const n = (x: number) => x.toLocaleString('en-GB');
 const mb = (bytes: number) => `${(bytes / 1048576).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
 const ukDay = ukLongDate;
@@ -78,7 +79,7 @@ ${clause ? `<p>This carries out clause ${esc(clause.number)} of the council's IT
 <dt>Councillor</dt><dd>${esc(target.displayName)} (${esc(target.userPrincipalName)})</dd>
 <dt>Term ended</dt><dd>${esc(ukDay(req.termEnd))}</dd>
 <dt>Requested by</dt><dd>${esc(req.requestedBy)}, ${esc(ukDateTime(req.requestedAt))}${req.via === 'cli' ? ' (command line)' : ' (offboarding page)'}</dd>
-${req.force ? `<dt>Started before the term end because</dt><dd>${esc(req.force.reason)}</dd>` : ''}
+${req.force ? `<dt>Started before, or apart from, the roster's term end because</dt><dd>${esc(req.force.reason)}</dd>` : ''}
 <dt>Archive</dt><dd>${esc(archive.library)} / ${esc(archive.folderName)}${archive.webUrl ? `<br><code>${esc(archive.webUrl)}</code>` : ''}</dd>
 <dt>Reference</dt><dd><code>${esc(record.id)}</code></dd>
 </dl>
@@ -104,6 +105,9 @@ ${files.length ? `<li>${n(xorChecked)} of ${n(files.length)} OneDrive file(s) ca
 <p><strong>manifest.csv</strong>, beside this certificate, lists every item: where it came from, where it is in the archive, its size and its SHA-256. Its own SHA-256 is</p>
 <p><code>${esc(c.manifestSha256)}</code></p>
 <p>Anyone can check the manifest has not changed since: in PowerShell, <code>Get-FileHash manifest.csv -Algorithm SHA256</code>.</p>
+${record.leftForItSupplier?.length ? `<h2>Left for the IT supplier</h2>
+<p>CouncilGuard could not change these by design (Microsoft's rules, or a permission or connection the council has not given it). The account is otherwise closed; the IT supplier finishes these by hand.</p>
+<ul>${record.leftForItSupplier.map((l) => `<li><strong>${esc(LEFT_KIND[l.kind])} ${esc(l.name)}</strong>: ${esc(l.reason)}</li>`).join('\n')}</ul>` : ''}
 <h2>What happens next</h2>
 <ul>${next.map((x) => `<li>${x}</li>`).join('\n')}</ul>
 </main>

@@ -30,9 +30,17 @@ export function safeRelativePath(segments: string[]): string {
   return segments.map((seg) => safeSegment(seg === '..' || seg === '.' ? '_' : seg)).join('/');
 }
 
-/** The folder for one councillor's archive, e.g. "Cllr Jo Smith – term ended 2026-05-07". */
-export function archiveFolderName(displayName: string, termEnd: string): string {
-  return safeSegment(`${displayName} – term ended ${DateTime.fromISO(termEnd).toISODate()}`, 'Councillor');
+/**
+ * The folder for one councillor's archive, e.g. "Cllr Jo Smith (jo.smith) – term ended 2026-05-07": the
+ * UPN's local part tells apart two councillors with the same name and term end. A long display name is
+ * shortened, never the part that is the person's. `suffix` (a reference) is added when the plain name is
+ * taken by another surrender.
+ */
+export function archiveFolderName(displayName: string, termEnd: string, userPrincipalName: string, suffix?: string): string {
+  const local = safeSegment(userPrincipalName.split('@')[0] ?? '', 'councillor').slice(0, 64);
+  const tail = ` (${local}) – term ended ${DateTime.fromISO(termEnd).toISODate()}${suffix ? ` – ${safeSegment(suffix)}` : ''}`;
+  const name = safeSegment(displayName, 'Councillor').slice(0, Math.max(10, MAX_SEGMENT - tail.length)).replace(/[\s.]+$/, '');
+  return safeSegment(`${name}${tail}`, 'Councillor');
 }
 
 /**

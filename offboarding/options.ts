@@ -1,5 +1,6 @@
-// Surrender options: the council's defaults live in the council config under enforce.offboarding (a
-// free-form object in the shared schema, validated here), and a request may override them.
+// Surrender options: they live in the council config under enforce.offboarding (a free-form object in
+// the shared schema, validated here) and only there. Each is a safety setting (how long licences stay,
+// how much is re-read, which mailbox writes to the clerk), so a request may not change any of them.
 import Ajv from 'ajv';
 import type { CouncilConfig } from '../policy/council-config';
 import { SurrenderInputError } from '../core/errors';
@@ -33,13 +34,16 @@ function problems(where: string): string {
   }).join('; ');
 }
 
-/** The council's defaults (enforce.offboarding), then the request's overrides, validated. */
+/** The council's settings (enforce.offboarding), validated; a request that tries to set any is refused. */
 export function resolveOptions(council: CouncilConfig, overrides: unknown = {}): SurrenderOptions {
   const configured = (council.enforce as { offboarding?: unknown } | undefined)?.offboarding ?? {};
   if (!validate(configured)) throw new SurrenderInputError(`The council config's enforce.offboarding is not valid: ${problems('enforce.offboarding')}. Correct the config file.`);
-  if (!validate(overrides)) throw new SurrenderInputError(`The surrender options are not valid: ${problems('options')}.`);
+  const asked = overrides && typeof overrides === 'object' ? Object.keys(overrides) : [];
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides) || asked.length) {
+    throw new SurrenderInputError(`The surrender's settings come from the council config only (enforce.offboarding); a request cannot set ${asked.length ? asked.map((k) => `"${k}"`).join(', ') : 'options'}. Leave options out of the request; if the council wants a different setting, the IT supplier changes the council config.`);
+  }
   const deliveryFrom = (council.delivery as { email?: { from?: string } } | undefined)?.email?.from;
-  const merged: SurrenderOptions = { ...DEFAULTS, ...configured, ...(overrides as Partial<SurrenderOptions>) };
+  const merged: SurrenderOptions = { ...DEFAULTS, ...configured };
   merged.notifyFrom ??= deliveryFrom;
   return merged;
 }

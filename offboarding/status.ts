@@ -1,7 +1,7 @@
 // What the clerk sees while a surrender runs: each step's state and counts, a percentage weighted by how
 // long each step usually takes, and an estimate of the time left.
 import { STEPS } from './steps';
-import { STEP_NAMES, type StepName, type StepState, type SurrenderRecord } from './types';
+import { STEP_NAMES, type LeftForItSupplier, type StepName, type StepState, type SurrenderRecord } from './types';
 
 const WEIGHT: Record<StepName, number> = {
   preflight: 2, freeze: 1, 'export-mail': 50, 'export-contacts': 1, 'export-calendar': 1, 'export-files': 10, verify: 30, 'hand-over': 3, close: 2,
@@ -29,6 +29,8 @@ export interface SurrenderView {
   message?: string;
   certificate?: { url?: string; available: boolean };
   licenceRemovalDue?: string;
+  /** What close left for the IT supplier (a synced group, a group's licence), shown as such. */
+  leftForItSupplier: LeftForItSupplier[];
 }
 
 function stepFraction(s: StepState): number {
@@ -62,5 +64,6 @@ export function surrenderView(record: SurrenderRecord, now = new Date()): Surren
     message: failed?.message ?? record.steps.close.message,
     certificate: record.certificate ? { url: record.certificate.webUrl, available: true } : undefined,
     licenceRemovalDue: record.steps.close.waitingUntil,
+    leftForItSupplier: record.leftForItSupplier ?? [],
   };
 }

@@ -78,6 +78,15 @@ export interface StepState {
 
 export type SurrenderStatus = 'running' | 'done' | 'failed';
 
+/** Something close could not do by design (a distribution list without Exchange, a synced group, a group's licence): the IT supplier does it. */
+export interface LeftForItSupplier {
+  kind: 'group' | 'licence' | 'device' | 'mailbox';
+  /** What it is, as people know it (a group's name, a licence's SKU id). */
+  name: string;
+  /** Why CouncilGuard left it and what the IT supplier does. */
+  reason: string;
+}
+
 export interface SurrenderRecord {
   schemaVersion: 1;
   id: string;
@@ -87,6 +96,8 @@ export interface SurrenderRecord {
   archive?: ArchiveLocation;
   steps: Record<StepName, StepState>;
   certificate?: { itemId: string; webUrl?: string; manifestSha256: string };
+  /** What close left for the IT supplier; the certificate and the clerk's page list it. */
+  leftForItSupplier?: LeftForItSupplier[];
   createdAt: string;
   updatedAt: string;
 }

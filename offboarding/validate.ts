@@ -55,8 +55,13 @@ export function validateLocally(council: CouncilConfig, request: SurrenderReques
     throw new SurrenderInputError(`${upn} is an administrator account (IT supplier or break-glass) in the council config; an administrator is never surrendered this way. Check the address.`);
   }
   if (same(upn, request.requestedBy)) throw new SurrenderInputError(`You (${request.requestedBy}) cannot surrender your own account; ask the clerk to start it.`);
-  if (!council.roster.some((r) => same(r.userPrincipalName, upn))) {
+  const rostered = council.roster.find((r) => same(r.userPrincipalName, upn));
+  if (!rostered) {
     throw new SurrenderInputError(`${upn} is not on the roster of ${council.name}; only a rostered councillor's account is surrendered. Add them to "roster" in the council config (with termStart and termEnd), or check the address.`);
+  }
+  // Any past date would otherwise surrender a sitting councillor: the roster is the authority on the term.
+  if (rostered.termEnd !== request.termEnd && !request.force?.reason?.trim()) {
+    throw new SurrenderInputError(`The term end ${request.termEnd} is not ${upn}'s term end on the roster of ${council.name} (${rostered.termEnd}). Use the roster's date; if the councillor really left on another date (resigned, disqualified), say why: on the command line --force --reason "…", in a request force.reason (recorded in the action log and the certificate), or correct the roster in the council config.`);
   }
 }
 

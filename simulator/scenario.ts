@@ -63,6 +63,8 @@ export interface ScenarioUser {
   drive?: { files: ScenarioFile[] } | false;
 }
 
+export type GroupKind = 'security' | 'microsoft365' | 'distribution' | 'mailEnabledSecurity' | 'dynamic';
+
 export interface Scenario {
   name: string;
   tenantId: string;
@@ -72,7 +74,11 @@ export interface Scenario {
   grantedPermissions: string[];
   exchangeManageAsApp?: boolean;
   users: ScenarioUser[];
-  groups?: { displayName: string; members: string[] }[];
+  /**
+   * kind (default security): how Graph reports it (groupTypes, mailEnabled, securityEnabled); licences: SKU
+   * part numbers assigned to the group (group-based licensing), inherited by its members.
+   */
+  groups?: { displayName: string; members: string[]; kind?: GroupKind; onPremisesSynced?: boolean; licences?: string[] }[];
   sites?: { hostname: string; path: string; displayName?: string; libraries: { name: string; files?: ScenarioFile[]; readOnly?: boolean }[] }[];
   conditionalAccessPolicies?: {
     displayName: string;

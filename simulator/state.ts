@@ -1,7 +1,7 @@
 // The live, mutable state of one simulated tenant, built from a scenario. Writes through the API
 // change it, and later reads see the change (tests verify effects by reading the tenant back).
 import { DateTime } from 'luxon';
-import type { Scenario, ScenarioFile } from './scenario';
+import type { GroupKind, Scenario, ScenarioFile } from './scenario';
 import { buildMailbox, type SimMailFolder } from './mailbox';
 import { stableId } from './ids';
 export { stableId };
@@ -112,13 +112,39 @@ export interface SimUser {
   recipientTypeDetails: string;
 }
 
+/** A group as Graph types it ("Working with groups in Microsoft Graph": groupTypes, mailEnabled, securityEnabled). */
+export interface SimGroup {
+  id: string;
+  displayName: string;
+  members: string[];
+  kind: GroupKind;
+  onPremisesSyncEnabled: boolean;
+  /** Group-based licensing: SKUs every member inherits. */
+  skuIds: string[];
+}
+
+/** groupTypes, mailEnabled and securityEnabled for each kind, as the table in "Working with groups in Microsoft Graph" gives them. */
+export function groupView(g: SimGroup): Record<string, unknown> {
+  const shape: Record<GroupKind, [string[], boolean, boolean]> = {
+    security: [[], false, true], microsoft365: [['Unified'], true, false], distribution: [[], true, false],
+    mailEnabledSecurity: [[], true, true], dynamic: [['DynamicMembership'], false, true],
+  };
+  const [groupTypes, mailEnabled, securityEnabled] = shape[g.kind];
+  return { id: g.id, displayName: g.displayName, groupTypes, mailEnabled, securityEnabled, onPremisesSyncEnabled: g.onPremisesSyncEnabled ? true : null };
+}
+
+/** A user's licences inherited from groups (group-based licensing), by SKU and group. */
+export function inheritedLicences(state: TenantState, userId: string): { skuId: string; groupId: string }[] {
+  return state.groups.filter((g) => g.members.includes(userId)).flatMap((g) => g.skuIds.map((skuId) => ({ skuId, groupId: g.id })));
+}
+
 export interface TenantState {
   scenario: Scenario;
   tenantId: string;
   now: DateTime;
   seq: number;
   users: SimUser[];
-  groups: { id: string; displayName: string; members: string[] }[];
+  groups: SimGroup[];
   directoryRoles: { id: string; displayName: string; roleTemplateId: string; members: string[] }[];
   skus: { skuId: string; skuPartNumber: string; capabilityStatus: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }[];
   domains: { id: string; isDefault: boolean; isVerified: boolean; passwordValidityPeriodInDays: number | null }[];
@@ -271,7 +297,12 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
     if (!u) throw new Error(`scenario ${scenario.name}: ${upn} is not a user of the scenario`);
     return u.id;
   };
-  for (const g of scenario.groups ?? []) state.groups.push({ id: stableId(t, 'group', g.displayName), displayName: g.displayName, members: g.members.map(userId) });
+  for (const g of scenario.groups ?? []) {
+    state.groups.push({
+      id: stableId(t, 'group', g.displayName), displayName: g.displayName, members: g.members.map(userId), kind: g.kind ?? 'security', onPremisesSyncEnabled: !!g.onPremisesSynced,
+      skuIds: (g.licences ?? []).map((name) => skus.find((s) => s.skuPartNumber === name)?.skuId ?? stableId(t, 'sku', name)),
+    });
+  }
   for (const [name, templateId] of Object.entries(ROLE_TEMPLATES)) {
     const members = state.users.filter((u) => u.roles.includes(name)).map((u) => u.id);
     if (members.length) state.directoryRoles.push({ id: stableId(t, 'role', name), displayName: name, roleTemplateId: templateId, members });

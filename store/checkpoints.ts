@@ -42,6 +42,27 @@ export class Checkpoints {
     throw new Error(`Checkpoint ${scope}/${key} points at a value that is missing from storage; delete the checkpoint to start that step again.`);
   }
 
+  /** Writes the value only if there is none yet (create-if-absent); returns its etag, else throws CheckpointConflictError. */
+  async create<T>(scope: string, key: string, value: T): Promise<string> {
+    const table = await this.tables.table(TABLE);
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new Error(`Checkpoint ${scope}/${key}: the value cannot be stored as JSON.`);
+    const entity: CheckpointEntity = { partitionKey: tableKey(scope), rowKey: tableKey(key) };
+    if (text.length > INLINE_LIMIT) {
+      entity.blob = `${entity.partitionKey}/${entity.rowKey}/${randomUUID()}.json`;
+      await this.blobs.put(CONTAINER, entity.blob, text, 'application/json');
+    } else {
+      entity.value = text;
+    }
+    try {
+      return (await table.createEntity(entity)).etag ?? '';
+    } catch (err) {
+      if (entity.blob) await this.blobs.delete(CONTAINER, entity.blob);
+      if ((err as { statusCode?: number }).statusCode === 409) throw new CheckpointConflictError(`Checkpoint ${scope}/${key} already exists: another run created it first.`);
+      throw err;
+    }
+  }
+
   /**
    * Writes the value and returns its new etag. With an etag, writes only if nobody else wrote (or
    * deleted) since that etag was read, else throws CheckpointConflictError.

@@ -56,6 +56,8 @@ export class Store {
   // Checkpoints (checkpoints.ts)
   getCheckpoint<T>(scope: string, key: string): Promise<Checkpoint<T> | undefined> { return this.checkpoints.get<T>(scope, key); }
   putCheckpoint<T>(scope: string, key: string, value: T, etag?: string): Promise<string> { return this.checkpoints.put(scope, key, value, etag); }
+  /** Create-if-absent: throws CheckpointConflictError when the checkpoint exists. */
+  createCheckpoint<T>(scope: string, key: string, value: T): Promise<string> { return this.checkpoints.create(scope, key, value); }
   deleteCheckpoint(scope: string, key: string): Promise<void> { return this.checkpoints.delete(scope, key); }
 
   // Action log (action-log.ts): append and list only.

@@ -1,12 +1,15 @@
 // freeze: block sign-in and revoke sessions, so nothing in the mailbox or OneDrive is deleted while it is
 // copied, and set an automatic reply pointing correspondents to the clerk.
 import { loadStepData, saveStepData } from '../state';
+import { auditOnce } from '../audit-once';
 import type { Step, StepContext, StepOutcome } from '../types';
 
 interface FreezeData {
   blocked?: boolean;
   revoked?: boolean;
   autoReply?: boolean;
+  /** Saved before the automatic reply is set: the setting found first, for the action log. */
+  autoReplyIntent?: { before: Record<string, unknown> | null };
 }
 
 export function autoReplyText(displayName: string, councilName: string, clerk: string): string {
@@ -34,10 +37,13 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   }
   if (!data.autoReply) {
     const message = autoReplyText(target.displayName, council.name, council.clerk);
-    const before = await ctx.mailbox(() => ctx.graph.get<{ automaticRepliesSetting?: Record<string, unknown> }>(`/users/${target.id}/mailboxSettings`, ['automaticRepliesSetting']));
+    const current = (await ctx.mailbox(() => ctx.graph.get<{ automaticRepliesSetting?: Record<string, unknown> }>(`/users/${target.id}/mailboxSettings`, ['automaticRepliesSetting']))).automaticRepliesSetting;
     const setting = { status: 'alwaysEnabled', externalAudience: 'all', internalReplyMessage: message, externalReplyMessage: message };
-    await ctx.mailbox(() => ctx.graph.send('PATCH', `/users/${target.id}/mailboxSettings`, { automaticRepliesSetting: setting }));
-    await ctx.audit({ action: 'mailbox.automatic-reply', target: target.userPrincipalName, before: before.automaticRepliesSetting ?? null, after: setting, result: 'done' });
+    // Intent first; a rerun after a crash finds the reply already set and does not set it again.
+    if (!data.autoReplyIntent) { data.autoReplyIntent = { before: current ?? null }; await save(); }
+    const alreadySet = current?.status === 'alwaysEnabled' && current.internalReplyMessage === message && current.externalReplyMessage === message;
+    if (!alreadySet) await ctx.mailbox(() => ctx.graph.send('PATCH', `/users/${target.id}/mailboxSettings`, { automaticRepliesSetting: setting }));
+    await auditOnce(ctx, { action: 'mailbox.automatic-reply', target: target.userPrincipalName, before: data.autoReplyIntent.before, after: setting, result: 'done' });
     data.autoReply = true;
     await save();
   }

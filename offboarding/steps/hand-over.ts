@@ -6,6 +6,7 @@ import { ArchiveWriter } from '../archive';
 import { renderCertificate } from '../certificate';
 import { CONTAINER, getJson, loadAllRows, putJson, renderManifestCsv } from '../manifest';
 import { readVerifySummary } from './verify';
+import { auditOnce } from '../audit-once';
 import { StepFailure, type Step, type StepContext, type StepOutcome } from '../types';
 import { ukDateTime } from '../../core/uk-time';
 
@@ -15,6 +16,8 @@ interface HandOverData {
   certificateUrl?: string;
   emailed?: boolean;
   emailNote?: string;
+  /** Saved before the send: a rerun looks in the sender's Sent Items for this subject before sending again. */
+  emailIntent?: { from: string; subject: string; at: string };
 }
 
 export const certificateBlobName = (id: string) => `${id}/certificate.html`;
@@ -25,9 +28,31 @@ export function licenceRemovalDue(ctx: Pick<StepContext, 'record'>): string {
   return DateTime.fromISO(verifiedAt, { zone: 'utc' }).plus({ days: ctx.record.request.options.licenceGraceDays }).toISO()!;
 }
 
-async function emailClerk(ctx: StepContext, data: HandOverData): Promise<void> {
+/** The subject names the surrender's reference, so the sent message can be found again. */
+const emailSubject = (record: StepContext['record']) => `Surrender of ${record.target!.displayName}'s account: verified archive ready (ref ${record.id})`;
+
+/** Whether the message of this intent is already in the sender's Sent Items (sent before a crash). */
+async function alreadySent(ctx: StepContext, intent: NonNullable<HandOverData['emailIntent']>): Promise<boolean> {
+  // Sent after the intent was saved; five minutes' slack for the difference between our clock and Exchange's.
+  const since = new Date(Date.parse(intent.at) - 5 * 60_000).toISOString();
+  const sent = await ctx.graph.pageAll<{ subject?: string }>(`/users/${encodeURIComponent(intent.from)}/mailFolders/sentitems/messages`, ['id', 'subject'], { filter: `receivedDateTime ge ${since}` });
+  return sent.some((m) => m.subject === intent.subject);
+}
+
+async function emailClerk(ctx: StepContext, data: HandOverData, save: () => Promise<void>): Promise<void> {
   const { record, council } = ctx;
   const from = record.request.options.notifyFrom ?? council.clerk;
+  if (data.emailIntent) {
+    const found = await alreadySent(ctx, data.emailIntent).catch(() => false);
+    if (found) {
+      await auditOnce(ctx, { action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${data.emailIntent.from}.` });
+      data.emailed = true;
+      await save();
+      return;
+    }
+  }
+  data.emailIntent = { from, subject: emailSubject(record), at: ctx.clock().toISOString() };
+  await save();
   const target = record.target!;
   const link = data.certificateUrl ?? `${record.archive!.library}/${record.archive!.folderName}/certificate.html`;
   const body = [
@@ -43,18 +68,37 @@ async function emailClerk(ctx: StepContext, data: HandOverData): Promise<void> {
   try {
     await ctx.graph.send('POST', `/users/${encodeURIComponent(from)}/sendMail`, {
       message: {
-        subject: `Surrender of ${target.displayName}'s account: verified archive ready`,
+        subject: data.emailIntent.subject,
         body: { contentType: 'Text', content: body },
         toRecipients: [{ emailAddress: { address: council.clerk } }],
       },
       saveToSentItems: true,
     });
+    await auditOnce(ctx, { action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${from}.` });
     data.emailed = true;
-    await ctx.audit({ action: 'surrender.notify-clerk', target: council.clerk, result: 'done', detail: `Emailed the certificate link from ${from}.` });
+    await save();
   } catch (err) {
     data.emailNote = `The clerk was not emailed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); the certificate is at ${link}.`;
     await ctx.audit({ action: 'surrender.notify-clerk', target: council.clerk, result: 'failed', detail: data.emailNote });
   }
+}
+
+/**
+ * Writes the certificate again over the one in the archive folder (and its copy in the store), with what
+ * close left for the IT supplier; the manifest and its SHA-256 are unchanged.
+ */
+export async function reissueCertificate(ctx: StepContext): Promise<void> {
+  const { record, store } = ctx;
+  const data = await getJson<HandOverData>(store, record.id, 'hand-over.json');
+  const verify = await readVerifySummary(ctx);
+  if (!data || !verify) throw new StepFailure('The certificate cannot be reissued: the hand-over has not been recorded. Run the surrender again.');
+  const rows = await loadAllRows(store, record.id);
+  const archive = record.archive!;
+  const html = renderCertificate({ record, council: ctx.council, rows, verify, manifestSha256: data.manifestSha256, generatedAt: ctx.clock().toISOString(), licenceRemovalDue: licenceRemovalDue(ctx) });
+  const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
+  await writer.writeBuffer(archive.folderId, 'certificate.html', Buffer.from(html, 'utf8'));
+  await store.putBlob(CONTAINER, certificateBlobName(record.id), html, 'text/html; charset=utf-8');
+  await ctx.audit({ action: 'surrender.certificate-reissued', target: `${archive.library}/${archive.folderName}`, result: 'done', detail: `certificate.html rewritten to list ${record.leftForItSupplier?.length ?? 0} item(s) left for the IT supplier.` });
 }
 
 async function run(ctx: StepContext): Promise<StepOutcome> {
@@ -79,8 +123,9 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   }
   record.certificate = { itemId: data.certificateItemId, webUrl: data.certificateUrl, manifestSha256: data.manifestSha256 };
   if (!data.emailed && !data.emailNote) {
-    await emailClerk(ctx, data);
-    await putJson(store, record.id, 'hand-over.json', data);
+    const saved = data;
+    await emailClerk(ctx, saved, () => putJson(store, record.id, 'hand-over.json', saved));
+    await putJson(store, record.id, 'hand-over.json', saved);
   }
   return { status: 'done', message: data.emailNote };
 }

@@ -1,12 +1,13 @@
 // preflight: is this a rostered councillor (not the clerk, not an administrator, not the caller), does
 // the archive library exist (and take writes: the run creates the councillor's archive folder in it),
 // are the permissions granted; and how much is there to copy, with an estimate of how long it takes.
-import { ArchiveWriter } from '../archive';
+import { ArchiveWriter, type DriveItem } from '../archive';
+import { loadStepData, saveStepData } from '../state';
 import { walkMailFolders, type MailFolderEntry } from '../mail-folders';
 import { archiveFolderName } from '../names';
 import { readDriveTree } from './export-files';
 import { validateInTenant, validateLocally, type TenantFacts } from '../validate';
-import { StepFailure, type Step, type StepContext, type StepOutcome, type StepPlan } from '../types';
+import { StepFailure, type Step, type StepContext, type StepOutcome, type StepPlan, type SurrenderTarget } from '../types';
 import { SurrenderInputError } from '../../core/errors';
 
 /** Assumed for the estimate only: Graph does not report message sizes in v1.0. */
@@ -53,7 +54,7 @@ function describe(ctx: StepContext, s: Survey): StepPlan {
   for (const m of s.facts.optionalMissing) warnings.push(`Without ${m.permission} CouncilGuard cannot ${m.why}; that part will be skipped.`);
   return {
     step: 'preflight', title: 'Check before starting',
-    summary: `${s.facts.target.displayName} (${s.facts.target.userPrincipalName}), term ended ${request.termEnd}. Archive: ${s.facts.library.name}/${archiveFolderName(s.facts.target.displayName, request.termEnd)}. `
+    summary: `${s.facts.target.displayName} (${s.facts.target.userPrincipalName}), term ended ${request.termEnd}. Archive: ${s.facts.library.name}/${archiveFolderName(s.facts.target.displayName, request.termEnd, s.facts.target.userPrincipalName)}. `
       + `${messages} message(s) in ${s.mailFolders.length} folder(s), ${s.contacts} contact(s), ${s.events} event(s), ${s.files.count} OneDrive file(s). `
       + `About ${estimateMinutes(messages, s.files.count, s.files.bytes)} minute(s).`,
     counts: { folders: s.mailFolders.length, messages, contacts: s.contacts, events: s.events, files: s.files.count, fileBytes: s.files.bytes },
@@ -68,6 +69,30 @@ async function plan(ctx: StepContext): Promise<StepPlan> {
   return describe(ctx, s);
 }
 
+interface PreflightData {
+  /** The archive folder this surrender is creating (saved before the create), so a rerun knows it is its own. */
+  folderName?: string;
+}
+
+/**
+ * This surrender's own archive folder: an existing folder of the same name is another surrender's (or
+ * someone's) and is never reused; the name then carries this surrender's reference.
+ */
+async function ownArchiveFolder(ctx: StepContext, writer: ArchiveWriter, target: SurrenderTarget): Promise<{ folder: DriveItem; folderName: string }> {
+  const { record, store } = ctx;
+  const data = (await loadStepData<PreflightData>(store, record.id, 'preflight')) ?? {};
+  const names = [undefined, `ref ${record.id.slice(0, 8)}`, `ref ${record.id}`].map((suffix) => archiveFolderName(target.displayName, record.request.termEnd, target.userPrincipalName, suffix));
+  for (const name of names) {
+    if (data.folderName === name) return { folder: await writer.ensureFolder('root', name), folderName: name };
+    if (await writer.itemAt('root', name)) continue;
+    data.folderName = name;
+    await saveStepData(store, record.id, 'preflight', data);
+    const created = await writer.createFolder('root', name);
+    if (created !== 'exists') return { folder: created, folderName: name };
+  }
+  throw new StepFailure(`Every archive folder name for ${target.displayName} in "${writer.library}" is taken by other folders (${names.join('; ')}); move or rename them, then run the surrender again.`);
+}
+
 async function run(ctx: StepContext): Promise<StepOutcome> {
   let s: Survey;
   try {
@@ -80,9 +105,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   record.target = s.facts.target;
   const lib = s.facts.library;
   const writer = new ArchiveWriter(ctx.graph, lib.driveId, lib.name, ctx.tuning);
-  const folderName = archiveFolderName(s.facts.target.displayName, record.request.termEnd);
   // Creating the archive folder is also the proof that the library takes our writes.
-  const folder = await writer.ensureFolder('root', folderName);
+  const { folder, folderName } = await ownArchiveFolder(ctx, writer, s.facts.target);
   record.archive = { siteId: lib.siteId, driveId: lib.driveId, library: lib.name, folderId: folder.id, folderName, webUrl: folder.webUrl };
   await ctx.saveRecord();
   const described = describe(ctx, s);

@@ -148,11 +148,25 @@
       if (s.message && s.status !== 'pending') li.appendChild(document.createTextNode(` – ${s.message}`));
       list.appendChild(li);
     }
+    const left = view.leftForItSupplier || [];
+    $('left').hidden = left.length === 0;
+    const leftList = $('left-list');
+    leftList.textContent = '';
+    for (const l of left) {
+      const li = document.createElement('li');
+      const what = document.createElement('strong');
+      what.textContent = `${LEFT_KIND[l.kind] || l.kind} ${l.name}`;
+      li.appendChild(what);
+      li.appendChild(document.createTextNode(`: ${l.reason}`));
+      leftList.appendChild(li);
+    }
     if (view.certificateUrl) {
       $('certificate-link').href = view.certificateUrl;
       $('done').hidden = false;
     }
   }
+
+  const LEFT_KIND = { group: 'Group', licence: 'Licence', device: 'Device', mailbox: 'Mailbox' };
 
   async function poll(id) {
     if (watching !== id) return;

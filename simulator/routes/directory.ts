@@ -1,6 +1,6 @@
 // Users, groups, directory roles, licences, domains, organisation.
 import { applySelect, badRequest, graphError, nonPremium, notFound, page, type SimRequest, type SimResponse } from '../http';
-import { findUser, type SimUser } from '../state';
+import { findUser, groupView, inheritedLicences, type SimGroup, type SimUser, type TenantState } from '../state';
 import type { Route } from '.';
 
 const ID = '([^/]+)';
@@ -10,12 +10,28 @@ const MEMBER_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Direc
 /** What Graph returns for a user when no $select is given (v1.0 default property set). */
 const DEFAULT_USER_PROPERTIES = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
 
-export function userView(u: SimUser): Record<string, unknown> {
+/**
+ * assignedLicenses holds direct and group-inherited licences alike; licenseAssignmentStates tells them
+ * apart (assignedByGroup null for direct, the group's id when inherited: "licenseAssignmentState resource type").
+ */
+function licenceViews(u: SimUser, tenant?: TenantState): { assignedLicenses: unknown[]; licenseAssignmentStates: unknown[] } {
+  const inherited = tenant ? inheritedLicences(tenant, u.id) : [];
+  const assignedLicenses = [...u.assignedLicenses];
+  for (const i of inherited) if (!assignedLicenses.some((l) => l.skuId === i.skuId)) assignedLicenses.push({ skuId: i.skuId, disabledPlans: [] });
+  const licenseAssignmentStates = [
+    ...u.assignedLicenses.map((l) => ({ skuId: l.skuId, assignedByGroup: null, disabledPlans: l.disabledPlans, state: 'Active', error: 'None' })),
+    ...inherited.map((i) => ({ skuId: i.skuId, assignedByGroup: i.groupId, disabledPlans: [], state: 'Active', error: 'None' })),
+  ];
+  return { assignedLicenses, licenseAssignmentStates };
+}
+
+export function userView(u: SimUser, tenant?: TenantState): Record<string, unknown> {
   return {
+    ...licenceViews(u, tenant),
     id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName, mail: u.mail, accountEnabled: u.accountEnabled,
     userType: u.userType, passwordPolicies: u.passwordPolicies,
     // Graph returns passwordProfile only on $select, and never the password itself.
-    passwordProfile: { forceChangePasswordNextSignIn: !!u.forceChangePasswordNextSignIn, forceChangePasswordNextSignInWithMfa: false, password: null }, lastPasswordChangeDateTime: u.lastPasswordChangeDateTime, assignedLicenses: u.assignedLicenses,
+    passwordProfile: { forceChangePasswordNextSignIn: !!u.forceChangePasswordNextSignIn, forceChangePasswordNextSignInWithMfa: false, password: null }, lastPasswordChangeDateTime: u.lastPasswordChangeDateTime,
     businessPhones: [], givenName: null, surname: null, jobTitle: null, mobilePhone: null, officeLocation: null, preferredLanguage: null,
     signInActivity: u.signInActivity ?? { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null },
   };
@@ -23,7 +39,7 @@ export function userView(u: SimUser): Record<string, unknown> {
 
 /** A user as Graph shapes it: the $select'ed properties, or the default set; signInActivity only on request. */
 function userFor(req: SimRequest, u: SimUser | Record<string, unknown>): Record<string, unknown> {
-  const all = 'mailFolders' in u ? userView(u as SimUser) : u as Record<string, unknown>;
+  const all = 'mailFolders' in u ? userView(u as SimUser, req.tenant) : u as Record<string, unknown>;
   if (req.query.get('$select')) return applySelect(all, req.query);
   return Object.fromEntries(DEFAULT_USER_PROPERTIES.map((k) => [k, all[k]]));
 }
@@ -34,6 +50,19 @@ function signInActivityRefusal(req: SimRequest): SimResponse | undefined {
   if (!selected.includes('signInActivity')) return undefined;
   if (!req.tenant.licences.p1) return nonPremium();
   if (!req.roles.includes('AuditLog.Read.All')) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  return undefined;
+}
+
+/**
+ * Why Graph will not change this group's members, if it will not: mail-enabled security groups and
+ * distribution groups are read-only through Graph ("Working with groups in Microsoft Graph"), a synced
+ * group is mastered on premises, and a dynamic group's members follow its rule ("Remove member").
+ */
+function membershipRefusal(g: SimGroup): SimResponse | undefined {
+  const view = groupView(g);
+  if (g.onPremisesSyncEnabled) return badRequest('Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.');
+  if (view.mailEnabled && !(view.groupTypes as string[]).includes('Unified')) return badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
+  if (g.kind === 'dynamic') return badRequest('Insufficient privileges to complete the operation: members of a group with dynamic membership cannot be added or removed.');
   return undefined;
 }
 
@@ -49,7 +78,7 @@ export const directoryRoutes: Route[] = [
       if (refusal) return refusal;
       // Graph pages users at 100 by default, 999 at most, and 120 at most when signInActivity is selected.
       const withActivity = (req.query.get('$select') ?? '').includes('signInActivity');
-      return page(req, req.tenant.users.map(userView), { defaultSize: 100, maxSize: withActivity ? 120 : 999, project: (u) => userFor(req, u) });
+      return page(req, req.tenant.users.map((u) => userView(u, req.tenant)), { defaultSize: 100, maxSize: withActivity ? 120 : 999, project: (u) => userFor(req, u) });
     },
   },
   {
@@ -79,7 +108,7 @@ export const directoryRoutes: Route[] = [
   },
   {
     method: 'GET', path: /^\/groups$/, roles: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
-    handle: (req) => page(req, req.tenant.groups.map((g) => ({ id: g.id, displayName: g.displayName, securityEnabled: true, mailEnabled: false }))),
+    handle: (req) => page(req, req.tenant.groups.map(groupView)),
   },
   {
     method: 'GET', path: new RegExp(`^/groups/${ID}/members$`), roles: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
@@ -94,6 +123,8 @@ export const directoryRoutes: Route[] = [
     handle: (req, m) => {
       const g = req.tenant.groups.find((x) => x.id === m[1]);
       if (!g) return notFound(m[1]);
+      const refusal = membershipRefusal(g);
+      if (refusal) return refusal;
       const id = memberId(req.json<{ '@odata.id'?: string }>()['@odata.id']);
       const u = id ? findUser(req.tenant, id) : undefined;
       if (!u) return badRequest('Invalid URL format specified in @odata.id.');
@@ -107,6 +138,8 @@ export const directoryRoutes: Route[] = [
     handle: (req, m) => {
       const g = req.tenant.groups.find((x) => x.id === m[1]);
       if (!g || !g.members.includes(m[2])) return notFound(m[2]);
+      const refusal = membershipRefusal(g);
+      if (refusal) return refusal;
       g.members = g.members.filter((x) => x !== m[2]);
       return { status: 204 };
     },
@@ -134,6 +167,13 @@ export const directoryRoutes: Route[] = [
       const u = findUser(req.tenant, m[1]);
       if (!u) return notFound(m[1]);
       const b = req.json<{ addLicenses?: { skuId: string }[]; removeLicenses?: string[] }>();
+      // A licence a group gives cannot be taken from the member directly (CIPP issue #4090 quotes Graph's refusal).
+      const inherited = inheritedLicences(req.tenant, u.id);
+      for (const sku of b.removeLicenses ?? []) {
+        if (u.assignedLicenses.some((l) => l.skuId === sku)) continue;
+        if (inherited.some((i) => i.skuId === sku)) return badRequest('User license is inherited from a group membership and it cannot be removed directly from the user.');
+        return badRequest('User does not have a corresponding license.');
+      }
       u.assignedLicenses = u.assignedLicenses.filter((l) => !(b.removeLicenses ?? []).includes(l.skuId)).concat((b.addLicenses ?? []).map((l) => ({ skuId: l.skuId, disabledPlans: [] })));
       return { status: 200, body: userFor(req, u) };
     },

@@ -1,6 +1,7 @@
 // The Exchange Online admin REST subset: POST {url}/exchange/adminapi/beta/{tenant}/InvokeCommand with
 // Get-Mailbox (paged with @odata.nextLink), Get-HostedOutboundSpamFilterPolicy,
-// Set-HostedOutboundSpamFilterPolicy, Set-Mailbox, Add-MailboxPermission, Get-MailboxPermission.
+// Set-HostedOutboundSpamFilterPolicy, Set-Mailbox, Add-MailboxPermission, Get-MailboxPermission,
+// Remove-DistributionGroupMember.
 import { randomUUID } from 'node:crypto';
 import type { SimResponse } from '../http';
 import type { SimUser, TenantState } from '../state';
@@ -140,6 +141,18 @@ export function handleExchange(req: ExchangeRequest): SimResponse {
         .filter((x) => x.identity.toLowerCase() === (u.userPrincipalName ?? u.id).toLowerCase())
         .map((x) => ({ Identity: u.displayName, User: x.user, AccessRights: x.accessRights, IsInherited: false, Deny: false }));
       return ok([own, ...granted]);
+    }
+    case 'Remove-DistributionGroupMember': {
+      // Distribution groups and mail-enabled security groups (not dynamic distribution groups); a group
+      // synced from on premises is changed there ("Remove-DistributionGroupMember").
+      const g = tenant.groups.find((x) => x.id === String(p.Identity) || x.displayName.toLowerCase() === String(p.Identity ?? '').toLowerCase());
+      if (!g || !['distribution', 'mailEnabledSecurity'].includes(g.kind)) return notFoundObject(p.Identity);
+      if (g.onPremisesSyncEnabled) return exchangeError(400, 'BadRequest', `|Microsoft.Exchange.Configuration.Tasks.TaskException|The action 'Remove-DistributionGroupMember', 'Members', can't be performed on the object '${g.displayName}' because the object is being synchronized from your on-premises organization. This action should be performed on the object in your on-premises organization.`);
+      const member = mailboxOf(p.Member);
+      if (!member) return notFoundObject(p.Member);
+      if (!g.members.includes(member.id)) return exchangeError(400, 'BadRequest', `|Microsoft.Exchange.Management.Tasks.MemberNotFoundException|The recipient "${String(p.Member)}" isn't a member of the group "${g.displayName}".`);
+      g.members = g.members.filter((x) => x !== member.id);
+      return ok([]);
     }
     default:
       return exchangeError(400, 'BadRequest', `The term '${cmdlet}' is not recognized as the name of a cmdlet, function, script file, or operable program available through this endpoint.`);

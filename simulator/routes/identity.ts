@@ -72,7 +72,26 @@ export const identityRoutes: Route[] = [
     handle: (req) => page(req, req.tenant.users.filter((u) => u.risk).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, userDisplayName: u.displayName, ...u.risk }))),
   },
   { method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1', handle: (req) => page(req, req.tenant.signIns, { defaultSize: 1000, maxSize: 1000 }) },
-  { method: 'GET', path: /^\/deviceManagement\/managedDevices$/, roles: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'], licence: 'intune', handle: (req) => page(req, req.tenant.managedDevices) },
+  {
+    // Intune is reported to ignore a userId $filter here and answer with every managed device
+    // (microsoft-graph-explorer-v4 issue #3125); filters on other properties apply.
+    method: 'GET', path: /^\/deviceManagement\/managedDevices$/, roles: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'], licence: 'intune',
+    handle: (req) => {
+      if (!/\buserId\b/i.test(req.query.get('$filter') ?? '')) return page(req, req.tenant.managedDevices);
+      const query = new URLSearchParams(req.query);
+      query.delete('$filter');
+      return page({ ...req, query }, req.tenant.managedDevices);
+    },
+  },
+  {
+    // "List managedDevices": GET /users/{id}/managedDevices, the devices whose primary user this is.
+    method: 'GET', path: new RegExp(`^/users/${ID}/managedDevices$`), roles: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'], licence: 'intune',
+    handle: (req, m) => {
+      const u = findUser(req.tenant, m[1]);
+      if (!u) return notFound(m[1]);
+      return page(req, req.tenant.managedDevices.filter((d) => d.userId === u.id));
+    },
+  },
   {
     method: 'POST', path: /^\/deviceManagement\/managedDevices\/([^/]+)\/retire$/, roles: ['DeviceManagementManagedDevices.PrivilegedOperations.All'], licence: 'intune',
     handle: (req, m) => {

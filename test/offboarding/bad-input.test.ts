@@ -40,7 +40,8 @@ describe('offboard: bad input is refused with the fix, and nothing changes', () 
     const deps = h.deps();
     // Another live process on this host holds the councillor (this test process stands in for it).
     const owner = `${surrenderId(h.council.tenantId, LEAVER, '2026-04-30')}#cli:${hostname()}:${process.pid}:other`;
-    const first = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: '2026-04-30', requestedBy: CLERK, via: 'cli' }, owner);
+    // A date apart from the roster's needs a reason (it is recorded).
+    const first = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: '2026-04-30', requestedBy: CLERK, via: 'cli', force: { reason: 'Resigned on 30 April' } }, owner);
     try {
       const run = await offboard(h, { user: LEAVER, termEnd: TERM_END, yes: true });
       expect(run.error).toBeInstanceOf(InputError);

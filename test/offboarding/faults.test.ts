@@ -37,7 +37,7 @@ describe('surrender under faults', () => {
       expect(summary!.gone.map((g) => g.internetMessageId)).toEqual([victim.internetMessageId]);
       expect(summary!.folders.find((f) => f.sourcePath === 'Inbox')).toMatchObject({ listed: 30, archived: 29, gone: 1, inArchive: 29 });
       const drive = archiveDrive(h.tenant());
-      const certificate = contentOf(itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/certificate.html')!).toString('utf8');
+      const certificate = contentOf(itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/certificate.html')!).toString('utf8');
       expect(certificate).toContain('Deleted from the mailbox during the copy');
     } finally {
       await h.close();
@@ -61,7 +61,7 @@ describe('surrender under faults', () => {
       expect(record.status).toBe('done');
       expect(h.graph.meter.byRoute.get('archive copy restarted')).toBeGreaterThan(0);
       const drive = archiveDrive(h.tenant());
-      const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/Mail/Inbox')!);
+      const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Inbox')!);
       const digests = mailboxDigests(h.tenant());
       const large = [...digests.values()].find((d) => d.size > big)!;
       const copies = inbox.filter((i) => i.size === large.size);

@@ -46,7 +46,14 @@ describe('SharePoint-safe archive names', () => {
   });
 
   it('the archive folder says whose and when, in a safe name', () => {
-    expect(archiveFolderName('Cllr Harriet Hughes', '2026-05-07')).toBe('Cllr Harriet Hughes – term ended 2026-05-07');
-    expect(archiveFolderName('Cllr A/B: "C"', '2026-05-07')).toBe('Cllr A_B_ _C_ – term ended 2026-05-07');
+    expect(archiveFolderName('Cllr Harriet Hughes', '2026-05-07', 'h.hughes@exampleparish.gov.uk')).toBe('Cllr Harriet Hughes (h.hughes) – term ended 2026-05-07');
+    expect(archiveFolderName('Cllr A/B: "C"', '2026-05-07', 'ab@exampleparish.gov.uk')).toBe('Cllr A_B_ _C_ (ab) – term ended 2026-05-07');
+    // Two councillors of one name and term end (two domains, or a namesake) get different folders, and a
+    // long name is shortened before the part that is the person's.
+    expect(archiveFolderName('Cllr Jo Smith', '2026-05-07', 'jo.smith@a.gov.uk')).not.toBe(archiveFolderName('Cllr Jo Smith', '2026-05-07', 'joanna.smith@a.gov.uk'));
+    expect(archiveFolderName('Cllr Jo Smith', '2026-05-07', 'jo.smith@a.gov.uk', 'ref 1a2b3c4d')).toBe('Cllr Jo Smith (jo.smith) – term ended 2026-05-07 – ref 1a2b3c4d');
+    const long = archiveFolderName('Cllr '.padEnd(300, 'x'), '2026-05-07', 'jo.smith@a.gov.uk');
+    expect(long.length).toBeLessThanOrEqual(MAX_SEGMENT);
+    expect(long).toMatch(/ \(jo\.smith\) – term ended 2026-05-07$/);
   });
 });

@@ -53,7 +53,7 @@ describe('durable orchestration', () => {
       const councils = testCouncils({ councils: [h.council], store: h.store, graph: h.graph, clock: () => clock });
       const deps = councils.context(h.council);
       const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
-      await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'http' }, durableOwner(id));
+      await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'http' }, durableOwner(id, 'start'));
       const activityDeps = async () => councils;
       const log: Yielded[] = [];
       const statuses: unknown[] = [];
@@ -93,7 +93,7 @@ describe('durable orchestration', () => {
       const councils = testCouncils({ councils: [h.council], store: h.store, graph: h.graph });
       const deps = councils.context(h.council);
       const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
-      await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'http' }, durableOwner(id));
+      await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'http' }, durableOwner(id, 'start'));
       const activityDeps = async () => councils;
       const log: Yielded[] = [];
       const result = await drive(drivenContext(id, log, []), {

@@ -20,7 +20,7 @@ describe('offboard --plan', () => {
       expect(run.stdout).toContain('Nothing has been changed.');
       expect(run.stdout).toContain(`${messages} message(s) in 9 folder(s), 2 contact(s), 2 event(s), 3 OneDrive file(s)`);
       expect(run.stdout).toMatch(/About \d+ minute\(s\)/);
-      expect(run.stdout).toMatch(/Archive: Councillor archives\/Cllr Lee Leaving – term ended 2026-05-07/);
+      expect(run.stdout).toMatch(/Archive: Councillor archives\/Cllr Lee Leaving \(cllr\.leaving\) – term ended 2026-05-07/);
       for (const title of ['Check before starting', 'Block sign-in', 'Copy the mailbox', 'Copy the contacts', 'Copy the calendar', 'Copy the OneDrive', 'Verify the archive', 'Hand over to the clerk', 'Close the account']) expect(run.stdout).toContain(title);
       expect(run.stdout).toContain('The account is never deleted.');
     } finally {

@@ -11,7 +11,7 @@ import { archiveDrive, contentOf, harness, itemByPath, leaver, LEAVER, mailboxDi
 import type { SimDrive, SimItem } from '../../simulator/state';
 
 const CHILD = join(__dirname, '..', 'support', 'offboard-child.js');
-const ROOT = 'Cllr Lee Leaving – term ended 2026-05-07';
+const ROOT = 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07';
 
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 

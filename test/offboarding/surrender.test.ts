@@ -24,7 +24,7 @@ describe('surrender of a councillor (in-process runner)', () => {
 
     const t = h.tenant();
     const drive = archiveDrive(t);
-    const root = itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07')!;
+    const root = itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07')!;
     expect(root).toBeDefined();
 
     // Per folder: the archive holds exactly the mailbox's messages, byte for byte.

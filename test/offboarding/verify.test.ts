@@ -19,7 +19,7 @@ describe('verify', () => {
           onStepStart: (step) => {
             if (step !== 'verify') return;
             // Someone tidies the archive while the surrender runs.
-            const sent = itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/Mail/Sent Items')!;
+            const sent = itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Sent Items')!;
             const victim = filesIn(drive, sent)[3];
             victim.deleted = true;
             victimName = victim.name;
@@ -36,7 +36,7 @@ describe('verify', () => {
       expect(u.assignedLicenses).toHaveLength(1);
       expect(h.tenant().groups.find((g) => g.displayName === 'Councillors')!.members).toContain(u.id);
       expect(h.tenant().managedDevices[0].managementState).toBe('managed');
-      expect(itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/certificate.html')).toBeUndefined();
+      expect(itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/certificate.html')).toBeUndefined();
       const status = await h.store.getCheckpoint<{ status: string; failedStep: string }>('surrender-status', `${h.council.tenantId}|${LEAVER}`);
       expect(status?.value).toMatchObject({ status: 'failed', failedStep: 'verify' });
 
@@ -45,7 +45,7 @@ describe('verify', () => {
       expect(again.created).toBe(false);
       const second = await runOffboarding(deps, again.record.id, { owner });
       expect(second.status).toBe('done');
-      const sent = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving – term ended 2026-05-07/Mail/Sent Items')!);
+      const sent = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Sent Items')!);
       const folder = [...u.mailFolders.values()].find((f) => f.displayName === 'Sent Items')!;
       const digests = mailboxDigests(h.tenant());
       expect(sent.map((i) => sha256(contentOf(i))).sort()).toEqual(folder.messages.map((m) => digests.get(m.id)!.sha256).sort());

@@ -9,13 +9,14 @@ import { testCaPath } from '../../config/paths';
 import { prng } from '../../simulator/prng';
 import { loadAllRows } from '../../offboarding/manifest';
 import { loadRecord, surrenderId } from '../../offboarding/state';
+import { STEP_NAMES, type StepName } from '../../offboarding/types';
 import type { SimDrive, SimItem, TenantState } from '../../simulator/state';
 import { writeConfig } from '../offboarding/cli-support';
-import { archiveDrive, contentOf, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END, type Harness } from '../offboarding/support';
+import { archiveDrive, CLERK, contentOf, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END, type Harness } from '../offboarding/support';
 
 const CHILD = join(__dirname, '..', 'support', 'offboard-child.js');
 const SEEDS = Array.from({ length: Number(process.env.RESILIENCE_SEEDS ?? 2) }, (_, i) => i + 1);
-const ROOT = 'Cllr Lee Leaving – term ended 2026-05-07';
+const ROOT = 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07';
 // 100 in the Inbox gives 208 messages in eight folders, plus one of 5 MB (over the 4 MB simple-upload
 // limit, so it goes up in 320 KiB fragments and a kill can land mid-upload).
 const INBOX = 100;
@@ -25,7 +26,22 @@ type KillPoint =
   | { kind: 'requests'; after: number }
   | { kind: 'archived-files'; after: number }
   | { kind: 'mid-upload' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  | { kind: 'side-effect'; route: string; step: StepName };
+
+/**
+ * The writes of freeze, hand-over and close, by the simulator's route key: a kill right after the tenant
+ * has done one (before the child can save that it did) is where exactly-once is hardest.
+ */
+const SIDE_EFFECTS: { route: string; step: StepName }[] = [
+  { route: '^POST /users/\\{id\\}/revokeSignInSessions$', step: 'freeze' },
+  { route: '^PATCH /users/\\{id\\}/mailboxSettings$', step: 'freeze' },
+  { route: '^PUT .*certificate\\.html', step: 'hand-over' },
+  { route: '^POST /users/\\{id\\}/sendMail$', step: 'hand-over' },
+  { route: '^DELETE /groups/\\{id\\}/members/\\{id\\}/\\$ref$', step: 'close' },
+  { route: '^POST /deviceManagement/managedDevices/\\{id\\}/retire$', step: 'close' },
+  { route: '^POST /users/\\{id\\}/assignLicense$', step: 'close' },
+];
 
 /**
  * The kill points for a seed: two or three, each drawn from the seed's PRNG. The ranges sit inside a
@@ -36,10 +52,11 @@ function killPlan(seed: number): KillPoint[] {
   const random = prng(seed * 7919 + 17);
   return Array.from({ length: 2 + Math.floor(random() * 2) }, (): KillPoint => {
     const pick = random();
-    if (pick < 0.35) return { kind: 'requests', after: 1 + Math.floor(random() * 600) };
-    if (pick < 0.65) return { kind: 'archived-files', after: 1 + Math.floor(random() * 200) };
-    if (pick < 0.8) return { kind: 'mid-upload' };
-    return { kind: 'delay', ms: 500 + Math.floor(random() * 3500) };
+    if (pick < 0.25) return { kind: 'requests', after: 1 + Math.floor(random() * 600) };
+    if (pick < 0.45) return { kind: 'archived-files', after: 1 + Math.floor(random() * 200) };
+    if (pick < 0.55) return { kind: 'mid-upload' };
+    if (pick < 0.65) return { kind: 'delay', ms: 500 + Math.floor(random() * 3500) };
+    return { kind: 'side-effect', ...SIDE_EFFECTS[Math.floor(random() * SIDE_EFFECTS.length)] };
   });
 }
 
@@ -81,6 +98,7 @@ function runChild(h: Harness, config: string, kill?: KillPoint): Promise<ChildEx
       case 'archived-files': return archivedFiles() - filesAtStart >= kill.after;
       case 'mid-upload': return [...h.tenant().uploadSessions.values()].some((s) => s.next > 0 && s.name.endsWith('.eml'));
       case 'delay': return Date.now() - started >= kill.ms;
+      case 'side-effect': return Object.entries(h.sim.stats.byRoute).some(([route, n]) => n > 0 && new RegExp(kill.route).test(route));
     }
   };
   const child = spawn(process.execPath, [CHILD, JSON.stringify({ config, user: LEAVER, termEnd: TERM_END, yes: true, dataDir: '/tmp/cg-unused' })], {
@@ -108,9 +126,18 @@ describe(`surrender killed at seeded random points (${SEEDS.length} seed(s); RES
       const config = writeConfig(h.council);
       const plan = killPlan(seed);
       const history: string[] = [];
+      const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
       for (const point of plan) {
         const run = await runChild(h, config, point);
-        history.push(`${JSON.stringify(point)} -> ${run.killed ? 'killed' : `exit ${run.code}`}`);
+        // Which step the kill interrupted: the first the record does not have as done.
+        const record = await loadRecord(h.store, id);
+        const interrupted = record ? STEP_NAMES.find((s) => record.steps[s].status !== 'done') ?? 'none' : 'before the record';
+        history.push(`${JSON.stringify(point)} -> ${run.killed ? `killed in ${interrupted}` : `exit ${run.code}`}`);
+        if (run.killed && point.kind === 'side-effect') {
+          // Killed just after the step's write reached the tenant: in that step, or (its last write) just after it.
+          const at = STEP_NAMES.indexOf(point.step);
+          expect({ history, inStep: ([point.step, STEP_NAMES[at + 1] ?? 'none'] as string[]).includes(interrupted) }).toEqual({ history, inStep: true });
+        }
         if (!run.killed) {
           // It finished before the kill point came: nothing left to interrupt.
           expect({ history, code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ history, code: 0, stderr: '' });
@@ -118,12 +145,11 @@ describe(`surrender killed at seeded random points (${SEEDS.length} seed(s); RES
         }
         expect(run.signal).toBe('SIGKILL');
       }
-      expect(history[0]).toMatch(/killed$/);
+      expect(history[0]).toMatch(/killed in /);
       // Restarted and left alone, it finishes (the first run that is not killed must succeed).
       const last = await runChild(h, config);
       expect({ history, code: last.code, stderr: last.code === 0 ? '' : last.stderr }).toEqual({ history, code: 0, stderr: '' });
 
-      const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
       expect((await loadRecord(h.store, id))?.status).toBe('done');
       const t = h.tenant();
       const drive = archiveDrive(t);
@@ -151,6 +177,16 @@ describe(`surrender killed at seeded random points (${SEEDS.length} seed(s); RES
       expect(messageRows.filter((r) => r.sha256 !== digests.get(r.sourceId)?.sha256).map((r) => r.name)).toEqual([]);
       const names = all.map((f) => `${f.path}${f.item.name}`.toLowerCase());
       expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+
+      // Each side effect happened once, and was logged once: one clerk email, one automatic reply, one retire.
+      const clerk = t.users.find((u) => u.userPrincipalName === CLERK)!;
+      expect({ history, emails: t.sentMail.filter((m) => m.mailbox === clerk.id && /verified archive ready/.test(m.subject)).length }).toEqual({ history, emails: 1 });
+      const actions = await h.store.listActions(h.council.tenantId);
+      for (const once of ['surrender.notify-clerk', 'mailbox.automatic-reply', 'device.retire', 'licence.remove']) {
+        expect({ history, once, n: actions.filter((a) => a.action === once && a.result === 'done').length }).toEqual({ history, once, n: 1 });
+      }
+      const groupsLeft = actions.filter((a) => a.action === 'group.remove-member').map((a) => a.target);
+      expect({ history, groupsLeft }).toEqual({ history, groupsLeft: [...new Set(groupsLeft)] });
 
       // The OneDrive arrived whole as well.
       const oneDrive = [...t.drives.values()].find((d) => d.id === leaver(t).driveId)!;

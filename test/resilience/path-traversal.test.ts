@@ -34,7 +34,7 @@ describe('names: every hostile name becomes one safe segment', () => {
     const file = messageFileName('2026-03-01T09:30:00Z', raw, `id-${raw}`);
     expect(file).not.toMatch(/[/\\]/);
     expect(staysBelow('/archive/Mail/Inbox', file)).toBe(true);
-    const folder = archiveFolderName(raw, '2026-05-07');
+    const folder = archiveFolderName(raw, '2026-05-07', `${raw}@example.org`);
     expect(RAW_OR_UNSAFE(folder)).toBe(false);
     expect(staysBelow('/library', folder)).toBe(true);
   });
@@ -123,7 +123,7 @@ describe('a surrender of a councillor whose folders and files have hostile names
       // Every item the surrender created sits below one new folder at the library root: the archive folder.
       const created = [...archive.items.values()].filter((i) => !before.get(archive.id)!.has(i.id) && !i.deleted);
       const topLevel = created.filter((i) => archive.items.get(i.parentId ?? '')?.root);
-      expect(topLevel.map((i) => i.name)).toEqual([archiveFolderName('Cllr ../../Lee /Leaving', TERM_END)]);
+      expect(topLevel.map((i) => i.name)).toEqual([archiveFolderName('Cllr ../../Lee /Leaving', TERM_END, LEAVER)]);
       expect(RAW_OR_UNSAFE(topLevel[0].name)).toBe(false);
       const archiveRoot = topLevel[0];
       expect(created.filter((i) => i !== archiveRoot && !ancestors(archive, i).includes(archiveRoot)).map((i) => i.name)).toEqual([]);

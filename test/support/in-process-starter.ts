@@ -9,7 +9,7 @@ export function inProcessStarter(depsFor: (id: string) => Promise<SurrenderDeps>
     isRunning: async (id) => running.has(id),
     start: async (id) => {
       const run = depsFor(id)
-        .then((deps) => runOffboarding(deps, id, { owner: durableOwner(id) }))
+        .then((deps) => runOffboarding(deps, id, { owner: durableOwner(id, 'act') }))
         .then(() => undefined, (err) => { void depsFor(id).then((d) => d.log.error(`Surrender ${id} stopped: ${err instanceof Error ? err.message : err}`)); })
         .finally(() => running.delete(id));
       running.set(id, run);
