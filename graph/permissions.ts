@@ -131,6 +131,8 @@ const E = {
   listMailFolders: graph('GET', '/users/{userId}/mailFolders', 'Mail.Read', 'export a leaver\'s mailbox'),
   listChildFolders: graph('GET', '/users/{userId}/mailFolders/{folderId}/childFolders', 'Mail.Read', 'export a leaver\'s mailbox'),
   listFolderMessages: graph('GET', '/users/{userId}/mailFolders/{folderId}/messages', 'Mail.Read', 'export a leaver\'s mailbox'),
+  // "Get mailFolder": totalItemCount re-read at verify, to reconcile the archive with the mailbox.
+  getMailFolder: graph('GET', '/users/{userId}/mailFolders/{folderId}', 'Mail.Read', 'verify a leaver\'s mailbox export'),
   getMessage: graph('GET', '/users/{userId}/messages/{messageId}', 'Mail.Read', 'export a leaver\'s mailbox'),
   getMessageMime: graph('GET', '/users/{userId}/messages/{messageId}/$value', 'Mail.Read', 'export a leaver\'s mailbox'),
   listContacts: graph('GET', '/users/{userId}/contacts', 'Contacts.Read', 'export contacts'),
@@ -288,7 +290,7 @@ export interface SurrenderStep {
 export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'read the councillor\'s account', endpoints: [E.getUser] },
   { why: 'make sure the councillor is not an administrator', endpoints: [E.listDirectoryRoles, E.listDirectoryRoleMembers] },
-  { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage] },
+  { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage, E.getMailFolder] },
   { why: 'export the contacts', endpoints: [E.listContacts] },
   { why: 'export the calendar', endpoints: [E.listEvents] },
   { why: 'export the OneDrive', endpoints: [E.getUserDrive, E.driveDelta, E.getDriveItemContent, E.getDriveItem, E.listDriveChildren, E.getDriveItemByPath] },

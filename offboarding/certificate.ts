@@ -59,6 +59,13 @@ export function renderCertificate(c: CertificateInput): string {
   const gone = verify.gone.length
     ? `<h2>Deleted from the mailbox during the copy</h2><p>${n(verify.gone.length)} message(s) were listed but had been deleted from the mailbox when CouncilGuard came to copy them, and were still gone when the archive was verified. They are listed in manifest.csv with status “gone”.</p><ul>${verify.gone.slice(0, 50).map((g) => `<li>${esc(g.sourceFolder)}: ${esc(g.name)}</li>`).join('')}</ul>`
     : '';
+  const drifted = verify.folders.filter((f) => f.inMailboxNow !== undefined && (f.movedIn || f.leftSinceCopy));
+  const reconciled = drifted.length
+    ? `<h2>The mailbox at verification</h2><p>Each folder's item count was read again from the mailbox when the archive was verified. Where it differs from the archive, every difference is a message moved or deleted after its copy was made: the copy is in the archive folder it was copied from.</p>
+<table><caption class="visually-hidden">Folders whose count changed after the copy</caption><thead><tr><th scope="col">Folder</th><th scope="col" class="num">In the mailbox now</th><th scope="col" class="num">Copied here</th><th scope="col" class="num">Moved here after its copy elsewhere</th><th scope="col" class="num">Moved or deleted after its copy</th></tr></thead><tbody>
+${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inMailboxNow!)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.movedIn ?? 0)}</td><td class="num">${n(f.leftSinceCopy ?? 0)}</td></tr>`).join('\n')}
+</tbody></table>`
+    : '';
   const next = [
     `The account ${esc(target.userPrincipalName)} stays, with sign-in blocked. CouncilGuard never deletes an account.`,
     'The councillor is removed from the council\'s groups and Teams, and any council device enrolled in Intune is retired (council data removed from it).',
@@ -92,6 +99,7 @@ ${folderRows}
 </tbody>
 </table>
 ${gone}
+${reconciled}
 <h2>How the copy was verified</h2>
 <ul>
 <li>For every folder, the number of items listed at the start equals the number copied, and the archive folder holds exactly those files.</li>

@@ -14,6 +14,11 @@ export interface ManifestRow {
   /** Message id, drive item id, or the export's own name for contacts/calendar files. */
   sourceId: string;
   internetMessageId?: string;
+  /** Messages: sender, recipients, subject and attachments flag as the listing gave them (for the clerk's index). */
+  from?: string;
+  to?: string[];
+  subject?: string;
+  hasAttachments?: boolean;
   /** Where it came from, as the councillor saw it: "Inbox / Planning", "/Council/Photos". */
   sourceFolder: string;
   /** Archive-relative folder: "Mail/Inbox/Planning". */

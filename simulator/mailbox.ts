@@ -30,6 +30,37 @@ export interface SimMessage {
   size: number;
   hasAttachments?: boolean;
   toRecipients?: string[];
+  /** Times moved between folders: Outlook's default (non-immutable) id changes with each move. */
+  moves?: number;
+}
+
+/** The message's id as Graph returns it: immutable with Prefer IdType="ImmutableId", otherwise changed by every move. */
+export function restIdOf(m: SimMessage, immutable: boolean): string {
+  return immutable || !m.moves ? m.id : `${m.id}-moved${m.moves}`;
+}
+
+/** Whether a request asked for immutable ids (the header applies to that request only). */
+export function wantsImmutableId(headers: Record<string, string>): boolean {
+  const prefer = Object.entries(headers).filter(([k]) => k.toLowerCase() === 'prefer').map(([, v]) => v).join(',');
+  return /IdType\s*=\s*"?ImmutableId"?/i.test(prefer);
+}
+
+/** A message arriving in a folder now (mail is still delivered after sign-in is blocked). */
+export function deliverMessage(folder: SimMailFolder, m: Omit<SimMessage, 'internetMessageId' | 'size'> & { size?: number }): SimMessage {
+  const message: SimMessage = { internetMessageId: `<${m.id}@simulator>`, size: 3000, ...m };
+  folder.messages.unshift(message);
+  return message;
+}
+
+/** Moves a message to another folder, as Outlook does: its default id changes, its immutable id does not. */
+export function moveMessage(folders: Map<string, SimMailFolder>, immutableId: string, toFolderId: string): void {
+  const from = [...folders.values()].find((f) => f.messages.some((m) => m.id === immutableId));
+  const to = folders.get(toFolderId);
+  if (!from || !to) throw new Error(`moveMessage: no message ${immutableId} or folder ${toFolderId}`);
+  const m = from.messages.find((x) => x.id === immutableId)!;
+  from.messages = from.messages.filter((x) => x !== m);
+  m.moves = (m.moves ?? 0) + 1;
+  to.messages.unshift(m);
 }
 
 export interface SimMailFolder {

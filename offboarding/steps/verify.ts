@@ -4,19 +4,30 @@
 // carry the source's quickXorHash; and the SHA-256 of the archived bytes, read back from SharePoint,
 // matches the manifest for every item (or a stated random sample). Anything wrong stops the surrender
 // before any closing step, names what is missing, and marks those items to be copied again next run.
+// The mailbox itself is asked again too: each folder's totalItemCount is re-read and reconciled with
+// the archive (moved in or out since the copy, deleted since the copy); a message in the mailbox with
+// no copy is never accepted: export-mail runs again and its catch-up pass copies it.
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { TimeSlice } from '../slice';
 import { ArchiveWriter, type DriveItem } from '../archive';
 import { GraphRequestError } from '../../graph/errors';
 import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, type ManifestRow } from '../manifest';
-import { listBlobName, type ListedMessage, type MailStepData } from './export-mail';
+import { IMMUTABLE_ID, listBlobName, readFolderMessages, type ListedMessage, type MailStepData } from './export-mail';
 import type { FilesInventory } from './export-files';
-import { loadStepData } from '../state';
+import { loadStepData, saveStepData } from '../state';
 import { StepFailure, type Step, type StepContext, type StepName, type StepOutcome } from '../types';
 
 export interface VerifySummary {
-  folders: { sourcePath: string; archivePath: string; listed: number; archived: number; gone: number; inArchive: number }[];
+  folders: {
+    sourcePath: string; archivePath: string; listed: number; archived: number; gone: number; inArchive: number;
+    /** Mail folders: totalItemCount re-read from the mailbox at verify, and how the difference with the archive is explained. */
+    inMailboxNow?: number;
+    /** Copied from another folder, then moved here (the copy is in that folder's archive folder). */
+    movedIn?: number;
+    /** Copied from here, then moved to another folder or deleted from the mailbox (the copy is kept). */
+    leftSinceCopy?: number;
+  }[];
   rows: number;
   gone: { name: string; sourceFolder: string; internetMessageId?: string }[];
   hashChecked: number;
@@ -64,14 +75,16 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
   };
 
   const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
+  const messageRowIds = new Set(rows.filter((r) => r.kind === 'message').map((r) => r.sourceId));
   for (const f of mail?.folders ?? []) {
     const listed = (await getJson<ListedMessage[]>(store, record.id, listBlobName(f.id))) ?? [];
     const inFolder = byFolder.get(`message|${f.archivePath}`) ?? [];
-    const archivedIds = new Set(inFolder.map((r) => r.sourceId));
-    const notExported = listed.filter((m) => !archivedIds.has(m.id));
+    // A message listed here may have been copied from the folder it was first listed in (moved since).
+    const notExported = listed.filter((m) => !messageRowIds.has(m.id));
     if (notExported.length) problems.push(`${notExported.length} message(s) listed in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
     const inArchive = await compare(f.archiveFolderId, f.archivePath, inFolder);
-    folders.push({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive });
+    const reconciled = await reconcileMailFolder(ctx, f, inFolder, rows, problems);
+    folders.push({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive, ...reconciled });
   }
   const files = await getJson<FilesInventory>(store, record.id, 'files/inventory.json');
   for (const f of files?.folders ?? []) {
@@ -96,11 +109,41 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
   return folders;
 }
 
+/** Marks a mail problem found in the mailbox itself (not the archive): export-mail runs its catch-up again. */
+const MAILBOX_AHEAD = 'is in the mailbox but not in the archive';
+
+/**
+ * The folder's totalItemCount now, from Graph, against the archive. Equal counts are accepted (every
+ * listed message has its copy, checked above); otherwise the folder is listed and each difference is
+ * explained (moved in after its copy elsewhere, moved out or deleted after its copy) or is a problem.
+ */
+async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][number], inFolder: ManifestRow[], rows: ManifestRow[], problems: string[]): Promise<Pick<VerifySummary['folders'][number], 'inMailboxNow' | 'movedIn' | 'leftSinceCopy'>> {
+  const userId = ctx.record.target!.id;
+  let total: number;
+  try {
+    total = (await ctx.mailbox(() => ctx.graph.get<{ totalItemCount?: number }>(`/users/${userId}/mailFolders/${encodeURIComponent(f.id)}`, ['id', 'totalItemCount'], 'v1.0', IMMUTABLE_ID))).totalItemCount ?? 0;
+  } catch (err) {
+    if (!(err instanceof GraphRequestError && err.status === 404)) throw err;
+    // The folder was deleted since the export: every copy of it stays in the archive.
+    return { inMailboxNow: 0, movedIn: 0, leftSinceCopy: inFolder.filter((r) => r.status === 'archived').length };
+  }
+  const archivedHere = inFolder.filter((r) => r.status === 'archived');
+  if (total === archivedHere.length) return { inMailboxNow: total, movedIn: 0, leftSinceCopy: 0 };
+  const now = await readFolderMessages(ctx, f.id);
+  const archivedById = new Map(rows.filter((r) => r.kind === 'message' && r.status === 'archived').map((r) => [r.sourceId, r]));
+  const nowIds = new Set(now.map((m) => m.id));
+  const missing = now.filter((m) => !archivedById.has(m.id));
+  const movedIn = now.filter((m) => archivedById.get(m.id) && archivedById.get(m.id)!.folder !== f.archivePath).length;
+  const leftSinceCopy = archivedHere.filter((r) => !nowIds.has(r.sourceId)).length;
+  if (missing.length) problems.push(`${missing.length} message(s) in "${f.sourcePath}" ${MAILBOX_AHEAD} (arrived or moved there after the copy; e.g. received ${missing[0].receivedDateTime ?? 'unknown'})`);
+  return { inMailboxNow: total, movedIn, leftSinceCopy };
+}
+
 /** A message that answered 404 during export must still be gone; if it is back, it must be copied. */
 async function recheckGone(ctx: StepContext, rows: ManifestRow[], problems: string[], bad: ManifestRow[]): Promise<void> {
   for (const r of rows.filter((x) => x.status === 'gone' && x.kind === 'message')) {
     try {
-      await ctx.mailbox(() => ctx.graph.get(`/users/${ctx.record.target!.id}/messages/${encodeURIComponent(r.sourceId)}`, ['id']));
+      await ctx.mailbox(() => ctx.graph.get(`/users/${ctx.record.target!.id}/messages/${encodeURIComponent(r.sourceId)}`, ['id'], 'v1.0', IMMUTABLE_ID));
       problems.push(`"${r.sourceFolder}" message ${r.name} could not be read during the export but exists now`);
       bad.push(r);
     } catch (err) {
@@ -162,6 +205,12 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       record.steps[step] = { status: 'pending' };
     }
     if (problems.some((p) => /never exported/.test(p))) record.steps['export-mail'] = { status: 'pending' };
+    if (problems.some((p) => p.includes(MAILBOX_AHEAD))) {
+      // The next export-mail run starts its catch-up passes afresh, which copy what is missing.
+      const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
+      if (mail) await saveStepData(store, record.id, 'export-mail', { ...mail, catchUp: [] });
+      record.steps['export-mail'] = { status: 'pending' };
+    }
     await store.blobs.delete(CONTAINER, `${record.id}/${SUMMARY}`);
     await store.blobs.delete(CONTAINER, `${record.id}/${HASHED}`);
     await ctx.audit({ action: 'surrender.verify', target: `archive of ${record.target!.userPrincipalName}`, result: 'failed', detail: problems.slice(0, 20).join('; ') });

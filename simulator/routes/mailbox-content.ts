@@ -1,7 +1,7 @@
 // Mailbox contents for the surrender: folders (top level, child folders, well-known names), messages
 // (paged, $select), each message's MIME ($value), contacts and events.
 import { applySelect, graphError, notFound, page, unescapeSegment, type SimRequest } from '../http';
-import { hasAttachment, mimeBody, type SimMailFolder, type SimMessage } from '../mailbox';
+import { hasAttachment, mimeBody, restIdOf, wantsImmutableId, type SimMailFolder, type SimMessage } from '../mailbox';
 import { findUser, type SimUser } from '../state';
 import type { Route } from '.';
 
@@ -27,17 +27,18 @@ function listed(req: SimRequest, u: SimUser, ids: string[]): Record<string, unkn
   return ids.map((id) => u.mailFolders.get(id)!).filter((f) => hidden || !f.hidden).map(folderView);
 }
 
-function findMessage(u: SimUser, id: string): { folder: SimMailFolder; message: SimMessage } | undefined {
+/** A message by the id the caller holds: an old default id no longer finds a moved message (404), an immutable id does. */
+function findMessage(u: SimUser, id: string, immutable: boolean): { folder: SimMailFolder; message: SimMessage } | undefined {
   for (const folder of u.mailFolders.values()) {
-    const message = folder.messages.find((x) => x.id === id);
+    const message = folder.messages.find((x) => restIdOf(x, immutable) === id);
     if (message) return { folder, message };
   }
   return undefined;
 }
 
-export function messageView(m: SimMessage, folderId: string): Record<string, unknown> {
+export function messageView(m: SimMessage, folderId: string, immutable = false): Record<string, unknown> {
   return {
-    id: m.id, subject: m.subject, receivedDateTime: m.receivedDateTime, sentDateTime: m.receivedDateTime, internetMessageId: m.internetMessageId,
+    id: restIdOf(m, immutable), subject: m.subject, receivedDateTime: m.receivedDateTime, sentDateTime: m.receivedDateTime, internetMessageId: m.internetMessageId,
     parentFolderId: folderId, hasAttachments: hasAttachment(m), from: { emailAddress: { address: m.from } },
     toRecipients: (m.toRecipients ?? []).map((address) => ({ emailAddress: { address } })),
   };
@@ -90,7 +91,7 @@ export const mailboxContentRoutes: Route[] = [
       if (!isUser(u)) return u;
       const f = folder(u, m[2]);
       if (!f) return folderNotFound();
-      return page(req, f.messages.map((x) => messageView(x, f.id)), { defaultSize: 10, maxSize: 1000 });
+      return page(req, f.messages.map((x) => messageView(x, f.id, wantsImmutableId(req.headers))), { defaultSize: 10, maxSize: 1000 });
     },
   },
   {
@@ -98,7 +99,7 @@ export const mailboxContentRoutes: Route[] = [
     handle: (req, m) => {
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
-      const found = findMessage(u, m[2]);
+      const found = findMessage(u, m[2], wantsImmutableId(req.headers));
       return found ? { status: 200, stream: mimeBody(found.message, u.userPrincipalName), headers: { 'Content-Type': 'message/rfc822' } } : messageNotFound();
     },
   },
@@ -107,8 +108,9 @@ export const mailboxContentRoutes: Route[] = [
     handle: (req, m) => {
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
-      const found = findMessage(u, m[2]);
-      return found ? { status: 200, body: applySelect(messageView(found.message, found.folder.id), req.query) } : messageNotFound();
+      const immutable = wantsImmutableId(req.headers);
+      const found = findMessage(u, m[2], immutable);
+      return found ? { status: 200, body: applySelect(messageView(found.message, found.folder.id, immutable), req.query) } : messageNotFound();
     },
   },
   {

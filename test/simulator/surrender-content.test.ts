@@ -1,0 +1,42 @@
+// Simulator behaviours the surrender relies on to lose nothing (issue 14, part B), each from Microsoft's
+// documentation: Outlook ids change when a message moves unless the request asks for immutable ids, and
+// mail is still delivered to the mailbox while the surrender runs.
+import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
+import { deliverMessage, moveMessage } from '../../simulator/mailbox';
+import { call, tokenFor } from './raw';
+
+describe('simulator: mailbox content that changes during a surrender', () => {
+  let sim: RunningSimulator;
+  let token: string;
+  const ann = 'ann@testparish.gov.uk';
+  const scenario = buildScenario({ name: 'surrender-content', people: [{ userPrincipalName: ann, displayName: 'ann', mailbox: { folders: [{ name: 'Inbox', count: 3, seed: 1 }, { name: 'Archive', count: 1, seed: 2 }] } }] });
+  beforeAll(async () => {
+    sim = await startSimulator({ scenarios: [scenario] });
+    token = await tokenFor(sim);
+  });
+  afterAll(() => sim.close());
+  const user = () => sim.tenant().users.find((u) => u.userPrincipalName === ann)!;
+  const folder = (name: string) => [...user().mailFolders.values()].find((f) => f.displayName === name)!;
+  const immutable = { Prefer: 'IdType="ImmutableId"' };
+  type List = { value: { id: string; subject: string }[] };
+
+  it('a moved message keeps its immutable id; its default id changes, so the old one answers 404', async () => {
+    const listed = (await call<List>(sim, 'GET', `/users/${ann}/mailFolders/inbox/messages?$select=id`, { token })).body.value;
+    const listedImmutable = (await call<List>(sim, 'GET', `/users/${ann}/mailFolders/inbox/messages?$select=id`, { token, headers: immutable })).body.value;
+    moveMessage(user().mailFolders, listedImmutable[0].id, folder('Archive').id);
+    expect((await call(sim, 'GET', `/users/${ann}/messages/${listed[0].id}/$value`, { token })).status).toBe(404);
+    expect((await call(sim, 'GET', `/users/${ann}/messages/${listedImmutable[0].id}/$value`, { token, headers: immutable })).status).toBe(200);
+    const archive = (await call<List>(sim, 'GET', `/users/${ann}/mailFolders/${folder('Archive').id}/messages?$select=id`, { token })).body.value.map((m) => m.id);
+    expect(archive).not.toContain(listed[0].id);
+    const archiveImmutable = (await call<List>(sim, 'GET', `/users/${ann}/mailFolders/${folder('Archive').id}/messages?$select=id`, { token, headers: immutable })).body.value.map((m) => m.id);
+    expect(archiveImmutable).toContain(listedImmutable[0].id);
+  });
+
+  it('mail delivered after listing appears in the folder and its totalItemCount', async () => {
+    const before = (await call<{ totalItemCount: number }>(sim, 'GET', `/users/${ann}/mailFolders/inbox?$select=totalItemCount`, { token })).body.totalItemCount;
+    deliverMessage(folder('Inbox'), { id: 'late-1', subject: 'Arrived late', receivedDateTime: new Date().toISOString(), from: 'x@example.net' });
+    expect((await call<{ totalItemCount: number }>(sim, 'GET', `/users/${ann}/mailFolders/inbox?$select=totalItemCount`, { token })).body.totalItemCount).toBe(before + 1);
+    const list = (await call<List>(sim, 'GET', `/users/${ann}/mailFolders/inbox/messages?$select=id,subject`, { token, headers: immutable })).body.value;
+    expect(list.map((m) => m.subject)).toContain('Arrived late');
+  });
+});
