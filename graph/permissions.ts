@@ -291,6 +291,7 @@ export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'read the councillor\'s account', endpoints: [E.getUser] },
   { why: 'make sure the councillor is not an administrator', endpoints: [E.listDirectoryRoles, E.listDirectoryRoleMembers] },
   { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage, E.getMailFolder] },
+  { why: 'check for an online archive mailbox (Exchange admin API Get-Mailbox); without it the mailbox is kept, as it cannot be checked', endpoints: [E.exchangeInvokeCommand], optional: true },
   { why: 'export the contacts', endpoints: [E.listContacts] },
   { why: 'export the calendar', endpoints: [E.listEvents] },
   { why: 'export the OneDrive', endpoints: [E.getUserDrive, E.driveDelta, E.getDriveItemContent, E.getDriveItem, E.listDriveChildren, E.getDriveItemByPath] },

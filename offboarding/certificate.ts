@@ -66,6 +66,12 @@ export function renderCertificate(c: CertificateInput): string {
 ${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inMailboxNow!)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.movedIn ?? 0)}</td><td class="num">${n(f.leftSinceCopy ?? 0)}</td></tr>`).join('\n')}
 </tbody></table>`
     : '';
+  const notCopied = record.notCopied?.length
+    ? `<h2>Not copied, and where it remains</h2><p>These could not be copied into the archive. Each is listed with where it still is${record.keepMailbox ? '; because of them <strong>the mailbox is kept and its licence is not removed</strong>' : ''}.</p>
+<table><caption class="visually-hidden">What was not copied</caption><thead><tr><th scope="col">What</th><th scope="col">Where it remains</th><th scope="col">Why it was not copied</th></tr></thead><tbody>
+${record.notCopied.map((x) => `<tr><td>${esc(x.what)}${x.count !== undefined ? ` (${n(x.count)})` : ''}</td><td>${esc(x.where)}</td><td>${esc(x.why)}</td></tr>`).join('\n')}
+</tbody></table>`
+    : '';
   const next = [
     `The account ${esc(target.userPrincipalName)} stays, with sign-in blocked. CouncilGuard never deletes an account.`,
     'The councillor is removed from the council\'s groups and Teams, and any council device enrolled in Intune is retired (council data removed from it).',
@@ -100,6 +106,7 @@ ${folderRows}
 </table>
 ${gone}
 ${reconciled}
+${notCopied}
 <h2>How the copy was verified</h2>
 <ul>
 <li>For every folder, the number of items listed at the start equals the number copied, and the archive folder holds exactly those files.</li>

@@ -29,6 +29,9 @@ export interface SurrenderView {
   message?: string;
   certificate?: { url?: string; available: boolean };
   licenceRemovalDue?: string;
+  /** What could not be copied and where it remains; keepMailbox when the mailbox is kept for it. */
+  notCopied?: { what: string; where: string; why: string; count?: number }[];
+  keepMailbox?: string;
 }
 
 function stepFraction(s: StepState): number {
@@ -62,5 +65,7 @@ export function surrenderView(record: SurrenderRecord, now = new Date()): Surren
     message: failed?.message ?? record.steps.close.message,
     certificate: record.certificate ? { url: record.certificate.webUrl, available: true } : undefined,
     licenceRemovalDue: record.steps.close.waitingUntil,
+    notCopied: record.notCopied?.map(({ what, where, why, count }) => ({ what, where, why, count })),
+    keepMailbox: record.keepMailbox?.reason,
   };
 }

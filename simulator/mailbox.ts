@@ -105,6 +105,10 @@ export function buildMailbox(userId: string, upn: string, folders: ScenarioMailF
     return id;
   };
   out.set(rootId, { id: rootId, displayName: 'Top of Information Store', parentFolderId: '', childFolderIds: [], search: false, hidden: false, wellKnownName: 'msgfolderroot', messages: [] });
+  // Recoverable Items / Deletions lives outside the folder tree under msgfolderroot, so no listing shows
+  // it; Graph reaches it only by its well-known name.
+  const deletionsId = stableId(userId, 'folder', 'recoverableitemsdeletions');
+  out.set(deletionsId, { id: deletionsId, displayName: 'Deletions', parentFolderId: stableId(userId, 'recoverableitemsroot'), childFolderIds: [], search: false, hidden: true, wellKnownName: 'recoverableitemsdeletions', messages: [] });
   for (const f of folders) out.get(rootId)!.childFolderIds.push(add(f, rootId, f.name));
   return out;
 }

@@ -110,6 +110,8 @@ export interface SimUser {
   signInActivity?: { lastSignInDateTime: string | null; lastNonInteractiveSignInDateTime: string | null; lastSuccessfulSignInDateTime: string | null };
   /** Exchange's RecipientTypeDetails: UserMailbox, or SharedMailbox after Set-Mailbox -Type Shared. */
   recipientTypeDetails: string;
+  /** An enabled online (In-Place) archive mailbox: Get-Mailbox reports ArchiveStatus Active and its ArchiveGuid; Graph v1.0 cannot reach it. */
+  onlineArchive?: { guid: string; items: number };
 }
 
 export interface TenantState {

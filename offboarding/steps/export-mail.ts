@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { ArchiveWriter, openStream } from '../archive';
 import { getJson, ManifestLog, putJson, type ManifestRow } from '../manifest';
-import { walkMailFolders, type MailFolderEntry } from '../mail-folders';
+import { recoverableDeletionsFolder, walkMailFolders, type MailFolderEntry } from '../mail-folders';
+import { findUncopiable, recordUncopiable } from '../mailbox-extras';
 import { messageFileName } from '../names';
 import { loadStepData, saveStepData } from '../state';
 import { TimeSlice } from '../slice';
@@ -52,6 +53,8 @@ export const listBlobName = (folderId: string) => `mail/list/${createHash('sha25
 async function prepareFolders(ctx: StepContext, writer: ArchiveWriter): Promise<MailStepData> {
   const target = ctx.record.target!;
   const folders = await walkMailFolders(ctx, target.id);
+  const deletions = await recoverableDeletionsFolder(ctx, target.id, folders);
+  if (deletions) folders.push(deletions);
   const mailRoot = await writer.ensureFolder(ctx.record.archive!.folderId, 'Mail');
   const archived: ArchivedMailFolder[] = [];
   const idOf = new Map<string, string>();
@@ -138,6 +141,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
   let data = await loadStepData<MailStepData>(store, record.id, 'export-mail');
   if (!data) {
+    await recordUncopiable(ctx, await findUncopiable(ctx));
     data = await prepareFolders(ctx, writer);
     await saveStepData(store, record.id, 'export-mail', data);
   }

@@ -1,6 +1,7 @@
 // Simulator behaviours the surrender relies on to lose nothing (issue 14, part B), each from Microsoft's
 // documentation: Outlook ids change when a message moves unless the request asks for immutable ids, and
-// mail is still delivered to the mailbox while the surrender runs.
+// mail is still delivered to the mailbox while the surrender runs; Recoverable Items / Deletions is
+// reached only by its well-known name; Get-Mailbox reports an online archive.
 import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { deliverMessage, moveMessage } from '../../simulator/mailbox';
 import { call, tokenFor } from './raw';
@@ -38,5 +39,22 @@ describe('simulator: mailbox content that changes during a surrender', () => {
     expect((await call<{ totalItemCount: number }>(sim, 'GET', `/users/${ann}/mailFolders/inbox?$select=totalItemCount`, { token })).body.totalItemCount).toBe(before + 1);
     const list = (await call<List>(sim, 'GET', `/users/${ann}/mailFolders/inbox/messages?$select=id,subject`, { token, headers: immutable })).body.value;
     expect(list.map((m) => m.subject)).toContain('Arrived late');
+  });
+
+  it('Recoverable Items / Deletions answers by its well-known name and is in no folder listing', async () => {
+    const f = (await call<{ id: string; totalItemCount: number }>(sim, 'GET', `/users/${ann}/mailFolders/recoverableitemsdeletions?$select=id,totalItemCount`, { token })).body;
+    expect(f.totalItemCount).toBe(0);
+    const top = (await call<{ value: { id: string }[] }>(sim, 'GET', `/users/${ann}/mailFolders?includeHiddenFolders=true&$select=id`, { token })).body.value.map((x) => x.id);
+    expect(top).not.toContain(f.id);
+  });
+
+  it('Get-Mailbox reports ArchiveStatus and ArchiveGuid: Active with its guid when there is an online archive, None and the zero guid otherwise', async () => {
+    const exchangeToken = await tokenFor(sim, { resource: `${sim.url}/exchange` });
+    const getMailbox = async () => (await call<{ value: { ArchiveStatus: string; ArchiveGuid: string }[] }>(sim, 'POST', `/exchange/adminapi/beta/${sim.tenantIds[0]}/InvokeCommand`, {
+      token: exchangeToken, body: { CmdletInput: { CmdletName: 'Get-Mailbox', Parameters: { Identity: ann } } },
+    })).body.value[0];
+    expect(await getMailbox()).toMatchObject({ ArchiveStatus: 'None', ArchiveGuid: '00000000-0000-0000-0000-000000000000' });
+    user().onlineArchive = { guid: '11111111-2222-3333-4444-555555555555', items: 10 };
+    expect(await getMailbox()).toMatchObject({ ArchiveStatus: 'Active', ArchiveGuid: '11111111-2222-3333-4444-555555555555' });
   });
 });
