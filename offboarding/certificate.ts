@@ -51,6 +51,7 @@ export function renderCertificate(c: CertificateInput): string {
   const files = rows.filter((r) => r.kind === 'file' && r.status === 'archived');
   const contacts = record.steps['export-contacts'].counts?.contacts ?? 0;
   const events = record.steps['export-calendar'].counts?.events ?? 0;
+  const notebooks = record.steps['export-files'].counts?.notebooks ?? 0;
   const bytes = rows.reduce((t, r) => t + r.size, 0);
   const xorChecked = files.filter((r) => r.quickXorHash?.source && r.quickXorHash.source === r.quickXorHash.copy).length;
   const opt = req.options;
@@ -96,7 +97,7 @@ ${req.force ? `<dt>Started before the term end because</dt><dd>${esc(req.force.r
 <dt>Reference</dt><dd><code>${esc(record.id)}</code></dd>
 </dl>
 <h2>What was copied</h2>
-<p>${n(messages.length)} email message(s) as .eml files (each with its attachments, openable in Outlook), ${n(contacts)} contact(s) (contacts.vcf and contacts.csv), ${n(events)} calendar event(s) (calendar.ics) and ${n(files.length)} OneDrive file(s): ${mb(bytes)} in all.</p>
+<p>${n(messages.length)} email message(s) as .eml files (each with its attachments, openable in Outlook), ${n(contacts)} contact(s) (contacts.vcf and contacts.csv), ${n(events)} calendar event(s) (calendar.ics) and ${n(files.length)} OneDrive file(s)${notebooks ? `, among them the files of ${n(notebooks)} OneNote notebook(s)` : ''}: ${mb(bytes)} in all.</p>
 <table>
 <caption class="visually-hidden">Items per folder</caption>
 <thead><tr><th scope="col">Folder</th><th scope="col">In the archive at</th><th scope="col" class="num">Listed</th><th scope="col" class="num">Copied</th><th scope="col" class="num">Deleted before copy</th><th scope="col" class="num">Files found in archive</th></tr></thead>

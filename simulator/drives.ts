@@ -112,7 +112,7 @@ export function itemView(d: SimDrive, i: SimItem, opts: { delta?: boolean; index
   const index = opts.index ?? childIndex(d);
   const kids = (x: SimItem) => index.get(x.id) ?? [];
   const driveType = d.siteId ? 'documentLibrary' : 'business';
-  if (i.deleted) return { id: i.id, deleted: { state: 'deleted' }, parentReference: { driveId: d.id, driveType, id: i.parentId }, ...(i.folder ? { folder: {} } : { file: {} }) };
+  if (i.deleted) return { id: i.id, deleted: { state: 'deleted' }, parentReference: { driveId: d.id, driveType, id: i.parentId }, ...(i.package ? { package: {} } : i.folder ? { folder: {} } : { file: {} }) };
   const folderPath = folderPathOf(d, i);
   const parentReference = i.root
     ? { driveId: d.id, driveType }
@@ -128,9 +128,13 @@ export function itemView(d: SimDrive, i: SimItem, opts: { delta?: boolean; index
     webUrl: i.root ? d.webUrl : `${d.webUrl}${folderPath.split('/').map(encodeURIComponent).join('/')}/${encodeURIComponent(i.name)}`,
     parentReference,
     ...(i.root ? { root: {} } : {}),
-    ...(i.folder
-      ? { folder: { childCount: kids(i).length } }
-      : { file: { mimeType: mimeTypeOf(i.name), hashes: itemHashes(i) } }),
+    ...(i.package
+      ? { package: { type: i.package.type } }
+      : i.remoteItem
+        ? { remoteItem: { id: i.remoteItem.id, name: i.remoteItem.name, parentReference: { driveId: i.remoteItem.driveId }, folder: {} } }
+        : i.folder
+          ? { folder: { childCount: kids(i).length } }
+          : { file: { mimeType: mimeTypeOf(i.name), hashes: itemHashes(i) } }),
     ...(scope ? { shared: { scope } } : {}),
   };
 }

@@ -97,7 +97,7 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
       if (r.quickXorHash?.source && r.quickXorHash.source !== r.quickXorHash.copy) { problems.push(`${f.archivePath}/${r.name}: the copy's quickXorHash ${r.quickXorHash.copy || '(none)'} differs from the source's ${r.quickXorHash.source}`); bad.push(r); }
     }
     const inArchive = await compare(f.archiveFolderId, f.archivePath, expected);
-    folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
+    folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}${f.package === 'oneNote' ? ' (OneNote notebook)' : f.package ? ` (${f.package} package)` : ''}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
   }
   for (const kind of ['contacts', 'calendar'] as const) {
     const expected = rows.filter((r) => r.kind === kind);

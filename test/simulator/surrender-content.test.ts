@@ -4,6 +4,7 @@
 // reached only by its well-known name; Get-Mailbox reports an online archive.
 import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { deliverMessage, moveMessage } from '../../simulator/mailbox';
+import { addNotebook, addShortcut } from '../../simulator/state';
 import { call, tokenFor } from './raw';
 
 describe('simulator: mailbox content that changes during a surrender', () => {
@@ -56,5 +57,25 @@ describe('simulator: mailbox content that changes during a surrender', () => {
     expect(await getMailbox()).toMatchObject({ ArchiveStatus: 'None', ArchiveGuid: '00000000-0000-0000-0000-000000000000' });
     user().onlineArchive = { guid: '11111111-2222-3333-4444-555555555555', items: 10 };
     expect(await getMailbox()).toMatchObject({ ArchiveStatus: 'Active', ArchiveGuid: '11111111-2222-3333-4444-555555555555' });
+  });
+
+  it('a OneNote notebook is a package item (no folder or file facet) whose files are its children; a shortcut has only remoteItem', async () => {
+    const t = sim.tenant();
+    const drive = t.drives.get(user().driveId!)!;
+    const nb = addNotebook(t, drive, '/Notes/Parish', [{ name: 'Meetings' }]);
+    const sc = addShortcut(t, drive, '/Shared thing', { id: 'x', driveId: 'y', name: 'Shared thing' });
+    const item = (await call<Record<string, unknown>>(sim, 'GET', `/drives/${drive.id}/items/${nb.id}`, { token })).body;
+    expect(item.package).toEqual({ type: 'oneNote' });
+    expect(item.folder).toBeUndefined();
+    expect(item.file).toBeUndefined();
+    const kids = (await call<{ value: { name: string; file?: object }[] }>(sim, 'GET', `/drives/${drive.id}/items/${nb.id}/children`, { token })).body.value;
+    expect(kids.map((k) => k.name).sort()).toEqual(['Meetings.one', 'Open Notebook.onetoc2']);
+    expect(kids.every((k) => k.file)).toBe(true);
+    const shortcut = (await call<Record<string, unknown>>(sim, 'GET', `/drives/${drive.id}/items/${sc.id}`, { token })).body;
+    expect(shortcut.remoteItem).toMatchObject({ id: 'x', name: 'Shared thing' });
+    expect([shortcut.file, shortcut.folder, shortcut.package]).toEqual([undefined, undefined, undefined]);
+    const delta = (await call<{ value: { id: string; package?: object; folder?: object }[] }>(sim, 'GET', `/drives/${drive.id}/root/delta`, { token })).body.value;
+    expect(delta.find((x) => x.id === nb.id)).toMatchObject({ package: { type: 'oneNote' } });
+    expect(delta.find((x) => x.id === nb.id)?.folder).toBeUndefined();
   });
 });
