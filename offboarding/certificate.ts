@@ -73,6 +73,10 @@ ${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inM
 ${record.notCopied.map((x) => `<tr><td>${esc(x.what)}${x.count !== undefined ? ` (${n(x.count)})` : ''}</td><td>${esc(x.where)}</td><td>${esc(x.why)}</td></tr>`).join('\n')}
 </tbody></table>`
     : '';
+  const changed = files.filter((r) => r.changedDuringCopy);
+  const changedSection = changed.length
+    ? `<h2>OneDrive files saved again during the copy</h2><p>These files were changed while the surrender ran. Each was read again and its latest version copied and checked against the OneDrive's new hash${changed.some((r) => r.keptChanging) ? '; those marked “still changing” were being saved again after every copy, so the archive holds the latest version CouncilGuard could copy' : ''}.</p><ul>${changed.slice(0, 100).map((r) => `<li>${esc(r.sourceFolder)}${r.keptChanging ? ' (still changing)' : ''}</li>`).join('')}</ul>`
+    : '';
   const next = [
     `The account ${esc(target.userPrincipalName)} stays, with sign-in blocked. CouncilGuard never deletes an account.`,
     'The councillor is removed from the council\'s groups and Teams, and any council device enrolled in Intune is retired (council data removed from it).',
@@ -107,6 +111,7 @@ ${folderRows}
 </table>
 ${gone}
 ${reconciled}
+${changedSection}
 ${notCopied}
 <h2>How the copy was verified</h2>
 <ul>

@@ -30,6 +30,10 @@ export interface ManifestRow {
   archiveItemId: string;
   /** OneDrive files: Graph's quickXorHash of the source and of the copy. */
   quickXorHash?: { source: string; copy: string };
+  /** OneDrive files saved again during the surrender: the copy is a later version than the one listed. */
+  changedDuringCopy?: boolean;
+  /** Still changing after repeated copies: the archive holds the latest version copied (listed on the certificate). */
+  keptChanging?: boolean;
   /** 'gone': the source answered 404 when we came to copy it (deleted during the export). */
   status: 'archived' | 'gone';
   /** When the row was written (ISO), to tell it from an invalidation. */

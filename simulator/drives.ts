@@ -1,6 +1,7 @@
 // Drive items as Graph shows them (driveItem JSON) and the writes that change them. Every change takes
 // a new sequence number from the tenant, which is what delta tokens count.
-import { stableId, itemHashes, rootOf, ensureFolder, type SimDrive, type SimItem, type TenantState } from './state';
+import { stableId, itemContent, itemHashes, rootOf, ensureFolder, type SimDrive, type SimItem, type TenantState } from './state';
+import { collect } from './http';
 
 export type ConflictBehavior = 'fail' | 'replace' | 'rename';
 
@@ -80,6 +81,13 @@ export function writeFile(tenant: TenantState, drive: SimDrive, parent: SimItem,
   item.hashes = undefined;
   touch(tenant, drive, item);
   return item;
+}
+
+/** Someone saves a new version of a file (as Word or OneNote would): new bytes, size, hashes and eTag. */
+export function editFile(tenant: TenantState, drive: SimDrive, item: SimItem, note = 'edited'): void {
+  const before = item.content ?? collect(itemContent(item));
+  const parent = drive.items.get(item.parentId!)!;
+  writeFile(tenant, drive, parent, item.name, Buffer.concat([before, Buffer.from(`\n${note} ${tenant.seq}\n`)]));
 }
 
 /** Resolves 'a/b/c.txt' below a parent into the parent folder (created as needed) and the leaf name. */

@@ -47,6 +47,8 @@ export interface SimItem {
   deleted?: boolean;
   /** A package (OneNote notebook): a container like a folder, served with the package facet and no folder or file facet. */
   package?: { type: string };
+  /** Someone keeps editing this file: after each content read it is saved again (new bytes, new hashes), this many times. */
+  editsAfterRead?: number;
   /** A shortcut to an item in someone else's drive: served with remoteItem only (no file, folder or package facet). */
   remoteItem?: { id: string; driveId: string; name: string };
 }

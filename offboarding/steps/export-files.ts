@@ -96,6 +96,46 @@ async function buildInventory(ctx: StepContext, writer: ArchiveWriter): Promise<
   return inventory;
 }
 
+/** Copies of a file that keeps changing before it is taken at its latest version and listed. */
+const MAX_COPY_ATTEMPTS = 3;
+
+/**
+ * Copies one file and checks the copy's quickXorHash against the source's. A mismatch means the file
+ * was saved again since it was listed: the source is read again and, if the copy is not its current
+ * version, copied again and checked against the new hash; a file that still changes after
+ * MAX_COPY_ATTEMPTS copies is kept at the latest version copied and marked so the certificate lists it.
+ * Without a hash on either side nothing is compared here: verify re-downloads the copy and checks its SHA-256.
+ */
+async function copyChecked(ctx: StepContext, writer: ArchiveWriter, driveId: string, f: FileEntry, onBytes: (n: number) => void): Promise<ManifestRow> {
+  const archive = ctx.record.archive!;
+  const base = { kind: 'file' as const, sourceId: f.id, sourceFolder: f.sourcePath, folder: f.folder, name: f.name };
+  for (let attempt = 1; ; attempt++) {
+    const result = await writer.copy(f.archiveFolderId, f.name, () => openStream(ctx.graph, `/drives/${driveId}/items/${f.id}/content`), onBytes);
+    if (result === 'gone') return { ...base, size: 0, sha256: '', archiveItemId: '', status: 'gone', at: new Date().toISOString() };
+    let copyHash = result.item.file?.hashes?.quickXorHash;
+    // SharePoint computes the hash after the write; when the upload's answer lacks it, ask for the item.
+    if (!copyHash) copyHash = (await ctx.graph.get<DriveItem>(`/drives/${archive.driveId}/items/${result.item.id}`, ['id', 'file'])).file?.hashes?.quickXorHash;
+    const row = (source: string, extra: Partial<ManifestRow> = {}): ManifestRow => ({
+      ...base, size: result.size, sha256: result.sha256, archiveItemId: result.item.id,
+      quickXorHash: { source, copy: copyHash ?? '' }, status: 'archived', at: new Date().toISOString(), ...extra,
+    });
+    if (!copyHash || !f.quickXorHash) return row(f.quickXorHash ?? '');
+    if (attempt === 1 && copyHash === f.quickXorHash) return row(f.quickXorHash);
+    let now: RawDriveItem;
+    try {
+      now = await ctx.graph.get<RawDriveItem>(`/drives/${driveId}/items/${f.id}`, ['id', 'size', 'file']);
+    } catch (err) {
+      // Deleted after our read: the copy is its last version.
+      if (err instanceof GraphRequestError && err.status === 404) return row(copyHash, { changedDuringCopy: true });
+      throw err;
+    }
+    const nowHash = now.file?.hashes?.quickXorHash ?? '';
+    if (nowHash === copyHash) return row(nowHash, { changedDuringCopy: true });
+    if (attempt >= MAX_COPY_ATTEMPTS) return row(nowHash, { changedDuringCopy: true, keptChanging: true });
+    ctx.graph.meter.count('retry', 'OneDrive file changed during its copy');
+  }
+}
+
 const SHORTCUTS = 'OneDrive shortcuts to folders or files in other people\'s OneDrives or sites';
 const UNKNOWN_KINDS = 'OneDrive items of a kind CouncilGuard does not copy (neither file, folder nor notebook)';
 
@@ -138,21 +178,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const limit = pLimit(4);
   const results = await Promise.allSettled(todo.map((f) => limit(async () => {
     if (stopped || !slice.take()) { stopped = true; return; }
-    const result = await writer.copy(f.archiveFolderId, f.name, () => openStream(ctx.graph, `/drives/${inventory!.driveId}/items/${f.id}/content`), (n) => { bytesDone += n; });
-    let row: ManifestRow;
-    if (result === 'gone') {
-      row = { kind: 'file', sourceId: f.id, sourceFolder: f.sourcePath, folder: f.folder, name: f.name, size: 0, sha256: '', archiveItemId: '', status: 'gone', at: new Date().toISOString() };
-    } else {
-      let copyHash = result.item.file?.hashes?.quickXorHash;
-      // SharePoint computes the hash after the write; when the upload's answer lacks it, ask for the item.
-      if (!copyHash) copyHash = (await ctx.graph.get<DriveItem>(`/drives/${archive.driveId}/items/${result.item.id}`, ['id', 'file'])).file?.hashes?.quickXorHash;
-      row = {
-        kind: 'file', sourceId: f.id, sourceFolder: f.sourcePath, folder: f.folder, name: f.name, size: result.size, sha256: result.sha256, archiveItemId: result.item.id,
-        quickXorHash: { source: f.quickXorHash ?? '', copy: copyHash ?? '' }, status: 'archived', at: new Date().toISOString(),
-      };
-      copied++;
-      copiedBytes += result.size;
-    }
+    const row = await copyChecked(ctx, writer, inventory!.driveId!, f, (n) => { bytesDone += n; });
+    if (row.status === 'archived') { copied++; copiedBytes += row.size; }
     rows.set(`file:${f.id}`, row);
     await log.add(row);
     report();

@@ -4,7 +4,8 @@
 // reached only by its well-known name; Get-Mailbox reports an online archive.
 import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { deliverMessage, moveMessage } from '../../simulator/mailbox';
-import { addNotebook, addShortcut } from '../../simulator/state';
+import { addFile, addNotebook, addShortcut } from '../../simulator/state';
+import { editFile } from '../../simulator/drives';
 import { call, tokenFor } from './raw';
 
 describe('simulator: mailbox content that changes during a surrender', () => {
@@ -77,5 +78,25 @@ describe('simulator: mailbox content that changes during a surrender', () => {
     const delta = (await call<{ value: { id: string; package?: object; folder?: object }[] }>(sim, 'GET', `/drives/${drive.id}/root/delta`, { token })).body.value;
     expect(delta.find((x) => x.id === nb.id)).toMatchObject({ package: { type: 'oneNote' } });
     expect(delta.find((x) => x.id === nb.id)?.folder).toBeUndefined();
+  });
+
+  it('a file saved again gets new bytes and a new quickXorHash; one being edited serves a version and is saved again after the read', async () => {
+    const t = sim.tenant();
+    const drive = t.drives.get(user().driveId!)!;
+    const file = addFile(t, drive, { path: '/Draft minutes.docx', size: 5000 });
+    type Item = { file: { hashes: { quickXorHash: string } }; size: number };
+    const hashOf = async () => (await call<Item>(sim, 'GET', `/drives/${drive.id}/items/${file.id}`, { token })).body.file.hashes.quickXorHash;
+    const h1 = await hashOf();
+    editFile(t, drive, file);
+    const h2 = await hashOf();
+    expect(h2).not.toBe(h1);
+    file.editsAfterRead = 1;
+    const read = await call(sim, 'GET', `/drives/${drive.id}/items/${file.id}/content`, { token });
+    expect(read.status).toBe(200);
+    const h3 = await hashOf();
+    expect(h3).not.toBe(h2);
+    expect(file.editsAfterRead).toBe(0);
+    await call(sim, 'GET', `/drives/${drive.id}/items/${file.id}/content`, { token });
+    expect(await hashOf()).toBe(h3);
   });
 });
