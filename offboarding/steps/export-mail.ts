@@ -13,6 +13,7 @@ import { getJson, ManifestLog, putJson, type ManifestRow } from '../manifest';
 import { recoverableDeletionsFolder, walkMailFolders, type MailFolderEntry } from '../mail-folders';
 import { findUncopiable, recordUncopiable } from '../mailbox-extras';
 import { messageFileName } from '../names';
+import { renderFolderIndex } from '../folder-index';
 import { loadStepData, saveStepData } from '../state';
 import { TimeSlice } from '../slice';
 import type { Step, StepContext, StepOutcome } from '../types';
@@ -164,7 +165,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     await saveStepData(store, record.id, 'export-mail', data);
     if (found) await ctx.audit({ action: 'content.list', target: `mailbox ${target.userPrincipalName}`, result: 'done', detail: `Catch-up pass ${data.catchUp.length}: ${found} message(s) arrived in or moved into the mailbox's folders since they were listed; they are copied now (surrender ${record.id}).` });
   }
-  const all = [...rows.values()];
+  await writeFolderIndexes(ctx, data, writer, log, rows);
+  const all = [...rows.values()].filter((r) => r.kind === 'message');
   return {
     status: 'done',
     counts: {
@@ -175,6 +177,24 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       caughtUp: (data.catchUp ?? []).reduce((n, x) => n + x, 0),
     },
   };
+}
+
+/** Each folder's index.html (the clerk's browsable list), rewritten whenever the step finishes, with its manifest row. */
+async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, ManifestRow>): Promise<void> {
+  const byFolder = new Map<string, ManifestRow[]>();
+  for (const r of rows.values()) if (r.kind === 'message') byFolder.set(r.folder, [...(byFolder.get(r.folder) ?? []), r]);
+  const councillor = ctx.record.target!.displayName;
+  for (const folder of data.folders) {
+    const html = Buffer.from(renderFolderIndex(folder, byFolder.get(folder.archivePath) ?? [], councillor), 'utf8');
+    const key = `index:${folder.id}`;
+    const previous = rows.get(key);
+    if (previous && previous.size === html.length && previous.sha256 === createHash('sha256').update(html).digest('hex')) continue;
+    const copy = await writer.writeBuffer(folder.archiveFolderId, 'index.html', html);
+    const row: ManifestRow = { kind: 'index', sourceId: folder.id, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: 'index.html', size: copy.size, sha256: copy.sha256, archiveItemId: copy.item.id, status: 'archived', at: new Date().toISOString() };
+    rows.set(key, row);
+    await log.add(row);
+  }
+  await log.flush();
 }
 
 /** Copies every listed message that has no row yet, folder by folder; 'more' when the time slice ran out. */

@@ -38,7 +38,7 @@ export interface VerifySummary {
 
 const SUMMARY = 'verify/summary.json';
 const HASHED = 'verify/hashed.json';
-const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
+const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', index: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
 
 /** The rows whose bytes are re-read: all, or a sample chosen by a hash of the surrender id (random, yet the same on a restart). */
 export function hashSample(rows: ManifestRow[], surrenderId: string, sample: number | null): ManifestRow[] {
@@ -71,7 +71,9 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
     }
     const extras = children.filter((c) => !expectedIds.has(c.id));
     if (extras.length) problems.push(`${archivePath} holds ${extras.length} file(s) the export did not write: ${extras.slice(0, 5).map((e) => e.name).join(', ')}${extras.length > 5 ? ', …' : ''}`);
-    return children.length;
+    // Items counted are the folder's own content, not the index export-mail writes beside it.
+    const indexIds = new Set(expected.filter((r) => r.kind === 'index').map((r) => r.archiveItemId));
+    return children.filter((c) => !indexIds.has(c.id)).length;
   };
 
   const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
@@ -82,7 +84,8 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
     // A message listed here may have been copied from the folder it was first listed in (moved since).
     const notExported = listed.filter((m) => !messageRowIds.has(m.id));
     if (notExported.length) problems.push(`${notExported.length} message(s) listed in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
-    const inArchive = await compare(f.archiveFolderId, f.archivePath, inFolder);
+    // The folder's index.html was written by export-mail too, so it is expected beside the messages.
+    const inArchive = await compare(f.archiveFolderId, f.archivePath, [...inFolder, ...(byFolder.get(`index|${f.archivePath}`) ?? [])]);
     const reconciled = await reconcileMailFolder(ctx, f, inFolder, rows, problems);
     folders.push({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive, ...reconciled });
   }

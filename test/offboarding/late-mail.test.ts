@@ -8,6 +8,8 @@ import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
 import { cliOwner, surrenderId } from '../../offboarding/state';
 import { deliverMessage, moveMessage, type SimMailFolder } from '../../simulator/mailbox';
 import { loadAllRows } from '../../offboarding/manifest';
+import { parseCsv } from '../support/csv-parse';
+import { createHash } from 'node:crypto';
 import { archiveDrive, CLERK, contentOf, filesIn, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END } from './support';
 
 const ROOT = 'Cllr Lee Leaving – term ended 2026-05-07';
@@ -69,6 +71,25 @@ describe('mail that arrives or moves during the surrender', () => {
       expect(archivedInbox).toContain(digests.get(moved)!.sha256);
       const certificate = contentOf(itemByPath(drive, `${ROOT}/certificate.html`)!).toString('utf8');
       expect(certificate).toMatch(/moved or deleted after its copy/i);
+
+      // The hand-over is browsable: manifest.csv carries From/To/Subject/HasAttachments from the listing,
+      // and each mail folder has an index.html linking to every .eml in it, under the report's CSP.
+      const manifest = parseCsv(contentOf(itemByPath(drive, `${ROOT}/manifest.csv`)!).toString('utf8'));
+      const col = (name: string) => manifest[0].indexOf(name);
+      const lateRow = manifest.find((r) => r[col('messageId')] === late[0])!;
+      expect([lateRow[col('from')], lateRow[col('subject')], lateRow[col('hasAttachments')]]).toEqual(['resident@example.net', 'Late 1', 'no']);
+      expect(lateRow[col('received')]).not.toBe('');
+      const inboxFolder = itemByPath(drive, `${ROOT}/Mail/Inbox`)!;
+      const index = contentOf(itemByPath(drive, `${ROOT}/Mail/Inbox/index.html`)!).toString('utf8');
+      const emls = filesIn(drive, inboxFolder).map((i) => i.name).filter((n) => n.endsWith('.eml'));
+      const links = [...index.matchAll(/<a href="([^"]+)">/g)].map((m) => decodeURIComponent(m[1]));
+      expect(links.sort()).toEqual(emls.sort());
+      expect(index).toContain('>Late 1</a>');
+      const script = index.match(/<script>([\s\S]*)<\/script>/)![1];
+      const csp = index.match(/Content-Security-Policy" content="([^"]+)"/)![1];
+      expect(csp).toContain(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+      expect(csp).toMatch(/default-src 'none'/);
+      expect(itemByPath(drive, `${ROOT}/Mail/Inbox/Empty folder/index.html`)).toBeDefined();
     } finally {
       await h.close();
     }
