@@ -137,6 +137,10 @@ const E = {
   getMessageMime: graph('GET', '/users/{userId}/messages/{messageId}/$value', 'Mail.Read', 'export a leaver\'s mailbox'),
   listContacts: graph('GET', '/users/{userId}/contacts', 'Contacts.Read', 'export contacts'),
   listEvents: graph('GET', '/users/{userId}/events', 'Calendars.Read', 'export the calendar'),
+  // "List calendars", "List events" (of a calendar), "List instances" (a series' changed occurrences).
+  listCalendars: graph('GET', '/users/{userId}/calendars', 'Calendars.Read', 'export every calendar'),
+  listCalendarEvents: graph('GET', '/users/{userId}/calendars/{calendarId}/events', 'Calendars.Read', 'export every calendar'),
+  listEventInstances: graph('GET', '/users/{userId}/events/{eventId}/instances', 'Calendars.Read', 'export recurring meetings with their changes'),
   // "user: sendMail".
   sendMail: graph('POST', '/users/{userId}/sendMail', 'Mail.Send', 'send the summary and the certificate link'),
   // "Update strongAuthenticationRequirements" (beta only).
@@ -293,7 +297,7 @@ export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage, E.getMailFolder] },
   { why: 'check for an online archive mailbox (Exchange admin API Get-Mailbox); without it the mailbox is kept, as it cannot be checked', endpoints: [E.exchangeInvokeCommand], optional: true },
   { why: 'export the contacts', endpoints: [E.listContacts] },
-  { why: 'export the calendar', endpoints: [E.listEvents] },
+  { why: 'export the calendar', endpoints: [E.listCalendars, E.listCalendarEvents, E.listEventInstances], coveredReads: [E.listEvents] },
   { why: 'export the OneDrive', endpoints: [E.getUserDrive, E.driveDelta, E.getDriveItemContent, E.getDriveItem, E.listDriveChildren, E.getDriveItemByPath] },
   {
     why: 'write the archive library',

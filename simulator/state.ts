@@ -109,7 +109,9 @@ export interface SimUser {
   driveId?: string;
   mailFolders: Map<string, SimMailFolder>;
   contacts: { id: string; displayName: string; emailAddresses: { address: string }[]; businessPhones: string[] }[];
-  events: { id: string; subject: string; start: { dateTime: string; timeZone: string }; end: { dateTime: string; timeZone: string }; location: { displayName: string } }[];
+  events: SimEvent[];
+  /** Calendars besides the default one ('Calendar'); an event names its calendar by calendarId (none: the default). */
+  calendars?: { id: string; name: string }[];
   sessionsRevokedAt?: string;
   forceChangePasswordNextSignIn?: boolean;
   /** Graph's signInActivity (P1 to read); absent = never signed in since the data began. */
@@ -118,6 +120,20 @@ export interface SimUser {
   recipientTypeDetails: string;
   /** An enabled online (In-Place) archive mailbox: Get-Mailbox reports ArchiveStatus Active and its ArchiveGuid; Graph v1.0 cannot reach it. */
   onlineArchive?: { guid: string; items: number };
+}
+
+export interface SimEvent {
+  id: string;
+  subject: string;
+  start: { dateTime: string; timeZone: string };
+  end: { dateTime: string; timeZone: string };
+  location: { displayName: string };
+  calendarId?: string;
+  type?: 'singleInstance' | 'seriesMaster';
+  recurrence?: Record<string, unknown>;
+  iCalUId?: string;
+  /** A series' occurrences and exceptions, served only through /instances (never by /events). */
+  instances?: { id: string; type: 'occurrence' | 'exception'; subject: string; start: { dateTime: string; timeZone: string }; end: { dateTime: string; timeZone: string }; originalStart: string }[];
 }
 
 export interface TenantState {

@@ -54,6 +54,11 @@ function withUser(req: SimRequest, id: string): SimUser | ReturnType<typeof notF
 const folderNotFound = () => graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 const messageNotFound = folderNotFound;
 
+const CAL_READ = ['Calendars.Read', 'Calendars.ReadWrite'];
+const DEFAULT_CALENDAR = (u: SimUser) => `${u.id}-calendar`;
+/** An event as /events lists it: singleInstance or seriesMaster, without the simulator's own fields. */
+const eventView = ({ calendarId: _c, instances: _i, ...e }: SimUser['events'][number]): Record<string, unknown> => ({ type: 'singleInstance', ...e });
+
 const isUser = (x: unknown): x is SimUser => !!x && typeof x === 'object' && 'mailFolders' in x;
 
 export const mailboxContentRoutes: Route[] = [
@@ -118,7 +123,43 @@ export const mailboxContentRoutes: Route[] = [
     handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.contacts) : u; },
   },
   {
-    method: 'GET', path: new RegExp(`^/users/${ID}/events$`), roles: ['Calendars.Read', 'Calendars.ReadWrite'],
-    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.events) : u; },
+    // The default calendar's single events and series masters (occurrences and exceptions only through /instances).
+    method: 'GET', path: new RegExp(`^/users/${ID}/events$`), roles: CAL_READ,
+    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.events.filter((e) => !e.calendarId).map(eventView)) : u; },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/calendars$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const calendars = [{ id: DEFAULT_CALENDAR(u), name: 'Calendar', isDefaultCalendar: true }, ...(u.calendars ?? []).map((c) => ({ ...c, isDefaultCalendar: false }))];
+      return page(req, calendars);
+    },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/calendars/${ID}/events$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const id = unescapeSegment(m[2]);
+      const isDefault = id === DEFAULT_CALENDAR(u);
+      if (!isDefault && !(u.calendars ?? []).some((c) => c.id === id)) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return page(req, u.events.filter((e) => (isDefault ? !e.calendarId : e.calendarId === id)).map(eventView));
+    },
+  },
+  {
+    // A series' occurrences and exceptions in a window; both ends are required, as in Graph.
+    method: 'GET', path: new RegExp(`^/users/${ID}/events/${ID}/instances$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const from = req.query.get('startDateTime');
+      const to = req.query.get('endDateTime');
+      if (!from || !to) return graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
+      const master = u.events.find((e) => e.id === unescapeSegment(m[2]));
+      if (!master) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      const inWindow = (master.instances ?? []).filter((i) => i.start.dateTime >= from.replace(/Z$/, '') && i.start.dateTime < to.replace(/Z$/, ''));
+      return page(req, inWindow.map((i) => ({ ...i, seriesMasterId: master.id, location: master.location })));
+    },
   },
 ];

@@ -99,4 +99,26 @@ describe('simulator: mailbox content that changes during a surrender', () => {
     await call(sim, 'GET', `/drives/${drive.id}/items/${file.id}/content`, { token });
     expect(await hashOf()).toBe(h3);
   });
+
+  it('calendars: /calendars lists the default and the others, /events is the default calendar only, /instances needs a window', async () => {
+    const u = user();
+    const t = (d: string) => ({ dateTime: d, timeZone: 'UTC' });
+    u.calendars = [{ id: 'cal-2', name: 'Planning' }];
+    u.events.push(
+      { id: 'e-other', subject: 'Other calendar', start: t('2026-02-01T10:00:00'), end: t('2026-02-01T11:00:00'), location: { displayName: '' }, calendarId: 'cal-2' },
+      { id: 'e-series', subject: 'Series', type: 'seriesMaster', start: t('2026-01-05T10:00:00'), end: t('2026-01-05T11:00:00'), location: { displayName: '' }, recurrence: { pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', startDate: '2026-01-05', numberOfOccurrences: 3 } },
+        instances: [{ id: 'x1', type: 'exception', subject: 'Moved', start: t('2026-01-06T12:00:00'), end: t('2026-01-06T13:00:00'), originalStart: '2026-01-06T10:00:00Z' }] },
+    );
+    const calendars = (await call<{ value: { id: string; name: string; isDefaultCalendar: boolean }[] }>(sim, 'GET', `/users/${ann}/calendars`, { token })).body.value;
+    expect(calendars.map((c) => [c.name, c.isDefaultCalendar])).toEqual([['Calendar', true], ['Planning', false]]);
+    const defaults = (await call<{ value: { id: string; type: string }[] }>(sim, 'GET', `/users/${ann}/events`, { token })).body.value;
+    expect(defaults.map((e) => e.id)).not.toContain('e-other');
+    expect(defaults.find((e) => e.id === 'e-series')?.type).toBe('seriesMaster');
+    expect(defaults.map((e) => e.id)).not.toContain('x1');
+    const other = (await call<{ value: { id: string }[] }>(sim, 'GET', `/users/${ann}/calendars/cal-2/events`, { token })).body.value;
+    expect(other.map((e) => e.id)).toEqual(['e-other']);
+    expect((await call(sim, 'GET', `/users/${ann}/events/e-series/instances`, { token })).status).toBe(400);
+    const inst = (await call<{ value: { id: string; type: string; seriesMasterId: string }[] }>(sim, 'GET', `/users/${ann}/events/e-series/instances?startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-02-01T00:00:00Z`, { token })).body.value;
+    expect(inst).toMatchObject([{ id: 'x1', type: 'exception', seriesMasterId: 'e-series' }]);
+  });
 });
