@@ -136,6 +136,10 @@ const E = {
   getMessage: graph('GET', '/users/{userId}/messages/{messageId}', 'Mail.Read', 'export a leaver\'s mailbox'),
   getMessageMime: graph('GET', '/users/{userId}/messages/{messageId}/$value', 'Mail.Read', 'export a leaver\'s mailbox'),
   listContacts: graph('GET', '/users/{userId}/contacts', 'Contacts.Read', 'export contacts'),
+  // "List contactFolders", "List childFolders", "List contacts" (of a folder).
+  listContactFolders: graph('GET', '/users/{userId}/contactFolders', 'Contacts.Read', 'export every contact folder'),
+  listContactChildFolders: graph('GET', '/users/{userId}/contactFolders/{folderId}/childFolders', 'Contacts.Read', 'export every contact folder'),
+  listFolderContacts: graph('GET', '/users/{userId}/contactFolders/{folderId}/contacts', 'Contacts.Read', 'export every contact folder'),
   listEvents: graph('GET', '/users/{userId}/events', 'Calendars.Read', 'export the calendar'),
   // "List calendars", "List events" (of a calendar), "List instances" (a series' changed occurrences).
   listCalendars: graph('GET', '/users/{userId}/calendars', 'Calendars.Read', 'export every calendar'),
@@ -296,7 +300,7 @@ export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'make sure the councillor is not an administrator', endpoints: [E.listDirectoryRoles, E.listDirectoryRoleMembers] },
   { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage, E.getMailFolder] },
   { why: 'check for an online archive mailbox (Exchange admin API Get-Mailbox); without it the mailbox is kept, as it cannot be checked', endpoints: [E.exchangeInvokeCommand], optional: true },
-  { why: 'export the contacts', endpoints: [E.listContacts] },
+  { why: 'export the contacts', endpoints: [E.listContacts, E.listContactFolders, E.listContactChildFolders, E.listFolderContacts] },
   { why: 'export the calendar', endpoints: [E.listCalendars, E.listCalendarEvents, E.listEventInstances], coveredReads: [E.listEvents] },
   { why: 'export the OneDrive', endpoints: [E.getUserDrive, E.driveDelta, E.getDriveItemContent, E.getDriveItem, E.listDriveChildren, E.getDriveItemByPath] },
   {

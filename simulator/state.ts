@@ -108,7 +108,10 @@ export interface SimUser {
   automaticRepliesSetting: Record<string, unknown>;
   driveId?: string;
   mailFolders: Map<string, SimMailFolder>;
-  contacts: { id: string; displayName: string; emailAddresses: { address: string }[]; businessPhones: string[] }[];
+  /** A contact with a folderId is in that contact folder; without, in the default Contacts folder. */
+  contacts: { id: string; displayName: string; emailAddresses: { address: string }[]; businessPhones: string[]; folderId?: string }[];
+  /** Contact folders below the default one (parentFolderId: another of these, or none for top level). */
+  contactFolders?: { id: string; displayName: string; parentFolderId?: string }[];
   events: SimEvent[];
   /** Calendars besides the default one ('Calendar'); an event names its calendar by calendarId (none: the default). */
   calendars?: { id: string; name: string }[];

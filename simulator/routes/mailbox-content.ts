@@ -59,6 +59,8 @@ const DEFAULT_CALENDAR = (u: SimUser) => `${u.id}-calendar`;
 /** An event as /events lists it: singleInstance or seriesMaster, without the simulator's own fields. */
 const eventView = ({ calendarId: _c, instances: _i, ...e }: SimUser['events'][number]): Record<string, unknown> => ({ type: 'singleInstance', ...e });
 
+const contactView = ({ folderId: _f, ...c }: SimUser['contacts'][number]): Record<string, unknown> => c;
+
 const isUser = (x: unknown): x is SimUser => !!x && typeof x === 'object' && 'mailFolders' in x;
 
 export const mailboxContentRoutes: Route[] = [
@@ -120,7 +122,22 @@ export const mailboxContentRoutes: Route[] = [
   },
   {
     method: 'GET', path: new RegExp(`^/users/${ID}/contacts$`), roles: ['Contacts.Read', 'Contacts.ReadWrite'],
-    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.contacts) : u; },
+    // The default Contacts folder only; other folders through /contactFolders.
+    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.contacts.filter((c) => !c.folderId).map(contactView)) : u; },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/contactFolders$`), roles: ['Contacts.Read', 'Contacts.ReadWrite'],
+    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, (u.contactFolders ?? []).filter((f) => !f.parentFolderId)) : u; },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/contactFolders/${ID}/(childFolders|contacts)$`), roles: ['Contacts.Read', 'Contacts.ReadWrite'],
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const id = unescapeSegment(m[2]);
+      if (!(u.contactFolders ?? []).some((f) => f.id === id)) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return m[3] === 'childFolders' ? page(req, (u.contactFolders ?? []).filter((f) => f.parentFolderId === id)) : page(req, u.contacts.filter((c) => c.folderId === id).map(contactView));
+    },
   },
   {
     // The default calendar's single events and series masters (occurrences and exceptions only through /instances).

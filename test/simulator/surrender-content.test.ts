@@ -121,4 +121,16 @@ describe('simulator: mailbox content that changes during a surrender', () => {
     const inst = (await call<{ value: { id: string; type: string; seriesMasterId: string }[] }>(sim, 'GET', `/users/${ann}/events/e-series/instances?startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-02-01T00:00:00Z`, { token })).body.value;
     expect(inst).toMatchObject([{ id: 'x1', type: 'exception', seriesMasterId: 'e-series' }]);
   });
+
+  it('contacts: /contacts is the default folder only; folders below it come through /contactFolders and childFolders', async () => {
+    const u = user();
+    u.contactFolders = [{ id: 'f1', displayName: 'Parish' }, { id: 'f2', displayName: 'Nested', parentFolderId: 'f1' }];
+    u.contacts.push({ id: 'in-f2', displayName: 'Nested person', emailAddresses: [], businessPhones: [], folderId: 'f2' });
+    const names = async (path: string) => (await call<{ value: { displayName: string }[] }>(sim, 'GET', path, { token })).body.value.map((x) => x.displayName);
+    expect(await names(`/users/${ann}/contacts`)).not.toContain('Nested person');
+    expect(await names(`/users/${ann}/contactFolders`)).toEqual(['Parish']);
+    expect(await names(`/users/${ann}/contactFolders/f1/childFolders`)).toEqual(['Nested']);
+    expect(await names(`/users/${ann}/contactFolders/f2/contacts`)).toEqual(['Nested person']);
+    expect((await call(sim, 'GET', `/users/${ann}/contactFolders/nope/contacts`, { token })).status).toBe(404);
+  });
 });
