@@ -26,6 +26,8 @@ export interface CalendarEvent {
   type?: string;
   seriesMasterId?: string | null;
   recurrence?: PatternedRecurrence | null;
+  /** A series master's cancelled occurrences (days, yyyy-MM-dd), written as EXDATE at DTSTART's time. */
+  exdates?: string[];
   /** An exception's original start (UTC), which RECURRENCE-ID names. */
   originalStart?: string | null;
   iCalUId?: string;
@@ -99,6 +101,10 @@ export function renderICalendar(events: CalendarEvent[], opts: { name: string; n
     if (e.type === 'seriesMaster') {
       const rule = rrule(e.recurrence, !!e.isAllDay);
       if (rule) lines.push(rule);
+      if (rule && e.exdates?.length) {
+        const time = start.date ? '' : start.value.slice(8);
+        lines.push(start.date ? `EXDATE;VALUE=DATE:${e.exdates.map((d) => d.replace(/-/g, '')).join(',')}` : `EXDATE:${e.exdates.map((d) => `${d.replace(/-/g, '')}${time}`).join(',')}`);
+      }
     }
     if (e.type === 'exception' && e.originalStart) {
       const original = when({ dateTime: e.originalStart.replace(/Z$/, ''), timeZone: 'UTC' }, !!e.isAllDay);

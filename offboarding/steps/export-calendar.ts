@@ -1,12 +1,14 @@
 // export-calendar: every calendar of the councillor (/calendars, then each one's events) as its own
 // iCalendar file in <archive>/Calendar/, which Outlook, Google Calendar and Apple Calendar import. A
 // series is written as its master with an RRULE and each changed occurrence (exception, read through
-// /instances) as a VEVENT with RECURRENCE-ID. Counts are kept per calendar for verify and the certificate.
+// /instances) as a VEVENT with RECURRENCE-ID; an occurrence cancelled from the series is an EXDATE.
+// Counts are kept per calendar for verify and the certificate.
 import { DateTime } from 'luxon';
 import { ArchiveWriter } from '../archive';
 import { ManifestLog } from '../manifest';
 import { uniqueSegments } from '../names';
 import { renderICalendar, type CalendarEvent } from '../formats/icalendar';
+import { occurrenceDays } from '../formats/recurrence';
 import { IMMUTABLE_ID } from './export-mail';
 import type { Step, StepContext, StepOutcome } from '../types';
 
@@ -17,7 +19,10 @@ const OPEN_SERIES_YEARS = 5;
 
 interface Calendar { id: string; name: string; isDefaultCalendar?: boolean }
 
-/** A series' changed occurrences, from /instances over the series' whole range (both ends are required). */
+/**
+ * A series' changed occurrences, from /instances over the series' whole range (both ends are required),
+ * and its cancelled ones: days the pattern gives that /instances no longer lists, set on the master as EXDATE.
+ */
 async function exceptionsOf(ctx: StepContext, master: CalendarEvent): Promise<CalendarEvent[]> {
   const range = master.recurrence?.range;
   const from = range?.startDate ?? master.start?.dateTime?.slice(0, 10);
@@ -27,6 +32,11 @@ async function exceptionsOf(ctx: StepContext, master: CalendarEvent): Promise<Ca
     : DateTime.fromJSDate(ctx.clock(), { zone: 'utc' }).plus({ years: OPEN_SERIES_YEARS });
   const path = `/users/${ctx.record.target!.id}/events/${encodeURIComponent(master.id!)}/instances?startDateTime=${from}T00:00:00Z&endDateTime=${to.toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'")}`;
   const instances = await ctx.mailbox(() => ctx.graph.pageAll<CalendarEvent>(path, SELECT, { top: 500, headers: PREFER }));
+  const expected = occurrenceDays(master.recurrence, to.minus({ days: 1 }));
+  if (expected) {
+    const present = new Set(instances.map((i) => (i.originalStart ?? i.start?.dateTime ?? '').slice(0, 10)));
+    master.exdates = expected.filter((d) => !present.has(d));
+  }
   return instances.filter((i) => i.type === 'exception');
 }
 
