@@ -87,10 +87,11 @@ export class GraphContext {
     return toGraphRequestError(err, method, path);
   }
 
-  async get<T>(path: string, select?: string[], version: GraphVersion = 'v1.0'): Promise<T> {
+  async get<T>(path: string, select?: string[], version: GraphVersion = 'v1.0', headers?: Record<string, string>): Promise<T> {
     try {
       const req = this.client.api(path).version(version);
       if (select) req.select(select);
+      if (headers) req.headers(headers);
       return (await req.get()) as T;
     } catch (err) {
       throw this.wrap(err, 'GET', `/${version}${path}`);
@@ -112,10 +113,12 @@ export class GraphContext {
    * its length when announced, or 'gone' on 404. Other failures are GraphRequestErrors that keep the
    * response headers (Retry-After).
    */
-  async download(path: string): Promise<{ body: Readable; size?: number } | 'gone'> {
+  async download(path: string, headers?: Record<string, string>): Promise<{ body: Readable; size?: number } | 'gone'> {
     let res: Response;
     try {
-      res = await this.client.api(path).responseType(ResponseType.RAW).get() as Response;
+      const req = this.client.api(path).responseType(ResponseType.RAW);
+      if (headers) req.headers(headers);
+      res = await req.get() as Response;
     } catch (err) {
       throw this.wrap(err, 'GET', `/v1.0${path}`);
     }

@@ -134,10 +134,20 @@ const E = {
   listMailFolders: graph('GET', '/users/{userId}/mailFolders', 'Mail.Read', 'export a leaver\'s mailbox'),
   listChildFolders: graph('GET', '/users/{userId}/mailFolders/{folderId}/childFolders', 'Mail.Read', 'export a leaver\'s mailbox'),
   listFolderMessages: graph('GET', '/users/{userId}/mailFolders/{folderId}/messages', 'Mail.Read', 'export a leaver\'s mailbox'),
+  // "Get mailFolder": totalItemCount re-read at verify, to reconcile the archive with the mailbox.
+  getMailFolder: graph('GET', '/users/{userId}/mailFolders/{folderId}', 'Mail.Read', 'verify a leaver\'s mailbox export'),
   getMessage: graph('GET', '/users/{userId}/messages/{messageId}', 'Mail.Read', 'export a leaver\'s mailbox'),
   getMessageMime: graph('GET', '/users/{userId}/messages/{messageId}/$value', 'Mail.Read', 'export a leaver\'s mailbox'),
   listContacts: graph('GET', '/users/{userId}/contacts', 'Contacts.Read', 'export contacts'),
+  // "List contactFolders", "List childFolders", "List contacts" (of a folder).
+  listContactFolders: graph('GET', '/users/{userId}/contactFolders', 'Contacts.Read', 'export every contact folder'),
+  listContactChildFolders: graph('GET', '/users/{userId}/contactFolders/{folderId}/childFolders', 'Contacts.Read', 'export every contact folder'),
+  listFolderContacts: graph('GET', '/users/{userId}/contactFolders/{folderId}/contacts', 'Contacts.Read', 'export every contact folder'),
   listEvents: graph('GET', '/users/{userId}/events', 'Calendars.Read', 'export the calendar'),
+  // "List calendars", "List events" (of a calendar), "List instances" (a series' changed occurrences).
+  listCalendars: graph('GET', '/users/{userId}/calendars', 'Calendars.Read', 'export every calendar'),
+  listCalendarEvents: graph('GET', '/users/{userId}/calendars/{calendarId}/events', 'Calendars.Read', 'export every calendar'),
+  listEventInstances: graph('GET', '/users/{userId}/events/{eventId}/instances', 'Calendars.Read', 'export recurring meetings with their changes'),
   // "user: sendMail".
   sendMail: graph('POST', '/users/{userId}/sendMail', 'Mail.Send', 'send the summary and the certificate link'),
   // "Update strongAuthenticationRequirements" (beta only).
@@ -291,9 +301,10 @@ export interface SurrenderStep {
 export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'read the councillor\'s account', endpoints: [E.getUser] },
   { why: 'make sure the councillor is not an administrator', endpoints: [E.listDirectoryRoles, E.listDirectoryRoleMembers] },
-  { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage] },
-  { why: 'export the contacts', endpoints: [E.listContacts] },
-  { why: 'export the calendar', endpoints: [E.listEvents] },
+  { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage, E.getMailFolder] },
+  { why: 'check for an online archive mailbox (Exchange admin API Get-Mailbox); without it the mailbox is kept, as it cannot be checked', endpoints: [E.exchangeInvokeCommand], optional: true },
+  { why: 'export the contacts', endpoints: [E.listContacts, E.listContactFolders, E.listContactChildFolders, E.listFolderContacts] },
+  { why: 'export the calendar', endpoints: [E.listCalendars, E.listCalendarEvents, E.listEventInstances], coveredReads: [E.listEvents] },
   { why: 'export the OneDrive', endpoints: [E.getUserDrive, E.driveDelta, E.getDriveItemContent, E.getDriveItem, E.listDriveChildren, E.getDriveItemByPath] },
   {
     why: 'write the archive library',

@@ -157,6 +157,6 @@ async function spoolToDisk(body: Readable): Promise<{ body: Readable; size: numb
 }
 
 /** A Graph GET whose body we stream (MIME, file content): the body, or 'gone' on 404. */
-export function openStream(graph: GraphContext, path: string): Promise<{ body: Readable; size?: number } | 'gone'> {
-  return graph.download(path);
+export function openStream(graph: GraphContext, path: string, headers?: Record<string, string>): Promise<{ body: Readable; size?: number } | 'gone'> {
+  return graph.download(path, headers);
 }

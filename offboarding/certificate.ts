@@ -52,6 +52,7 @@ export function renderCertificate(c: CertificateInput): string {
   const files = rows.filter((r) => r.kind === 'file' && r.status === 'archived');
   const contacts = record.steps['export-contacts'].counts?.contacts ?? 0;
   const events = record.steps['export-calendar'].counts?.events ?? 0;
+  const notebooks = record.steps['export-files'].counts?.notebooks ?? 0;
   const bytes = rows.reduce((t, r) => t + r.size, 0);
   const xorChecked = files.filter((r) => r.quickXorHash?.source && r.quickXorHash.source === r.quickXorHash.copy).length;
   const opt = req.options;
@@ -59,6 +60,23 @@ export function renderCertificate(c: CertificateInput): string {
   const folderRows = verify.folders.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td>${esc(f.archivePath)}</td><td class="num">${n(f.listed)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.gone)}</td><td class="num">${n(f.inArchive)}</td></tr>`).join('\n');
   const gone = verify.gone.length
     ? `<h2>Deleted from the mailbox during the copy</h2><p>${n(verify.gone.length)} message(s) were listed but had been deleted from the mailbox when CouncilGuard came to copy them, and were still gone when the archive was verified. They are listed in manifest.csv with status “gone”.</p><ul>${verify.gone.slice(0, 50).map((g) => `<li>${esc(g.sourceFolder)}: ${esc(g.name)}</li>`).join('')}</ul>`
+    : '';
+  const drifted = verify.folders.filter((f) => f.inMailboxNow !== undefined && (f.movedIn || f.leftSinceCopy));
+  const reconciled = drifted.length
+    ? `<h2>The mailbox at verification</h2><p>Each folder's item count was read again from the mailbox when the archive was verified. Where it differs from the archive, every difference is a message moved or deleted after its copy was made: the copy is in the archive folder it was copied from.</p>
+<table><caption class="visually-hidden">Folders whose count changed after the copy</caption><thead><tr><th scope="col">Folder</th><th scope="col" class="num">In the mailbox now</th><th scope="col" class="num">Copied here</th><th scope="col" class="num">Moved here after its copy elsewhere</th><th scope="col" class="num">Moved or deleted after its copy</th></tr></thead><tbody>
+${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inMailboxNow!)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.movedIn ?? 0)}</td><td class="num">${n(f.leftSinceCopy ?? 0)}</td></tr>`).join('\n')}
+</tbody></table>`
+    : '';
+  const notCopied = record.notCopied?.length
+    ? `<h2>Not copied, and where it remains</h2><p>These could not be copied into the archive. Each is listed with where it still is${record.keepMailbox ? '; because of them <strong>the mailbox is kept and its licence is not removed</strong>' : ''}.</p>
+<table><caption class="visually-hidden">What was not copied</caption><thead><tr><th scope="col">What</th><th scope="col">Where it remains</th><th scope="col">Why it was not copied</th></tr></thead><tbody>
+${record.notCopied.map((x) => `<tr><td>${esc(x.what)}${x.count !== undefined ? ` (${n(x.count)})` : ''}</td><td>${esc(x.where)}</td><td>${esc(x.why)}</td></tr>`).join('\n')}
+</tbody></table>`
+    : '';
+  const changed = files.filter((r) => r.changedDuringCopy);
+  const changedSection = changed.length
+    ? `<h2>OneDrive files saved again during the copy</h2><p>These files were changed while the surrender ran. Each was read again and its latest version copied and checked against the OneDrive's new hash${changed.some((r) => r.keptChanging) ? '; those marked “still changing” were being saved again after every copy, so the archive holds the latest version CouncilGuard could copy' : ''}.</p><ul>${changed.slice(0, 100).map((r) => `<li>${esc(r.sourceFolder)}${r.keptChanging ? ' (still changing)' : ''}</li>`).join('')}</ul>`
     : '';
   const next = [
     `The account ${esc(target.userPrincipalName)} stays, with sign-in blocked. CouncilGuard never deletes an account.`,
@@ -84,7 +102,7 @@ ${req.force ? `<dt>Started before, or apart from, the roster's term end because<
 <dt>Reference</dt><dd><code>${esc(record.id)}</code></dd>
 </dl>
 <h2>What was copied</h2>
-<p>${n(messages.length)} email message(s) as .eml files (each with its attachments, openable in Outlook), ${n(contacts)} contact(s) (contacts.vcf and contacts.csv), ${n(events)} calendar event(s) (calendar.ics) and ${n(files.length)} OneDrive file(s): ${mb(bytes)} in all.</p>
+<p>${n(messages.length)} email message(s) as .eml files (each with its attachments, openable in Outlook), ${n(contacts)} contact(s) (contacts.vcf and contacts.csv), ${n(events)} calendar event(s) (calendar.ics) and ${n(files.length)} OneDrive file(s)${notebooks ? `, among them the files of ${n(notebooks)} OneNote notebook(s)` : ''}: ${mb(bytes)} in all.</p>
 <table>
 <caption class="visually-hidden">Items per folder</caption>
 <thead><tr><th scope="col">Folder</th><th scope="col">In the archive at</th><th scope="col" class="num">Listed</th><th scope="col" class="num">Copied</th><th scope="col" class="num">Deleted before copy</th><th scope="col" class="num">Files found in archive</th></tr></thead>
@@ -93,6 +111,9 @@ ${folderRows}
 </tbody>
 </table>
 ${gone}
+${reconciled}
+${changedSection}
+${notCopied}
 <h2>How the copy was verified</h2>
 <ul>
 <li>For every folder, the number of items listed at the start equals the number copied, and the archive folder holds exactly those files.</li>

@@ -57,3 +57,23 @@ export async function walkMailFolders(ctx: StepContext, userId: string): Promise
   await visit(await list(ctx, `/users/${userId}/mailFolders?includeHiddenFolders=true`), null);
   return out;
 }
+
+/**
+ * Recoverable Items / Deletions (what was deleted from Deleted Items, or shift-deleted): outside the
+ * folder tree, so no listing shows it, but Graph reaches it by its well-known name ("mailFolder resource
+ * type"). It is exported like any folder, into an archive folder no listed folder can take.
+ */
+export async function recoverableDeletionsFolder(ctx: StepContext, userId: string, taken: MailFolderEntry[]): Promise<MailFolderEntry | undefined> {
+  let raw: RawFolder;
+  try {
+    raw = await ctx.mailbox(() => ctx.graph.get<RawFolder>(`/users/${userId}/mailFolders/recoverableitemsdeletions`, SELECT));
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
+  const used = new Set(taken.filter((f) => f.parentId === null).map((f) => f.archivePath.toLowerCase()));
+  let archivePath = 'Mail/Recoverable Items (deleted)';
+  for (let i = 2; used.has(archivePath.toLowerCase()); i++) archivePath = `Mail/Recoverable Items (deleted) (${i})`;
+  return { id: raw.id, displayName: raw.displayName, sourcePath: 'Recoverable Items / Deletions', archivePath, parentId: null, totalItemCount: raw.totalItemCount ?? 0 };
+}
+

@@ -10,10 +10,16 @@ import type { StepName } from './types';
 export const CONTAINER = 'offboarding';
 
 export interface ManifestRow {
-  kind: 'message' | 'contacts' | 'calendar' | 'file';
+  /** 'index': a mail folder's index.html, written by export-mail beside its .eml files. */
+  kind: 'message' | 'contacts' | 'calendar' | 'file' | 'index';
   /** Message id, drive item id, or the export's own name for contacts/calendar files. */
   sourceId: string;
   internetMessageId?: string;
+  /** Messages: sender, recipients, subject and attachments flag as the listing gave them (for the clerk's index). */
+  from?: string;
+  to?: string[];
+  subject?: string;
+  hasAttachments?: boolean;
   /** Where it came from, as the councillor saw it: "Inbox / Planning", "/Council/Photos". */
   sourceFolder: string;
   /** Archive-relative folder: "Mail/Inbox/Planning". */
@@ -25,6 +31,10 @@ export interface ManifestRow {
   archiveItemId: string;
   /** OneDrive files: Graph's quickXorHash of the source and of the copy. */
   quickXorHash?: { source: string; copy: string };
+  /** OneDrive files saved again during the surrender: the copy is a later version than the one listed. */
+  changedDuringCopy?: boolean;
+  /** Still changing after repeated copies: the archive holds the latest version copied (listed on the certificate). */
+  keptChanging?: boolean;
   /** 'gone': the source answered 404 when we came to copy it (deleted during the export). */
   status: 'archived' | 'gone';
   /** When the row was written (ISO), to tell it from an invalidation. */
@@ -99,11 +109,11 @@ export async function loadAllRows(store: Store, id: string): Promise<ManifestRow
   const steps: StepName[] = ['export-mail', 'export-contacts', 'export-calendar', 'export-files'];
   const all: ManifestRow[] = [];
   for (const step of steps) all.push(...(await new ManifestLog(store, id, step).load()).values());
-  const order = { message: 0, contacts: 1, calendar: 2, file: 3 };
+  const order = { message: 0, index: 1, contacts: 2, calendar: 3, file: 4 };
   return all.sort((a, b) => order[a.kind] - order[b.kind] || a.folder.localeCompare(b.folder) || a.name.localeCompare(b.name));
 }
 
-export const MANIFEST_COLUMNS = ['kind', 'status', 'sourceFolder', 'archivePath', 'name', 'received', 'size', 'sha256', 'messageId', 'internetMessageId', 'archiveItemId', 'quickXorHashSource', 'quickXorHashCopy'] as const;
+export const MANIFEST_COLUMNS = ['kind', 'status', 'sourceFolder', 'archivePath', 'name', 'received', 'size', 'sha256', 'messageId', 'internetMessageId', 'archiveItemId', 'quickXorHashSource', 'quickXorHashCopy', 'from', 'to', 'subject', 'hasAttachments'] as const;
 
 function cell(value: unknown): string {
   const s = neutralise(String(value ?? ''));
@@ -118,6 +128,7 @@ export function renderManifestCsv(rows: ManifestRow[]): string {
       r.kind, r.status, r.sourceFolder, r.folder, r.name, r.received ?? '', r.size, r.sha256,
       r.kind === 'message' ? r.sourceId : r.kind === 'file' ? r.sourceId : '', r.internetMessageId ?? '', r.archiveItemId,
       r.quickXorHash?.source ?? '', r.quickXorHash?.copy ?? '',
+      r.from ?? '', (r.to ?? []).join('; '), r.subject ?? '', r.kind === 'message' ? (r.hasAttachments ? 'yes' : 'no') : '',
     ].map(cell).join(','));
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;

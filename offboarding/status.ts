@@ -31,6 +31,9 @@ export interface SurrenderView {
   licenceRemovalDue?: string;
   /** What close left for the IT supplier (a synced group, a group's licence), shown as such. */
   leftForItSupplier: LeftForItSupplier[];
+  /** What could not be copied and where it remains; keepMailbox when the mailbox is kept for it. */
+  notCopied?: { what: string; where: string; why: string; count?: number }[];
+  keepMailbox?: string;
 }
 
 function stepFraction(s: StepState): number {
@@ -65,5 +68,7 @@ export function surrenderView(record: SurrenderRecord, now = new Date()): Surren
     certificate: record.certificate ? { url: record.certificate.webUrl, available: true } : undefined,
     licenceRemovalDue: record.steps.close.waitingUntil,
     leftForItSupplier: record.leftForItSupplier ?? [],
+    notCopied: record.notCopied?.map(({ what, where, why, count }) => ({ what, where, why, count })),
+    keepMailbox: record.keepMailbox?.reason,
   };
 }

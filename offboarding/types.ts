@@ -87,6 +87,19 @@ export interface LeftForItSupplier {
   reason: string;
 }
 
+/** Something of the councillor's the surrender could not copy, and where it still is. */
+export interface NotCopied {
+  /** What it is, for the clerk: "the online archive mailbox". */
+  what: string;
+  /** Where it remains: "in the councillor's mailbox, which is kept (licence not removed)". */
+  where: string;
+  /** Why it was not copied (no API, permission missing). */
+  why: string;
+  count?: number;
+  /** True when the mailbox must be kept for it (close must not remove the licence). */
+  keepsMailbox: boolean;
+}
+
 export interface SurrenderRecord {
   schemaVersion: 1;
   id: string;
@@ -98,6 +111,14 @@ export interface SurrenderRecord {
   certificate?: { itemId: string; webUrl?: string; manifestSha256: string };
   /** What close left for the IT supplier; the certificate and the clerk's page list it. */
   leftForItSupplier?: LeftForItSupplier[];
+  /** What was not copied and where it remains (the certificate and the clerk's page list it). */
+  notCopied?: NotCopied[];
+  /**
+   * Set by export-mail when something in the mailbox could not be copied (online archive, or it could
+   * not be checked): the close step must keep the mailbox (no licence removal), because nothing is
+   * closed that was not copied. The reason says what stays there.
+   */
+  keepMailbox?: { reason: string };
   createdAt: string;
   updatedAt: string;
 }

@@ -4,15 +4,18 @@
 import { createHash } from 'node:crypto';
 import { esc } from './escape';
 
-export function cspFor(css: string): string {
-  return `default-src 'none'; style-src 'sha256-${createHash('sha256').update(css).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'`;
+const sha = (text: string) => createHash('sha256').update(text).digest('base64');
+
+/** A page's own inline script, when it has one, is allowed by its SHA-256 too, and nothing else runs. */
+export function cspFor(css: string, script?: string): string {
+  return `default-src 'none'; style-src 'sha256-${sha(css)}';${script ? ` script-src 'sha256-${sha(script)}';` : ''} img-src data:; base-uri 'none'; form-action 'none'`;
 }
 
-/** `<!doctype html>` … `</head>`; the title is escaped here, the CSS is the page's own constant. */
-export function pageHead(title: string, css: string): string {
+/** `<!doctype html>` … `</head>`; the title is escaped here, the CSS (and script, placed by the page) are the page's own constants. */
+export function pageHead(title: string, css: string, script?: string): string {
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${cspFor(css)}">
+<meta http-equiv="Content-Security-Policy" content="${cspFor(css, script)}">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,6 +1,7 @@
 // Drive items as Graph shows them (driveItem JSON) and the writes that change them. Every change takes
 // a new sequence number from the tenant, which is what delta tokens count.
-import { stableId, itemHashes, rootOf, ensureFolder, type SimDrive, type SimItem, type TenantState } from './state';
+import { stableId, itemContent, itemHashes, rootOf, ensureFolder, type SimDrive, type SimItem, type TenantState } from './state';
+import { collect } from './http';
 
 export type ConflictBehavior = 'fail' | 'replace' | 'rename';
 
@@ -82,6 +83,13 @@ export function writeFile(tenant: TenantState, drive: SimDrive, parent: SimItem,
   return item;
 }
 
+/** Someone saves a new version of a file (as Word or OneNote would): new bytes, size, hashes and eTag. */
+export function editFile(tenant: TenantState, drive: SimDrive, item: SimItem, note = 'edited'): void {
+  const before = item.content ?? collect(itemContent(item));
+  const parent = drive.items.get(item.parentId!)!;
+  writeFile(tenant, drive, parent, item.name, Buffer.concat([before, Buffer.from(`\n${note} ${tenant.seq}\n`)]));
+}
+
 /** Resolves 'a/b/c.txt' below a parent into the parent folder (created as needed) and the leaf name. */
 export function placeFor(tenant: TenantState, drive: SimDrive, parent: SimItem, relative: string[]): { folder: SimItem; name: string } {
   const name = relative[relative.length - 1];
@@ -112,7 +120,7 @@ export function itemView(d: SimDrive, i: SimItem, opts: { delta?: boolean; index
   const index = opts.index ?? childIndex(d);
   const kids = (x: SimItem) => index.get(x.id) ?? [];
   const driveType = d.siteId ? 'documentLibrary' : 'business';
-  if (i.deleted) return { id: i.id, deleted: { state: 'deleted' }, parentReference: { driveId: d.id, driveType, id: i.parentId }, ...(i.folder ? { folder: {} } : { file: {} }) };
+  if (i.deleted) return { id: i.id, deleted: { state: 'deleted' }, parentReference: { driveId: d.id, driveType, id: i.parentId }, ...(i.package ? { package: {} } : i.folder ? { folder: {} } : { file: {} }) };
   const folderPath = folderPathOf(d, i);
   const parentReference = i.root
     ? { driveId: d.id, driveType }
@@ -128,9 +136,13 @@ export function itemView(d: SimDrive, i: SimItem, opts: { delta?: boolean; index
     webUrl: i.root ? d.webUrl : `${d.webUrl}${folderPath.split('/').map(encodeURIComponent).join('/')}/${encodeURIComponent(i.name)}`,
     parentReference,
     ...(i.root ? { root: {} } : {}),
-    ...(i.folder
-      ? { folder: { childCount: kids(i).length } }
-      : { file: { mimeType: mimeTypeOf(i.name), hashes: itemHashes(i) } }),
+    ...(i.package
+      ? { package: { type: i.package.type } }
+      : i.remoteItem
+        ? { remoteItem: { id: i.remoteItem.id, name: i.remoteItem.name, parentReference: { driveId: i.remoteItem.driveId }, folder: {} } }
+        : i.folder
+          ? { folder: { childCount: kids(i).length } }
+          : { file: { mimeType: mimeTypeOf(i.name), hashes: itemHashes(i) } }),
     ...(scope ? { shared: { scope } } : {}),
   };
 }

@@ -30,6 +30,37 @@ export interface SimMessage {
   size: number;
   hasAttachments?: boolean;
   toRecipients?: string[];
+  /** Times moved between folders: Outlook's default (non-immutable) id changes with each move. */
+  moves?: number;
+}
+
+/** The message's id as Graph returns it: immutable with Prefer IdType="ImmutableId", otherwise changed by every move. */
+export function restIdOf(m: SimMessage, immutable: boolean): string {
+  return immutable || !m.moves ? m.id : `${m.id}-moved${m.moves}`;
+}
+
+/** Whether a request asked for immutable ids (the header applies to that request only). */
+export function wantsImmutableId(headers: Record<string, string>): boolean {
+  const prefer = Object.entries(headers).filter(([k]) => k.toLowerCase() === 'prefer').map(([, v]) => v).join(',');
+  return /IdType\s*=\s*"?ImmutableId"?/i.test(prefer);
+}
+
+/** A message arriving in a folder now (mail is still delivered after sign-in is blocked). */
+export function deliverMessage(folder: SimMailFolder, m: Omit<SimMessage, 'internetMessageId' | 'size'> & { size?: number }): SimMessage {
+  const message: SimMessage = { internetMessageId: `<${m.id}@simulator>`, size: 3000, ...m };
+  folder.messages.unshift(message);
+  return message;
+}
+
+/** Moves a message to another folder, as Outlook does: its default id changes, its immutable id does not. */
+export function moveMessage(folders: Map<string, SimMailFolder>, immutableId: string, toFolderId: string): void {
+  const from = [...folders.values()].find((f) => f.messages.some((m) => m.id === immutableId));
+  const to = folders.get(toFolderId);
+  if (!from || !to) throw new Error(`moveMessage: no message ${immutableId} or folder ${toFolderId}`);
+  const m = from.messages.find((x) => x.id === immutableId)!;
+  from.messages = from.messages.filter((x) => x !== m);
+  m.moves = (m.moves ?? 0) + 1;
+  to.messages.unshift(m);
 }
 
 export interface SimMailFolder {
@@ -74,6 +105,10 @@ export function buildMailbox(userId: string, upn: string, folders: ScenarioMailF
     return id;
   };
   out.set(rootId, { id: rootId, displayName: 'Top of Information Store', parentFolderId: '', childFolderIds: [], search: false, hidden: false, wellKnownName: 'msgfolderroot', messages: [] });
+  // Recoverable Items / Deletions lives outside the folder tree under msgfolderroot, so no listing shows
+  // it; Graph reaches it only by its well-known name.
+  const deletionsId = stableId(userId, 'folder', 'recoverableitemsdeletions');
+  out.set(deletionsId, { id: deletionsId, displayName: 'Deletions', parentFolderId: stableId(userId, 'recoverableitemsroot'), childFolderIds: [], search: false, hidden: true, wellKnownName: 'recoverableitemsdeletions', messages: [] });
   for (const f of folders) out.get(rootId)!.childFolderIds.push(add(f, rootId, f.name));
   return out;
 }

@@ -42,3 +42,21 @@ export async function readOrgForwardingPolicy(graph: GraphContext): Promise<Exch
   const autoForwardingMode = modes.includes('On') ? 'On' : modes.includes('Automatic') ? 'Automatic' : modes[0] ?? 'Automatic';
   return { connected: true, value: { autoForwardingMode } };
 }
+
+/** Whether a mailbox has an online (In-Place) archive, which Graph's mail APIs cannot reach. */
+export interface ArchiveMailboxState {
+  active: boolean;
+  archiveGuid?: string;
+  archiveStatus?: string;
+}
+
+const NO_ARCHIVE_GUID = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
+
+export async function readArchiveMailbox(graph: GraphContext, userPrincipalName: string): Promise<ExchangeResult<ArchiveMailboxState>> {
+  const res = await graph.exchange.invoke<{ ArchiveStatus?: string; ArchiveGuid?: string | null }>('Get-Mailbox', { Identity: userPrincipalName }, userPrincipalName);
+  if (!res.connected) return res;
+  const m = res.value[0] ?? {};
+  // ArchiveStatus can read None while an archive exists (Microsoft documents it), so a non-zero ArchiveGuid counts too.
+  const guid = m.ArchiveGuid && !NO_ARCHIVE_GUID.test(m.ArchiveGuid) ? m.ArchiveGuid : undefined;
+  return { connected: true, value: { active: m.ArchiveStatus === 'Active' || !!guid, archiveGuid: guid, archiveStatus: m.ArchiveStatus } };
+}

@@ -84,7 +84,7 @@ class Closer {
     return saveStepData(this.ctx.store, this.ctx.record.id, 'close', this.data);
   }
 
-  private leave(item: LeftForItSupplier): void {
+  leave(item: LeftForItSupplier): void {
     if (!this.data.left!.some((l) => l.kind === item.kind && l.name === item.name)) this.data.left!.push(item);
   }
 
@@ -291,6 +291,13 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   if (!data.devicesDone) { await c.retireDevices(); data.devicesDone = true; await c.save(); }
   if (!data.exchangeDone) { await c.exchangeChanges(); data.exchangeDone = true; await c.save(); }
   if (!data.licencesRemoved) await c.listInheritedLicences();
+  if (record.keepMailbox && !data.licencesRemoved) {
+    // Nothing is closed that was not copied: while something in the mailbox was not copied (an online
+    // archive, say), the licence stays, or Exchange would delete the mailbox 30 days later.
+    c.leave({ kind: 'mailbox', name: record.target?.userPrincipalName ?? record.request.userPrincipalName, reason: `${record.keepMailbox.reason} Its licence was not removed; remove it once what remains has been dealt with.` });
+    await c.publishLeft();
+    return { status: 'done', counts: c.counts(), message: c.message() };
+  }
   await c.publishLeft();
   if (!data.licencesRemoved) {
     const due = licenceRemovalDue(ctx);

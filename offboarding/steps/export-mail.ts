@@ -2,13 +2,18 @@
 // <archive>/Mail/<folder path>/<received> <subject> <id>.eml. The folder tree and each folder's message
 // list are saved once; then each message is copied and its manifest row written after the upload, so a
 // restart copies only what has no row (re-copying, under the same name, at most the few in flight).
-// At most 4 requests reach the mailbox at once (Outlook's per-mailbox limit).
+// At most 4 requests reach the mailbox at once (Outlook's per-mailbox limit). Every mailbox request
+// asks for immutable ids, so a message moved after listing keeps the id we hold. Mail keeps arriving
+// after sign-in is blocked, so once every listed message is copied a catch-up pass re-lists each folder
+// and copies what arrived or moved in since; passes repeat until one finds nothing new.
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { ArchiveWriter, openStream } from '../archive';
 import { getJson, ManifestLog, putJson, type ManifestRow } from '../manifest';
-import { walkMailFolders, type MailFolderEntry } from '../mail-folders';
+import { recoverableDeletionsFolder, walkMailFolders, type MailFolderEntry } from '../mail-folders';
+import { findUncopiable, recordUncopiable } from '../mailbox-extras';
 import { messageFileName } from '../names';
+import { renderFolderIndex } from '../folder-index';
 import { loadStepData, saveStepData } from '../state';
 import { TimeSlice } from '../slice';
 import type { Step, StepContext, StepOutcome } from '../types';
@@ -21,6 +26,8 @@ export interface MailStepData {
   folders: ArchivedMailFolder[];
   /** Messages listed per folder id (the count verify compares with the archive). */
   listed: Record<string, number>;
+  /** Catch-up passes run after the main copy, and how many messages each found. */
+  catchUp?: number[];
 }
 
 export interface ListedMessage {
@@ -28,7 +35,17 @@ export interface ListedMessage {
   internetMessageId?: string;
   receivedDateTime?: string;
   name: string;
+  /** From the listing, for the manifest and the folder index (never the body). */
+  subject?: string;
+  from?: string;
+  to?: string[];
+  hasAttachments?: boolean;
 }
+
+/** Outlook ids change when an item moves; this header (per request) asks for ids that do not. */
+export const IMMUTABLE_ID = { Prefer: 'IdType="ImmutableId"' };
+/** Catch-up passes before the step gives up for this run (mail still arriving); verify then catches the rest. */
+const MAX_CATCH_UP_PASSES = 10;
 
 const MAILBOX_CONCURRENCY = 4;
 export const listBlobName = (folderId: string) => `mail/list/${createHash('sha256').update(folderId).digest('hex').slice(0, 24)}.json`;
@@ -37,6 +54,8 @@ export const listBlobName = (folderId: string) => `mail/list/${createHash('sha25
 async function prepareFolders(ctx: StepContext, writer: ArchiveWriter): Promise<MailStepData> {
   const target = ctx.record.target!;
   const folders = await walkMailFolders(ctx, target.id);
+  const deletions = await recoverableDeletionsFolder(ctx, target.id, folders);
+  if (deletions) folders.push(deletions);
   const mailRoot = await writer.ensureFolder(ctx.record.archive!.folderId, 'Mail');
   const archived: ArchivedMailFolder[] = [];
   const idOf = new Map<string, string>();
@@ -50,17 +69,70 @@ async function prepareFolders(ctx: StepContext, writer: ArchiveWriter): Promise<
 }
 
 /** A folder's messages with their archive names, unique in the folder even when short ids collide. */
-async function listMessages(ctx: StepContext, folder: ArchivedMailFolder): Promise<ListedMessage[]> {
+interface RawMessage {
+  id: string;
+  internetMessageId?: string;
+  receivedDateTime?: string;
+  subject?: string;
+  hasAttachments?: boolean;
+  from?: { emailAddress?: { address?: string; name?: string } };
+  toRecipients?: { emailAddress?: { address?: string } }[];
+}
+
+/** A folder's messages as they are now, with immutable ids and the metadata the hand-over shows. */
+export async function readFolderMessages(ctx: StepContext, folderId: string): Promise<RawMessage[]> {
   const userId = ctx.record.target!.id;
-  const raw = await ctx.mailbox(() => ctx.graph.pageAll<{ id: string; internetMessageId?: string; receivedDateTime?: string; subject?: string }>(
-    `/users/${userId}/mailFolders/${encodeURIComponent(folder.id)}/messages`, ['id', 'internetMessageId', 'receivedDateTime', 'subject'], { top: 1000 }));
-  const taken = new Set<string>();
+  return ctx.mailbox(() => ctx.graph.pageAll<RawMessage>(
+    `/users/${userId}/mailFolders/${encodeURIComponent(folderId)}/messages`,
+    ['id', 'internetMessageId', 'receivedDateTime', 'subject', 'hasAttachments', 'from', 'toRecipients'],
+    { top: 1000, headers: IMMUTABLE_ID }));
+}
+
+/** Archive names for messages, unique in the folder (`taken` holds the names already used there) even when short ids collide. */
+function nameMessages(raw: RawMessage[], taken: Set<string>): ListedMessage[] {
   return raw.map((m) => {
     let name = messageFileName(m.receivedDateTime ?? '', m.subject ?? '', m.id);
     for (let len = 16; taken.has(name.toLowerCase()) && len <= 64; len *= 2) name = messageFileName(m.receivedDateTime ?? '', m.subject ?? '', m.id, len);
     taken.add(name.toLowerCase());
-    return { id: m.id, internetMessageId: m.internetMessageId, receivedDateTime: m.receivedDateTime, name };
+    return {
+      id: m.id, internetMessageId: m.internetMessageId, receivedDateTime: m.receivedDateTime, name,
+      subject: m.subject ?? '', from: m.from?.emailAddress?.address ?? '', to: (m.toRecipients ?? []).map((r) => r.emailAddress?.address ?? '').filter(Boolean), hasAttachments: !!m.hasAttachments,
+    };
   });
+}
+
+/** The hand-over's columns, straight from the listing (no extra request). */
+const listingColumns = (m: ListedMessage): Pick<ManifestRow, 'from' | 'to' | 'subject' | 'hasAttachments'> => ({ from: m.from, to: m.to, subject: m.subject, hasAttachments: m.hasAttachments });
+
+async function listMessages(ctx: StepContext, folder: ArchivedMailFolder): Promise<ListedMessage[]> {
+  return nameMessages(await readFolderMessages(ctx, folder.id), new Set());
+}
+
+/**
+ * One catch-up pass: each folder re-listed; a message with no manifest row and not yet listed (arrived,
+ * or moved in from a folder where it was never copied) is added to its folder's list. Returns how many.
+ */
+async function catchUpPass(ctx: StepContext, data: MailStepData, rows: Map<string, ManifestRow>): Promise<number> {
+  const { store, record } = ctx;
+  let found = 0;
+  const listedAnywhere = new Set<string>();
+  const lists = new Map<string, ListedMessage[]>();
+  for (const folder of data.folders) {
+    const list = (await getJson<ListedMessage[]>(store, record.id, listBlobName(folder.id))) ?? [];
+    lists.set(folder.id, list);
+    for (const m of list) listedAnywhere.add(m.id);
+  }
+  for (const folder of data.folders) {
+    const list = lists.get(folder.id)!;
+    const fresh = (await readFolderMessages(ctx, folder.id)).filter((m) => !rows.has(`message:${m.id}`) && !listedAnywhere.has(m.id));
+    if (!fresh.length) continue;
+    const named = nameMessages(fresh, new Set(list.map((m) => m.name.toLowerCase())));
+    for (const m of named) listedAnywhere.add(m.id);
+    await putJson(store, record.id, listBlobName(folder.id), [...list, ...named]);
+    data.listed[folder.id] = list.length + named.length;
+    found += named.length;
+  }
+  return found;
 }
 
 async function run(ctx: StepContext): Promise<StepOutcome> {
@@ -70,6 +142,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
   let data = await loadStepData<MailStepData>(store, record.id, 'export-mail');
   if (!data) {
+    await recordUncopiable(ctx, await findUncopiable(ctx));
     data = await prepareFolders(ctx, writer);
     await saveStepData(store, record.id, 'export-mail', data);
   }
@@ -81,6 +154,57 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   report();
   const slice = new TimeSlice(ctx.deadline);
 
+  for (;;) {
+    const outcome = await copyListed(ctx, data, writer, log, rows, slice, report, (n) => { bytesDone += n; });
+    if (outcome) return outcome;
+    if ((data.catchUp?.length ?? 0) > 0 && data.catchUp!.at(-1) === 0) break;
+    if ((data.catchUp?.length ?? 0) >= MAX_CATCH_UP_PASSES) break;
+    if (slice.over) return { status: 'more' };
+    const found = await catchUpPass(ctx, data, rows);
+    data.catchUp = [...(data.catchUp ?? []), found];
+    await saveStepData(store, record.id, 'export-mail', data);
+    if (found) await ctx.audit({ action: 'content.list', target: `mailbox ${target.userPrincipalName}`, result: 'done', detail: `Catch-up pass ${data.catchUp.length}: ${found} message(s) arrived in or moved into the mailbox's folders since they were listed; they are copied now (surrender ${record.id}).` });
+  }
+  await writeFolderIndexes(ctx, data, writer, log, rows);
+  const all = [...rows.values()].filter((r) => r.kind === 'message');
+  return {
+    status: 'done',
+    counts: {
+      folders: data.folders.length,
+      messages: all.filter((r) => r.status === 'archived').length,
+      gone: all.filter((r) => r.status === 'gone').length,
+      bytes: all.reduce((n, r) => n + r.size, 0),
+      caughtUp: (data.catchUp ?? []).reduce((n, x) => n + x, 0),
+    },
+  };
+}
+
+/** Each folder's index.html (the clerk's browsable list), rewritten whenever the step finishes, with its manifest row. */
+async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, ManifestRow>): Promise<void> {
+  const byFolder = new Map<string, ManifestRow[]>();
+  for (const r of rows.values()) if (r.kind === 'message') byFolder.set(r.folder, [...(byFolder.get(r.folder) ?? []), r]);
+  const councillor = ctx.record.target!.displayName;
+  for (const folder of data.folders) {
+    const html = Buffer.from(renderFolderIndex(folder, byFolder.get(folder.archivePath) ?? [], councillor), 'utf8');
+    const key = `index:${folder.id}`;
+    const previous = rows.get(key);
+    if (previous && previous.size === html.length && previous.sha256 === createHash('sha256').update(html).digest('hex')) continue;
+    const copy = await writer.writeBuffer(folder.archiveFolderId, 'index.html', html);
+    const row: ManifestRow = { kind: 'index', sourceId: folder.id, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: 'index.html', size: copy.size, sha256: copy.sha256, archiveItemId: copy.item.id, status: 'archived', at: new Date().toISOString() };
+    rows.set(key, row);
+    await log.add(row);
+  }
+  await log.flush();
+}
+
+/** Copies every listed message that has no row yet, folder by folder; 'more' when the time slice ran out. */
+async function copyListed(
+  ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, ManifestRow>, slice: TimeSlice,
+  report: (note?: string) => void, onBytes: (n: number) => void,
+): Promise<StepOutcome | undefined> {
+  const { record, store } = ctx;
+  const target = record.target!;
+  const archive = record.archive!;
   for (const folder of data.folders) {
     let messages = await getJson<ListedMessage[]>(store, record.id, listBlobName(folder.id));
     if (!messages) {
@@ -101,11 +225,11 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     const results = await Promise.allSettled(todo.map((m) => limit(async () => {
       if (stopped || !slice.take()) { stopped = true; return; }
       const result = await ctx.mailbox(() => writer.copy(folder.archiveFolderId, m.name,
-        () => openStream(ctx.graph, `/users/${target.id}/messages/${encodeURIComponent(m.id)}/$value`),
-        (n) => { bytesDone += n; }));
+        () => openStream(ctx.graph, `/users/${target.id}/messages/${encodeURIComponent(m.id)}/$value`, IMMUTABLE_ID),
+        onBytes));
       const row: ManifestRow = result === 'gone'
-        ? { kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: 0, sha256: '', archiveItemId: '', status: 'gone', at: new Date().toISOString() }
-        : { kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: result.size, sha256: result.sha256, archiveItemId: result.item.id, status: 'archived', at: new Date().toISOString() };
+        ? { ...listingColumns(m), kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: 0, sha256: '', archiveItemId: '', status: 'gone', at: new Date().toISOString() }
+        : { ...listingColumns(m), kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: result.size, sha256: result.sha256, archiveItemId: result.item.id, status: 'archived', at: new Date().toISOString() };
       if (result === 'gone') gone++;
       else { copied++; copiedBytes += result.size; }
       rows.set(`message:${m.id}`, row);
@@ -123,16 +247,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     if (failure) throw failure.reason;
     if (stopped) return { status: 'more' };
   }
-  const all = [...rows.values()];
-  return {
-    status: 'done',
-    counts: {
-      folders: data.folders.length,
-      messages: all.filter((r) => r.status === 'archived').length,
-      gone: all.filter((r) => r.status === 'gone').length,
-      bytes: all.reduce((n, r) => n + r.size, 0),
-    },
-  };
+  return undefined;
 }
 
 export const exportMail: Step = {

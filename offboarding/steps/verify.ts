@@ -4,19 +4,30 @@
 // carry the source's quickXorHash; and the SHA-256 of the archived bytes, read back from SharePoint,
 // matches the manifest for every item (or a stated random sample). Anything wrong stops the surrender
 // before any closing step, names what is missing, and marks those items to be copied again next run.
+// The mailbox itself is asked again too: each folder's totalItemCount is re-read and reconciled with
+// the archive (moved in or out since the copy, deleted since the copy); a message in the mailbox with
+// no copy is never accepted: export-mail runs again and its catch-up pass copies it.
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { TimeSlice } from '../slice';
 import { ArchiveWriter, type DriveItem } from '../archive';
 import { GraphRequestError } from '../../graph/errors';
 import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, type ManifestRow } from '../manifest';
-import { listBlobName, type ListedMessage, type MailStepData } from './export-mail';
+import { IMMUTABLE_ID, listBlobName, readFolderMessages, type ListedMessage, type MailStepData } from './export-mail';
 import type { FilesInventory } from './export-files';
-import { loadStepData } from '../state';
+import { loadStepData, saveStepData } from '../state';
 import { StepFailure, type Step, type StepContext, type StepName, type StepOutcome } from '../types';
 
 export interface VerifySummary {
-  folders: { sourcePath: string; archivePath: string; listed: number; archived: number; gone: number; inArchive: number }[];
+  folders: {
+    sourcePath: string; archivePath: string; listed: number; archived: number; gone: number; inArchive: number;
+    /** Mail folders: totalItemCount re-read from the mailbox at verify, and how the difference with the archive is explained. */
+    inMailboxNow?: number;
+    /** Copied from another folder, then moved here (the copy is in that folder's archive folder). */
+    movedIn?: number;
+    /** Copied from here, then moved to another folder or deleted from the mailbox (the copy is kept). */
+    leftSinceCopy?: number;
+  }[];
   rows: number;
   gone: { name: string; sourceFolder: string; internetMessageId?: string }[];
   hashChecked: number;
@@ -27,7 +38,7 @@ export interface VerifySummary {
 
 const SUMMARY = 'verify/summary.json';
 const HASHED = 'verify/hashed.json';
-const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
+const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', index: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
 
 /** The rows whose bytes are re-read: all, or a sample chosen by a hash of the surrender id (random, yet the same on a restart). */
 export function hashSample(rows: ManifestRow[], surrenderId: string, sample: number | null): ManifestRow[] {
@@ -60,18 +71,23 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
     }
     const extras = children.filter((c) => !expectedIds.has(c.id));
     if (extras.length) problems.push(`${archivePath} holds ${extras.length} file(s) the export did not write: ${extras.slice(0, 5).map((e) => e.name).join(', ')}${extras.length > 5 ? ', …' : ''}`);
-    return children.length;
+    // Items counted are the folder's own content, not the index export-mail writes beside it.
+    const indexIds = new Set(expected.filter((r) => r.kind === 'index').map((r) => r.archiveItemId));
+    return children.filter((c) => !indexIds.has(c.id)).length;
   };
 
   const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
+  const messageRowIds = new Set(rows.filter((r) => r.kind === 'message').map((r) => r.sourceId));
   for (const f of mail?.folders ?? []) {
     const listed = (await getJson<ListedMessage[]>(store, record.id, listBlobName(f.id))) ?? [];
     const inFolder = byFolder.get(`message|${f.archivePath}`) ?? [];
-    const archivedIds = new Set(inFolder.map((r) => r.sourceId));
-    const notExported = listed.filter((m) => !archivedIds.has(m.id));
+    // A message listed here may have been copied from the folder it was first listed in (moved since).
+    const notExported = listed.filter((m) => !messageRowIds.has(m.id));
     if (notExported.length) problems.push(`${notExported.length} message(s) listed in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
-    const inArchive = await compare(f.archiveFolderId, f.archivePath, inFolder);
-    folders.push({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive });
+    // The folder's index.html was written by export-mail too, so it is expected beside the messages.
+    const inArchive = await compare(f.archiveFolderId, f.archivePath, [...inFolder, ...(byFolder.get(`index|${f.archivePath}`) ?? [])]);
+    const reconciled = await reconcileMailFolder(ctx, f, inFolder, rows, problems);
+    folders.push({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive, ...reconciled });
   }
   const files = await getJson<FilesInventory>(store, record.id, 'files/inventory.json');
   for (const f of files?.folders ?? []) {
@@ -81,10 +97,10 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
     const notExported = listed.filter((x) => !exportedIds.has(x.id));
     if (notExported.length) problems.push(`${notExported.length} OneDrive file(s) in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
     for (const r of expected) {
-      if (r.quickXorHash?.source && r.quickXorHash.source !== r.quickXorHash.copy) { problems.push(`${f.archivePath}/${r.name}: the copy's quickXorHash ${r.quickXorHash.copy || '(none)'} differs from the source's ${r.quickXorHash.source}`); bad.push(r); }
+      if (r.quickXorHash?.source && r.quickXorHash.source !== r.quickXorHash.copy && !r.keptChanging) { problems.push(`${f.archivePath}/${r.name}: the copy's quickXorHash ${r.quickXorHash.copy || '(none)'} differs from the source's ${r.quickXorHash.source}`); bad.push(r); }
     }
     const inArchive = await compare(f.archiveFolderId, f.archivePath, expected);
-    folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
+    folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}${f.package === 'oneNote' ? ' (OneNote notebook)' : f.package ? ` (${f.package} package)` : ''}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
   }
   for (const kind of ['contacts', 'calendar'] as const) {
     const expected = rows.filter((r) => r.kind === kind);
@@ -96,11 +112,41 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
   return folders;
 }
 
+/** Marks a mail problem found in the mailbox itself (not the archive): export-mail runs its catch-up again. */
+const MAILBOX_AHEAD = 'is in the mailbox but not in the archive';
+
+/**
+ * The folder's totalItemCount now, from Graph, against the archive. Equal counts are accepted (every
+ * listed message has its copy, checked above); otherwise the folder is listed and each difference is
+ * explained (moved in after its copy elsewhere, moved out or deleted after its copy) or is a problem.
+ */
+async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][number], inFolder: ManifestRow[], rows: ManifestRow[], problems: string[]): Promise<Pick<VerifySummary['folders'][number], 'inMailboxNow' | 'movedIn' | 'leftSinceCopy'>> {
+  const userId = ctx.record.target!.id;
+  let total: number;
+  try {
+    total = (await ctx.mailbox(() => ctx.graph.get<{ totalItemCount?: number }>(`/users/${userId}/mailFolders/${encodeURIComponent(f.id)}`, ['id', 'totalItemCount'], 'v1.0', IMMUTABLE_ID))).totalItemCount ?? 0;
+  } catch (err) {
+    if (!(err instanceof GraphRequestError && err.status === 404)) throw err;
+    // The folder was deleted since the export: every copy of it stays in the archive.
+    return { inMailboxNow: 0, movedIn: 0, leftSinceCopy: inFolder.filter((r) => r.status === 'archived').length };
+  }
+  const archivedHere = inFolder.filter((r) => r.status === 'archived');
+  if (total === archivedHere.length) return { inMailboxNow: total, movedIn: 0, leftSinceCopy: 0 };
+  const now = await readFolderMessages(ctx, f.id);
+  const archivedById = new Map(rows.filter((r) => r.kind === 'message' && r.status === 'archived').map((r) => [r.sourceId, r]));
+  const nowIds = new Set(now.map((m) => m.id));
+  const missing = now.filter((m) => !archivedById.has(m.id));
+  const movedIn = now.filter((m) => archivedById.get(m.id) && archivedById.get(m.id)!.folder !== f.archivePath).length;
+  const leftSinceCopy = archivedHere.filter((r) => !nowIds.has(r.sourceId)).length;
+  if (missing.length) problems.push(`${missing.length} message(s) in "${f.sourcePath}" ${MAILBOX_AHEAD} (arrived or moved there after the copy; e.g. received ${missing[0].receivedDateTime ?? 'unknown'})`);
+  return { inMailboxNow: total, movedIn, leftSinceCopy };
+}
+
 /** A message that answered 404 during export must still be gone; if it is back, it must be copied. */
 async function recheckGone(ctx: StepContext, rows: ManifestRow[], problems: string[], bad: ManifestRow[]): Promise<void> {
   for (const r of rows.filter((x) => x.status === 'gone' && x.kind === 'message')) {
     try {
-      await ctx.mailbox(() => ctx.graph.get(`/users/${ctx.record.target!.id}/messages/${encodeURIComponent(r.sourceId)}`, ['id']));
+      await ctx.mailbox(() => ctx.graph.get(`/users/${ctx.record.target!.id}/messages/${encodeURIComponent(r.sourceId)}`, ['id'], 'v1.0', IMMUTABLE_ID));
       problems.push(`"${r.sourceFolder}" message ${r.name} could not be read during the export but exists now`);
       bad.push(r);
     } catch (err) {
@@ -129,7 +175,11 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
 
   if (!problems.length) {
     // The long part, resumable: re-read and hash the archived bytes, remembering what is done.
-    const chosen = hashSample(rows, record.id, record.request.options.verifySample);
+    // A OneDrive copy that could not be compared by quickXorHash (no hash on one side) is always re-read.
+    const sampled = hashSample(rows, record.id, record.request.options.verifySample);
+    const sampledKeys = new Set(sampled.map((r) => `${r.kind}:${r.sourceId}`));
+    const unhashed = rows.filter((r) => r.kind === 'file' && r.status === 'archived' && (!r.quickXorHash?.source || !r.quickXorHash.copy) && !sampledKeys.has(`${r.kind}:${r.sourceId}`));
+    const chosen = [...sampled, ...unhashed];
     const hashed = new Set((await getJson<string[]>(store, record.id, HASHED)) ?? []);
     const todo = chosen.filter((r) => !hashed.has(`${r.kind}:${r.sourceId}`));
     const bytesTotal = chosen.reduce((n, r) => n + r.size, 0);
@@ -162,6 +212,12 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       record.steps[step] = { status: 'pending' };
     }
     if (problems.some((p) => /never exported/.test(p))) record.steps['export-mail'] = { status: 'pending' };
+    if (problems.some((p) => p.includes(MAILBOX_AHEAD))) {
+      // The next export-mail run starts its catch-up passes afresh, which copy what is missing.
+      const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
+      if (mail) await saveStepData(store, record.id, 'export-mail', { ...mail, catchUp: [] });
+      record.steps['export-mail'] = { status: 'pending' };
+    }
     await store.blobs.delete(CONTAINER, `${record.id}/${SUMMARY}`);
     await store.blobs.delete(CONTAINER, `${record.id}/${HASHED}`);
     await ctx.audit({ action: 'surrender.verify', target: `archive of ${record.target!.userPrincipalName}`, result: 'failed', detail: problems.slice(0, 20).join('; ') });

@@ -160,6 +160,18 @@
       li.appendChild(document.createTextNode(`: ${l.reason}`));
       leftList.appendChild(li);
     }
+    // What could not be copied, and where it still is (textContent only: these strings come from the service).
+    const notCopied = view.notCopied || [];
+    $('not-copied').hidden = !notCopied.length;
+    $('keep-mailbox').hidden = !view.keepMailbox;
+    $('keep-mailbox').textContent = view.keepMailbox || '';
+    const nc = $('not-copied-list');
+    nc.textContent = '';
+    for (const x of notCopied) {
+      const li = document.createElement('li');
+      li.textContent = `${x.what}: remains ${x.where}. ${x.why}.`;
+      nc.appendChild(li);
+    }
     if (view.certificateUrl) {
       $('certificate-link').href = view.certificateUrl;
       $('done').hidden = false;

@@ -37,6 +37,9 @@ function mailboxView(u: SimUser): Record<string, unknown> {
     UserPrincipalName: u.userPrincipalName, PrimarySmtpAddress: u.mail ?? u.userPrincipalName, ExternalDirectoryObjectId: u.id, Guid: u.id,
     ForwardingSmtpAddress: smtp(u.forwardingSmtpAddress), ForwardingAddress: u.forwardingAddress, DeliverToMailboxAndForward: u.deliverToMailboxAndForward,
     RecipientTypeDetails: u.recipientTypeDetails,
+    ArchiveStatus: u.onlineArchive ? 'Active' : 'None',
+    ArchiveGuid: u.onlineArchive?.guid ?? '00000000-0000-0000-0000-000000000000',
+    ArchiveName: u.onlineArchive ? [`In-Place Archive - ${u.displayName}`] : [],
   };
 }
 

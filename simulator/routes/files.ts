@@ -1,8 +1,8 @@
 // Drives: user OneDrives, site libraries, delta (with deltaLink tokens that return only changes),
 // items by id or path, children, new folders, deletion, sharing permissions, content, site lookup.
-import { applySelect, badRequest, graphError, page, unescapeSegment, type SimRequest, type SimResponse } from '../http';
+import { applySelect, badRequest, collect, graphError, page, unescapeSegment, type SimRequest, type SimResponse } from '../http';
 import { findUser, itemContent, rootOf, stableId, type SimDrive, type SimItem } from '../state';
-import { childIndex, childNamed, childrenOf, driveView, freeName, itemByPath, itemView, touch } from '../drives';
+import { childIndex, childNamed, childrenOf, driveView, editFile, freeName, itemByPath, itemView, touch } from '../drives';
 import type { Route } from '.';
 
 const ID = '([^/]+)';
@@ -151,6 +151,13 @@ export const filesRoutes: Route[] = [
       const at = addressed(req, m[1], m[2], m[3]);
       if (isResponse(at)) return at;
       if (at.item.folder) return badRequest('A folder has no content.');
+      if (at.item.editsAfterRead) {
+        // The reader gets this version; the file is saved again straight after.
+        const bytes = collect(itemContent(at.item));
+        at.item.editsAfterRead--;
+        editFile(req.tenant, at.drive, at.item, 'edited while being copied');
+        return { status: 200, stream: { length: bytes.length, chunks: () => [bytes] }, headers: { 'Content-Type': 'application/octet-stream' } };
+      }
       return { status: 200, stream: itemContent(at.item), headers: { 'Content-Type': 'application/octet-stream' } };
     },
   },

@@ -6,6 +6,7 @@ import { graphError, notFound, page, unescapeSegment } from '../http';
 import { findUser, stableId, type SimUser } from '../state';
 import type { SimMailFolder } from '../mailbox';
 import { messageView } from './mailbox-content';
+import { wantsImmutableId } from '../mailbox';
 import type { Route } from '.';
 
 function wellKnown(u: SimUser, name: 'inbox' | 'sentitems'): SimMailFolder {
@@ -127,7 +128,7 @@ export const sendMailRoutes: Route[] = [
       if (!u) return notFound(m[1]);
       if (!u.hasMailbox) return noMailbox();
       // Every message in the mailbox, newest first, as Graph lists /messages.
-      const all = [...u.mailFolders.values()].filter((f) => !f.search).flatMap((f) => f.messages.map((x) => messageView(x, f.id)));
+      const all = [...u.mailFolders.values()].filter((f) => !f.search).flatMap((f) => f.messages.map((x) => messageView(x, f.id, wantsImmutableId(req.headers))));
       all.sort((a, b) => String(b.receivedDateTime).localeCompare(String(a.receivedDateTime)));
       return page(req, all, { defaultSize: 10, maxSize: 1000 });
     },

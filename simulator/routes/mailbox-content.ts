@@ -1,7 +1,7 @@
 // Mailbox contents for the surrender: folders (top level, child folders, well-known names), messages
 // (paged, $select), each message's MIME ($value), contacts and events.
 import { applySelect, graphError, notFound, page, unescapeSegment, type SimRequest } from '../http';
-import { hasAttachment, mimeBody, type SimMailFolder, type SimMessage } from '../mailbox';
+import { hasAttachment, mimeBody, restIdOf, wantsImmutableId, type SimMailFolder, type SimMessage } from '../mailbox';
 import { findUser, type SimUser } from '../state';
 import type { Route } from '.';
 
@@ -27,17 +27,18 @@ function listed(req: SimRequest, u: SimUser, ids: string[]): Record<string, unkn
   return ids.map((id) => u.mailFolders.get(id)!).filter((f) => hidden || !f.hidden).map(folderView);
 }
 
-function findMessage(u: SimUser, id: string): { folder: SimMailFolder; message: SimMessage } | undefined {
+/** A message by the id the caller holds: an old default id no longer finds a moved message (404), an immutable id does. */
+function findMessage(u: SimUser, id: string, immutable: boolean): { folder: SimMailFolder; message: SimMessage } | undefined {
   for (const folder of u.mailFolders.values()) {
-    const message = folder.messages.find((x) => x.id === id);
+    const message = folder.messages.find((x) => restIdOf(x, immutable) === id);
     if (message) return { folder, message };
   }
   return undefined;
 }
 
-export function messageView(m: SimMessage, folderId: string): Record<string, unknown> {
+export function messageView(m: SimMessage, folderId: string, immutable = false): Record<string, unknown> {
   return {
-    id: m.id, subject: m.subject, receivedDateTime: m.receivedDateTime, sentDateTime: m.receivedDateTime, internetMessageId: m.internetMessageId,
+    id: restIdOf(m, immutable), subject: m.subject, receivedDateTime: m.receivedDateTime, sentDateTime: m.receivedDateTime, internetMessageId: m.internetMessageId,
     parentFolderId: folderId, hasAttachments: hasAttachment(m), from: { emailAddress: { address: m.from } },
     toRecipients: (m.toRecipients ?? []).map((address) => ({ emailAddress: { address } })),
   };
@@ -52,6 +53,13 @@ function withUser(req: SimRequest, id: string): SimUser | ReturnType<typeof notF
 
 const folderNotFound = () => graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 const messageNotFound = folderNotFound;
+
+const CAL_READ = ['Calendars.Read', 'Calendars.ReadWrite'];
+const DEFAULT_CALENDAR = (u: SimUser) => `${u.id}-calendar`;
+/** An event as /events lists it: singleInstance or seriesMaster, without the simulator's own fields. */
+const eventView = ({ calendarId: _c, instances: _i, ...e }: SimUser['events'][number]): Record<string, unknown> => ({ type: 'singleInstance', ...e });
+
+const contactView = ({ folderId: _f, ...c }: SimUser['contacts'][number]): Record<string, unknown> => c;
 
 const isUser = (x: unknown): x is SimUser => !!x && typeof x === 'object' && 'mailFolders' in x;
 
@@ -90,7 +98,7 @@ export const mailboxContentRoutes: Route[] = [
       if (!isUser(u)) return u;
       const f = folder(u, m[2]);
       if (!f) return folderNotFound();
-      return page(req, f.messages.map((x) => messageView(x, f.id)), { defaultSize: 10, maxSize: 1000 });
+      return page(req, f.messages.map((x) => messageView(x, f.id, wantsImmutableId(req.headers))), { defaultSize: 10, maxSize: 1000 });
     },
   },
   {
@@ -98,7 +106,7 @@ export const mailboxContentRoutes: Route[] = [
     handle: (req, m) => {
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
-      const found = findMessage(u, m[2]);
+      const found = findMessage(u, m[2], wantsImmutableId(req.headers));
       return found ? { status: 200, stream: mimeBody(found.message, u.userPrincipalName), headers: { 'Content-Type': 'message/rfc822' } } : messageNotFound();
     },
   },
@@ -107,16 +115,68 @@ export const mailboxContentRoutes: Route[] = [
     handle: (req, m) => {
       const u = withUser(req, m[1]);
       if (!isUser(u)) return u;
-      const found = findMessage(u, m[2]);
-      return found ? { status: 200, body: applySelect(messageView(found.message, found.folder.id), req.query) } : messageNotFound();
+      const immutable = wantsImmutableId(req.headers);
+      const found = findMessage(u, m[2], immutable);
+      return found ? { status: 200, body: applySelect(messageView(found.message, found.folder.id, immutable), req.query) } : messageNotFound();
     },
   },
   {
     method: 'GET', path: new RegExp(`^/users/${ID}/contacts$`), roles: ['Contacts.Read', 'Contacts.ReadWrite'],
-    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.contacts) : u; },
+    // The default Contacts folder only; other folders through /contactFolders.
+    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.contacts.filter((c) => !c.folderId).map(contactView)) : u; },
   },
   {
-    method: 'GET', path: new RegExp(`^/users/${ID}/events$`), roles: ['Calendars.Read', 'Calendars.ReadWrite'],
-    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.events) : u; },
+    method: 'GET', path: new RegExp(`^/users/${ID}/contactFolders$`), roles: ['Contacts.Read', 'Contacts.ReadWrite'],
+    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, (u.contactFolders ?? []).filter((f) => !f.parentFolderId)) : u; },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/contactFolders/${ID}/(childFolders|contacts)$`), roles: ['Contacts.Read', 'Contacts.ReadWrite'],
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const id = unescapeSegment(m[2]);
+      if (!(u.contactFolders ?? []).some((f) => f.id === id)) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return m[3] === 'childFolders' ? page(req, (u.contactFolders ?? []).filter((f) => f.parentFolderId === id)) : page(req, u.contacts.filter((c) => c.folderId === id).map(contactView));
+    },
+  },
+  {
+    // The default calendar's single events and series masters (occurrences and exceptions only through /instances).
+    method: 'GET', path: new RegExp(`^/users/${ID}/events$`), roles: CAL_READ,
+    handle: (req, m) => { const u = withUser(req, m[1]); return isUser(u) ? page(req, u.events.filter((e) => !e.calendarId).map(eventView)) : u; },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/calendars$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const calendars = [{ id: DEFAULT_CALENDAR(u), name: 'Calendar', isDefaultCalendar: true }, ...(u.calendars ?? []).map((c) => ({ ...c, isDefaultCalendar: false }))];
+      return page(req, calendars);
+    },
+  },
+  {
+    method: 'GET', path: new RegExp(`^/users/${ID}/calendars/${ID}/events$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const id = unescapeSegment(m[2]);
+      const isDefault = id === DEFAULT_CALENDAR(u);
+      if (!isDefault && !(u.calendars ?? []).some((c) => c.id === id)) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return page(req, u.events.filter((e) => (isDefault ? !e.calendarId : e.calendarId === id)).map(eventView));
+    },
+  },
+  {
+    // A series' occurrences and exceptions in a window; both ends are required, as in Graph.
+    method: 'GET', path: new RegExp(`^/users/${ID}/events/${ID}/instances$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const from = req.query.get('startDateTime');
+      const to = req.query.get('endDateTime');
+      if (!from || !to) return graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
+      const master = u.events.find((e) => e.id === unescapeSegment(m[2]));
+      if (!master) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      const inWindow = (master.instances ?? []).filter((i) => i.start.dateTime >= from.replace(/Z$/, '') && i.start.dateTime < to.replace(/Z$/, ''));
+      return page(req, inWindow.map((i) => ({ ...i, seriesMasterId: master.id, location: master.location })));
+    },
   },
 ];

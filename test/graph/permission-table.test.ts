@@ -24,7 +24,6 @@ const NOT_CALLED: { method: string; path: string; why: string }[] = [
   { method: 'POST', path: '/groups/sample-groupId/members/$ref', why: 'tests add members to groups; the product only removes them' },
   { method: 'DELETE', path: '/users/sample-userId/mailFolders/inbox/messageRules/sample-ruleId', why: 'enforcement disables a rule, never deletes it' },
   { method: 'DELETE', path: '/drives/sample-driveId/items/sample-itemId', why: 'the archive is never deleted by CouncilGuard' },
-  { method: 'GET', path: '/users/sample-userId/mailFolders/sample-folderId', why: 'the export lists folders rather than getting one' },
   { method: 'GET', path: '/users/sample-userId/messages', why: 'the export lists messages per folder' },
 ];
 
