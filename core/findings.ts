@@ -82,5 +82,10 @@ export interface FindingsDocument {
   findings: Finding[];
   resolved: ResolvedFinding[];
   /** Optional figures for the report's charts (added after the first contract; readers must cope without). */
+  /**
+   * Why the run is not a real audit, when it is not (no check could run): the report and summary open
+   * with it and the run counts as incomplete. Added after the first contract; readers must cope without.
+   */
+  notice?: string;
   metrics?: { mfa?: { inScope: number; registered: number; enforced: number; registeredAndEnforced: number; neither: number } };
 }

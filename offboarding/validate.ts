@@ -7,7 +7,7 @@ import type { CouncilConfig } from '../policy/council-config';
 import type { GraphContext } from '../graph';
 import { GraphRequestError } from '../graph/errors';
 import { findSiteLibrary } from '../graph/readers/files';
-import { SURRENDER_STEPS, permissionsOf } from '../graph/permissions';
+import { SURRENDER_STEPS, permissionsOf, unmetPermissions } from '../graph/permissions';
 import { SurrenderInputError } from '../core/errors';
 import { type SurrenderOptions, type SurrenderRequest, type SurrenderTarget } from './types';
 
@@ -27,6 +27,17 @@ export function permissionsNeeded(options: SurrenderOptions): PermissionNeed[] {
   const on = (name: string) => (options as unknown as Record<string, unknown>)[name] === true;
   return SURRENDER_STEPS.filter((step) => !step.whenAnyOption || step.whenAnyOption.some(on))
     .flatMap((step) => permissionsOf(step.endpoints).map((permission) => ({ permission, why: step.why, ...(step.optional ? { optional: true } : {}) })));
+}
+
+/**
+ * The surrender's permissions the token does not cover, step by step: a higher-privileged permission
+ * Graph accepts for a step's calls (Mail.ReadWrite for Mail.Read, Directory.ReadWrite.All for the user
+ * writes) counts as granted.
+ */
+function unmetNeeds(options: SurrenderOptions, granted: ReadonlySet<string>): PermissionNeed[] {
+  const on = (name: string) => (options as unknown as Record<string, unknown>)[name] === true;
+  return SURRENDER_STEPS.filter((step) => !step.whenAnyOption || step.whenAnyOption.some(on))
+    .flatMap((step) => unmetPermissions(step.endpoints, granted).map((permission) => ({ permission, why: step.why, ...(step.optional ? { optional: true } : {}) })));
 }
 
 /** A YYYY-MM-DD term end, or a refusal naming the format. */
@@ -71,9 +82,9 @@ export interface TenantFacts {
 /** The checks that read the tenant (all reads; nothing changes). */
 export async function validateInTenant(graph: GraphContext, council: CouncilConfig, request: SurrenderRequest): Promise<TenantFacts> {
   const granted = new Set(await graph.grantedRoles());
-  const needs = permissionsNeeded(request.options).filter((n) => n.permission !== 'Exchange.ManageAsApp');
-  const missing = needs.filter((n) => !n.optional && !granted.has(n.permission));
-  const optionalMissing = needs.filter((n) => n.optional && !granted.has(n.permission));
+  const needs = unmetNeeds(request.options, granted).filter((n) => n.permission !== 'Exchange.ManageAsApp');
+  const missing = needs.filter((n) => !n.optional);
+  const optionalMissing = needs.filter((n) => n.optional);
   if (request.options.convertToShared || request.options.grantClerkFullAccess) {
     const probe = await graph.exchange.invoke('Get-Mailbox', { Identity: request.userPrincipalName }, request.userPrincipalName).catch(() => ({ connected: true as const, value: [] }));
     if (!probe.connected) missing.push({ permission: 'Exchange.ManageAsApp', why: 'convert the mailbox to shared and give the clerk access (Exchange admin API), as the council config asks' });

@@ -26,7 +26,7 @@ export const identityRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/requirements$`), roles: POLICY_READ, versions: ['beta'],
+    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/requirements$`), roles: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'], versions: ['beta'],
     handle: (req, m) => { const u = findUser(req.tenant, m[1]); return u ? { status: 200, body: { perUserMfaState: u.perUserMfaState } } : notFound(m[1]); },
   },
   { method: 'GET', path: /^\/identity\/conditionalAccess\/policies$/, roles: POLICY_READ, licence: 'p1', handle: (req) => page(req, req.tenant.conditionalAccessPolicies) },
@@ -60,7 +60,7 @@ export const identityRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: /^\/policies\/identitySecurityDefaultsEnforcementPolicy$/, roles: POLICY_READ,
+    method: 'GET', path: /^\/policies\/identitySecurityDefaultsEnforcementPolicy$/, roles: ['Policy.Read.All', 'Policy.ReadWrite.SecurityDefaults'],
     handle: (req) => ({ status: 200, body: { id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', isEnabled: req.tenant.securityDefaults } }),
   },
   {
@@ -68,7 +68,7 @@ export const identityRoutes: Route[] = [
     handle: (req) => { req.tenant.securityDefaults = !!req.json<{ isEnabled?: boolean }>().isEnabled; return { status: 204 }; },
   },
   {
-    method: 'GET', path: /^\/identityProtection\/riskyUsers$/, roles: ['IdentityRiskyUser.Read.All'], licence: 'p2',
+    method: 'GET', path: /^\/identityProtection\/riskyUsers$/, roles: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'], licence: 'p2',
     handle: (req) => page(req, req.tenant.users.filter((u) => u.risk).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, userDisplayName: u.displayName, ...u.risk }))),
   },
   { method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1', handle: (req) => page(req, req.tenant.signIns, { defaultSize: 1000, maxSize: 1000 }) },

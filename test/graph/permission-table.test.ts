@@ -39,6 +39,8 @@ describe('the endpoint table against the simulator\'s routes', () => {
       const route = routeOf(endpoint.method, path, version);
       expect(route).toBeDefined();
       expect(route!.roles).toContain(endpoint.permission);
+      // The higher-privileged permissions the API page lists are accepted too, as Graph accepts them.
+      expect(endpoint.alsoAccepted.filter((p) => !route!.roles.includes(p))).toEqual([]);
       expect(route!.licence ?? 'none').toBe(endpoint.licence ? SIMULATOR_LICENCE[endpoint.licence] : 'none');
       // The 403 lookup finds this endpoint's path, not an earlier template that shadows it.
       expect(graphEndpointFor(endpoint.method, `/${version}${path}?$select=id`)?.path).toBe(endpoint.path);
