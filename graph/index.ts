@@ -132,13 +132,17 @@ export class GraphContext {
     return { body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), size: Number.isFinite(length) && res.headers.has('content-length') ? length : undefined };
   }
 
-  /** Every item of a collection, in order, following @odata.nextLink with PageIterator. */
-  async pageAll<T>(path: string, select: string[], opts: { filter?: string; top?: number; version?: GraphVersion; headers?: Record<string, string> } = {}): Promise<T[]> {
-    if (!select.length) throw new Error(`pageAll(${path}) needs an explicit $select list`);
+  /**
+   * Every item of a collection, in order, following @odata.nextLink with PageIterator. `select` is the
+   * $select list; `null` only for an API whose page documents no $select (List signIns), which Graph refuses.
+   */
+  async pageAll<T>(path: string, select: string[] | null, opts: { filter?: string; top?: number; version?: GraphVersion; headers?: Record<string, string> } = {}): Promise<T[]> {
+    if (select && !select.length) throw new Error(`pageAll(${path}) needs an explicit $select list`);
     const version = opts.version ?? 'v1.0';
     const items: T[] = [];
     try {
-      const req = this.client.api(path).version(version).select(select);
+      const req = this.client.api(path).version(version);
+      if (select) req.select(select);
       if (opts.filter) req.filter(opts.filter);
       if (opts.top) req.top(opts.top);
       if (opts.headers) req.headers(opts.headers);

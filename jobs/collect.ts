@@ -113,7 +113,7 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   }
   if (want.has('signIns')) {
     const since = DateTime.fromISO(now).minus({ hours: council.auditWindowHours }).toUTC().toISO()!;
-    task(async () => { snapshot.signIns = lic.entraP1 ? await readPart('sign-in logs', () => readExchangeSignIns(graph, since), 'Entra ID P1') : notLicensed('Entra ID P1'); });
+    task(async () => { snapshot.signIns = lic.entraP1 ? await readPart('sign-in logs', () => readExchangeSignIns(graph, since, now), 'Entra ID P1') : notLicensed('Entra ID P1'); });
   }
   if (want.has('mfaRegistration')) {
     task(async () => {

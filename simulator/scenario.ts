@@ -87,7 +87,8 @@ export interface Scenario {
   securityDefaults?: boolean;
   autoForwardingMode?: 'Automatic' | 'On' | 'Off';
   managedDevices?: { deviceName: string; user: string; operatingSystem?: string; isEncrypted: boolean; complianceState: string }[];
-  signIns?: { user: string; at: string; countryOrRegion: string; appDisplayName?: string; errorCode?: number }[];
+  /** `app` is the client (default Outlook on the web); `resource` what it signed in to (default Exchange Online). */
+  signIns?: { user: string; at: string; countryOrRegion: string; appDisplayName?: string; resource?: 'exchange' | 'sharepoint' | 'graph'; clientAppUsed?: string; errorCode?: number }[];
   auditRecords?: { operation: string; user: string; mailboxOwner?: string; at: string; clientIp?: string; logonType?: number; parameters?: Record<string, string> }[];
   auditQuery?: { pollsUntilDone?: number; fail?: boolean };
   pageSize?: number;

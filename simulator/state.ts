@@ -173,6 +173,13 @@ const METHOD_TYPES: Record<string, string> = {
 };
 export const methodOdataType = (m: string) => METHOD_TYPES[m] ?? `#microsoft.graph.${m}AuthenticationMethod`;
 
+/** The first-party resources a sign-in reaches (their well-known application ids). */
+const SIGN_IN_RESOURCES = {
+  exchange: { id: '00000002-0000-0ff1-ce00-000000000000', name: 'Office 365 Exchange Online' },
+  sharepoint: { id: '00000003-0000-0ff1-ce00-000000000000', name: 'Office 365 SharePoint Online' },
+  graph: { id: '00000003-0000-0000-c000-000000000000', name: 'Microsoft Graph' },
+} as const;
+
 export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
   const t = scenario.tenantId.toLowerCase();
   const skus = scenario.skus.map((s) => ({
@@ -308,10 +315,14 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
     id: stableId(t, 'device', d.deviceName), deviceName: d.deviceName, userPrincipalName: d.user, userId: userId(d.user),
     operatingSystem: d.operatingSystem ?? 'Windows', isEncrypted: d.isEncrypted, complianceState: d.complianceState, managementState: 'managed',
   }));
+  // As "signIn resource type" shapes them: the client is the app, the service it reached is the resource.
   state.signIns = (scenario.signIns ?? []).map((s, i) => ({
     id: stableId(t, 'signin', String(i)), userPrincipalName: s.user, userId: userId(s.user), createdDateTime: resolveWhen(s.at, now),
-    appDisplayName: s.appDisplayName ?? 'Office 365 Exchange Online', clientAppUsed: 'Browser', location: { countryOrRegion: s.countryOrRegion },
-    status: { errorCode: s.errorCode ?? 0 },
+    appId: stableId(t, 'app', s.appDisplayName ?? 'One Outlook Web'), appDisplayName: s.appDisplayName ?? 'One Outlook Web',
+    resourceId: SIGN_IN_RESOURCES[s.resource ?? 'exchange'].id, resourceDisplayName: SIGN_IN_RESOURCES[s.resource ?? 'exchange'].name,
+    clientAppUsed: s.clientAppUsed ?? 'Browser', isInteractive: true, ipAddress: '203.0.113.20', location: { city: null, state: null, countryOrRegion: s.countryOrRegion },
+    status: { errorCode: s.errorCode ?? 0, failureReason: s.errorCode ? 'Other.' : null, additionalDetails: null },
+    conditionalAccessStatus: 'notApplied', riskLevelDuringSignIn: 'none', riskState: 'none',
   }));
   state.auditRecords = (scenario.auditRecords ?? []).map((r, i) => ({
     id: stableId(t, 'audit', String(i)), operation: r.operation, userPrincipalName: r.user, userId: r.user, createdDateTime: resolveWhen(r.at, now),

@@ -49,13 +49,23 @@ export async function readRiskyUsers(graph: GraphContext): Promise<RiskyUser[]> 
   return graph.pageAll<RiskyUser>('/identityProtection/riskyUsers', ['id', 'userPrincipalName', 'riskState', 'riskDetail', 'riskLevel']);
 }
 
-/** Exchange Online sign-ins since `sinceIso` (P1). Location only; no content. */
-export async function readExchangeSignIns(graph: GraphContext, sinceIso: string): Promise<SignInRecord[]> {
+/**
+ * Exchange Online's resource (application) id: a mailbox sign-in is one whose *resource* is Exchange; the
+ * app is the client (Outlook, OWA, a phone's mail app), so filtering on appDisplayName misses them.
+ */
+export const EXCHANGE_ONLINE_RESOURCE_ID = '00000002-0000-0ff1-ce00-000000000000';
+
+/**
+ * Mailbox sign-ins in the audit window [sinceIso, untilIso] (P1). "List signIns" supports only $top,
+ * $skiptoken and $filter, so no $select: the records come whole and only location, client and outcome
+ * are kept (metadata, no content).
+ */
+export async function readExchangeSignIns(graph: GraphContext, sinceIso: string, untilIso: string): Promise<SignInRecord[]> {
   const rows = await graph.pageAll<{
     id: string; userPrincipalName: string; createdDateTime: string; appDisplayName?: string; clientAppUsed?: string;
     location?: { countryOrRegion?: string }; status?: { errorCode?: number };
-  }>('/auditLogs/signIns', ['id', 'userPrincipalName', 'createdDateTime', 'appDisplayName', 'clientAppUsed', 'location', 'status'], {
-    filter: `createdDateTime ge ${sinceIso} and appDisplayName eq 'Office 365 Exchange Online'`,
+  }>('/auditLogs/signIns', null, {
+    filter: `createdDateTime ge ${sinceIso} and createdDateTime le ${untilIso} and resourceId eq '${EXCHANGE_ONLINE_RESOURCE_ID}'`,
   });
   return rows.map((r) => ({
     id: r.id, userPrincipalName: r.userPrincipalName, createdDateTime: r.createdDateTime, appDisplayName: r.appDisplayName,

@@ -1,7 +1,7 @@
 // MFA registration, authentication methods, per-user MFA, Conditional Access, security defaults,
 // risky users, sign-in logs.
 import { randomUUID } from 'node:crypto';
-import { applySelect, badRequest, graphError, notFound, page } from '../http';
+import { applySelect, badRequest, graphError, notFound, onlyQueryOptions, page } from '../http';
 import { findUser, methodOdataType } from '../state';
 import type { Route } from '.';
 
@@ -71,7 +71,12 @@ export const identityRoutes: Route[] = [
     method: 'GET', path: /^\/identityProtection\/riskyUsers$/, roles: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'], licence: 'p2',
     handle: (req) => page(req, req.tenant.users.filter((u) => u.risk).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, userDisplayName: u.displayName, ...u.risk }))),
   },
-  { method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1', handle: (req) => page(req, req.tenant.signIns, { defaultSize: 1000, maxSize: 1000 }) },
+  {
+    // "List signIns": only $top, $skiptoken and $filter; newest first; pages of up to 1,000.
+    method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1',
+    handle: (req) => onlyQueryOptions(req, ['$top', '$skiptoken', '$filter'])
+      ?? page(req, [...req.tenant.signIns].sort((a, b) => String(b.createdDateTime).localeCompare(String(a.createdDateTime))), { defaultSize: 1000, maxSize: 1000 }),
+  },
   { method: 'GET', path: /^\/deviceManagement\/managedDevices$/, roles: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'], licence: 'intune', handle: (req) => page(req, req.tenant.managedDevices) },
   {
     method: 'POST', path: /^\/deviceManagement\/managedDevices\/([^/]+)\/retire$/, roles: ['DeviceManagementManagedDevices.PrivilegedOperations.All'], licence: 'intune',
