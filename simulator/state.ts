@@ -171,6 +171,8 @@ const METHOD_TYPES: Record<string, string> = {
   email: '#microsoft.graph.emailAuthenticationMethod',
   windowsHelloForBusiness: '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod',
 };
+/** Methods that are a second factor ("Microsoft Entra authentication methods API overview"): not email, not a Temporary Access Pass. */
+export const isMfaMethod = (m: string) => !['email', 'temporaryAccessPass', 'password'].includes(m);
 export const methodOdataType = (m: string) => METHOD_TYPES[m] ?? `#microsoft.graph.${m}AuthenticationMethod`;
 
 /** The first-party resources a sign-in reaches (their well-known application ids). */

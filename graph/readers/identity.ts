@@ -11,7 +11,20 @@ export async function readMfaRegistrationReport(graph: GraphContext): Promise<Re
   return Object.fromEntries(rows.map((r) => [r.id, { userId: r.id, isMfaRegistered: !!r.isMfaRegistered, methodsRegistered: r.methodsRegistered ?? [], source: 'report' as const }]));
 }
 
-/** Without P1 the registration report does not exist: list each user's methods instead (batched). */
+/**
+ * The authentication methods that are a second factor ("Microsoft Entra authentication methods API
+ * overview"): not the password, not an email address (self-service password reset only), not a Temporary
+ * Access Pass (a time-limited onboarding and recovery pass).
+ */
+const MFA_METHODS = new Set([
+  'microsoftAuthenticator', 'phone', 'fido2', 'windowsHelloForBusiness', 'softwareOath', 'hardwareOath', 'x509Certificate',
+  'platformCredential', 'passwordlessMicrosoftAuthenticator',
+]);
+
+/**
+ * Without P1 the registration report does not exist: list each user's methods instead (batched). Every
+ * method but the password is kept as registered; only MFA-capable ones make the person MFA-registered.
+ */
 export async function readMfaRegistrationFromMethods(graph: GraphContext, userIds: string[]): Promise<Record<string, MfaRegistration>> {
   const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/methods` })));
   const out: Record<string, MfaRegistration> = {};
@@ -20,7 +33,7 @@ export async function readMfaRegistrationFromMethods(graph: GraphContext, userId
     const methods = ((res.body as { value?: { '@odata.type'?: string }[] }).value ?? [])
       .map((m) => (m['@odata.type'] ?? '').replace('#microsoft.graph.', '').replace(/AuthenticationMethod$/, ''))
       .filter((t) => t && t !== 'password');
-    out[userIds[i]] = { userId: userIds[i], isMfaRegistered: methods.length > 0, methodsRegistered: methods, source: 'methods' };
+    out[userIds[i]] = { userId: userIds[i], isMfaRegistered: methods.some((m) => MFA_METHODS.has(m)), methodsRegistered: methods, source: 'methods' };
   });
   return out;
 }

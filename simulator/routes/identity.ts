@@ -2,7 +2,7 @@
 // risky users, sign-in logs.
 import { randomUUID } from 'node:crypto';
 import { applySelect, badRequest, graphError, notFound, onlyQueryOptions, page } from '../http';
-import { findUser, methodOdataType } from '../state';
+import { findUser, isMfaMethod, methodOdataType } from '../state';
 import type { Route } from '.';
 
 const ID = '([^/]+)';
@@ -12,7 +12,8 @@ export const identityRoutes: Route[] = [
   {
     method: 'GET', path: /^\/reports\/authenticationMethods\/userRegistrationDetails$/, roles: ['AuditLog.Read.All'], licence: 'p1',
     handle: (req) => page(req, req.tenant.users.map((u) => ({
-      id: u.id, userPrincipalName: u.userPrincipalName, isAdmin: u.roles.length > 0, isMfaRegistered: u.mfaMethods.length > 0, isMfaCapable: u.mfaMethods.length > 0,
+      // An email address (SSPR only) or a Temporary Access Pass is registered, but is not MFA.
+      id: u.id, userPrincipalName: u.userPrincipalName, isAdmin: u.roles.length > 0, isMfaRegistered: u.mfaMethods.some(isMfaMethod), isMfaCapable: u.mfaMethods.some(isMfaMethod),
       methodsRegistered: u.mfaMethods, userType: u.userType === 'Guest' ? 'guest' : 'member',
     }))),
   },
