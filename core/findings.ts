@@ -8,7 +8,8 @@ export type Severity = 'high' | 'medium' | 'low' | 'info';
 
 /** Why a check (or part of one) did not run. `detail` names the licence or permission in words. */
 export interface SkipReason {
-  code: 'not-licensed' | 'missing-permission' | 'not-connected' | 'disabled-by-policy';
+  /** `incomplete-results`: Microsoft 365 returned only part of the data (a truncated audit query). */
+  code: 'not-licensed' | 'missing-permission' | 'not-connected' | 'disabled-by-policy' | 'incomplete-results';
   detail: string;
 }
 

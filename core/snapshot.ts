@@ -198,7 +198,8 @@ export interface TenantSnapshot {
   oneDrives?: Part<Record<string, DriveSnapshot | null>>;
   councilLibrary?: Part<DriveSnapshot | null>;
   sharingPermissions?: Part<SharingPermission[]>;
-  mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string }>;
+  /** `truncated`: the Purview query stopped at its record limit, so `records` are only part of the window. */
+  mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string; truncated?: { recordCountLimit?: number; approximateReturnedRecordCount?: number } }>;
   signIns?: Part<SignInRecord[]>;
   devices?: Part<ManagedDevice[]>;
   surrenders?: Part<SurrenderState[]>;

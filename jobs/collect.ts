@@ -198,21 +198,25 @@ async function readSurrenders(store: Store, council: CouncilConfig) {
  * Resumes a query left running by an earlier night; when it finishes, its records are kept and the
  * window since it is queried too, so a slow query never leaves a gap in the audit log.
  */
-async function readMailboxAudit(input: CollectInput): Promise<{ records: import('../core/snapshot').AuditRecord[]; pendingQueryId?: string }> {
+async function readMailboxAudit(input: CollectInput): Promise<NonNullable<TenantSnapshot['mailboxAudit']> extends Part<infer T> ? T : never> {
   const { graph, council, store, now } = input;
   const key = council.tenantId;
   const budget = input.auditQueryBudgetMs ?? 120_000;
   const to = DateTime.fromISO(now).toUTC();
   const records: import('../core/snapshot').AuditRecord[] = [];
+  let truncated: import('../graph/readers/audit').AuditTruncation | undefined;
   let query = (await store.getCheckpoint<{ queryId: string; from: string; to: string }>('audit-query', key))?.value;
   if (query) {
     const resumed = await awaitAuditQuery(graph, query.queryId, budget);
     if (resumed.status === 'pending') return { records: [], pendingQueryId: query.queryId };
     await store.deleteCheckpoint('audit-query', key);
-    if (resumed.status === 'succeeded') records.push(...resumed.records);
+    if (resumed.status === 'succeeded') {
+      records.push(...resumed.records);
+      truncated = resumed.truncated;
+    }
     // A failed earlier query is re-asked as part of tonight's window below.
     const from = resumed.status === 'succeeded' ? query.to : query.from;
-    if (DateTime.fromISO(from) >= to) return { records };
+    if (DateTime.fromISO(from) >= to) return { records, ...(truncated ? { truncated } : {}) };
     query = { queryId: '', from, to: to.toISO()! };
   } else {
     query = { queryId: '', from: to.minus({ hours: council.auditWindowHours }).toISO()!, to: to.toISO()! };
@@ -221,8 +225,9 @@ async function readMailboxAudit(input: CollectInput): Promise<{ records: import(
   const result = await awaitAuditQuery(graph, query.queryId, budget);
   if (result.status === 'pending') {
     await store.putCheckpoint('audit-query', key, query);
-    return { records, pendingQueryId: query.queryId };
+    return { records, pendingQueryId: query.queryId, ...(truncated ? { truncated } : {}) };
   }
   if (result.status === 'failed') throw new Error(`${result.detail}; the next run starts a new query for its own window`);
-  return { records: [...records, ...result.records] };
+  truncated ??= result.truncated;
+  return { records: [...records, ...result.records], ...(truncated ? { truncated } : {}) };
 }

@@ -90,7 +90,8 @@ export interface Scenario {
   /** `app` is the client (default Outlook on the web); `resource` what it signed in to (default Exchange Online). */
   signIns?: { user: string; at: string; countryOrRegion: string; appDisplayName?: string; resource?: 'exchange' | 'sharepoint' | 'graph'; clientAppUsed?: string; errorCode?: number }[];
   auditRecords?: { operation: string; user: string; mailboxOwner?: string; at: string; clientIp?: string; logonType?: number; parameters?: Record<string, string> }[];
-  auditQuery?: { pollsUntilDone?: number; fail?: boolean };
+  /** `recordCountLimit`: a query matching more records stops there and says so (isRecordCountLimitExceeded). */
+  auditQuery?: { pollsUntilDone?: number; fail?: boolean; recordCountLimit?: number };
   pageSize?: number;
 }
 

@@ -41,3 +41,26 @@ describe('"List signIns": query options and record shape', () => {
     expect(byApp.body.value).toEqual([]);
   });
 });
+
+describe('"auditLogQuery resource type": a query over its record limit still succeeds', () => {
+  it('reports isRecordCountLimitExceeded, recordCountLimit and approximateReturnedRecordCount, and serves only the limit', async () => {
+    const scenario = buildScenario({
+      name: 'audit-limit', people: ['ann'], auditQuery: { pollsUntilDone: 0, recordCountLimit: 2 },
+      auditRecords: [1, 2, 3].map((i) => ({ operation: 'MailItemsAccessed', user: 'ann@testparish.gov.uk', at: `-${i}h` })),
+    });
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const token = await tokenFor(sim);
+      const now = new Date();
+      const created = await call<{ id: string }>(sim, 'POST', '/security/auditLog/queries', {
+        token, body: { filterStartDateTime: new Date(now.getTime() - 86_400_000).toISOString(), filterEndDateTime: now.toISOString(), operationFilters: ['MailItemsAccessed'] },
+      });
+      const q = await call<Record<string, unknown>>(sim, 'GET', `/security/auditLog/queries/${created.body.id}`, { token });
+      expect(q.body).toMatchObject({ status: 'succeeded', isRecordCountLimitExceeded: true, recordCountLimit: 2, approximateReturnedRecordCount: 3 });
+      const records = await call<{ value: unknown[] }>(sim, 'GET', `/security/auditLog/queries/${created.body.id}/records`, { token });
+      expect(records.body.value).toHaveLength(2);
+    } finally {
+      await sim.close();
+    }
+  });
+});
