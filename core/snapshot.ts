@@ -20,7 +20,8 @@ export type SnapshotPart =
   | 'mailboxAudit'
   | 'signIns'
   | 'devices'
-  | 'surrenders';
+  | 'surrenders'
+  | 'adminEligibility';
 
 /** A part is either read, or unavailable with the reason (licence, permission, connection) or an error. */
 export type Part<T> =
@@ -38,8 +39,10 @@ export interface SnapshotUser {
   passwordPolicies?: string | null;
   lastPasswordChangeDateTime?: string | null;
   assignedLicenses: { skuId: string }[];
-  /** Directory role template ids the user holds (admins are in scope and 'high' for MFA). */
+  /** Directory role ids the user holds, directly or through a group (admins are in scope and 'high' for MFA). */
   adminRoles: string[];
+  /** Role ids the user may activate through PIM (from `adminEligibility`; see checks/scope.ts withEligibleAdmins). */
+  eligibleAdminRoles?: string[];
 }
 
 export interface SnapshotDomain {
@@ -199,6 +202,8 @@ export interface TenantSnapshot {
   councilLibrary?: Part<DriveSnapshot | null>;
   sharingPermissions?: Part<SharingPermission[]>;
   /** `truncated`: the Purview query stopped at its record limit, so `records` are only part of the window. */
+  /** user id -> role ids the user may activate through PIM (P2); these people are administrators too. */
+  adminEligibility?: Part<Record<string, string[]>>;
   mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string; truncated?: { recordCountLimit?: number; approximateReturnedRecordCount?: number } }>;
   signIns?: Part<SignInRecord[]>;
   devices?: Part<ManagedDevice[]>;

@@ -76,9 +76,16 @@ const E = {
   // "List a user's direct memberships": Learn names Directory.Read.All for applications, but Graph returns
   // the groups (the only memberships the surrender removes) to GroupMember.Read.All, as the simulator does.
   listUserMemberOf: graph('GET', '/users/{userId}/memberOf', 'GroupMember.Read.All', 'list the groups a leaver is in', { alsoAccepted: GROUP_READ_HIGHER }),
-  // "List directoryRoles", "List members of a directory role": RoleManagement.Read.Directory.
-  listDirectoryRoles: graph('GET', '/directoryRoles', 'RoleManagement.Read.Directory', 'find administrators', { alsoAccepted: ROLE_READ_HIGHER }),
-  listDirectoryRoleMembers: graph('GET', '/directoryRoles/{roleId}/members', 'RoleManagement.Read.Directory', 'find administrators', { alsoAccepted: ROLE_READ_HIGHER }),
+  // "List group transitive members": a role-assignable group's members, and nested groups.
+  listGroupTransitiveMembers: graph('GET', '/groups/{groupId}/transitiveMembers', 'GroupMember.Read.All', 'resolve groups (nested too) to people', { alsoAccepted: GROUP_MEMBER_READ_HIGHER }),
+  // "List unifiedRoleAssignments" (direct and group-assigned roles), "List roleDefinitions": RoleManagement.Read.Directory.
+  listRoleAssignments: graph('GET', '/roleManagement/directory/roleAssignments', 'RoleManagement.Read.Directory', 'find administrators', { alsoAccepted: ROLE_READ_HIGHER }),
+  listRoleDefinitions: graph('GET', '/roleManagement/directory/roleDefinitions', 'RoleManagement.Read.Directory', 'name administrator roles', { alsoAccepted: ROLE_READ_HIGHER }),
+  // "List roleEligibilitySchedules" (PIM, P2): its own least-privileged permission; Directory.Read.All is
+  // not accepted for it, RoleManagement.Read.Directory is.
+  listRoleEligibility: graph('GET', '/roleManagement/directory/roleEligibilitySchedules', 'RoleEligibilitySchedule.Read.Directory', 'find administrators eligible through PIM', {
+    licence: 'Entra ID P2', alsoAccepted: ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleEligibilitySchedule.ReadWrite.Directory', 'RoleManagement.ReadWrite.Directory'],
+  }),
   // "List subscribedSkus", "Get organization": Organization.Read.All.
   listSubscribedSkus: graph('GET', '/subscribedSkus', 'Organization.Read.All', 'read the tenant\'s licences', { alsoAccepted: ORG_READ_HIGHER }),
   getOrganization: graph('GET', '/organization', 'Organization.Read.All', 'read the organisation', { alsoAccepted: ORG_READ_HIGHER }),
@@ -253,7 +260,9 @@ const part = (endpoints: Endpoint[], opts: Partial<Omit<PartAccess, 'endpoints'>
   ({ endpoints, optional: false, scopedByUsers: true, ...opts });
 
 export const SNAPSHOT_PART_ACCESS: Readonly<Record<SnapshotPart, PartAccess>> = {
-  users: part([E.listUsers, E.listDirectoryRoles, E.listDirectoryRoleMembers]),
+  users: part([E.listUsers, E.listRoleAssignments, E.listGroupTransitiveMembers]),
+  // PIM eligibility (P2): without it the MFA checks still run and say the eligible part was skipped.
+  adminEligibility: part([E.listRoleEligibility], { optional: true }),
   councillorGroup: part([E.listGroups, E.listGroupMembers]),
   domains: part([E.listDomains], { scopedByUsers: false }),
   inboxRules: part([E.listInboxRules]),
@@ -332,7 +341,8 @@ export interface SurrenderStep {
 /** The surrender (offboarding/), step by step. */
 export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'read the councillor\'s account', endpoints: [E.getUser] },
-  { why: 'make sure the councillor is not an administrator', endpoints: [E.listDirectoryRoles, E.listDirectoryRoleMembers] },
+  { why: 'make sure the councillor is not an administrator', endpoints: [E.listRoleAssignments, E.listRoleDefinitions, E.listGroupTransitiveMembers] },
+  { why: 'make sure the councillor is not eligible for an administrator role (PIM)', endpoints: [E.listRoleEligibility], optional: true },
   { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage] },
   { why: 'export the contacts', endpoints: [E.listContacts] },
   { why: 'export the calendar', endpoints: [E.listEvents] },

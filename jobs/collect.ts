@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import { GraphRequestError, isNotLicensedError } from '../graph/errors';
 import { licencesFromSkus } from '../graph/licences';
-import { readDomains, readGroupMembers, readSubscribedSkus, readUsers } from '../graph/readers/directory';
+import { readDomains, readEligibleAdminRoles, readGroupMembers, readSubscribedSkus, readUsers } from '../graph/readers/directory';
 import {
   readConditionalAccess,
   readExchangeSignIns,
@@ -30,7 +30,7 @@ import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../core/s
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
 import type { CouncilContext } from '../context/council-context';
-import { inScopeUserIds, councillorIds } from '../checks/scope';
+import { inScopeUserIds, councillorIds, withEligibleAdmins } from '../checks/scope';
 
 /** What collect needs of the council context, the parts to read, and the run's instant. */
 export interface CollectInput extends Pick<CouncilContext, 'graph' | 'council' | 'store' | 'log'> {
@@ -91,7 +91,14 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
       return group;
     });
   }
-  const users: SnapshotUser[] = snapshot.users?.status === 'ok' ? snapshot.users.data : [];
+  if (want.has('adminEligibility')) {
+    const userIds = new Set(snapshot.users?.status === 'ok' ? snapshot.users.data.map((u) => u.id) : []);
+    snapshot.adminEligibility = lic.entraP2
+      ? await readPart('PIM role eligibility', async () => Object.fromEntries(await readEligibleAdminRoles(graph, userIds)), 'Entra ID P2')
+      : notLicensed('Entra ID P2');
+  }
+  // Eligible administrators are in scope for the per-user reads too.
+  const users: SnapshotUser[] = withEligibleAdmins(snapshot.users?.status === 'ok' ? snapshot.users.data : [], snapshot);
   const scope = inScopeUserIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
   const councillors = councillorIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
 

@@ -43,6 +43,8 @@ export interface ScenarioUser {
   lastPasswordChange?: string;
   licences?: string[];
   roles?: string[];
+  /** Roles the user is eligible for (Privileged Identity Management, P2), not active. */
+  eligibleRoles?: string[];
   mfa?: { methods?: string[]; perUserMfaState?: 'disabled' | 'enabled' | 'enforced' };
   risk?: { riskState: string; riskDetail?: string; riskLevel?: string };
   /** Relative ('-3d') or ISO times; leave a field out for "never". Reading it needs P1. */
@@ -72,7 +74,8 @@ export interface Scenario {
   grantedPermissions: string[];
   exchangeManageAsApp?: boolean;
   users: ScenarioUser[];
-  groups?: { displayName: string; members: string[] }[];
+  /** `memberGroups` nests other groups (by display name); `roles` are directory roles assigned to the group. */
+  groups?: { displayName: string; members: string[]; memberGroups?: string[]; roles?: string[] }[];
   sites?: { hostname: string; path: string; displayName?: string; libraries: { name: string; files?: ScenarioFile[]; readOnly?: boolean }[] }[];
   conditionalAccessPolicies?: {
     displayName: string;

@@ -91,6 +91,7 @@ export interface SimUser {
   lastPasswordChangeDateTime: string;
   assignedLicenses: { skuId: string; disabledPlans: string[] }[];
   roles: string[];
+  eligibleRoles: string[];
   mfaMethods: string[];
   perUserMfaState: string;
   risk?: { riskState: string; riskDetail: string; riskLevel: string };
@@ -118,7 +119,8 @@ export interface TenantState {
   now: DateTime;
   seq: number;
   users: SimUser[];
-  groups: { id: string; displayName: string; members: string[] }[];
+  /** `members` are user ids; `memberGroups` nested group ids; `roles` directory role names assigned to the group. */
+  groups: { id: string; displayName: string; members: string[]; memberGroups: string[]; roles: string[] }[];
   directoryRoles: { id: string; displayName: string; roleTemplateId: string; members: string[] }[];
   skus: { skuId: string; skuPartNumber: string; capabilityStatus: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }[];
   domains: { id: string; isDefault: boolean; isVerified: boolean; passwordValidityPeriodInDays: number | null }[];
@@ -173,6 +175,20 @@ const METHOD_TYPES: Record<string, string> = {
 };
 /** Methods that are a second factor ("Microsoft Entra authentication methods API overview"): not email, not a Temporary Access Pass. */
 export const isMfaMethod = (m: string) => !['email', 'temporaryAccessPass', 'password'].includes(m);
+/** A group's members through every nested group ("List group transitive members"): users and groups, each once. */
+export function transitiveMembers(tenant: TenantState, groupId: string): { users: string[]; groups: string[] } {
+  const users = new Set<string>();
+  const groups = new Set<string>();
+  const visit = (id: string) => {
+    const g = tenant.groups.find((x) => x.id === id);
+    if (!g) return;
+    for (const u of g.members) users.add(u);
+    for (const n of g.memberGroups) if (!groups.has(n)) { groups.add(n); visit(n); }
+  };
+  visit(groupId);
+  return { users: [...users], groups: [...groups] };
+}
+
 export const methodOdataType = (m: string) => METHOD_TYPES[m] ?? `#microsoft.graph.${m}AuthenticationMethod`;
 
 /** The first-party resources a sign-in reaches (their well-known application ids). */
@@ -232,6 +248,7 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
       lastPasswordChangeDateTime: resolveWhen(u.lastPasswordChange, now, '-200d'),
       assignedLicenses: (u.licences ?? []).map((name) => ({ skuId: skus.find((s) => s.skuPartNumber === name)?.skuId ?? stableId(t, 'sku', name), disabledPlans: [] })),
       roles: u.roles ?? [],
+      eligibleRoles: u.eligibleRoles ?? [],
       mfaMethods: u.mfa?.methods ?? [],
       perUserMfaState: u.mfa?.perUserMfaState ?? 'disabled',
       risk: u.risk ? { riskState: u.risk.riskState, riskDetail: u.risk.riskDetail ?? 'none', riskLevel: u.risk.riskLevel ?? 'medium' } : undefined,
@@ -280,7 +297,14 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
     if (!u) throw new Error(`scenario ${scenario.name}: ${upn} is not a user of the scenario`);
     return u.id;
   };
-  for (const g of scenario.groups ?? []) state.groups.push({ id: stableId(t, 'group', g.displayName), displayName: g.displayName, members: g.members.map(userId) });
+  for (const g of scenario.groups ?? []) state.groups.push({ id: stableId(t, 'group', g.displayName), displayName: g.displayName, members: g.members.map(userId), memberGroups: [], roles: g.roles ?? [] });
+  for (const g of scenario.groups ?? []) {
+    state.groups.find((x) => x.displayName === g.displayName)!.memberGroups = (g.memberGroups ?? []).map((name) => {
+      const nested = state.groups.find((x) => x.displayName === name);
+      if (!nested) throw new Error(`scenario ${scenario.name}: group ${g.displayName} nests ${name}, which is not a group of the scenario`);
+      return nested.id;
+    });
+  }
   for (const [name, templateId] of Object.entries(ROLE_TEMPLATES)) {
     const members = state.users.filter((u) => u.roles.includes(name)).map((u) => u.id);
     if (members.length) state.directoryRoles.push({ id: stableId(t, 'role', name), displayName: name, roleTemplateId: templateId, members });

@@ -18,7 +18,7 @@ import type { Check, EvaluationInput } from '../types';
 import type { CheckOutcome, Severity, SkipReason } from '../../core/findings';
 import type { ConditionalAccessPolicy, SnapshotUser } from '../../core/snapshot';
 import { OutcomeBuilder, readPart } from '../outcome';
-import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from '../scope';
+import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject, withEligibleAdmins } from '../scope';
 import { listWords } from '../words';
 
 const ID = 'identity.mfa-enforcement' as const;
@@ -78,13 +78,15 @@ function evaluate({ snapshot, council, profile }: EvaluationInput): CheckOutcome
   const usersRead = readPart(snapshot, 'users');
   if (usersRead.state === 'error') return { status: 'error', error: usersRead.error, findings: [] };
   if (usersRead.state === 'unavailable') return { status: 'skipped', skipReason: usersRead.reason, findings: [] };
-  const users = usersRead.data;
+  const users = withEligibleAdmins(usersRead.data, snapshot);
   // Security defaults cover everyone: nothing more to judge, and the other mechanisms' absence (the
   // usual free-tier set-up) is not worth a note.
   const sdRead = readPart(snapshot, 'securityDefaults');
   if (sdRead.state === 'ok' && sdRead.data?.isEnabled === true) return { status: 'pass', findings: [] };
   const out = new OutcomeBuilder();
   out.optional(snapshot, 'councillorGroup', 'councillor-group');
+  // Administrators eligible through PIM are administrators too; without P2 that part is a partial skip.
+  out.optional(snapshot, 'adminEligibility', 'eligible-admin');
 
   const mechanisms = [sdRead, readPart(snapshot, 'conditionalAccess'), readPart(snapshot, 'perUserMfa')];
   if (mechanisms.every((m) => m.state !== 'ok')) {
@@ -156,6 +158,6 @@ export const identityMfaEnforcement: Check = {
   order: 50,
   title: 'Multi-factor authentication not required at sign-in',
   clauses: CLAUSES,
-  reads: ['users', 'councillorGroup', 'securityDefaults', 'conditionalAccess', 'perUserMfa'],
+  reads: ['users', 'councillorGroup', 'adminEligibility', 'securityDefaults', 'conditionalAccess', 'perUserMfa'],
   evaluate,
 };

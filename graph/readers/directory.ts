@@ -1,5 +1,7 @@
 // Directory reads: users, admin roles, the councillor group, domains, licences.
+import pLimit from 'p-limit';
 import type { GraphContext } from '..';
+import { GraphRequestError } from '../errors';
 import type { SnapshotDomain, SnapshotUser } from '../../core/snapshot';
 
 export const USER_SELECT = [
@@ -21,7 +23,7 @@ interface RawUser {
 
 export async function readUsers(graph: GraphContext): Promise<SnapshotUser[]> {
   const raw = await graph.pageAll<RawUser>('/users', USER_SELECT);
-  const roles = await readAdminRoleMembership(graph);
+  const roles = await readActiveAdminRoles(graph, new Set(raw.map((u) => u.id)));
   return raw.map((u) => ({
     id: u.id,
     // A user without a UPN is odd Graph data, not a reason to fail the audit.
@@ -37,18 +39,61 @@ export async function readUsers(graph: GraphContext): Promise<SnapshotUser[]> {
   }));
 }
 
-/** user id -> activated directory role template ids (admins are in scope and 'high' for MFA). */
-async function readAdminRoleMembership(graph: GraphContext): Promise<Map<string, string[]>> {
-  const roles = await graph.pageAll<{ id: string; roleTemplateId: string }>('/directoryRoles', ['id', 'roleTemplateId', 'displayName']);
-  const responses = await graph.batch(roles.map((r) => ({ method: 'GET' as const, url: `/directoryRoles/${r.id}/members?$select=id` })));
+interface RoleGrant { principalId: string; roleDefinitionId: string }
+
+/**
+ * user id -> the directory role (definition) ids the user holds now: assigned directly or through a
+ * role-assignable group ("List unifiedRoleAssignments"; a group principal's members get the role).
+ * Admins are in scope and 'high' for MFA, and are never surrendered.
+ */
+export async function readActiveAdminRoles(graph: GraphContext, userIds?: ReadonlySet<string>): Promise<Map<string, string[]>> {
+  const grants = await graph.pageAll<RoleGrant & { id: string }>('/roleManagement/directory/roleAssignments', ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId']);
+  return expandRoleGrants(graph, grants, userIds);
+}
+
+/**
+ * user id -> the role ids the user is eligible to activate (Privileged Identity Management, "List
+ * roleEligibilitySchedules"; Entra ID P2: without it Graph refuses and the caller reports the skip).
+ */
+export async function readEligibleAdminRoles(graph: GraphContext, userIds?: ReadonlySet<string>): Promise<Map<string, string[]>> {
+  const grants = await graph.pageAll<RoleGrant & { id: string }>('/roleManagement/directory/roleEligibilitySchedules', ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId']);
+  return expandRoleGrants(graph, grants, userIds);
+}
+
+/** Role ids by role definition id -> display name ("List roleDefinitions"), for messages people read. */
+export async function readRoleNames(graph: GraphContext): Promise<Map<string, string>> {
+  const rows = await graph.pageAll<{ id: string; displayName: string }>('/roleManagement/directory/roleDefinitions', ['id', 'displayName']);
+  return new Map(rows.map((r) => [r.id, r.displayName]));
+}
+
+/** Grants to users as they are; a grant to a group reaches every user in it, nested groups included. */
+async function expandRoleGrants(graph: GraphContext, grants: RoleGrant[], userIds?: ReadonlySet<string>): Promise<Map<string, string[]>> {
   const byUser = new Map<string, string[]>();
-  responses.forEach((res, i) => {
-    if (res.status !== 200) throw res.error ?? new Error(`reading members of directory role ${roles[i].id} returned ${res.status}`);
-    for (const m of (res.body as { value?: { id: string }[] }).value ?? []) {
-      byUser.set(m.id, [...(byUser.get(m.id) ?? []), roles[i].roleTemplateId]);
-    }
+  const give = (userId: string, role: string) => {
+    const held = byUser.get(userId) ?? [];
+    if (!held.includes(role)) byUser.set(userId, [...held, role]);
+  };
+  const principals = [...new Set(grants.map((g) => g.principalId))];
+  const limit = pLimit(4);
+  // A principal is a user, a group or a service principal; asking for its transitive members tells a
+  // group (members) from anything else (404), without needing $expand.
+  const members = await Promise.all(principals.map((id) => (userIds?.has(id) ? null : limit(() => readGroupUserIds(graph, id)))));
+  principals.forEach((id, i) => {
+    const roles = grants.filter((g) => g.principalId === id).map((g) => g.roleDefinitionId);
+    for (const userId of members[i] ?? [id]) for (const role of roles) give(userId, role);
   });
   return byUser;
+}
+
+/** The user ids in a group and its nested groups ("List group transitive members"); null when it is not a group. */
+export async function readGroupUserIds(graph: GraphContext, groupId: string): Promise<string[] | null> {
+  try {
+    const members = await graph.pageAll<{ '@odata.type'?: string; id: string }>(`/groups/${groupId}/transitiveMembers`, ['id']);
+    return members.filter((m) => (m['@odata.type'] ?? '#microsoft.graph.user') === '#microsoft.graph.user').map((m) => m.id);
+  } catch (err) {
+    if (err instanceof GraphRequestError && err.status === 404) return null;
+    throw err;
+  }
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

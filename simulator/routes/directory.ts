@@ -89,7 +89,8 @@ export const directoryRoutes: Route[] = [
     handle: (req, m) => {
       const g = req.tenant.groups.find((x) => x.id === m[1]);
       if (!g) return notFound(m[1]);
-      return page(req, g.members.map((id) => ({ '@odata.type': '#microsoft.graph.user', id })));
+      // Direct members only: users, and nested groups as groups ("List group members").
+      return page(req, [...g.members.map((id) => ({ '@odata.type': '#microsoft.graph.user', id })), ...g.memberGroups.map((id) => ({ '@odata.type': '#microsoft.graph.group', id }))]);
     },
   },
   {

@@ -26,6 +26,8 @@ const NOT_CALLED: { method: string; path: string; why: string }[] = [
   { method: 'DELETE', path: '/drives/sample-driveId/items/sample-itemId', why: 'the archive is never deleted by CouncilGuard' },
   { method: 'GET', path: '/users/sample-userId/mailFolders/sample-folderId', why: 'the export lists folders rather than getting one' },
   { method: 'GET', path: '/users/sample-userId/messages', why: 'the export lists messages per folder' },
+  { method: 'GET', path: '/directoryRoles', why: 'administrators come from roleManagement/directory/roleAssignments (group-assigned roles included)' },
+  { method: 'GET', path: '/directoryRoles/sample-roleId/members', why: 'administrators come from roleManagement/directory/roleAssignments' },
 ];
 
 function routeOf(method: string, path: string, version: string): Route | undefined {
@@ -99,7 +101,8 @@ describe('what the table derives for the checks', () => {
   // only its part (Exchange forwarding, the P1 registration report, risky users, sign-in logs).
   const OPTIONAL: Record<string, string[]> = {
     'mail.external-forwarding': ['Exchange.ManageAsApp'],
-    'identity.mfa-registration': ['AuditLog.Read.All'],
+    'identity.mfa-registration': ['RoleEligibilitySchedule.Read.Directory', 'AuditLog.Read.All'],
+    'identity.mfa-enforcement': ['RoleEligibilitySchedule.Read.Directory'],
     'identity.password-policy': ['IdentityRiskyUser.Read.All'],
     'mailbox.access-audit': ['AuditLog.Read.All'],
   };

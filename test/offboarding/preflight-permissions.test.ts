@@ -32,3 +32,38 @@ describe('surrender preflight: permission equivalence', () => {
     expect(error?.message).toMatch(/lacks application permission\(s\) the surrender needs: Mail\.Read \(to export the mailbox\)/);
   });
 });
+
+describe('surrender preflight: the not-an-administrator guard reads role assignments as Entra holds them', () => {
+  async function guard(name: string, change: (h: Awaited<ReturnType<typeof harness>>) => void) {
+    const h = await harness({ name, inbox: 1 });
+    try {
+      change(h);
+      return await validateInTenant(h.graph, h.council, { tenantId: h.council.tenantId, council: h.council.name, userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, requestedAt: new Date().toISOString(), via: 'cli', options: resolveOptions(h.council) })
+        .then(() => undefined, (error: Error) => error);
+    } finally {
+      await h.close();
+    }
+  }
+  const leaverId = (h: Awaited<ReturnType<typeof harness>>) => h.tenant().users.find((u) => u.userPrincipalName === LEAVER)!.id;
+
+  it('a role held through a (nested) group: refused, naming the role', async () => {
+    const error = await guard('guard-group-role', (h) => {
+      const t = h.tenant();
+      t.groups.push({ id: 'aaaaaaaa-0000-4000-8000-000000000001', displayName: 'Mail helpers', members: [leaverId(h)], memberGroups: [], roles: [] });
+      t.groups.push({ id: 'aaaaaaaa-0000-4000-8000-000000000002', displayName: 'Exchange admins', members: [], memberGroups: ['aaaaaaaa-0000-4000-8000-000000000001'], roles: ['Exchange Administrator'] });
+    });
+    expect(error?.message).toMatch(/cllr\.leaving@testparish\.gov\.uk holds the administrator role\(s\) Exchange Administrator; remove the role\(s\) first .*any group that carries the role/);
+  });
+
+  it('a role the councillor is eligible for through PIM (P2): refused, naming it', async () => {
+    const error = await guard('guard-eligible-role', (h) => {
+      h.tenant().licences.p2 = true;
+      h.tenant().users.find((u) => u.userPrincipalName === LEAVER)!.eligibleRoles = ['Global Administrator'];
+    });
+    expect(error?.message).toMatch(/is eligible \(PIM\) for Global Administrator; remove the role\(s\) first/);
+  });
+
+  it('no role at all: allowed', async () => {
+    expect(await guard('guard-no-role', () => {})).toBeUndefined();
+  });
+});

@@ -64,3 +64,47 @@ describe('"auditLogQuery resource type": a query over its record limit still suc
     }
   });
 });
+
+describe('nested groups and role assignments', () => {
+  let sim: RunningSimulator;
+  let token: string;
+  beforeAll(async () => {
+    sim = await startSimulator({ scenarios: [buildScenario({
+      name: 'nesting', people: ['ann', 'bob', 'cat'],
+      groups: [
+        { displayName: 'Councillors', members: ['ann@testparish.gov.uk'] },
+        { displayName: 'All staff', members: ['bob@testparish.gov.uk'], memberGroups: ['Councillors'] },
+        { displayName: 'Exchange admins', members: ['cat@testparish.gov.uk'], roles: ['Exchange Administrator'] },
+      ],
+    })] });
+    token = await tokenFor(sim);
+  });
+  afterAll(() => sim.close());
+  const id = (name: string) => sim.tenant().groups.find((g) => g.displayName === name)!.id;
+  const userId = (upn: string) => sim.tenant().users.find((u) => u.userPrincipalName.startsWith(upn))!.id;
+
+  it('"List group members" gives direct members (a nested group as a group); transitiveMembers gives everyone below', async () => {
+    const direct = await call<{ value: { '@odata.type': string; id: string }[] }>(sim, 'GET', `/groups/${id('All staff')}/members`, { token });
+    expect(direct.body.value.map((m) => [m['@odata.type'], m.id]).sort()).toEqual([['#microsoft.graph.group', id('Councillors')], ['#microsoft.graph.user', userId('bob')]].sort());
+    const all = await call<{ value: { '@odata.type': string; id: string }[] }>(sim, 'GET', `/groups/${id('All staff')}/transitiveMembers?$select=id`, { token });
+    expect(all.body.value.map((m) => m.id).sort()).toEqual([userId('bob'), userId('ann'), id('Councillors')].sort());
+  });
+
+  it('a role assigned to a group is an assignment whose principal is the group', async () => {
+    const res = await call<{ value: { principalId: string; roleDefinitionId: string }[] }>(sim, 'GET', '/roleManagement/directory/roleAssignments', { token });
+    expect(res.body.value).toEqual(expect.arrayContaining([expect.objectContaining({ principalId: id('Exchange admins'), roleDefinitionId: '29232cdf-9323-42fd-ade2-1d097af3e4de' })]));
+  });
+
+  it('PIM eligibility needs P2 (Graph\'s non-premium 403) and is not granted by Directory.Read.All', async () => {
+    const basic = await call<{ error: { code: string } }>(sim, 'GET', '/roleManagement/directory/roleEligibilitySchedules', { token });
+    expect(basic.status).toBe(403);
+    const scenario = buildScenario({ name: 'pim', people: ['ann'], skus: [{ skuPartNumber: 'AAD_PREMIUM_P2', servicePlans: ['AAD_PREMIUM', 'AAD_PREMIUM_P2'] }], grantedPermissions: ['Directory.Read.All'] });
+    const p2 = await startSimulator({ scenarios: [scenario] });
+    try {
+      const res = await call<{ error: { code: string } }>(p2, 'GET', '/roleManagement/directory/roleEligibilitySchedules', { token: await tokenFor(p2) });
+      expect([res.status, res.body.error.code]).toEqual([403, 'Authorization_RequestDenied']);
+    } finally {
+      await p2.close();
+    }
+  });
+});
