@@ -96,13 +96,22 @@ export interface ConditionalAccessPolicy {
       excludeGroups?: string[];
       includeRoles?: string[];
       excludeRoles?: string[];
+      includeGuestsOrExternalUsers?: unknown;
+      excludeGuestsOrExternalUsers?: unknown;
     } | null;
-    applications?: { includeApplications?: string[] } | null;
+    applications?: { includeApplications?: string[]; excludeApplications?: string[]; includeUserActions?: string[]; includeAuthenticationContextClassRefs?: string[] } | null;
+    clientAppTypes?: string[] | null;
+    userRiskLevels?: string[] | null;
+    signInRiskLevels?: string[] | null;
+    locations?: { includeLocations?: string[]; excludeLocations?: string[] } | null;
+    platforms?: { includePlatforms?: string[]; excludePlatforms?: string[] } | null;
+    devices?: { deviceFilter?: { mode?: string; rule?: string } | null } | null;
   } | null;
   grantControls?: {
     operator?: string;
     builtInControls?: string[];
-    authenticationStrength?: { id?: string } | null;
+    /** The strength's allowed combinations decide whether it demands a second factor. */
+    authenticationStrength?: { id?: string; displayName?: string; allowedCombinations?: string[] } | null;
   } | null;
 }
 
@@ -189,6 +198,11 @@ export interface TenantSnapshot {
   exchangeConnected: boolean;
   users?: Part<SnapshotUser[]>;
   councillorGroup?: Part<{ id: string; displayName: string; memberIds: string[] }>;
+  /**
+   * Group id -> the user ids in it, nested groups included (transitiveMembers), for the groups the
+   * Conditional Access policies name. A group missing here could not be read.
+   */
+  groupMembers?: Record<string, string[]>;
   domains?: Part<SnapshotDomain[]>;
   inboxRules?: Part<Record<string, SnapshotMessageRule[]>>;
   mailboxForwarding?: Part<MailboxForwarding[]>;

@@ -72,7 +72,6 @@ const E = {
   getUser: graph('GET', '/users/{userId}', 'User.Read.All', 'read a user', { alsoAccepted: USER_READ_HIGHER }),
   // "List groups", "List group members": GroupMember.Read.All.
   listGroups: graph('GET', '/groups', 'GroupMember.Read.All', 'read the councillor group and its members', { alsoAccepted: GROUP_READ_HIGHER }),
-  listGroupMembers: graph('GET', '/groups/{groupId}/members', 'GroupMember.Read.All', 'read the councillor group and its members', { alsoAccepted: GROUP_MEMBER_READ_HIGHER }),
   // "List a user's direct memberships": Learn names Directory.Read.All for applications, but Graph returns
   // the groups (the only memberships the surrender removes) to GroupMember.Read.All, as the simulator does.
   listUserMemberOf: graph('GET', '/users/{userId}/memberOf', 'GroupMember.Read.All', 'list the groups a leaver is in', { alsoAccepted: GROUP_READ_HIGHER }),
@@ -263,7 +262,7 @@ export const SNAPSHOT_PART_ACCESS: Readonly<Record<SnapshotPart, PartAccess>> = 
   users: part([E.listUsers, E.listRoleAssignments, E.listGroupTransitiveMembers]),
   // PIM eligibility (P2): without it the MFA checks still run and say the eligible part was skipped.
   adminEligibility: part([E.listRoleEligibility], { optional: true }),
-  councillorGroup: part([E.listGroups, E.listGroupMembers]),
+  councillorGroup: part([E.listGroups, E.listGroupTransitiveMembers]),
   domains: part([E.listDomains], { scopedByUsers: false }),
   inboxRules: part([E.listInboxRules]),
   // Exchange is connected per tenant; without it the forwarding check still judges inbox rules.
@@ -271,7 +270,7 @@ export const SNAPSHOT_PART_ACCESS: Readonly<Record<SnapshotPart, PartAccess>> = 
   orgForwardingPolicy: part([E.exchangeInvokeCommand], { optional: true, scopedByUsers: false }),
   mfaRegistration: part([E.listAuthenticationMethods], { preferredEndpoints: [E.listRegistrationDetails] }),
   perUserMfa: part([E.getPerUserMfa]),
-  conditionalAccess: part([E.listConditionalAccess]),
+  conditionalAccess: part([E.listConditionalAccess, E.listGroupTransitiveMembers]),
   securityDefaults: part([E.getSecurityDefaults], { scopedByUsers: false }),
   riskyUsers: part([E.listRiskyUsers], { optional: true }),
   // collect reads the three drive parts together (OneDrives and the library, then their shared items).

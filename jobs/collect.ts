@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import { GraphRequestError, isNotLicensedError } from '../graph/errors';
 import { licencesFromSkus } from '../graph/licences';
-import { readDomains, readEligibleAdminRoles, readGroupMembers, readSubscribedSkus, readUsers } from '../graph/readers/directory';
+import { readDomains, readEligibleAdminRoles, readGroupMembers, readGroupsUserIds, readSubscribedSkus, readUsers } from '../graph/readers/directory';
 import {
   readConditionalAccess,
   readExchangeSignIns,
@@ -110,7 +110,15 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   if (want.has('inboxRules')) task(async () => { snapshot.inboxRules = await readPart('inbox rules', () => readInboxRules(graph, scope)); });
   if (want.has('perUserMfa')) task(async () => { snapshot.perUserMfa = await readPart('per-user MFA state', () => readPerUserMfa(graph, scope)); });
   if (want.has('conditionalAccess')) {
-    task(async () => { snapshot.conditionalAccess = lic.entraP1 ? await readPart('Conditional Access policies', () => readConditionalAccess(graph), 'Entra ID P1') : notLicensed('Entra ID P1'); });
+    task(async () => {
+      snapshot.conditionalAccess = lic.entraP1 ? await readPart('Conditional Access policies', () => readConditionalAccess(graph), 'Entra ID P1') : notLicensed('Entra ID P1');
+      if (snapshot.conditionalAccess.status !== 'ok') return;
+      // Entra applies a policy to a group's members through every nested group, so the check needs them.
+      const named = snapshot.conditionalAccess.data.flatMap((p) => [...(p.conditions?.users?.includeGroups ?? []), ...(p.conditions?.users?.excludeGroups ?? [])]);
+      const read = await readPart('Conditional Access groups', () => readGroupsUserIds(graph, named));
+      if (read.status === 'ok') snapshot.groupMembers = read.data;
+      else snapshot.conditionalAccess = read as Part<never>;
+    });
   }
   if (want.has('riskyUsers')) {
     task(async () => { snapshot.riskyUsers = lic.entraP2 ? await readPart('risky users', () => readRiskyUsers(graph), 'Entra ID P2') : notLicensed('Entra ID P2'); });

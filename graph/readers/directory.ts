@@ -98,18 +98,48 @@ export async function readGroupUserIds(graph: GraphContext, groupId: string): Pr
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The councillor group by id or display name, with its member ids (transitive members are not needed). */
-export async function readGroupMembers(graph: GraphContext, nameOrId: string): Promise<{ id: string; displayName: string; memberIds: string[] } | null> {
-  let group: { id: string; displayName: string } | undefined;
-  if (GUID.test(nameOrId)) {
-    group = (await graph.pageAll<{ id: string; displayName: string }>('/groups', ['id', 'displayName'], { filter: `id eq '${nameOrId}'` }))[0];
-  } else {
-    const escaped = nameOrId.replace(/'/g, "''");
-    group = (await graph.pageAll<{ id: string; displayName: string }>('/groups', ['id', 'displayName'], { filter: `displayName eq '${escaped}'` }))[0];
+/** A display name that more than one group carries: which group is meant cannot be guessed. */
+export class AmbiguousGroupError extends Error {
+  constructor(readonly displayName: string, readonly ids: string[]) {
+    super(`more than one group is called "${displayName}" (${ids.join(', ')}); group names are not unique and any user may create a group, so set councillorGroup in the council config to the id of the right one`);
   }
+}
+
+/**
+ * The councillor group by id or display name, with the users in it, nested groups included (as Entra
+ * resolves membership). A name that matches more than one group is refused, naming their ids.
+ */
+export async function readGroupMembers(graph: GraphContext, nameOrId: string): Promise<{ id: string; displayName: string; memberIds: string[] } | null> {
+  const filter = GUID.test(nameOrId) ? `id eq '${nameOrId}'` : `displayName eq '${nameOrId.replace(/'/g, "''")}'`;
+  const groups = await graph.pageAll<{ id: string; displayName: string }>('/groups', ['id', 'displayName'], { filter });
+  if (groups.length > 1) throw new AmbiguousGroupError(nameOrId, groups.map((g) => g.id));
+  const group = groups[0];
   if (!group) return null;
-  const members = await graph.pageAll<{ id: string }>(`/groups/${group.id}/members`, ['id']);
-  return { id: group.id, displayName: group.displayName, memberIds: members.map((m) => m.id) };
+  return { id: group.id, displayName: group.displayName, memberIds: (await readGroupUserIds(graph, group.id)) ?? [] };
+}
+
+/**
+ * Group id -> user ids (nested groups included) for each group, first pages in $batch ("List group
+ * transitive members"); a group with more pages is read through to the end on its own, a group that no
+ * longer exists (404) is left out.
+ */
+export async function readGroupsUserIds(graph: GraphContext, groupIds: readonly string[]): Promise<Record<string, string[]>> {
+  const ids = [...new Set(groupIds)];
+  const responses = await graph.batch(ids.map((id) => ({ method: 'GET' as const, url: `/groups/${id}/transitiveMembers?$select=id` })));
+  const out: Record<string, string[]> = {};
+  const users = (value: { '@odata.type'?: string; id: string }[]) => value.filter((m) => (m['@odata.type'] ?? '#microsoft.graph.user') === '#microsoft.graph.user').map((m) => m.id);
+  await Promise.all(responses.map(async (res, i) => {
+    if (res.status === 404) return;
+    if (res.status !== 200) throw res.error ?? new Error(`transitive members of group ${ids[i]}: HTTP ${res.status}`);
+    const body = res.body as { value?: { '@odata.type'?: string; id: string }[]; '@odata.nextLink'?: string };
+    if (body['@odata.nextLink']) {
+      const all = await readGroupUserIds(graph, ids[i]);
+      if (all) out[ids[i]] = all;
+    } else {
+      out[ids[i]] = users(body.value ?? []);
+    }
+  }));
+  return out;
 }
 
 export async function readDomains(graph: GraphContext): Promise<SnapshotDomain[]> {

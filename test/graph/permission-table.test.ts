@@ -26,6 +26,7 @@ const NOT_CALLED: { method: string; path: string; why: string }[] = [
   { method: 'DELETE', path: '/drives/sample-driveId/items/sample-itemId', why: 'the archive is never deleted by CouncilGuard' },
   { method: 'GET', path: '/users/sample-userId/mailFolders/sample-folderId', why: 'the export lists folders rather than getting one' },
   { method: 'GET', path: '/users/sample-userId/messages', why: 'the export lists messages per folder' },
+  { method: 'GET', path: '/groups/sample-groupId/members', why: 'groups are resolved with transitiveMembers, as Entra applies them (nested groups included)' },
   { method: 'GET', path: '/directoryRoles', why: 'administrators come from roleManagement/directory/roleAssignments (group-assigned roles included)' },
   { method: 'GET', path: '/directoryRoles/sample-roleId/members', why: 'administrators come from roleManagement/directory/roleAssignments' },
 ];
