@@ -85,7 +85,13 @@ export interface Scenario {
     includeGroups?: string[];
     excludeGroups?: string[];
     includeRoles?: string[];
+    excludeRoles?: string[];
     grantControls?: string[];
+    /** Graph-shaped conditions merged over the defaults (clientAppTypes, applications, risk levels, locations…). */
+    conditions?: Record<string, unknown>;
+    /** Grant operator (default OR) and an authentication strength as Graph returns it. */
+    grantOperator?: 'AND' | 'OR';
+    authenticationStrength?: { id: string; displayName: string; allowedCombinations: string[] };
   }[];
   securityDefaults?: boolean;
   autoForwardingMode?: 'Automatic' | 'On' | 'Off';

@@ -331,11 +331,17 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
       users: {
         includeUsers: (p.includeUsers ?? []).map(userRef), excludeUsers: (p.excludeUsers ?? []).map(userRef),
         includeGroups: (p.includeGroups ?? []).map(groupId), excludeGroups: (p.excludeGroups ?? []).map(groupId),
-        includeRoles: (p.includeRoles ?? []).map((r) => ROLE_TEMPLATES[r] ?? r), excludeRoles: [],
+        includeRoles: (p.includeRoles ?? []).map((r) => ROLE_TEMPLATES[r] ?? r), excludeRoles: (p.excludeRoles ?? []).map((r) => ROLE_TEMPLATES[r] ?? r),
       },
-      applications: { includeApplications: ['All'] },
+      // The whole conditionalAccessConditionSet, as "conditionalAccessPolicy resource type" returns it.
+      applications: { includeApplications: ['All'], excludeApplications: [], includeUserActions: [], includeAuthenticationContextClassRefs: [] },
+      clientAppTypes: ['all'], userRiskLevels: [], signInRiskLevels: [], locations: null, platforms: null, devices: null,
+      ...(p.conditions ?? {}),
     },
-    grantControls: { operator: 'OR', builtInControls: p.grantControls ?? ['mfa'], authenticationStrength: null },
+    grantControls: {
+      operator: p.grantOperator ?? 'OR', builtInControls: p.grantControls ?? (p.authenticationStrength ? [] : ['mfa']), customAuthenticationFactors: [], termsOfUse: [],
+      authenticationStrength: p.authenticationStrength ?? null,
+    },
   }));
   state.managedDevices = (scenario.managedDevices ?? []).map((d) => ({
     id: stableId(t, 'device', d.deviceName), deviceName: d.deviceName, userPrincipalName: d.user, userId: userId(d.user),

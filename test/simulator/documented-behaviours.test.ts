@@ -108,3 +108,27 @@ describe('nested groups and role assignments', () => {
     }
   });
 });
+
+describe('"conditionalAccessPolicy resource type": the whole condition set', () => {
+  it('serves clientAppTypes, risk levels, locations, platforms, devices, excluded apps and the authentication strength', async () => {
+    const strength = { id: '00000000-0000-0000-0000-000000000004', displayName: 'Password or passkey', allowedCombinations: ['password', 'fido2'] };
+    const scenario = buildScenario({
+      name: 'ca-shape', people: ['ann'],
+      conditionalAccessPolicies: [
+        { displayName: 'Plain', state: 'enabled', includeUsers: ['All'] },
+        { displayName: 'Narrow', state: 'enabled', includeUsers: ['All'], conditions: { signInRiskLevels: ['high'], applications: { includeApplications: ['All'], excludeApplications: [EXCHANGE] } }, authenticationStrength: strength },
+      ],
+    });
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const res = await call<{ value: Record<string, { [k: string]: unknown }>[] }>(sim, 'GET', '/identity/conditionalAccess/policies', { token: await tokenFor(sim) });
+      const [plain, narrow] = res.body.value;
+      expect(plain.conditions).toMatchObject({ clientAppTypes: ['all'], userRiskLevels: [], signInRiskLevels: [], locations: null, platforms: null, devices: null, applications: { includeApplications: ['All'], excludeApplications: [] } });
+      expect(plain.grantControls).toMatchObject({ operator: 'OR', builtInControls: ['mfa'], authenticationStrength: null });
+      expect(narrow.conditions).toMatchObject({ signInRiskLevels: ['high'], applications: { excludeApplications: [EXCHANGE] } });
+      expect(narrow.grantControls).toMatchObject({ builtInControls: [], authenticationStrength: strength });
+    } finally {
+      await sim.close();
+    }
+  });
+});
