@@ -189,6 +189,9 @@ export class GraphContext {
       return results;
     }
     let pending = requests.map((_, i) => i);
+    // Per item: rounds that ended in 429 (their own budget) and rounds in all.
+    const throttledRounds = new Array<number>(requests.length).fill(0);
+    const rounds = new Array<number>(requests.length).fill(0);
     for (let attempt = 0; pending.length; attempt++) {
       const chunks: number[][] = [];
       for (let i = 0; i < pending.length; i += 20) chunks.push(pending.slice(i, i + 20));
@@ -198,7 +201,9 @@ export class GraphContext {
         const responses = await this.sendBatch(chunk.map((i) => requests[i]), version);
         chunk.forEach((index, j) => {
           const res = responses[j];
-          const after = this.retryLoop.delayAfter(attempt, { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] });
+          const after = this.retryLoop.delayAfter(rounds[index], { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] }, throttledRounds[index]);
+          rounds[index]++;
+          if (res.status === 429) throttledRounds[index]++;
           if (after !== undefined) {
             retryNext.push(index);
             wait = Math.max(wait, after);
