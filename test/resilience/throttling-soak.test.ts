@@ -1,6 +1,7 @@
 // Throttling never becomes an error: the demo audit with two-item pages under 12 % 429s (on requests and
 // on $batch items alike) and 1 % connection resets reaches exactly the findings of the fault-free run,
-// with no check in error, for every seed. RESILIENCE_SEEDS=20 runs twenty seeds (npm test runs 3).
+// with no check in error, for every seed. RESILIENCE_SEEDS=20 runs twenty seeds (npm test runs 3);
+// SOAK_THROTTLE and SOAK_RESET raise the rates (0.3 and 0.08 reproduced the delta failure before the fix).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
