@@ -24,8 +24,15 @@ export function isGuest(user: SnapshotUser): boolean {
   return lower(user.userType) === 'guest' || lower(user.userPrincipalName).includes('#ext#');
 }
 
+/** An administrator holds a role now or may activate one (PIM eligibility): either way a high-value account. */
 export function isAdmin(user: SnapshotUser): boolean {
-  return (user.adminRoles ?? []).length > 0;
+  return (user.adminRoles ?? []).length > 0 || (user.eligibleAdminRoles ?? []).length > 0;
+}
+
+/** The users with their PIM-eligible roles from the snapshot (unchanged when eligibility was not read). */
+export function withEligibleAdmins(users: readonly SnapshotUser[], snapshot: Pick<TenantSnapshot, 'adminEligibility'>): SnapshotUser[] {
+  const eligible = snapshot.adminEligibility?.status === 'ok' ? snapshot.adminEligibility.data : {};
+  return users.map((u) => (eligible[u.id]?.length ? { ...u, eligibleAdminRoles: eligible[u.id] } : u));
 }
 
 /** The addresses a user answers to (UPN and mail), lower-cased, without empties. */

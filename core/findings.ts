@@ -8,7 +8,8 @@ export type Severity = 'high' | 'medium' | 'low' | 'info';
 
 /** Why a check (or part of one) did not run. `detail` names the licence or permission in words. */
 export interface SkipReason {
-  code: 'not-licensed' | 'missing-permission' | 'not-connected' | 'disabled-by-policy';
+  /** `incomplete-results`: Microsoft 365 returned only part of the data (a truncated audit query). */
+  code: 'not-licensed' | 'missing-permission' | 'not-connected' | 'disabled-by-policy' | 'incomplete-results';
   detail: string;
 }
 
@@ -82,5 +83,10 @@ export interface FindingsDocument {
   findings: Finding[];
   resolved: ResolvedFinding[];
   /** Optional figures for the report's charts (added after the first contract; readers must cope without). */
+  /**
+   * Why the run is not a real audit, when it is not (no check could run): the report and summary open
+   * with it and the run counts as incomplete. Added after the first contract; readers must cope without.
+   */
+  notice?: string;
   metrics?: { mfa?: { inScope: number; registered: number; enforced: number; registeredAndEnforced: number; neither: number } };
 }

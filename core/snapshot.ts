@@ -20,7 +20,8 @@ export type SnapshotPart =
   | 'mailboxAudit'
   | 'signIns'
   | 'devices'
-  | 'surrenders';
+  | 'surrenders'
+  | 'adminEligibility';
 
 /** A part is either read, or unavailable with the reason (licence, permission, connection) or an error. */
 export type Part<T> =
@@ -38,8 +39,10 @@ export interface SnapshotUser {
   passwordPolicies?: string | null;
   lastPasswordChangeDateTime?: string | null;
   assignedLicenses: { skuId: string }[];
-  /** Directory role template ids the user holds (admins are in scope and 'high' for MFA). */
+  /** Directory role ids the user holds, directly or through a group (admins are in scope and 'high' for MFA). */
   adminRoles: string[];
+  /** Role ids the user may activate through PIM (from `adminEligibility`; see checks/scope.ts withEligibleAdmins). */
+  eligibleAdminRoles?: string[];
 }
 
 export interface SnapshotDomain {
@@ -93,13 +96,22 @@ export interface ConditionalAccessPolicy {
       excludeGroups?: string[];
       includeRoles?: string[];
       excludeRoles?: string[];
+      includeGuestsOrExternalUsers?: unknown;
+      excludeGuestsOrExternalUsers?: unknown;
     } | null;
-    applications?: { includeApplications?: string[] } | null;
+    applications?: { includeApplications?: string[]; excludeApplications?: string[]; includeUserActions?: string[]; includeAuthenticationContextClassRefs?: string[] } | null;
+    clientAppTypes?: string[] | null;
+    userRiskLevels?: string[] | null;
+    signInRiskLevels?: string[] | null;
+    locations?: { includeLocations?: string[]; excludeLocations?: string[] } | null;
+    platforms?: { includePlatforms?: string[]; excludePlatforms?: string[] } | null;
+    devices?: { deviceFilter?: { mode?: string; rule?: string } | null } | null;
   } | null;
   grantControls?: {
     operator?: string;
     builtInControls?: string[];
-    authenticationStrength?: { id?: string } | null;
+    /** The strength's allowed combinations decide whether it demands a second factor. */
+    authenticationStrength?: { id?: string; displayName?: string; allowedCombinations?: string[] } | null;
   } | null;
 }
 
@@ -186,6 +198,11 @@ export interface TenantSnapshot {
   exchangeConnected: boolean;
   users?: Part<SnapshotUser[]>;
   councillorGroup?: Part<{ id: string; displayName: string; memberIds: string[] }>;
+  /**
+   * Group id -> the user ids in it, nested groups included (transitiveMembers), for the groups the
+   * Conditional Access policies name. A group missing here could not be read.
+   */
+  groupMembers?: Record<string, string[]>;
   domains?: Part<SnapshotDomain[]>;
   inboxRules?: Part<Record<string, SnapshotMessageRule[]>>;
   mailboxForwarding?: Part<MailboxForwarding[]>;
@@ -198,7 +215,10 @@ export interface TenantSnapshot {
   oneDrives?: Part<Record<string, DriveSnapshot | null>>;
   councilLibrary?: Part<DriveSnapshot | null>;
   sharingPermissions?: Part<SharingPermission[]>;
-  mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string }>;
+  /** `truncated`: the Purview query stopped at its record limit, so `records` are only part of the window. */
+  /** user id -> role ids the user may activate through PIM (P2); these people are administrators too. */
+  adminEligibility?: Part<Record<string, string[]>>;
+  mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string; truncated?: { recordCountLimit?: number; approximateReturnedRecordCount?: number } }>;
   signIns?: Part<SignInRecord[]>;
   devices?: Part<ManagedDevice[]>;
   surrenders?: Part<SurrenderState[]>;

@@ -135,13 +135,17 @@ export class GraphContext {
     return { body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), size: Number.isFinite(length) && res.headers.has('content-length') ? length : undefined };
   }
 
-  /** Every item of a collection, in order, following @odata.nextLink with PageIterator. */
-  async pageAll<T>(path: string, select: string[], opts: { filter?: string; top?: number; version?: GraphVersion; headers?: Record<string, string> } = {}): Promise<T[]> {
-    if (!select.length) throw new Error(`pageAll(${path}) needs an explicit $select list`);
+  /**
+   * Every item of a collection, in order, following @odata.nextLink with PageIterator. `select` is the
+   * $select list; `null` only for an API whose page documents no $select (List signIns), which Graph refuses.
+   */
+  async pageAll<T>(path: string, select: string[] | null, opts: { filter?: string; top?: number; version?: GraphVersion; headers?: Record<string, string> } = {}): Promise<T[]> {
+    if (select && !select.length) throw new Error(`pageAll(${path}) needs an explicit $select list`);
     const version = opts.version ?? 'v1.0';
     const items: T[] = [];
     try {
-      const req = this.client.api(path).version(version).select(select);
+      const req = this.client.api(path).version(version);
+      if (select) req.select(select);
       if (opts.filter) req.filter(opts.filter);
       if (opts.top) req.top(opts.top);
       if (opts.headers) req.headers(opts.headers);
@@ -188,6 +192,9 @@ export class GraphContext {
       return results;
     }
     let pending = requests.map((_, i) => i);
+    // Per item: rounds that ended in 429 (their own budget) and rounds in all.
+    const throttledRounds = new Array<number>(requests.length).fill(0);
+    const rounds = new Array<number>(requests.length).fill(0);
     for (let attempt = 0; pending.length; attempt++) {
       const chunks: number[][] = [];
       for (let i = 0; i < pending.length; i += 20) chunks.push(pending.slice(i, i + 20));
@@ -197,7 +204,9 @@ export class GraphContext {
         const responses = await this.sendBatch(chunk.map((i) => requests[i]), version);
         chunk.forEach((index, j) => {
           const res = responses[j];
-          const after = this.retryLoop.delayAfter(attempt, { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] });
+          const after = this.retryLoop.delayAfter(rounds[index], { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] }, throttledRounds[index]);
+          rounds[index]++;
+          if (res.status === 429) throttledRounds[index]++;
           if (after !== undefined) {
             retryNext.push(index);
             wait = Math.max(wait, after);

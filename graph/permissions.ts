@@ -25,8 +25,8 @@ export interface Endpoint {
   /** Least-privileged application permission (Graph names, or Exchange.ManageAsApp). */
   permission: string;
   /**
-   * Higher-privileged permissions Graph also accepts for the call. Empty for now: today only `permission`
-   * counts as granted (issue 13 fills this in and teaches the self-checks to accept them).
+   * Higher-privileged permissions Graph also accepts for the call (the API page's "Higher privileged
+   * permissions" column): a tenant that granted one of these instead of `permission` can make the call.
    */
   alsoAccepted: readonly string[];
   resource: PermissionResource;
@@ -38,7 +38,7 @@ export interface Endpoint {
   reason: string;
 }
 
-interface EndpointOptions { licence?: Licence; property?: string; versions?: Endpoint['versions'] }
+interface EndpointOptions { licence?: Licence; property?: string; versions?: Endpoint['versions']; alsoAccepted?: readonly string[] }
 
 const graph = (method: HttpMethod, path: string, permission: string, reason: string, opts: EndpointOptions = {}): Endpoint =>
   ({ method, path, permission, alsoAccepted: [], resource: 'Microsoft Graph', reason, ...opts });
@@ -47,107 +47,129 @@ const EXCHANGE_MANAGE_AS_APP = 'Exchange.ManageAsApp';
 const exchange = (method: HttpMethod, path: string, reason: string): Endpoint =>
   ({ method, path, permission: EXCHANGE_MANAGE_AS_APP, alsoAccepted: [], resource: 'Office 365 Exchange Online', reason });
 
+// Higher-privileged permissions from the "Permissions" tables of the API pages ("List users", "List
+// groups", "List group members", "List directoryRoles", "List unifiedRoleAssignments", "List
+// subscribedSkus", "List domains", "Get drive", "driveItem: delta", "Get a site", "Upload small files",
+// "Create auditLogQuery"): a *.ReadWrite.* permission covers its *.Read.*, Directory.* covers the
+// directory reads, Group.* covers GroupMember.*, Sites.* covers Files.* on a site's drives.
+const USER_READ_HIGHER = ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const GROUP_READ_HIGHER = ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const GROUP_MEMBER_READ_HIGHER = ['Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const ROLE_READ_HIGHER = ['RoleManagement.Read.All', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All'];
+const ORG_READ_HIGHER = ['Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const DOMAIN_READ_HIGHER = ['Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const AUDIT_QUERY_HIGHER = ['AuditLogsQuery.Read.All'];
+const FILES_READ_HIGHER = ['Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'];
+const SITES_READ_HIGHER = ['Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
+const SITES_WRITE_HIGHER = ['Files.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
+
 // Order matters twice: a 403 is matched to the first endpoint with its method and path (the three PATCHes
 // of a user share one path, so a refused one names User.EnableDisableAccount.All, as it always has), and
 // a check's permissions are listed in the order they first appear here (directory reads first).
 const E = {
   // "List users", "Get user": User.Read.All.
-  listUsers: graph('GET', '/users', 'User.Read.All', 'list users and their password settings'),
-  getUser: graph('GET', '/users/{userId}', 'User.Read.All', 'read a user'),
+  listUsers: graph('GET', '/users', 'User.Read.All', 'list users and their password settings', { alsoAccepted: USER_READ_HIGHER }),
+  getUser: graph('GET', '/users/{userId}', 'User.Read.All', 'read a user', { alsoAccepted: USER_READ_HIGHER }),
   // "List groups", "List group members": GroupMember.Read.All.
-  listGroups: graph('GET', '/groups', 'GroupMember.Read.All', 'read the councillor group and its members'),
-  listGroupMembers: graph('GET', '/groups/{groupId}/members', 'GroupMember.Read.All', 'read the councillor group and its members'),
+  listGroups: graph('GET', '/groups', 'GroupMember.Read.All', 'read the councillor group and its members', { alsoAccepted: GROUP_READ_HIGHER }),
   // "List a user's direct memberships": Learn names Directory.Read.All for applications, but Graph returns
   // the groups (the only memberships the surrender removes) to GroupMember.Read.All, as the simulator does.
-  listUserMemberOf: graph('GET', '/users/{userId}/memberOf', 'GroupMember.Read.All', 'list the groups a leaver is in'),
-  // "List directoryRoles", "List members of a directory role": RoleManagement.Read.Directory.
-  listDirectoryRoles: graph('GET', '/directoryRoles', 'RoleManagement.Read.Directory', 'find administrators'),
-  listDirectoryRoleMembers: graph('GET', '/directoryRoles/{roleId}/members', 'RoleManagement.Read.Directory', 'find administrators'),
+  listUserMemberOf: graph('GET', '/users/{userId}/memberOf', 'GroupMember.Read.All', 'list the groups a leaver is in', { alsoAccepted: GROUP_READ_HIGHER }),
+  // "List group transitive members": a role-assignable group's members, and nested groups.
+  listGroupTransitiveMembers: graph('GET', '/groups/{groupId}/transitiveMembers', 'GroupMember.Read.All', 'resolve groups (nested too) to people', { alsoAccepted: GROUP_MEMBER_READ_HIGHER }),
+  // "List unifiedRoleAssignments" (direct and group-assigned roles), "List roleDefinitions": RoleManagement.Read.Directory.
+  listRoleAssignments: graph('GET', '/roleManagement/directory/roleAssignments', 'RoleManagement.Read.Directory', 'find administrators', { alsoAccepted: ROLE_READ_HIGHER }),
+  listRoleDefinitions: graph('GET', '/roleManagement/directory/roleDefinitions', 'RoleManagement.Read.Directory', 'name administrator roles', { alsoAccepted: ROLE_READ_HIGHER }),
+  // "List roleEligibilitySchedules" (PIM, P2): its own least-privileged permission; Directory.Read.All is
+  // not accepted for it, RoleManagement.Read.Directory is.
+  listRoleEligibility: graph('GET', '/roleManagement/directory/roleEligibilitySchedules', 'RoleEligibilitySchedule.Read.Directory', 'find administrators eligible through PIM', {
+    licence: 'Entra ID P2', alsoAccepted: ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleEligibilitySchedule.ReadWrite.Directory', 'RoleManagement.ReadWrite.Directory'],
+  }),
   // "List subscribedSkus", "Get organization": Organization.Read.All.
-  listSubscribedSkus: graph('GET', '/subscribedSkus', 'Organization.Read.All', 'read the tenant\'s licences'),
-  getOrganization: graph('GET', '/organization', 'Organization.Read.All', 'read the organisation'),
+  listSubscribedSkus: graph('GET', '/subscribedSkus', 'Organization.Read.All', 'read the tenant\'s licences', { alsoAccepted: ORG_READ_HIGHER }),
+  getOrganization: graph('GET', '/organization', 'Organization.Read.All', 'read the organisation', { alsoAccepted: ORG_READ_HIGHER }),
   // "List domains", "Get domain": Domain.Read.All.
-  listDomains: graph('GET', '/domains', 'Domain.Read.All', 'read domains and password expiry'),
-  getDomain: graph('GET', '/domains/{domainId}', 'Domain.Read.All', 'read domains and password expiry'),
+  listDomains: graph('GET', '/domains', 'Domain.Read.All', 'read domains and password expiry', { alsoAccepted: DOMAIN_READ_HIGHER }),
+  getDomain: graph('GET', '/domains/{domainId}', 'Domain.Read.All', 'read domains and password expiry', { alsoAccepted: DOMAIN_READ_HIGHER }),
   // "List rules", "Update messageRule", "Get mailboxSettings", "Update mailboxSettings".
-  listInboxRules: graph('GET', '/users/{userId}/mailFolders/inbox/messageRules', 'MailboxSettings.Read', 'read inbox rules (forwarding)'),
+  listInboxRules: graph('GET', '/users/{userId}/mailFolders/inbox/messageRules', 'MailboxSettings.Read', 'read inbox rules (forwarding)', { alsoAccepted: ['MailboxSettings.ReadWrite'] }),
   updateInboxRule: graph('PATCH', '/users/{userId}/mailFolders/inbox/messageRules/{ruleId}', 'MailboxSettings.ReadWrite', 'disable a forwarding rule'),
-  getMailboxSettings: graph('GET', '/users/{userId}/mailboxSettings', 'MailboxSettings.Read', 'read mailbox settings'),
+  getMailboxSettings: graph('GET', '/users/{userId}/mailboxSettings', 'MailboxSettings.Read', 'read mailbox settings', { alsoAccepted: ['MailboxSettings.ReadWrite'] }),
   updateMailboxSettings: graph('PATCH', '/users/{userId}/mailboxSettings', 'MailboxSettings.ReadWrite', 'set the automatic reply'),
   // "Create auditLogQuery", "Get auditLogQuery", "List auditLogRecords": the Exchange-only query permission,
   // narrower than AuditLogsQuery.Read.All.
-  createAuditQuery: graph('POST', '/security/auditLog/queries', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit'),
-  getAuditQuery: graph('GET', '/security/auditLog/queries/{queryId}', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit'),
-  listAuditRecords: graph('GET', '/security/auditLog/queries/{queryId}/records', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit'),
+  createAuditQuery: graph('POST', '/security/auditLog/queries', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  getAuditQuery: graph('GET', '/security/auditLog/queries/{queryId}', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  listAuditRecords: graph('GET', '/security/auditLog/queries/{queryId}/records', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit', { alsoAccepted: AUDIT_QUERY_HIGHER }),
   // "List userRegistrationDetails" (P1); "List methods" (the free-tier fallback).
   listRegistrationDetails: graph('GET', '/reports/authenticationMethods/userRegistrationDetails', 'AuditLog.Read.All', 'MFA registration report', { licence: 'Entra ID P1' }),
-  listAuthenticationMethods: graph('GET', '/users/{userId}/authentication/methods', 'UserAuthenticationMethod.Read.All', 'MFA methods without P1'),
+  listAuthenticationMethods: graph('GET', '/users/{userId}/authentication/methods', 'UserAuthenticationMethod.Read.All', 'MFA methods without P1', { alsoAccepted: ['UserAuthenticationMethod.ReadWrite.All'] }),
   // "Get strongAuthenticationRequirements" (beta only): Policy.Read.All.
-  getPerUserMfa: graph('GET', '/users/{userId}/authentication/requirements', 'Policy.Read.All', 'per-user MFA state', { versions: ['beta'] }),
+  getPerUserMfa: graph('GET', '/users/{userId}/authentication/requirements', 'Policy.Read.All', 'per-user MFA state', { versions: ['beta'], alsoAccepted: ['Policy.ReadWrite.AuthenticationMethod'] }),
   // "List policies", "Get conditionalAccessPolicy" (P1).
-  listConditionalAccess: graph('GET', '/identity/conditionalAccess/policies', 'Policy.Read.All', 'Conditional Access policies', { licence: 'Entra ID P1' }),
-  getConditionalAccess: graph('GET', '/identity/conditionalAccess/policies/{policyId}', 'Policy.Read.All', 'Conditional Access policies', { licence: 'Entra ID P1' }),
+  listConditionalAccess: graph('GET', '/identity/conditionalAccess/policies', 'Policy.Read.All', 'Conditional Access policies', { licence: 'Entra ID P1', alsoAccepted: ['Policy.ReadWrite.ConditionalAccess'] }),
+  getConditionalAccess: graph('GET', '/identity/conditionalAccess/policies/{policyId}', 'Policy.Read.All', 'Conditional Access policies', { licence: 'Entra ID P1', alsoAccepted: ['Policy.ReadWrite.ConditionalAccess'] }),
   // "Create conditionalAccessPolicy", "Update conditionalaccesspolicy".
   createConditionalAccess: graph('POST', '/identity/conditionalAccess/policies', 'Policy.ReadWrite.ConditionalAccess', 'create the MFA policy', { licence: 'Entra ID P1' }),
   updateConditionalAccess: graph('PATCH', '/identity/conditionalAccess/policies/{policyId}', 'Policy.ReadWrite.ConditionalAccess', 'switch the MFA policy on', { licence: 'Entra ID P1' }),
   // "Get identitySecurityDefaultsEnforcementPolicy", "Update identitySecurityDefaultsEnforcementPolicy".
-  getSecurityDefaults: graph('GET', '/policies/identitySecurityDefaultsEnforcementPolicy', 'Policy.Read.All', 'security defaults'),
+  getSecurityDefaults: graph('GET', '/policies/identitySecurityDefaultsEnforcementPolicy', 'Policy.Read.All', 'security defaults', { alsoAccepted: ['Policy.ReadWrite.SecurityDefaults'] }),
   updateSecurityDefaults: graph('PATCH', '/policies/identitySecurityDefaultsEnforcementPolicy', 'Policy.ReadWrite.SecurityDefaults', 'turn security defaults on'),
   // "List riskyUsers" (P2), "List signIns" (P1).
-  listRiskyUsers: graph('GET', '/identityProtection/riskyUsers', 'IdentityRiskyUser.Read.All', 'users with leaked credentials', { licence: 'Entra ID P2' }),
+  listRiskyUsers: graph('GET', '/identityProtection/riskyUsers', 'IdentityRiskyUser.Read.All', 'users with leaked credentials', { licence: 'Entra ID P2', alsoAccepted: ['IdentityRiskyUser.ReadWrite.All'] }),
   listSignIns: graph('GET', '/auditLogs/signIns', 'AuditLog.Read.All', 'Exchange sign-in locations', { licence: 'Entra ID P1' }),
   // "List managedDevices", "managedDevice: retire" (Intune).
-  listManagedDevices: graph('GET', '/deviceManagement/managedDevices', 'DeviceManagementManagedDevices.Read.All', 'device encryption and compliance', { licence: 'Intune' }),
+  listManagedDevices: graph('GET', '/deviceManagement/managedDevices', 'DeviceManagementManagedDevices.Read.All', 'device encryption and compliance', { licence: 'Intune', alsoAccepted: ['DeviceManagementManagedDevices.ReadWrite.All'] }),
   // "List managedDevices" (GET /users/{id}/managedDevices): the leaver's own devices. Not the tenant-wide list
   // with a userId $filter, which Intune is reported to ignore (microsoft-graph-explorer-v4 issue #3125).
-  listUserManagedDevices: graph('GET', '/users/{userId}/managedDevices', 'DeviceManagementManagedDevices.Read.All', 'find a leaver\'s own devices', { licence: 'Intune' }),
+  listUserManagedDevices: graph('GET', '/users/{userId}/managedDevices', 'DeviceManagementManagedDevices.Read.All', 'find a leaver\'s own devices', { licence: 'Intune', alsoAccepted: ['DeviceManagementManagedDevices.ReadWrite.All'] }),
   retireManagedDevice: graph('POST', '/deviceManagement/managedDevices/{deviceId}/retire', 'DeviceManagementManagedDevices.PrivilegedOperations.All', 'retire a leaver\'s devices', { licence: 'Intune' }),
   // Drives: "Get drive", "driveItem: delta", "List sharing permissions on a driveItem", "Delete a sharing
   // permission", "Get driveItem", "List children", "Download driveItem content": Files.Read.All / Files.ReadWrite.All.
-  getUserDrive: graph('GET', '/users/{userId}/drive', 'Files.Read.All', 'find councillors\' OneDrives'),
-  driveDelta: graph('GET', '/drives/{driveId}/root/delta', 'Files.Read.All', 'list drive items (delta)'),
-  listItemPermissions: graph('GET', '/drives/{driveId}/items/{itemId}/permissions', 'Files.Read.All', 'sharing of shared items'),
-  deleteItemPermission: graph('DELETE', '/drives/{driveId}/items/{itemId}/permissions/{permissionId}', 'Files.ReadWrite.All', 'remove an anyone-link'),
+  getUserDrive: graph('GET', '/users/{userId}/drive', 'Files.Read.All', 'find councillors\' OneDrives', { alsoAccepted: FILES_READ_HIGHER }),
+  driveDelta: graph('GET', '/drives/{driveId}/root/delta', 'Files.Read.All', 'list drive items (delta)', { alsoAccepted: FILES_READ_HIGHER }),
+  listItemPermissions: graph('GET', '/drives/{driveId}/items/{itemId}/permissions', 'Files.Read.All', 'sharing of shared items', { alsoAccepted: FILES_READ_HIGHER }),
+  deleteItemPermission: graph('DELETE', '/drives/{driveId}/items/{itemId}/permissions/{permissionId}', 'Files.ReadWrite.All', 'remove an anyone-link', { alsoAccepted: ['Sites.ReadWrite.All'] }),
   // "driveItem: createLink": Files.ReadWrite.All (undoing the removal of an anyone-link).
-  createSharingLink: graph('POST', '/drives/{driveId}/items/{itemId}/createLink', 'Files.ReadWrite.All', 'remove an anyone-link'),
-  getDrive: graph('GET', '/drives/{driveId}', 'Files.Read.All', 'read drive items'),
-  getDriveItem: graph('GET', '/drives/{driveId}/items/{itemId}', 'Files.Read.All', 'read drive items'),
-  getDriveItemByPath: graph('GET', '/drives/{driveId}/items/{parentId}:/{path*}', 'Files.Read.All', 'read drive items'),
-  listDriveChildren: graph('GET', '/drives/{driveId}/items/{itemId}/children', 'Files.Read.All', 'read drive items'),
-  getDriveItemContent: graph('GET', '/drives/{driveId}/items/{itemId}/content', 'Files.Read.All', 'read drive items'),
+  createSharingLink: graph('POST', '/drives/{driveId}/items/{itemId}/createLink', 'Files.ReadWrite.All', 'remove an anyone-link', { alsoAccepted: ['Sites.ReadWrite.All'] }),
+  getDrive: graph('GET', '/drives/{driveId}', 'Files.Read.All', 'read drive items', { alsoAccepted: FILES_READ_HIGHER }),
+  getDriveItem: graph('GET', '/drives/{driveId}/items/{itemId}', 'Files.Read.All', 'read drive items', { alsoAccepted: FILES_READ_HIGHER }),
+  getDriveItemByPath: graph('GET', '/drives/{driveId}/items/{parentId}:/{path*}', 'Files.Read.All', 'read drive items', { alsoAccepted: FILES_READ_HIGHER }),
+  listDriveChildren: graph('GET', '/drives/{driveId}/items/{itemId}/children', 'Files.Read.All', 'read drive items', { alsoAccepted: FILES_READ_HIGHER }),
+  getDriveItemContent: graph('GET', '/drives/{driveId}/items/{itemId}/content', 'Files.Read.All', 'read drive items', { alsoAccepted: FILES_READ_HIGHER }),
   // Writing the archive and the reports into the council's SharePoint library: "Upload small files",
   // "Create folder", "Create an upload session". Sites.ReadWrite.All, because the library is a site's and
   // the app is not given every user's files.
-  putContentByPath: graph('PUT', '/drives/{driveId}/items/{parentId}:/{path*}:/content', 'Sites.ReadWrite.All', 'write the archive and reports into SharePoint'),
-  putContentAtRoot: graph('PUT', '/drives/{driveId}/root:/{path*}:/content', 'Sites.ReadWrite.All', 'write the archive and reports into SharePoint'),
-  putItemContent: graph('PUT', '/drives/{driveId}/items/{itemId}/content', 'Sites.ReadWrite.All', 'write the archive and reports into SharePoint'),
-  createFolder: graph('POST', '/drives/{driveId}/items/{parentId}/children', 'Sites.ReadWrite.All', 'create folders and upload sessions in SharePoint'),
-  createUploadSessionByPath: graph('POST', '/drives/{driveId}/items/{parentId}:/{path*}:/createUploadSession', 'Sites.ReadWrite.All', 'create folders and upload sessions in SharePoint'),
-  createUploadSessionAtRoot: graph('POST', '/drives/{driveId}/root:/{path*}:/createUploadSession', 'Sites.ReadWrite.All', 'create folders and upload sessions in SharePoint'),
+  putContentByPath: graph('PUT', '/drives/{driveId}/items/{parentId}:/{path*}:/content', 'Sites.ReadWrite.All', 'write the archive and reports into SharePoint', { alsoAccepted: SITES_WRITE_HIGHER }),
+  putContentAtRoot: graph('PUT', '/drives/{driveId}/root:/{path*}:/content', 'Sites.ReadWrite.All', 'write the archive and reports into SharePoint', { alsoAccepted: SITES_WRITE_HIGHER }),
+  putItemContent: graph('PUT', '/drives/{driveId}/items/{itemId}/content', 'Sites.ReadWrite.All', 'write the archive and reports into SharePoint', { alsoAccepted: SITES_WRITE_HIGHER }),
+  createFolder: graph('POST', '/drives/{driveId}/items/{parentId}/children', 'Sites.ReadWrite.All', 'create folders and upload sessions in SharePoint', { alsoAccepted: SITES_WRITE_HIGHER }),
+  createUploadSessionByPath: graph('POST', '/drives/{driveId}/items/{parentId}:/{path*}:/createUploadSession', 'Sites.ReadWrite.All', 'create folders and upload sessions in SharePoint', { alsoAccepted: SITES_WRITE_HIGHER }),
+  createUploadSessionAtRoot: graph('POST', '/drives/{driveId}/root:/{path*}:/createUploadSession', 'Sites.ReadWrite.All', 'create folders and upload sessions in SharePoint', { alsoAccepted: SITES_WRITE_HIGHER }),
   // "Get a site resource" (by id or by server-relative URL), "List drives": Sites.Read.All; Files.Read.All
   // does not cover finding a site.
-  getSite: graph('GET', '/sites/{siteId}', 'Sites.Read.All', 'find the council library'),
-  getSiteByPath: graph('GET', '/sites/{hostname}:/{path*}', 'Sites.Read.All', 'find the council library'),
-  listSiteDrives: graph('GET', '/sites/{siteId}/drives', 'Sites.Read.All', 'find the council library'),
+  getSite: graph('GET', '/sites/{siteId}', 'Sites.Read.All', 'find the council library', { alsoAccepted: SITES_READ_HIGHER }),
+  getSiteByPath: graph('GET', '/sites/{hostname}:/{path*}', 'Sites.Read.All', 'find the council library', { alsoAccepted: SITES_READ_HIGHER }),
+  listSiteDrives: graph('GET', '/sites/{siteId}/drives', 'Sites.Read.All', 'find the council library', { alsoAccepted: SITES_READ_HIGHER }),
   // A leaver's mailbox: "List mailFolders", "List childFolders", "List messages", "Get message" (and its
   // MIME content), "List contacts", "List events".
-  listMailFolders: graph('GET', '/users/{userId}/mailFolders', 'Mail.Read', 'export a leaver\'s mailbox'),
-  listChildFolders: graph('GET', '/users/{userId}/mailFolders/{folderId}/childFolders', 'Mail.Read', 'export a leaver\'s mailbox'),
-  listFolderMessages: graph('GET', '/users/{userId}/mailFolders/{folderId}/messages', 'Mail.Read', 'export a leaver\'s mailbox'),
+  listMailFolders: graph('GET', '/users/{userId}/mailFolders', 'Mail.Read', 'export a leaver\'s mailbox', { alsoAccepted: ['Mail.ReadWrite'] }),
+  listChildFolders: graph('GET', '/users/{userId}/mailFolders/{folderId}/childFolders', 'Mail.Read', 'export a leaver\'s mailbox', { alsoAccepted: ['Mail.ReadWrite'] }),
+  listFolderMessages: graph('GET', '/users/{userId}/mailFolders/{folderId}/messages', 'Mail.Read', 'export a leaver\'s mailbox', { alsoAccepted: ['Mail.ReadWrite'] }),
   // "Get mailFolder": totalItemCount re-read at verify, to reconcile the archive with the mailbox.
-  getMailFolder: graph('GET', '/users/{userId}/mailFolders/{folderId}', 'Mail.Read', 'verify a leaver\'s mailbox export'),
-  getMessage: graph('GET', '/users/{userId}/messages/{messageId}', 'Mail.Read', 'export a leaver\'s mailbox'),
-  getMessageMime: graph('GET', '/users/{userId}/messages/{messageId}/$value', 'Mail.Read', 'export a leaver\'s mailbox'),
-  listContacts: graph('GET', '/users/{userId}/contacts', 'Contacts.Read', 'export contacts'),
+  getMailFolder: graph('GET', '/users/{userId}/mailFolders/{folderId}', 'Mail.Read', 'verify a leaver\'s mailbox export', { alsoAccepted: ['Mail.ReadWrite'] }),
+  getMessage: graph('GET', '/users/{userId}/messages/{messageId}', 'Mail.Read', 'export a leaver\'s mailbox', { alsoAccepted: ['Mail.ReadWrite'] }),
+  getMessageMime: graph('GET', '/users/{userId}/messages/{messageId}/$value', 'Mail.Read', 'export a leaver\'s mailbox', { alsoAccepted: ['Mail.ReadWrite'] }),
+  listContacts: graph('GET', '/users/{userId}/contacts', 'Contacts.Read', 'export contacts', { alsoAccepted: ['Contacts.ReadWrite'] }),
   // "List contactFolders", "List childFolders", "List contacts" (of a folder).
-  listContactFolders: graph('GET', '/users/{userId}/contactFolders', 'Contacts.Read', 'export every contact folder'),
-  listContactChildFolders: graph('GET', '/users/{userId}/contactFolders/{folderId}/childFolders', 'Contacts.Read', 'export every contact folder'),
-  listFolderContacts: graph('GET', '/users/{userId}/contactFolders/{folderId}/contacts', 'Contacts.Read', 'export every contact folder'),
-  listEvents: graph('GET', '/users/{userId}/events', 'Calendars.Read', 'export the calendar'),
+  listContactFolders: graph('GET', '/users/{userId}/contactFolders', 'Contacts.Read', 'export every contact folder', { alsoAccepted: ['Contacts.ReadWrite'] }),
+  listContactChildFolders: graph('GET', '/users/{userId}/contactFolders/{folderId}/childFolders', 'Contacts.Read', 'export every contact folder', { alsoAccepted: ['Contacts.ReadWrite'] }),
+  listFolderContacts: graph('GET', '/users/{userId}/contactFolders/{folderId}/contacts', 'Contacts.Read', 'export every contact folder', { alsoAccepted: ['Contacts.ReadWrite'] }),
+  listEvents: graph('GET', '/users/{userId}/events', 'Calendars.Read', 'export the calendar', { alsoAccepted: ['Calendars.ReadWrite'] }),
   // "List calendars", "List events" (of a calendar), "List instances" (a series' changed occurrences).
-  listCalendars: graph('GET', '/users/{userId}/calendars', 'Calendars.Read', 'export every calendar'),
-  listCalendarEvents: graph('GET', '/users/{userId}/calendars/{calendarId}/events', 'Calendars.Read', 'export every calendar'),
-  listEventInstances: graph('GET', '/users/{userId}/events/{eventId}/instances', 'Calendars.Read', 'export recurring meetings with their changes'),
+  listCalendars: graph('GET', '/users/{userId}/calendars', 'Calendars.Read', 'export every calendar', { alsoAccepted: ['Calendars.ReadWrite'] }),
+  listCalendarEvents: graph('GET', '/users/{userId}/calendars/{calendarId}/events', 'Calendars.Read', 'export every calendar', { alsoAccepted: ['Calendars.ReadWrite'] }),
+  listEventInstances: graph('GET', '/users/{userId}/events/{eventId}/instances', 'Calendars.Read', 'export recurring meetings with their changes', { alsoAccepted: ['Calendars.ReadWrite'] }),
   // "user: sendMail".
   sendMail: graph('POST', '/users/{userId}/sendMail', 'Mail.Send', 'send the summary and the certificate link'),
   // "Update strongAuthenticationRequirements" (beta only).
@@ -157,13 +179,13 @@ const E = {
   // "Update domain".
   updateDomain: graph('PATCH', '/domains/{domainId}', 'Domain.ReadWrite.All', 'set the domain\'s password expiry to the policy'),
   // "Update user" names a permission per property written.
-  blockSignIn: graph('PATCH', '/users/{userId}', 'User.EnableDisableAccount.All', 'block sign-in', { property: 'accountEnabled' }),
-  updatePasswordPolicies: graph('PATCH', '/users/{userId}', 'User.ReadWrite.All', 'remove DisableStrongPassword from a user', { property: 'passwordPolicies' }),
-  updatePasswordProfile: graph('PATCH', '/users/{userId}', 'User-PasswordProfile.ReadWrite.All', 'require a password change after leaked credentials', { property: 'passwordProfile' }),
+  blockSignIn: graph('PATCH', '/users/{userId}', 'User.EnableDisableAccount.All', 'block sign-in', { property: 'accountEnabled', alsoAccepted: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] }),
+  updatePasswordPolicies: graph('PATCH', '/users/{userId}', 'User.ReadWrite.All', 'remove DisableStrongPassword from a user', { property: 'passwordPolicies', alsoAccepted: ['Directory.ReadWrite.All'] }),
+  updatePasswordProfile: graph('PATCH', '/users/{userId}', 'User-PasswordProfile.ReadWrite.All', 'require a password change after leaked credentials', { property: 'passwordProfile', alsoAccepted: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] }),
   // "user: revokeSignInSessions", "user: assignLicense", "Remove member" (from a group).
-  revokeSignInSessions: graph('POST', '/users/{userId}/revokeSignInSessions', 'User.RevokeSessions.All', 'revoke sessions'),
-  assignLicense: graph('POST', '/users/{userId}/assignLicense', 'LicenseAssignment.ReadWrite.All', 'remove licences after verification'),
-  removeGroupMember: graph('DELETE', '/groups/{groupId}/members/{memberId}/$ref', 'GroupMember.ReadWrite.All', 'remove a leaver from groups'),
+  revokeSignInSessions: graph('POST', '/users/{userId}/revokeSignInSessions', 'User.RevokeSessions.All', 'revoke sessions', { alsoAccepted: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] }),
+  assignLicense: graph('POST', '/users/{userId}/assignLicense', 'LicenseAssignment.ReadWrite.All', 'remove licences after verification', { alsoAccepted: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] }),
+  removeGroupMember: graph('DELETE', '/groups/{groupId}/members/{memberId}/$ref', 'GroupMember.ReadWrite.All', 'remove a leaver from groups', { alsoAccepted: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'] }),
   // The Exchange Online admin API (Get-Mailbox, Get/Set-HostedOutboundSpamFilterPolicy, Set-Mailbox,
   // Add-MailboxPermission): the app role Exchange.ManageAsApp plus an Exchange role for the app.
   exchangeInvokeCommand: exchange('POST', '/adminapi/beta/{tenantId}/InvokeCommand', 'mailbox-level forwarding and the organisation forwarding policy (Exchange admin API)'),
@@ -192,6 +214,29 @@ export function graphEndpointFor(method: string, path: string): Endpoint | undef
 /** The permission a Graph call needs, for the hint on a 403. */
 export function permissionFor(method: string, path: string): string | undefined {
   return graphEndpointFor(method, path)?.permission;
+}
+
+/** Whether the granted permissions let the app make the call (its least-privileged one or a higher one). */
+export function endpointAllowed(endpoint: Endpoint, granted: ReadonlySet<string>): boolean {
+  return granted.has(endpoint.permission) || endpoint.alsoAccepted.some((p) => granted.has(p));
+}
+
+/** The least-privileged permissions of the calls the granted permissions do not allow, in the order given. */
+export function unmetPermissions(endpoints: readonly Endpoint[], granted: ReadonlySet<string>): string[] {
+  return permissionsOf(endpoints.filter((e) => !endpointAllowed(e, granted)));
+}
+
+/**
+ * Whether a permission the manifest names is in effect granted: it is, or every call CouncilGuard makes
+ * with it also accepts one that is (so a broader grant counts only where Graph honours it for all of them).
+ */
+export function permissionSatisfied(permission: string, granted: ReadonlySet<string>): boolean {
+  return granted.has(permission) || ENDPOINTS.filter((e) => e.permission === permission).every((e) => endpointAllowed(e, granted));
+}
+
+/** Granted permissions broader than `permission` that Graph accepts for some of its calls. */
+export function broaderGrantsFor(permission: string, granted: ReadonlySet<string>): string[] {
+  return [...new Set(ENDPOINTS.filter((e) => e.permission === permission).flatMap((e) => e.alsoAccepted))].filter((p) => granted.has(p));
 }
 
 /** Every permission name CouncilGuard may ask for (the manifest is checked against this). */
@@ -227,8 +272,10 @@ const part = (endpoints: Endpoint[], opts: Partial<Omit<PartAccess, 'endpoints'>
   ({ endpoints, optional: false, scopedByUsers: true, ...opts });
 
 export const SNAPSHOT_PART_ACCESS: Readonly<Record<SnapshotPart, PartAccess>> = {
-  users: part([E.listUsers, E.listDirectoryRoles, E.listDirectoryRoleMembers]),
-  councillorGroup: part([E.listGroups, E.listGroupMembers]),
+  users: part([E.listUsers, E.listRoleAssignments, E.listGroupTransitiveMembers]),
+  // PIM eligibility (P2): without it the MFA checks still run and say the eligible part was skipped.
+  adminEligibility: part([E.listRoleEligibility], { optional: true }),
+  councillorGroup: part([E.listGroups, E.listGroupTransitiveMembers]),
   domains: part([E.listDomains], { scopedByUsers: false }),
   inboxRules: part([E.listInboxRules]),
   // Exchange is connected per tenant; without it the forwarding check still judges inbox rules.
@@ -236,7 +283,7 @@ export const SNAPSHOT_PART_ACCESS: Readonly<Record<SnapshotPart, PartAccess>> = 
   orgForwardingPolicy: part([E.exchangeInvokeCommand], { optional: true, scopedByUsers: false }),
   mfaRegistration: part([E.listAuthenticationMethods], { preferredEndpoints: [E.listRegistrationDetails] }),
   perUserMfa: part([E.getPerUserMfa]),
-  conditionalAccess: part([E.listConditionalAccess]),
+  conditionalAccess: part([E.listConditionalAccess, E.listGroupTransitiveMembers]),
   securityDefaults: part([E.getSecurityDefaults], { scopedByUsers: false }),
   riskyUsers: part([E.listRiskyUsers], { optional: true }),
   // collect reads the three drive parts together (OneDrives and the library, then their shared items).
@@ -253,6 +300,8 @@ export const SNAPSHOT_PART_ACCESS: Readonly<Record<SnapshotPart, PartAccess>> = 
 export interface PartsAccess {
   /** Without any of these a check reading the parts cannot run (it is skipped whole). */
   required: string[];
+  /** The calls behind `required` (a higher permission Graph accepts for each of them does instead). */
+  requiredEndpoints: Endpoint[];
   /** Without these only a part of the check is skipped. */
   optional: string[];
   /** Licences without which the check is skipped. */
@@ -270,14 +319,18 @@ export function accessForParts(parts: readonly SnapshotPart[]): PartsAccess {
   if (parts.some((p) => SNAPSHOT_PART_ACCESS[p].scopedByUsers)) all.add('users').add('councillorGroup');
   const required = new Set<string>();
   const optional = new Set<string>();
+  const requiredEndpoints = new Set<Endpoint>();
   const licences: Licence[] = [];
   for (const p of all) {
     const access = SNAPSHOT_PART_ACCESS[p];
-    for (const e of access.endpoints) (access.optional ? optional : required).add(e.permission);
+    for (const e of access.endpoints) {
+      (access.optional ? optional : required).add(e.permission);
+      if (!access.optional) requiredEndpoints.add(e);
+    }
     for (const e of access.preferredEndpoints ?? []) optional.add(e.permission);
     if (access.licence && !licences.includes(access.licence)) licences.push(access.licence);
   }
-  return { required: tableOrder(required), optional: tableOrder([...optional].filter((p) => !required.has(p))), licences };
+  return { required: tableOrder(required), requiredEndpoints: [...requiredEndpoints], optional: tableOrder([...optional].filter((p) => !required.has(p))), licences };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -291,8 +344,8 @@ export interface SurrenderStep {
   /** Only when one of these surrender options is on. */
   whenAnyOption?: readonly string[];
   /**
-   * Also called, and allowed by this step's permission (a higher-privileged one Graph accepts for them), so
-   * the surrender asks for nothing more; issue 13 states such grants per endpoint in `alsoAccepted`.
+   * Also called, and allowed by this step's permission (a higher-privileged one Graph accepts for them, as
+   * their `alsoAccepted` records), so the surrender asks for nothing more.
    */
   coveredReads?: readonly Endpoint[];
 }
@@ -300,7 +353,8 @@ export interface SurrenderStep {
 /** The surrender (offboarding/), step by step. */
 export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'read the councillor\'s account', endpoints: [E.getUser] },
-  { why: 'make sure the councillor is not an administrator', endpoints: [E.listDirectoryRoles, E.listDirectoryRoleMembers] },
+  { why: 'make sure the councillor is not an administrator', endpoints: [E.listRoleAssignments, E.listRoleDefinitions, E.listGroupTransitiveMembers] },
+  { why: 'make sure the councillor is not eligible for an administrator role (PIM)', endpoints: [E.listRoleEligibility], optional: true },
   { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage, E.getMailFolder] },
   { why: 'check for an online archive mailbox (Exchange admin API Get-Mailbox); without it the mailbox is kept, as it cannot be checked', endpoints: [E.exchangeInvokeCommand], optional: true },
   { why: 'export the contacts', endpoints: [E.listContacts, E.listContactFolders, E.listContactChildFolders, E.listFolderContacts] },

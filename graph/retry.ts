@@ -25,6 +25,9 @@ export interface RetryOptions<T> {
   once?: boolean;
 }
 
+/** Retries after 429s when the policy does not say (each waits Retry-After, and the whole run pauses). */
+export const MAX_THROTTLE_RETRIES = 30;
+
 export class RetryLoop {
   constructor(readonly throttle: SharedThrottle, readonly policy: RetryPolicy) {}
 
@@ -32,14 +35,15 @@ export class RetryLoop {
    * The wait before the next attempt after attempt `attempt` came to `outcome`, or undefined when the
    * outcome is final (not retryable, or the budget is spent). A 429 pauses every request of the run.
    */
-  delayAfter(attempt: number, outcome: AttemptOutcome): number | undefined {
-    if (attempt >= this.policy.maxRetries) return undefined;
+  delayAfter(attempt: number, outcome: AttemptOutcome, throttledSoFar = 0): number | undefined {
     if ('error' in outcome) {
       const carried = statusOfError(outcome.error);
-      if (!carried) return isTransientNetworkError(outcome.error) ? backoffMs(attempt, this.policy) : undefined;
-      return this.delayAfter(attempt, carried);
+      if (!carried) return isTransientNetworkError(outcome.error) && attempt - throttledSoFar < this.policy.maxRetries ? backoffMs(attempt - throttledSoFar, this.policy) : undefined;
+      return this.delayAfter(attempt, carried, throttledSoFar);
     }
     if (!RETRYABLE_STATUS.has(outcome.status)) return undefined;
+    // 429s spend their own budget; other failures spend maxRetries (throttled attempts not counted).
+    if (outcome.status === 429 ? throttledSoFar >= (this.policy.maxThrottleRetries ?? MAX_THROTTLE_RETRIES) : attempt - throttledSoFar >= this.policy.maxRetries) return undefined;
     const delay = backoffMs(attempt, this.policy, retryAfterMs(outcome.retryAfter));
     if (outcome.status === 429) this.throttle.pause(delay);
     return delay;
@@ -47,6 +51,8 @@ export class RetryLoop {
 
   /** Sends through the shared throttle gate until an attempt is final; returns its value or throws its error. */
   async run<T>(send: (attempt: number) => Promise<T>, options: RetryOptions<T> = {}): Promise<T> {
+    let throttled = 0;
+    const wasThrottled = (o: AttemptOutcome) => ('error' in o ? statusOfError(o.error)?.status : o.status) === 429;
     for (let attempt = 0; ; attempt++) {
       await this.throttle.gate();
       options.count?.(attempt);
@@ -55,17 +61,19 @@ export class RetryLoop {
         result = await send(attempt);
       } catch (err) {
         const override = options.retryError?.(err);
-        const spent = options.once || attempt >= this.policy.maxRetries;
-        let delay = spent || override === false ? undefined : this.delayAfter(attempt, { error: err });
-        if (delay === undefined && override === true && !spent) delay = backoffMs(attempt, this.policy);
+        const spent = options.once;
+        let delay = spent || override === false ? undefined : this.delayAfter(attempt, { error: err }, throttled);
+        if (wasThrottled({ error: err })) throttled++;
+        if (delay === undefined && override === true && !spent && attempt - throttled < this.policy.maxRetries) delay = backoffMs(attempt - throttled, this.policy);
         if (delay === undefined) throw this.final(err, attempt, options.request);
         if (options.beforeRetry) await options.beforeRetry(err);
         await sleep(delay);
         continue;
       }
       const judged = options.statusOf?.(result);
-      const delay = judged && !options.once ? this.delayAfter(attempt, judged) : undefined;
+      const delay = judged && !options.once ? this.delayAfter(attempt, judged, throttled) : undefined;
       if (delay === undefined) return result;
+      if (judged && wasThrottled(judged)) throttled++;
       await options.discard?.(result);
       await sleep(delay);
     }

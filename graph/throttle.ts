@@ -5,7 +5,13 @@ import pLimit from 'p-limit';
 export const RETRYABLE_STATUS = new Set([429, 503, 504]);
 
 export interface RetryPolicy {
+  /** Retries after failures (503, 504, dropped connections); 429s do not spend these. */
   maxRetries: number;
+  /**
+   * Retries after 429s. Throttling says "wait", not "failed" ("Microsoft Graph throttling guidance": honour
+   * Retry-After and retry), so it has its own, larger budget and never turns a check into an error early.
+   */
+  maxThrottleRetries?: number;
   baseDelayMs: number;
   maxDelayMs: number;
 }

@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import { GraphRequestError, isNotLicensedError } from '../graph/errors';
 import { licencesFromSkus } from '../graph/licences';
-import { readDomains, readGroupMembers, readSubscribedSkus, readUsers } from '../graph/readers/directory';
+import { readDomains, readEligibleAdminRoles, readGroupMembers, readGroupsUserIds, readSubscribedSkus, readUsers } from '../graph/readers/directory';
 import {
   readConditionalAccess,
   readExchangeSignIns,
@@ -30,7 +30,7 @@ import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../core/s
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
 import type { CouncilContext } from '../context/council-context';
-import { inScopeUserIds, councillorIds } from '../checks/scope';
+import { inScopeUserIds, councillorIds, withEligibleAdmins } from '../checks/scope';
 
 /** What collect needs of the council context, the parts to read, and the run's instant. */
 export interface CollectInput extends Pick<CouncilContext, 'graph' | 'council' | 'store' | 'log'> {
@@ -91,7 +91,14 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
       return group;
     });
   }
-  const users: SnapshotUser[] = snapshot.users?.status === 'ok' ? snapshot.users.data : [];
+  if (want.has('adminEligibility')) {
+    const userIds = new Set(snapshot.users?.status === 'ok' ? snapshot.users.data.map((u) => u.id) : []);
+    snapshot.adminEligibility = lic.entraP2
+      ? await readPart('PIM role eligibility', async () => Object.fromEntries(await readEligibleAdminRoles(graph, userIds)), 'Entra ID P2')
+      : notLicensed('Entra ID P2');
+  }
+  // Eligible administrators are in scope for the per-user reads too.
+  const users: SnapshotUser[] = withEligibleAdmins(snapshot.users?.status === 'ok' ? snapshot.users.data : [], snapshot);
   const scope = inScopeUserIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
   const councillors = councillorIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
 
@@ -103,7 +110,15 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   if (want.has('inboxRules')) task(async () => { snapshot.inboxRules = await readPart('inbox rules', () => readInboxRules(graph, scope)); });
   if (want.has('perUserMfa')) task(async () => { snapshot.perUserMfa = await readPart('per-user MFA state', () => readPerUserMfa(graph, scope)); });
   if (want.has('conditionalAccess')) {
-    task(async () => { snapshot.conditionalAccess = lic.entraP1 ? await readPart('Conditional Access policies', () => readConditionalAccess(graph), 'Entra ID P1') : notLicensed('Entra ID P1'); });
+    task(async () => {
+      snapshot.conditionalAccess = lic.entraP1 ? await readPart('Conditional Access policies', () => readConditionalAccess(graph), 'Entra ID P1') : notLicensed('Entra ID P1');
+      if (snapshot.conditionalAccess.status !== 'ok') return;
+      // Entra applies a policy to a group's members through every nested group, so the check needs them.
+      const named = snapshot.conditionalAccess.data.flatMap((p) => [...(p.conditions?.users?.includeGroups ?? []), ...(p.conditions?.users?.excludeGroups ?? [])]);
+      const read = await readPart('Conditional Access groups', () => readGroupsUserIds(graph, named));
+      if (read.status === 'ok') snapshot.groupMembers = read.data;
+      else snapshot.conditionalAccess = read as Part<never>;
+    });
   }
   if (want.has('riskyUsers')) {
     task(async () => { snapshot.riskyUsers = lic.entraP2 ? await readPart('risky users', () => readRiskyUsers(graph), 'Entra ID P2') : notLicensed('Entra ID P2'); });
@@ -113,7 +128,7 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   }
   if (want.has('signIns')) {
     const since = DateTime.fromISO(now).minus({ hours: council.auditWindowHours }).toUTC().toISO()!;
-    task(async () => { snapshot.signIns = lic.entraP1 ? await readPart('sign-in logs', () => readExchangeSignIns(graph, since), 'Entra ID P1') : notLicensed('Entra ID P1'); });
+    task(async () => { snapshot.signIns = lic.entraP1 ? await readPart('sign-in logs', () => readExchangeSignIns(graph, since, now), 'Entra ID P1') : notLicensed('Entra ID P1'); });
   }
   if (want.has('mfaRegistration')) {
     task(async () => {
@@ -198,21 +213,25 @@ async function readSurrenders(store: Store, council: CouncilConfig) {
  * Resumes a query left running by an earlier night; when it finishes, its records are kept and the
  * window since it is queried too, so a slow query never leaves a gap in the audit log.
  */
-async function readMailboxAudit(input: CollectInput): Promise<{ records: import('../core/snapshot').AuditRecord[]; pendingQueryId?: string }> {
+async function readMailboxAudit(input: CollectInput): Promise<NonNullable<TenantSnapshot['mailboxAudit']> extends Part<infer T> ? T : never> {
   const { graph, council, store, now } = input;
   const key = council.tenantId;
   const budget = input.auditQueryBudgetMs ?? 120_000;
   const to = DateTime.fromISO(now).toUTC();
   const records: import('../core/snapshot').AuditRecord[] = [];
+  let truncated: import('../graph/readers/audit').AuditTruncation | undefined;
   let query = (await store.getCheckpoint<{ queryId: string; from: string; to: string }>('audit-query', key))?.value;
   if (query) {
     const resumed = await awaitAuditQuery(graph, query.queryId, budget);
     if (resumed.status === 'pending') return { records: [], pendingQueryId: query.queryId };
     await store.deleteCheckpoint('audit-query', key);
-    if (resumed.status === 'succeeded') records.push(...resumed.records);
+    if (resumed.status === 'succeeded') {
+      records.push(...resumed.records);
+      truncated = resumed.truncated;
+    }
     // A failed earlier query is re-asked as part of tonight's window below.
     const from = resumed.status === 'succeeded' ? query.to : query.from;
-    if (DateTime.fromISO(from) >= to) return { records };
+    if (DateTime.fromISO(from) >= to) return { records, ...(truncated ? { truncated } : {}) };
     query = { queryId: '', from, to: to.toISO()! };
   } else {
     query = { queryId: '', from: to.minus({ hours: council.auditWindowHours }).toISO()!, to: to.toISO()! };
@@ -221,8 +240,9 @@ async function readMailboxAudit(input: CollectInput): Promise<{ records: import(
   const result = await awaitAuditQuery(graph, query.queryId, budget);
   if (result.status === 'pending') {
     await store.putCheckpoint('audit-query', key, query);
-    return { records, pendingQueryId: query.queryId };
+    return { records, pendingQueryId: query.queryId, ...(truncated ? { truncated } : {}) };
   }
   if (result.status === 'failed') throw new Error(`${result.detail}; the next run starts a new query for its own window`);
-  return { records: [...records, ...result.records] };
+  truncated ??= result.truncated;
+  return { records: [...records, ...result.records], ...(truncated ? { truncated } : {}) };
 }

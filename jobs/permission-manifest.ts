@@ -5,8 +5,8 @@
 import { ALL_CHECKS } from '../checks';
 import type { Check } from '../checks/types';
 import {
-  EVERY_RUN_ENDPOINTS, KNOWN_PERMISSIONS, WRITE_FEATURE_ENDPOINTS, accessForParts, permissionsOf, reasonsFor, resourceOf,
-  type PermissionResource,
+  EVERY_RUN_ENDPOINTS, KNOWN_PERMISSIONS, WRITE_FEATURE_ENDPOINTS, accessForParts, broaderGrantsFor, permissionSatisfied, permissionsOf,
+  reasonsFor, resourceOf, unmetPermissions, type PermissionResource,
 } from '../graph/permissions';
 import { licencesFromSkus, type Licence, type Licences } from '../graph/licences';
 import { createGraphContext } from '../graph';
@@ -36,13 +36,14 @@ export interface Manifest {
 
 /**
  * Per check, the permissions it cannot run without that the token lacks (checks missing none are left
- * out). An optional permission (Exchange, the P1 registration report, risky users, sign-in logs) costs
+ * out). A higher-privileged permission Graph accepts for a call (Directory.Read.All for the directory
+ * reads, Group.Read.All for the group reads) counts as granted for it. An optional permission (Exchange, the P1 registration report, risky users, sign-in logs) costs
  * only its part, which collect reports as a partial skip, so it is not counted here.
  */
 export function missingRequiredPermissions(checks: readonly Check[], granted: ReadonlySet<string>): Map<string, string[]> {
   const missingByCheck = new Map<string, string[]>();
   for (const check of checks) {
-    const missing = accessForParts(check.reads).required.filter((p) => !granted.has(p));
+    const missing = unmetPermissions(accessForParts(check.reads).requiredEndpoints, granted);
     if (missing.length) missingByCheck.set(check.id, missing);
   }
   return missingByCheck;
@@ -100,6 +101,12 @@ export function formatManifest(m: Manifest): string {
 export interface TenantComparison {
   missingPermissions: { permission: string; neededBy: string[]; optional: boolean }[];
   unlicensedChecks: { check: string; licences: Licence[] }[];
+  /**
+   * Least-privilege advice, not an error: a granted permission broader than one the manifest needs (Graph
+   * accepts it, so nothing is missing), with the narrower ones it stands in for (not granted themselves;
+   * empty when every one it covers is granted anyway, so it is not needed at all).
+   */
+  broaderThanNeeded: { granted: string; insteadOf: string[] }[];
 }
 
 // The licence words of the table, and the service-plan facts that grant them.
@@ -110,10 +117,25 @@ export async function compareWithTenant(council: CouncilConfig, manifest: Manife
   const graph = createGraphContext(readEnvironment(env, council.tenantId));
   const granted = new Set(await graph.grantedRoles());
   const licences = licencesFromSkus(await readSubscribedSkus(graph));
+  return { ...comparePermissions(manifest, granted), unlicensedChecks: manifest.licences.filter((l) => !l.licences.some((word) => LICENCE_FLAGS[word] && licences[LICENCE_FLAGS[word]])) };
+}
+
+/** The manifest's Graph permissions against the token's roles: what is missing, and what is broader than needed. */
+export function comparePermissions(manifest: Manifest, granted: ReadonlySet<string>): Pick<TenantComparison, 'missingPermissions' | 'broaderThanNeeded'> {
+  // Exchange.ManageAsApp is granted on another resource, so it is not in the Graph token's roles.
+  const graphPermissions = manifest.permissions.filter((p) => p.resource === 'Microsoft Graph');
+  const needed = new Set(graphPermissions.map((p) => p.permission));
+  const broader = new Map<string, string[]>();
+  for (const p of graphPermissions) {
+    for (const wider of broaderGrantsFor(p.permission, granted)) {
+      // A permission the manifest itself needs (Files.ReadWrite.All for enforcement) is not "broader".
+      if (needed.has(wider)) continue;
+      broader.set(wider, [...(broader.get(wider) ?? []), ...(granted.has(p.permission) ? [] : [p.permission])]);
+    }
+  }
   return {
-    // Exchange.ManageAsApp is granted on another resource, so it is not in the Graph token's roles.
-    missingPermissions: manifest.permissions.filter((p) => p.resource === 'Microsoft Graph' && !granted.has(p.permission))
+    missingPermissions: graphPermissions.filter((p) => !permissionSatisfied(p.permission, granted))
       .map((p) => ({ permission: p.permission, neededBy: p.neededBy, optional: p.optional })),
-    unlicensedChecks: manifest.licences.filter((l) => !l.licences.some((word) => LICENCE_FLAGS[word] && licences[LICENCE_FLAGS[word]])),
+    broaderThanNeeded: [...broader].map(([wider, insteadOf]) => ({ granted: wider, insteadOf })).sort((a, b) => a.granted.localeCompare(b.granted)),
   };
 }

@@ -103,6 +103,11 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
     findings,
     resolved,
   };
+  const notice = nothingRanNotice(summaries, missingByCheck, council);
+  if (notice) {
+    document.notice = notice;
+    log.error(`${council.name}: ${notice}`);
+  }
   const mfa = mfaCoverage(snapshot, council, summaries, drafts);
   if (mfa) document.metrics = { mfa };
   const history = await run.store.runHistory(council.tenantId, 30);
@@ -116,7 +121,20 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now });
   for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);
   const highTrend = [...history].reverse().map((h) => h.high).concat(findings.filter((f) => f.severity === 'high').length).slice(-30);
-  return { document, files, errored: summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend };
+  // A run in which no check ran is not a quiet success: it counts as errored (exit 1, the timer fails).
+  return { document, files, errored: !!notice || summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend };
+}
+
+/** Why nothing was audited, when no check ran (each was skipped or disabled); undefined when one ran. */
+function nothingRanNotice(summaries: CheckResultSummary[], missingByCheck: Map<string, string[]>, council: CouncilConfig): string | undefined {
+  if (summaries.some((s) => s.status !== 'skipped')) return undefined;
+  const missing = [...new Set([...missingByCheck.values()].flat())].sort();
+  const enabled = summaries.filter((s) => s.skipReason?.code !== 'disabled-by-policy');
+  if (!enabled.length) return `every check is disabled in ${council.name}'s config (checks.disabled), so nothing was audited; enable at least one check.`;
+  const reasons = [...new Set(enabled.map((s) => s.skipReason?.detail).filter(Boolean))];
+  return missing.length
+    ? `no check could run, so nothing was audited: the app registration lacks ${missing.join(', ')}. An administrator grants them in Entra ID (councilguard permissions --check-tenant lists them; infra/grant-graph-permissions.sh grants them), then run the audit again.`
+    : `no check could run, so nothing was audited: ${reasons.join('; ')}.`;
 }
 
 function runIdFor(now: string): string {

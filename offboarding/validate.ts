@@ -5,9 +5,10 @@ import { DateTime } from 'luxon';
 import { ukDayStart, ukToday } from '../core/uk-time';
 import type { CouncilConfig } from '../policy/council-config';
 import type { GraphContext } from '../graph';
-import { GraphRequestError } from '../graph/errors';
+import { GraphRequestError, isNotLicensedError } from '../graph/errors';
+import { readActiveAdminRoles, readEligibleAdminRoles, readRoleNames } from '../graph/readers/directory';
 import { findSiteLibrary } from '../graph/readers/files';
-import { SURRENDER_STEPS, permissionsOf } from '../graph/permissions';
+import { SURRENDER_STEPS, permissionsOf, unmetPermissions } from '../graph/permissions';
 import { SurrenderInputError } from '../core/errors';
 import { type SurrenderOptions, type SurrenderRequest, type SurrenderTarget } from './types';
 
@@ -27,6 +28,17 @@ export function permissionsNeeded(options: SurrenderOptions): PermissionNeed[] {
   const on = (name: string) => (options as unknown as Record<string, unknown>)[name] === true;
   return SURRENDER_STEPS.filter((step) => !step.whenAnyOption || step.whenAnyOption.some(on))
     .flatMap((step) => permissionsOf(step.endpoints).map((permission) => ({ permission, why: step.why, ...(step.optional ? { optional: true } : {}) })));
+}
+
+/**
+ * The surrender's permissions the token does not cover, step by step: a higher-privileged permission
+ * Graph accepts for a step's calls (Mail.ReadWrite for Mail.Read, Directory.ReadWrite.All for the user
+ * writes) counts as granted.
+ */
+function unmetNeeds(options: SurrenderOptions, granted: ReadonlySet<string>): PermissionNeed[] {
+  const on = (name: string) => (options as unknown as Record<string, unknown>)[name] === true;
+  return SURRENDER_STEPS.filter((step) => !step.whenAnyOption || step.whenAnyOption.some(on))
+    .flatMap((step) => unmetPermissions(step.endpoints, granted).map((permission) => ({ permission, why: step.why, ...(step.optional ? { optional: true } : {}) })));
 }
 
 /** A YYYY-MM-DD term end, or a refusal naming the format. */
@@ -76,9 +88,9 @@ export interface TenantFacts {
 /** The checks that read the tenant (all reads; nothing changes). */
 export async function validateInTenant(graph: GraphContext, council: CouncilConfig, request: SurrenderRequest): Promise<TenantFacts> {
   const granted = new Set(await graph.grantedRoles());
-  const needs = permissionsNeeded(request.options).filter((n) => n.permission !== 'Exchange.ManageAsApp');
-  const missing = needs.filter((n) => !n.optional && !granted.has(n.permission));
-  const optionalMissing = needs.filter((n) => n.optional && !granted.has(n.permission));
+  const needs = unmetNeeds(request.options, granted).filter((n) => n.permission !== 'Exchange.ManageAsApp');
+  const missing = needs.filter((n) => !n.optional);
+  const optionalMissing = needs.filter((n) => n.optional);
   if (request.options.convertToShared || request.options.grantClerkFullAccess) {
     const probe = await graph.exchange.invoke('Get-Mailbox', { Identity: request.userPrincipalName }, request.userPrincipalName).catch(() => ({ connected: true as const, value: [] }));
     if (!probe.connected) missing.push({ permission: 'Exchange.ManageAsApp', why: 'convert the mailbox to shared and give the clerk access (Exchange admin API), as the council config asks' });
@@ -101,11 +113,18 @@ export async function validateInTenant(graph: GraphContext, council: CouncilConf
   }
   if (same(user.mail, council.clerk)) throw new SurrenderInputError(`${request.userPrincipalName} is the clerk's mailbox; the clerk's account is never surrendered.`);
 
-  const roles = await graph.pageAll<{ id: string; displayName: string }>('/directoryRoles', ['id', 'displayName']);
-  const members = await graph.batch(roles.map((r) => ({ method: 'GET' as const, url: `/directoryRoles/${r.id}/members?$select=id` })));
-  const heldRoles = roles.filter((_, i) => ((members[i].body as { value?: { id: string }[] } | undefined)?.value ?? []).some((m) => m.id === user.id));
-  if (heldRoles.length) {
-    throw new SurrenderInputError(`${request.userPrincipalName} holds the administrator role(s) ${heldRoles.map((r) => r.displayName).join(', ')}; remove the role(s) first (Entra ID → Roles and administrators), so the surrender cannot lock the council out, then start it again.`);
+  // Roles held directly or through a group, and (with PIM, P2) roles the councillor may activate.
+  const held = (await readActiveAdminRoles(graph, new Set([user.id]))).get(user.id) ?? [];
+  const eligible = await readEligibleAdminRoles(graph, new Set([user.id])).then((m) => m.get(user.id) ?? [], (err: unknown) => {
+    // Without P2 there is no eligibility to hold; without its permission the step is optional (said above).
+    if (isNotLicensedError(err) || (err instanceof GraphRequestError && err.status === 403)) return [] as string[];
+    throw err;
+  });
+  if (held.length || eligible.length) {
+    const names = await readRoleNames(graph);
+    const named = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join(', ');
+    const what = [held.length ? `holds the administrator role(s) ${named(held)}` : '', eligible.length ? `is eligible (PIM) for ${named(eligible)}` : ''].filter(Boolean).join(' and ');
+    throw new SurrenderInputError(`${request.userPrincipalName} ${what}; remove the role(s) first (Entra ID → Roles and administrators), including any group that carries the role and any eligible (PIM) assignment, so the surrender cannot lock the council out, then start it again.`);
   }
 
   const libraryName = council.sharePoint.archiveLibrary ?? DEFAULT_ARCHIVE_LIBRARY;

@@ -333,6 +333,7 @@ ${recent.length > ACTION_ROWS ? `<p>… and ${recent.length - ACTION_ROWS} more 
 <body>
 <header>
 <h1>${esc(doc.council)}: IT policy audit</h1>
+${doc.notice ? `<p class="notice" role="alert"><strong>Not audited:</strong> ${esc(doc.notice)}</p>` : ''}
 <dl class="meta"><dt>Run</dt><dd>${esc(ukDateTime(doc.generatedAt))}</dd><dt>Policy</dt><dd>${esc(ctx.profile.title)}, version ${esc(doc.policy.version)}${esc(policyNote)}</dd><dt>Tenant</dt><dd>${esc(doc.tenantId)}</dd><dt>Produced by</dt><dd>${esc(produced)}</dd></dl>
 <p class="notice">This report names council members and staff. Keep it within the council and its IT supplier, and delete old copies you no longer need.</p>
 </header>

@@ -51,6 +51,7 @@ export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowe
     '',
     `${mdText(ukDateTime(doc.generatedAt))}, policy ${mdText(doc.policy.id)} ${mdText(doc.policy.version)}`,
     '',
+    ...(doc.notice ? [`**Not audited:** ${mdText(doc.notice)}`, ''] : []),
     `- **${count.high}** high, **${count.medium}** medium, **${count.low}** low${count.info ? `, ${count.info} for information` : ''}`,
     `- **${fresh}** new since last night, **${doc.resolved.length}** resolved`,
   ];

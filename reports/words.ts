@@ -23,6 +23,8 @@ export function skipReasonInWords(r: SkipReason): string {
       return `Skipped: CouncilGuard is not connected to Exchange Online administration (${detail}).`;
     case 'disabled-by-policy':
       return `Skipped on purpose: ${detail}.`;
+    case 'incomplete-results':
+      return `Only partly checked: ${detail}.`;
   }
 }
 

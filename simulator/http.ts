@@ -53,6 +53,17 @@ export const notFound = (what: string) => graphError(404, 'Request_ResourceNotFo
 export const nonPremium = () => graphError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Neither tenant is B2C or tenant doesn\'t have premium license');
 export const badRequest = (message: string) => graphError(400, 'BadRequest', message);
 
+/**
+ * An API page that lists the query options it supports refuses the others with a 400 (the OData
+ * validator's message, as Graph returns it); undefined when the request uses only supported ones.
+ */
+export function onlyQueryOptions(req: SimRequest, supported: readonly string[]): SimResponse | undefined {
+  const unsupported = [...req.query.keys()].filter((k) => k.startsWith('$') && !supported.includes(k));
+  if (!unsupported.length) return undefined;
+  const option = unsupported[0].slice(1).replace(/^./, (c) => c.toUpperCase());
+  return badRequest(`The query specified in the URI is not valid. Query option '${option}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.`);
+}
+
 /** A path segment as a name: the server decodes paths except %2F and %25, which this finishes. */
 export const unescapeSegment = (segment: string): string => segment.replace(/%2F/gi, '/').replace(/%25/g, '%');
 

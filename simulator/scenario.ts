@@ -43,6 +43,8 @@ export interface ScenarioUser {
   lastPasswordChange?: string;
   licences?: string[];
   roles?: string[];
+  /** Roles the user is eligible for (Privileged Identity Management, P2), not active. */
+  eligibleRoles?: string[];
   mfa?: { methods?: string[]; perUserMfaState?: 'disabled' | 'enabled' | 'enforced' };
   risk?: { riskState: string; riskDetail?: string; riskLevel?: string };
   /** Relative ('-3d') or ISO times; leave a field out for "never". Reading it needs P1. */
@@ -76,9 +78,10 @@ export interface Scenario {
   users: ScenarioUser[];
   /**
    * kind (default security): how Graph reports it (groupTypes, mailEnabled, securityEnabled); licences: SKU
-   * part numbers assigned to the group (group-based licensing), inherited by its members.
+   * part numbers assigned to the group (group-based licensing), inherited by its members; `memberGroups`
+   * nests other groups (by display name); `roles` are directory roles assigned to the group.
    */
-  groups?: { displayName: string; members: string[]; kind?: GroupKind; onPremisesSynced?: boolean; licences?: string[] }[];
+  groups?: { displayName: string; members: string[]; kind?: GroupKind; onPremisesSynced?: boolean; licences?: string[]; memberGroups?: string[]; roles?: string[] }[];
   sites?: { hostname: string; path: string; displayName?: string; libraries: { name: string; files?: ScenarioFile[]; readOnly?: boolean }[] }[];
   conditionalAccessPolicies?: {
     displayName: string;
@@ -88,14 +91,22 @@ export interface Scenario {
     includeGroups?: string[];
     excludeGroups?: string[];
     includeRoles?: string[];
+    excludeRoles?: string[];
     grantControls?: string[];
+    /** Graph-shaped conditions merged over the defaults (clientAppTypes, applications, risk levels, locations…). */
+    conditions?: Record<string, unknown>;
+    /** Grant operator (default OR) and an authentication strength as Graph returns it. */
+    grantOperator?: 'AND' | 'OR';
+    authenticationStrength?: { id: string; displayName: string; allowedCombinations: string[] };
   }[];
   securityDefaults?: boolean;
   autoForwardingMode?: 'Automatic' | 'On' | 'Off';
   managedDevices?: { deviceName: string; user: string; operatingSystem?: string; isEncrypted: boolean; complianceState: string }[];
-  signIns?: { user: string; at: string; countryOrRegion: string; appDisplayName?: string; errorCode?: number }[];
+  /** `app` is the client (default Outlook on the web); `resource` what it signed in to (default Exchange Online). */
+  signIns?: { user: string; at: string; countryOrRegion: string; appDisplayName?: string; resource?: 'exchange' | 'sharepoint' | 'graph'; clientAppUsed?: string; errorCode?: number }[];
   auditRecords?: { operation: string; user: string; mailboxOwner?: string; at: string; clientIp?: string; logonType?: number; parameters?: Record<string, string> }[];
-  auditQuery?: { pollsUntilDone?: number; fail?: boolean };
+  /** `recordCountLimit`: a query matching more records stops there and says so (isRecordCountLimitExceeded). */
+  auditQuery?: { pollsUntilDone?: number; fail?: boolean; recordCountLimit?: number };
   pageSize?: number;
 }
 

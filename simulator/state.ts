@@ -97,6 +97,7 @@ export interface SimUser {
   lastPasswordChangeDateTime: string;
   assignedLicenses: { skuId: string; disabledPlans: string[] }[];
   roles: string[];
+  eligibleRoles: string[];
   mfaMethods: string[];
   perUserMfaState: string;
   risk?: { riskState: string; riskDetail: string; riskLevel: string };
@@ -148,6 +149,10 @@ export interface SimGroup {
   onPremisesSyncEnabled: boolean;
   /** Group-based licensing: SKUs every member inherits. */
   skuIds: string[];
+  /** Nested group ids (transitive membership). */
+  memberGroups: string[];
+  /** Directory role names assigned to the group (a role-assignable group). */
+  roles: string[];
 }
 
 /** groupTypes, mailEnabled and securityEnabled for each kind, as the table in "Working with groups in Microsoft Graph" gives them. */
@@ -224,7 +229,30 @@ const METHOD_TYPES: Record<string, string> = {
   email: '#microsoft.graph.emailAuthenticationMethod',
   windowsHelloForBusiness: '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod',
 };
+/** Methods that are a second factor ("Microsoft Entra authentication methods API overview"): not email, not a Temporary Access Pass. */
+export const isMfaMethod = (m: string) => !['email', 'temporaryAccessPass', 'password'].includes(m);
+/** A group's members through every nested group ("List group transitive members"): users and groups, each once. */
+export function transitiveMembers(tenant: TenantState, groupId: string): { users: string[]; groups: string[] } {
+  const users = new Set<string>();
+  const groups = new Set<string>();
+  const visit = (id: string) => {
+    const g = tenant.groups.find((x) => x.id === id);
+    if (!g) return;
+    for (const u of g.members) users.add(u);
+    for (const n of g.memberGroups) if (!groups.has(n)) { groups.add(n); visit(n); }
+  };
+  visit(groupId);
+  return { users: [...users], groups: [...groups] };
+}
+
 export const methodOdataType = (m: string) => METHOD_TYPES[m] ?? `#microsoft.graph.${m}AuthenticationMethod`;
+
+/** The first-party resources a sign-in reaches (their well-known application ids). */
+const SIGN_IN_RESOURCES = {
+  exchange: { id: '00000002-0000-0ff1-ce00-000000000000', name: 'Office 365 Exchange Online' },
+  sharepoint: { id: '00000003-0000-0ff1-ce00-000000000000', name: 'Office 365 SharePoint Online' },
+  graph: { id: '00000003-0000-0000-c000-000000000000', name: 'Microsoft Graph' },
+} as const;
 
 export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
   const t = scenario.tenantId.toLowerCase();
@@ -276,6 +304,7 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
       lastPasswordChangeDateTime: resolveWhen(u.lastPasswordChange, now, '-200d'),
       assignedLicenses: (u.licences ?? []).map((name) => ({ skuId: skus.find((s) => s.skuPartNumber === name)?.skuId ?? stableId(t, 'sku', name), disabledPlans: [] })),
       roles: u.roles ?? [],
+      eligibleRoles: u.eligibleRoles ?? [],
       mfaMethods: u.mfa?.methods ?? [],
       perUserMfaState: u.mfa?.perUserMfaState ?? 'disabled',
       risk: u.risk ? { riskState: u.risk.riskState, riskDetail: u.risk.riskDetail ?? 'none', riskLevel: u.risk.riskLevel ?? 'medium' } : undefined,
@@ -328,6 +357,14 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
     state.groups.push({
       id: stableId(t, 'group', g.displayName), displayName: g.displayName, members: g.members.map(userId), kind: g.kind ?? 'security', onPremisesSyncEnabled: !!g.onPremisesSynced,
       skuIds: (g.licences ?? []).map((name) => skus.find((s) => s.skuPartNumber === name)?.skuId ?? stableId(t, 'sku', name)),
+      memberGroups: [], roles: g.roles ?? [],
+    });
+  }
+  for (const g of scenario.groups ?? []) {
+    state.groups.find((x) => x.displayName === g.displayName)!.memberGroups = (g.memberGroups ?? []).map((name) => {
+      const nested = state.groups.find((x) => x.displayName === name);
+      if (!nested) throw new Error(`scenario ${scenario.name}: group ${g.displayName} nests ${name}, which is not a group of the scenario`);
+      return nested.id;
     });
   }
   for (const [name, templateId] of Object.entries(ROLE_TEMPLATES)) {
@@ -356,20 +393,30 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
       users: {
         includeUsers: (p.includeUsers ?? []).map(userRef), excludeUsers: (p.excludeUsers ?? []).map(userRef),
         includeGroups: (p.includeGroups ?? []).map(groupId), excludeGroups: (p.excludeGroups ?? []).map(groupId),
-        includeRoles: (p.includeRoles ?? []).map((r) => ROLE_TEMPLATES[r] ?? r), excludeRoles: [],
+        includeRoles: (p.includeRoles ?? []).map((r) => ROLE_TEMPLATES[r] ?? r), excludeRoles: (p.excludeRoles ?? []).map((r) => ROLE_TEMPLATES[r] ?? r),
       },
-      applications: { includeApplications: ['All'] },
+      // The whole conditionalAccessConditionSet, as "conditionalAccessPolicy resource type" returns it.
+      applications: { includeApplications: ['All'], excludeApplications: [], includeUserActions: [], includeAuthenticationContextClassRefs: [] },
+      clientAppTypes: ['all'], userRiskLevels: [], signInRiskLevels: [], locations: null, platforms: null, devices: null,
+      ...(p.conditions ?? {}),
     },
-    grantControls: { operator: 'OR', builtInControls: p.grantControls ?? ['mfa'], authenticationStrength: null },
+    grantControls: {
+      operator: p.grantOperator ?? 'OR', builtInControls: p.grantControls ?? (p.authenticationStrength ? [] : ['mfa']), customAuthenticationFactors: [], termsOfUse: [],
+      authenticationStrength: p.authenticationStrength ?? null,
+    },
   }));
   state.managedDevices = (scenario.managedDevices ?? []).map((d) => ({
     id: stableId(t, 'device', d.deviceName), deviceName: d.deviceName, userPrincipalName: d.user, userId: userId(d.user),
     operatingSystem: d.operatingSystem ?? 'Windows', isEncrypted: d.isEncrypted, complianceState: d.complianceState, managementState: 'managed',
   }));
+  // As "signIn resource type" shapes them: the client is the app, the service it reached is the resource.
   state.signIns = (scenario.signIns ?? []).map((s, i) => ({
     id: stableId(t, 'signin', String(i)), userPrincipalName: s.user, userId: userId(s.user), createdDateTime: resolveWhen(s.at, now),
-    appDisplayName: s.appDisplayName ?? 'Office 365 Exchange Online', clientAppUsed: 'Browser', location: { countryOrRegion: s.countryOrRegion },
-    status: { errorCode: s.errorCode ?? 0 },
+    appId: stableId(t, 'app', s.appDisplayName ?? 'One Outlook Web'), appDisplayName: s.appDisplayName ?? 'One Outlook Web',
+    resourceId: SIGN_IN_RESOURCES[s.resource ?? 'exchange'].id, resourceDisplayName: SIGN_IN_RESOURCES[s.resource ?? 'exchange'].name,
+    clientAppUsed: s.clientAppUsed ?? 'Browser', isInteractive: true, ipAddress: '203.0.113.20', location: { city: null, state: null, countryOrRegion: s.countryOrRegion },
+    status: { errorCode: s.errorCode ?? 0, failureReason: s.errorCode ? 'Other.' : null, additionalDetails: null },
+    conditionalAccessStatus: 'notApplied', riskLevelDuringSignIn: 'none', riskState: 'none',
   }));
   state.auditRecords = (scenario.auditRecords ?? []).map((r, i) => ({
     id: stableId(t, 'audit', String(i)), operation: r.operation, userPrincipalName: r.user, userId: r.user, createdDateTime: resolveWhen(r.at, now),

@@ -8,7 +8,7 @@
 import type { Check, EvaluationInput } from '../types';
 import type { CheckOutcome, Severity } from '../../core/findings';
 import { OutcomeBuilder, requireParts } from '../outcome';
-import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject } from '../scope';
+import { councillorMemberIds, describeRoles, enabledMembers, peopleInScope, userSubject, withEligibleAdmins } from '../scope';
 
 const ID = 'identity.mfa-registration' as const;
 const CLAUSES = { 'not-registered': ['identity.mfa', 'identity.admin-credentials'] };
@@ -16,9 +16,12 @@ const CLAUSES = { 'not-registered': ['identity.mfa', 'identity.admin-credentials
 function evaluate({ snapshot, council, profile }: EvaluationInput): CheckOutcome {
   const required = requireParts(snapshot, ['users', 'mfaRegistration']);
   if ('outcome' in required) return required.outcome;
-  const { users, mfaRegistration } = required.data;
+  const { mfaRegistration } = required.data;
   const out = new OutcomeBuilder();
   out.optional(snapshot, 'councillorGroup', 'councillor-group');
+  // Administrators eligible through PIM are administrators too; without P2 that part is a partial skip.
+  out.optional(snapshot, 'adminEligibility', 'eligible-admin');
+  const users = withEligibleAdmins(required.data.users, snapshot);
 
   for (const person of enabledMembers(peopleInScope(users, council, councillorMemberIds(snapshot)))) {
     const record = (mfaRegistration ?? {})[person.user.id];
@@ -53,6 +56,6 @@ export const identityMfaRegistration: Check = {
   order: 40,
   title: 'Accounts without multi-factor authentication registered',
   clauses: CLAUSES,
-  reads: ['users', 'councillorGroup', 'mfaRegistration'],
+  reads: ['users', 'councillorGroup', 'adminEligibility', 'mfaRegistration'],
   evaluate,
 };

@@ -110,6 +110,17 @@ function evaluate({ snapshot, council }: EvaluationInput): CheckOutcome {
 
   signInFindings(out, snapshot, council, users, isSupplier);
 
+  if (mailboxAudit?.truncated) {
+    // The records are only part of the window: what they show is reported, but absence proves nothing,
+    // so every finding kind drawn from them is a partial skip (and earlier ones are not resolved).
+    const { recordCountLimit, approximateReturnedRecordCount } = mailboxAudit.truncated;
+    const reason = {
+      code: 'incomplete-results' as const,
+      detail: `the Purview audit log query stopped at its record limit${recordCountLimit ? ` of ${recordCountLimit.toLocaleString('en-GB')}` : ''}${approximateReturnedRecordCount ? ` (about ${approximateReturnedRecordCount.toLocaleString('en-GB')} records matched)` : ''}, so only part of the window's mailbox events were seen; the IT supplier can search the rest in Microsoft Purview (Audit) in shorter periods`,
+    };
+    for (const kind of ['mailbox-access', 'mailbox-permission', 'forwarding-change', 'inbox-rule-change']) out.skipPart(kind, reason);
+  }
+
   if (mailboxAudit?.pendingQueryId) {
     out.add({
       checkId: ID,

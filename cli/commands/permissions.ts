@@ -14,6 +14,12 @@ function formatComparison(c: TenantComparison): string {
   if (!c.missingPermissions.length && !c.unlicensedChecks.length) lines.push('  every permission above is granted and every licence a check needs is there.');
   for (const p of c.missingPermissions) lines.push(`  NOT GRANTED: ${p.permission} (needed by ${p.neededBy.join(', ')}${p.optional ? '; optional' : ''}) — grant it with infra/grant-graph-permissions.sh`);
   for (const l of c.unlicensedChecks) lines.push(`  NOT LICENSED: ${l.check} needs ${l.licences.join(' or ')}, which the tenant lacks; it will be skipped (not-licensed) until the licence is bought, or disable it in checks.disabled`);
+  // Advice only: Graph accepts the broader grant, so nothing is skipped because of it.
+  for (const b of c.broaderThanNeeded) {
+    lines.push(b.insteadOf.length
+      ? `  BROADER THAN NEEDED: ${b.granted} is granted; CouncilGuard needs only ${b.insteadOf.join(', ')} for what it does with it. It works as granted; for least privilege grant ${b.insteadOf.join(', ')} and remove ${b.granted} if nothing else uses it.`
+      : `  BROADER THAN NEEDED: ${b.granted} is granted but CouncilGuard does not need it (the narrower permissions it needs are granted); remove it if nothing else uses it.`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -8,8 +8,11 @@ export const MAILBOX_AUDIT_OPERATIONS = [
   'MailItemsAccessed', 'SendAs', 'SendOnBehalf', 'Add-MailboxPermission', 'Set-Mailbox', 'New-InboxRule', 'Set-InboxRule',
 ];
 
+/** A query that stopped at its record limit still reports succeeded ("auditLogQuery resource type"). */
+export interface AuditTruncation { recordCountLimit?: number; approximateReturnedRecordCount?: number }
+
 export type AuditQueryResult =
-  | { status: 'succeeded'; records: AuditRecord[] }
+  | { status: 'succeeded'; records: AuditRecord[]; truncated?: AuditTruncation }
   | { status: 'pending'; queryId: string }
   | { status: 'failed'; queryId: string; detail: string };
 
@@ -33,9 +36,14 @@ export async function awaitAuditQuery(
 ): Promise<AuditQueryResult> {
   const deadline = Date.now() + budgetMs;
   let wait = 250;
+  let truncated: AuditTruncation | undefined;
   for (;;) {
-    const q = await graph.get<{ status: string }>(`/security/auditLog/queries/${queryId}`, ['id', 'status']);
-    if (q.status === 'succeeded') break;
+    const q = await graph.get<{ status: string; isRecordCountLimitExceeded?: boolean; recordCountLimit?: number; approximateReturnedRecordCount?: number }>(
+      `/security/auditLog/queries/${queryId}`, ['id', 'status', 'isRecordCountLimitExceeded', 'recordCountLimit', 'approximateReturnedRecordCount']);
+    if (q.status === 'succeeded') {
+      if (q.isRecordCountLimitExceeded) truncated = { recordCountLimit: q.recordCountLimit, approximateReturnedRecordCount: q.approximateReturnedRecordCount };
+      break;
+    }
     if (q.status === 'failed' || q.status === 'cancelled') return { status: 'failed', queryId, detail: `the audit log query ${q.status}` };
     if (Date.now() + wait > deadline) return { status: 'pending', queryId };
     await sleep(wait);
@@ -47,6 +55,7 @@ export async function awaitAuditQuery(
   }>(`/security/auditLog/queries/${queryId}/records`, ['id', 'operation', 'userPrincipalName', 'userId', 'clientIp', 'createdDateTime', 'auditData']);
   return {
     status: 'succeeded',
+    ...(truncated ? { truncated } : {}),
     records: rows.map((r) => {
       const data = r.auditData ?? {};
       const params = Array.isArray(data.Parameters) ? (data.Parameters as { Name?: string; Value?: string }[]) : [];

@@ -1,5 +1,7 @@
 // Directory reads: users, admin roles, the councillor group, domains, licences.
+import pLimit from 'p-limit';
 import type { GraphContext } from '..';
+import { GraphRequestError } from '../errors';
 import type { SnapshotDomain, SnapshotUser } from '../../core/snapshot';
 
 export const USER_SELECT = [
@@ -21,7 +23,7 @@ interface RawUser {
 
 export async function readUsers(graph: GraphContext): Promise<SnapshotUser[]> {
   const raw = await graph.pageAll<RawUser>('/users', USER_SELECT);
-  const roles = await readAdminRoleMembership(graph);
+  const roles = await readActiveAdminRoles(graph, new Set(raw.map((u) => u.id)));
   return raw.map((u) => ({
     id: u.id,
     // A user without a UPN is odd Graph data, not a reason to fail the audit.
@@ -37,34 +39,107 @@ export async function readUsers(graph: GraphContext): Promise<SnapshotUser[]> {
   }));
 }
 
-/** user id -> activated directory role template ids (admins are in scope and 'high' for MFA). */
-async function readAdminRoleMembership(graph: GraphContext): Promise<Map<string, string[]>> {
-  const roles = await graph.pageAll<{ id: string; roleTemplateId: string }>('/directoryRoles', ['id', 'roleTemplateId', 'displayName']);
-  const responses = await graph.batch(roles.map((r) => ({ method: 'GET' as const, url: `/directoryRoles/${r.id}/members?$select=id` })));
+interface RoleGrant { principalId: string; roleDefinitionId: string }
+
+/**
+ * user id -> the directory role (definition) ids the user holds now: assigned directly or through a
+ * role-assignable group ("List unifiedRoleAssignments"; a group principal's members get the role).
+ * Admins are in scope and 'high' for MFA, and are never surrendered.
+ */
+export async function readActiveAdminRoles(graph: GraphContext, userIds?: ReadonlySet<string>): Promise<Map<string, string[]>> {
+  const grants = await graph.pageAll<RoleGrant & { id: string }>('/roleManagement/directory/roleAssignments', ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId']);
+  return expandRoleGrants(graph, grants, userIds);
+}
+
+/**
+ * user id -> the role ids the user is eligible to activate (Privileged Identity Management, "List
+ * roleEligibilitySchedules"; Entra ID P2: without it Graph refuses and the caller reports the skip).
+ */
+export async function readEligibleAdminRoles(graph: GraphContext, userIds?: ReadonlySet<string>): Promise<Map<string, string[]>> {
+  const grants = await graph.pageAll<RoleGrant & { id: string }>('/roleManagement/directory/roleEligibilitySchedules', ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId']);
+  return expandRoleGrants(graph, grants, userIds);
+}
+
+/** Role ids by role definition id -> display name ("List roleDefinitions"), for messages people read. */
+export async function readRoleNames(graph: GraphContext): Promise<Map<string, string>> {
+  const rows = await graph.pageAll<{ id: string; displayName: string }>('/roleManagement/directory/roleDefinitions', ['id', 'displayName']);
+  return new Map(rows.map((r) => [r.id, r.displayName]));
+}
+
+/** Grants to users as they are; a grant to a group reaches every user in it, nested groups included. */
+async function expandRoleGrants(graph: GraphContext, grants: RoleGrant[], userIds?: ReadonlySet<string>): Promise<Map<string, string[]>> {
   const byUser = new Map<string, string[]>();
-  responses.forEach((res, i) => {
-    if (res.status !== 200) throw res.error ?? new Error(`reading members of directory role ${roles[i].id} returned ${res.status}`);
-    for (const m of (res.body as { value?: { id: string }[] }).value ?? []) {
-      byUser.set(m.id, [...(byUser.get(m.id) ?? []), roles[i].roleTemplateId]);
-    }
+  const give = (userId: string, role: string) => {
+    const held = byUser.get(userId) ?? [];
+    if (!held.includes(role)) byUser.set(userId, [...held, role]);
+  };
+  const principals = [...new Set(grants.map((g) => g.principalId))];
+  const limit = pLimit(4);
+  // A principal is a user, a group or a service principal; asking for its transitive members tells a
+  // group (members) from anything else (404), without needing $expand.
+  const members = await Promise.all(principals.map((id) => (userIds?.has(id) ? null : limit(() => readGroupUserIds(graph, id)))));
+  principals.forEach((id, i) => {
+    const roles = grants.filter((g) => g.principalId === id).map((g) => g.roleDefinitionId);
+    for (const userId of members[i] ?? [id]) for (const role of roles) give(userId, role);
   });
   return byUser;
 }
 
+/** The user ids in a group and its nested groups ("List group transitive members"); null when it is not a group. */
+export async function readGroupUserIds(graph: GraphContext, groupId: string): Promise<string[] | null> {
+  try {
+    const members = await graph.pageAll<{ '@odata.type'?: string; id: string }>(`/groups/${groupId}/transitiveMembers`, ['id']);
+    return members.filter((m) => (m['@odata.type'] ?? '#microsoft.graph.user') === '#microsoft.graph.user').map((m) => m.id);
+  } catch (err) {
+    if (err instanceof GraphRequestError && err.status === 404) return null;
+    throw err;
+  }
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The councillor group by id or display name, with its member ids (transitive members are not needed). */
-export async function readGroupMembers(graph: GraphContext, nameOrId: string): Promise<{ id: string; displayName: string; memberIds: string[] } | null> {
-  let group: { id: string; displayName: string } | undefined;
-  if (GUID.test(nameOrId)) {
-    group = (await graph.pageAll<{ id: string; displayName: string }>('/groups', ['id', 'displayName'], { filter: `id eq '${nameOrId}'` }))[0];
-  } else {
-    const escaped = nameOrId.replace(/'/g, "''");
-    group = (await graph.pageAll<{ id: string; displayName: string }>('/groups', ['id', 'displayName'], { filter: `displayName eq '${escaped}'` }))[0];
+/** A display name that more than one group carries: which group is meant cannot be guessed. */
+export class AmbiguousGroupError extends Error {
+  constructor(readonly displayName: string, readonly ids: string[]) {
+    super(`more than one group is called "${displayName}" (${ids.join(', ')}); group names are not unique and any user may create a group, so set councillorGroup in the council config to the id of the right one`);
   }
+}
+
+/**
+ * The councillor group by id or display name, with the users in it, nested groups included (as Entra
+ * resolves membership). A name that matches more than one group is refused, naming their ids.
+ */
+export async function readGroupMembers(graph: GraphContext, nameOrId: string): Promise<{ id: string; displayName: string; memberIds: string[] } | null> {
+  const filter = GUID.test(nameOrId) ? `id eq '${nameOrId}'` : `displayName eq '${nameOrId.replace(/'/g, "''")}'`;
+  const groups = await graph.pageAll<{ id: string; displayName: string }>('/groups', ['id', 'displayName'], { filter });
+  if (groups.length > 1) throw new AmbiguousGroupError(nameOrId, groups.map((g) => g.id));
+  const group = groups[0];
   if (!group) return null;
-  const members = await graph.pageAll<{ id: string }>(`/groups/${group.id}/members`, ['id']);
-  return { id: group.id, displayName: group.displayName, memberIds: members.map((m) => m.id) };
+  return { id: group.id, displayName: group.displayName, memberIds: (await readGroupUserIds(graph, group.id)) ?? [] };
+}
+
+/**
+ * Group id -> user ids (nested groups included) for each group, first pages in $batch ("List group
+ * transitive members"); a group with more pages is read through to the end on its own, a group that no
+ * longer exists (404) is left out.
+ */
+export async function readGroupsUserIds(graph: GraphContext, groupIds: readonly string[]): Promise<Record<string, string[]>> {
+  const ids = [...new Set(groupIds)];
+  const responses = await graph.batch(ids.map((id) => ({ method: 'GET' as const, url: `/groups/${id}/transitiveMembers?$select=id` })));
+  const out: Record<string, string[]> = {};
+  const users = (value: { '@odata.type'?: string; id: string }[]) => value.filter((m) => (m['@odata.type'] ?? '#microsoft.graph.user') === '#microsoft.graph.user').map((m) => m.id);
+  await Promise.all(responses.map(async (res, i) => {
+    if (res.status === 404) return;
+    if (res.status !== 200) throw res.error ?? new Error(`transitive members of group ${ids[i]}: HTTP ${res.status}`);
+    const body = res.body as { value?: { '@odata.type'?: string; id: string }[]; '@odata.nextLink'?: string };
+    if (body['@odata.nextLink']) {
+      const all = await readGroupUserIds(graph, ids[i]);
+      if (all) out[ids[i]] = all;
+    } else {
+      out[ids[i]] = users(body.value ?? []);
+    }
+  }));
+  return out;
 }
 
 export async function readDomains(graph: GraphContext): Promise<SnapshotDomain[]> {

@@ -11,7 +11,20 @@ export async function readMfaRegistrationReport(graph: GraphContext): Promise<Re
   return Object.fromEntries(rows.map((r) => [r.id, { userId: r.id, isMfaRegistered: !!r.isMfaRegistered, methodsRegistered: r.methodsRegistered ?? [], source: 'report' as const }]));
 }
 
-/** Without P1 the registration report does not exist: list each user's methods instead (batched). */
+/**
+ * The authentication methods that are a second factor ("Microsoft Entra authentication methods API
+ * overview"): not the password, not an email address (self-service password reset only), not a Temporary
+ * Access Pass (a time-limited onboarding and recovery pass).
+ */
+const MFA_METHODS = new Set([
+  'microsoftAuthenticator', 'phone', 'fido2', 'windowsHelloForBusiness', 'softwareOath', 'hardwareOath', 'x509Certificate',
+  'platformCredential', 'passwordlessMicrosoftAuthenticator',
+]);
+
+/**
+ * Without P1 the registration report does not exist: list each user's methods instead (batched). Every
+ * method but the password is kept as registered; only MFA-capable ones make the person MFA-registered.
+ */
 export async function readMfaRegistrationFromMethods(graph: GraphContext, userIds: string[]): Promise<Record<string, MfaRegistration>> {
   const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/methods` })));
   const out: Record<string, MfaRegistration> = {};
@@ -20,7 +33,7 @@ export async function readMfaRegistrationFromMethods(graph: GraphContext, userId
     const methods = ((res.body as { value?: { '@odata.type'?: string }[] }).value ?? [])
       .map((m) => (m['@odata.type'] ?? '').replace('#microsoft.graph.', '').replace(/AuthenticationMethod$/, ''))
       .filter((t) => t && t !== 'password');
-    out[userIds[i]] = { userId: userIds[i], isMfaRegistered: methods.length > 0, methodsRegistered: methods, source: 'methods' };
+    out[userIds[i]] = { userId: userIds[i], isMfaRegistered: methods.some((m) => MFA_METHODS.has(m)), methodsRegistered: methods, source: 'methods' };
   });
   return out;
 }
@@ -49,13 +62,23 @@ export async function readRiskyUsers(graph: GraphContext): Promise<RiskyUser[]> 
   return graph.pageAll<RiskyUser>('/identityProtection/riskyUsers', ['id', 'userPrincipalName', 'riskState', 'riskDetail', 'riskLevel']);
 }
 
-/** Exchange Online sign-ins since `sinceIso` (P1). Location only; no content. */
-export async function readExchangeSignIns(graph: GraphContext, sinceIso: string): Promise<SignInRecord[]> {
+/**
+ * Exchange Online's resource (application) id: a mailbox sign-in is one whose *resource* is Exchange; the
+ * app is the client (Outlook, OWA, a phone's mail app), so filtering on appDisplayName misses them.
+ */
+export const EXCHANGE_ONLINE_RESOURCE_ID = '00000002-0000-0ff1-ce00-000000000000';
+
+/**
+ * Mailbox sign-ins in the audit window [sinceIso, untilIso] (P1). "List signIns" supports only $top,
+ * $skiptoken and $filter, so no $select: the records come whole and only location, client and outcome
+ * are kept (metadata, no content).
+ */
+export async function readExchangeSignIns(graph: GraphContext, sinceIso: string, untilIso: string): Promise<SignInRecord[]> {
   const rows = await graph.pageAll<{
     id: string; userPrincipalName: string; createdDateTime: string; appDisplayName?: string; clientAppUsed?: string;
     location?: { countryOrRegion?: string }; status?: { errorCode?: number };
-  }>('/auditLogs/signIns', ['id', 'userPrincipalName', 'createdDateTime', 'appDisplayName', 'clientAppUsed', 'location', 'status'], {
-    filter: `createdDateTime ge ${sinceIso} and appDisplayName eq 'Office 365 Exchange Online'`,
+  }>('/auditLogs/signIns', null, {
+    filter: `createdDateTime ge ${sinceIso} and createdDateTime le ${untilIso} and resourceId eq '${EXCHANGE_ONLINE_RESOURCE_ID}'`,
   });
   return rows.map((r) => ({
     id: r.id, userPrincipalName: r.userPrincipalName, createdDateTime: r.createdDateTime, appDisplayName: r.appDisplayName,

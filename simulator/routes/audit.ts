@@ -2,8 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import { matchesFilter, notFound, page } from '../http';
 import type { Route } from '.';
+import type { TenantState } from '../state';
 
 const AUDIT = ['AuditLogsQuery-Exchange.Read.All', 'AuditLogsQuery.Read.All'];
+
+type AuditQuery = { filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[] };
+
+function matchingRecords(tenant: TenantState, q: AuditQuery) {
+  return tenant.auditRecords.filter((r) =>
+    matchesFilter(r, `createdDateTime ge '${q.filterStartDateTime}' and createdDateTime le '${q.filterEndDateTime}'`) &&
+    (!q.operationFilters?.length || q.operationFilters.includes(String(r.operation))));
+}
 
 export const auditRoutes: Route[] = [
   {
@@ -25,7 +34,14 @@ export const auditRoutes: Route[] = [
       const until = behaviour.pollsUntilDone ?? 1;
       q.status = q.polls > until ? (behaviour.fail ? 'failed' : 'succeeded') : q.polls === 1 ? 'notStarted' : 'running';
       if (until === 0) q.status = behaviour.fail ? 'failed' : 'succeeded';
-      return { status: 200, body: { id: q.id, status: q.status, filterStartDateTime: q.filterStartDateTime, filterEndDateTime: q.filterEndDateTime } };
+      // "auditLogQuery resource type": a query over its record-count limit still succeeds; only
+      // isRecordCountLimitExceeded says the records are incomplete.
+      const matched = matchingRecords(req.tenant, q).length;
+      const limit = behaviour.recordCountLimit;
+      const counts = q.status === 'succeeded'
+        ? { approximateReturnedRecordCount: matched, isRecordCountLimitExceeded: limit !== undefined && matched > limit, ...(limit !== undefined ? { recordCountLimit: limit } : {}) }
+        : { isRecordCountLimitExceeded: false };
+      return { status: 200, body: { id: q.id, status: q.status, filterStartDateTime: q.filterStartDateTime, filterEndDateTime: q.filterEndDateTime, ...counts } };
     },
   },
   {
@@ -33,10 +49,9 @@ export const auditRoutes: Route[] = [
     handle: (req, m) => {
       const q = req.tenant.auditQueries.get(m[1]);
       if (!q) return notFound(m[1]);
-      const records = req.tenant.auditRecords.filter((r) =>
-        matchesFilter(r, `createdDateTime ge '${q.filterStartDateTime}' and createdDateTime le '${q.filterEndDateTime}'`) &&
-        (!q.operationFilters?.length || q.operationFilters.includes(String(r.operation))));
-      return page(req, records, { defaultSize: 150, maxSize: 1000 });
+      const limit = req.tenant.scenario.auditQuery?.recordCountLimit;
+      const records = matchingRecords(req.tenant, q);
+      return page(req, limit !== undefined ? records.slice(0, limit) : records, { defaultSize: 150, maxSize: 1000 });
     },
   },
 ];

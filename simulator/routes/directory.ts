@@ -4,7 +4,10 @@ import { findUser, groupView, inheritedLicences, type SimGroup, type SimUser, ty
 import type { Route } from '.';
 
 const ID = '([^/]+)';
-const USER_READ = ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All'];
+const USER_READ = ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
+// "List group members", "List directoryRoles" (Permissions tables): the least-privileged permission and the higher ones.
+const GROUP_MEMBER_READ = ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const ROLE_READ = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All'];
 const MEMBER_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
 
 /** What Graph returns for a user when no $select is given (v1.0 default property set). */
@@ -91,7 +94,7 @@ export const directoryRoutes: Route[] = [
     },
   },
   {
-    method: 'PATCH', path: new RegExp(`^/users/${ID}$`), roles: ['User.EnableDisableAccount.All', 'User.ReadWrite.All', 'User-PasswordProfile.ReadWrite.All'],
+    method: 'PATCH', path: new RegExp(`^/users/${ID}$`), roles: ['User.EnableDisableAccount.All', 'User.ReadWrite.All', 'User-PasswordProfile.ReadWrite.All', 'Directory.ReadWrite.All'],
     handle: (req, m) => {
       const u = findUser(req.tenant, m[1]);
       if (!u) return notFound(m[1]);
@@ -103,19 +106,20 @@ export const directoryRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: new RegExp(`^/users/${ID}/revokeSignInSessions$`), roles: ['User.RevokeSessions.All', 'User.ReadWrite.All'],
+    method: 'POST', path: new RegExp(`^/users/${ID}/revokeSignInSessions$`), roles: ['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
     handle: (req, m) => { const u = findUser(req.tenant, m[1]); if (!u) return notFound(m[1]); u.sessionsRevokedAt = new Date().toISOString(); return { status: 200, body: { value: true } }; },
   },
   {
-    method: 'GET', path: /^\/groups$/, roles: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    method: 'GET', path: /^\/groups$/, roles: ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     handle: (req) => page(req, req.tenant.groups.map(groupView)),
   },
   {
-    method: 'GET', path: new RegExp(`^/groups/${ID}/members$`), roles: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    method: 'GET', path: new RegExp(`^/groups/${ID}/members$`), roles: GROUP_MEMBER_READ,
     handle: (req, m) => {
       const g = req.tenant.groups.find((x) => x.id === m[1]);
       if (!g) return notFound(m[1]);
-      return page(req, g.members.map((id) => ({ '@odata.type': '#microsoft.graph.user', id })));
+      // Direct members only: users, and nested groups as groups ("List group members").
+      return page(req, [...g.members.map((id) => ({ '@odata.type': '#microsoft.graph.user', id })), ...g.memberGroups.map((id) => ({ '@odata.type': '#microsoft.graph.group', id }))]);
     },
   },
   {
@@ -145,24 +149,24 @@ export const directoryRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: /^\/directoryRoles$/, roles: ['RoleManagement.Read.Directory', 'Directory.Read.All'],
+    method: 'GET', path: /^\/directoryRoles$/, roles: ROLE_READ,
     handle: (req) => page(req, req.tenant.directoryRoles.map((r) => ({ id: r.id, displayName: r.displayName, roleTemplateId: r.roleTemplateId }))),
   },
   {
-    method: 'GET', path: new RegExp(`^/directoryRoles/${ID}/members$`), roles: ['RoleManagement.Read.Directory', 'Directory.Read.All'],
+    method: 'GET', path: new RegExp(`^/directoryRoles/${ID}/members$`), roles: ROLE_READ,
     handle: (req, m) => {
       const r = req.tenant.directoryRoles.find((x) => x.id === m[1]);
       return r ? page(req, r.members.map((id) => ({ '@odata.type': '#microsoft.graph.user', id }))) : notFound(m[1]);
     },
   },
-  { method: 'GET', path: /^\/subscribedSkus$/, roles: ['Organization.Read.All', 'LicenseAssignment.Read.All', 'Directory.Read.All'], handle: (req) => page(req, req.tenant.skus) },
-  { method: 'GET', path: /^\/domains$/, roles: ['Domain.Read.All', 'Directory.Read.All'], handle: (req) => page(req, req.tenant.domains) },
+  { method: 'GET', path: /^\/subscribedSkus$/, roles: ['Organization.Read.All', 'LicenseAssignment.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], handle: (req) => page(req, req.tenant.skus) },
+  { method: 'GET', path: /^\/domains$/, roles: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], handle: (req) => page(req, req.tenant.domains) },
   {
-    method: 'GET', path: /^\/organization$/, roles: ['Organization.Read.All', 'Directory.Read.All'],
+    method: 'GET', path: /^\/organization$/, roles: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     handle: (req) => page(req, [{ id: req.tenant.tenantId, displayName: req.tenant.scenario.organization, verifiedDomains: req.tenant.domains.map((d) => ({ name: d.id, isDefault: d.isDefault })) }]),
   },
   {
-    method: 'POST', path: new RegExp(`^/users/${ID}/assignLicense$`), roles: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All'],
+    method: 'POST', path: new RegExp(`^/users/${ID}/assignLicense$`), roles: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
     handle: (req, m) => {
       const u = findUser(req.tenant, m[1]);
       if (!u) return notFound(m[1]);

@@ -33,7 +33,7 @@ export const enforcementRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: new RegExp(`^/domains/${ID}$`), roles: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All'],
+    method: 'GET', path: new RegExp(`^/domains/${ID}$`), roles: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     handle: (req, m) => {
       const d = req.tenant.domains.find((x) => x.id === decodeURIComponent(m[1]).toLowerCase());
       return d ? { status: 200, body: { ...d } } : notFound(m[1]);

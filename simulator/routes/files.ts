@@ -7,8 +7,8 @@ import type { Route } from '.';
 
 const ID = '([^/]+)';
 const FILES_READ = ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'];
-const FILES_WRITE = ['Files.ReadWrite.All', 'Sites.ReadWrite.All'];
-const SITES_READ = ['Sites.Read.All', 'Sites.ReadWrite.All'];
+const FILES_WRITE = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
+const SITES_READ = ['Sites.Read.All', 'Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
 
 export const itemNotFound = () => graphError(404, 'itemNotFound', 'The resource could not be found.');
 export const readOnly = () => graphError(403, 'accessDenied', 'Access denied. You do not have permission to perform this action or access this resource.');

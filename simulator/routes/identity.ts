@@ -1,8 +1,8 @@
 // MFA registration, authentication methods, per-user MFA, Conditional Access, security defaults,
 // risky users, sign-in logs.
 import { randomUUID } from 'node:crypto';
-import { applySelect, badRequest, graphError, notFound, page } from '../http';
-import { findUser, methodOdataType } from '../state';
+import { applySelect, badRequest, graphError, notFound, onlyQueryOptions, page } from '../http';
+import { findUser, isMfaMethod, methodOdataType } from '../state';
 import type { Route } from '.';
 
 const ID = '([^/]+)';
@@ -12,7 +12,8 @@ export const identityRoutes: Route[] = [
   {
     method: 'GET', path: /^\/reports\/authenticationMethods\/userRegistrationDetails$/, roles: ['AuditLog.Read.All'], licence: 'p1',
     handle: (req) => page(req, req.tenant.users.map((u) => ({
-      id: u.id, userPrincipalName: u.userPrincipalName, isAdmin: u.roles.length > 0, isMfaRegistered: u.mfaMethods.length > 0, isMfaCapable: u.mfaMethods.length > 0,
+      // An email address (SSPR only) or a Temporary Access Pass is registered, but is not MFA.
+      id: u.id, userPrincipalName: u.userPrincipalName, isAdmin: u.roles.length > 0, isMfaRegistered: u.mfaMethods.some(isMfaMethod), isMfaCapable: u.mfaMethods.some(isMfaMethod),
       methodsRegistered: u.mfaMethods, userType: u.userType === 'Guest' ? 'guest' : 'member',
     }))),
   },
@@ -26,7 +27,7 @@ export const identityRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/requirements$`), roles: POLICY_READ, versions: ['beta'],
+    method: 'GET', path: new RegExp(`^/users/${ID}/authentication/requirements$`), roles: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'], versions: ['beta'],
     handle: (req, m) => { const u = findUser(req.tenant, m[1]); return u ? { status: 200, body: { perUserMfaState: u.perUserMfaState } } : notFound(m[1]); },
   },
   { method: 'GET', path: /^\/identity\/conditionalAccess\/policies$/, roles: POLICY_READ, licence: 'p1', handle: (req) => page(req, req.tenant.conditionalAccessPolicies) },
@@ -60,7 +61,7 @@ export const identityRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: /^\/policies\/identitySecurityDefaultsEnforcementPolicy$/, roles: POLICY_READ,
+    method: 'GET', path: /^\/policies\/identitySecurityDefaultsEnforcementPolicy$/, roles: ['Policy.Read.All', 'Policy.ReadWrite.SecurityDefaults'],
     handle: (req) => ({ status: 200, body: { id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', isEnabled: req.tenant.securityDefaults } }),
   },
   {
@@ -68,10 +69,15 @@ export const identityRoutes: Route[] = [
     handle: (req) => { req.tenant.securityDefaults = !!req.json<{ isEnabled?: boolean }>().isEnabled; return { status: 204 }; },
   },
   {
-    method: 'GET', path: /^\/identityProtection\/riskyUsers$/, roles: ['IdentityRiskyUser.Read.All'], licence: 'p2',
+    method: 'GET', path: /^\/identityProtection\/riskyUsers$/, roles: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'], licence: 'p2',
     handle: (req) => page(req, req.tenant.users.filter((u) => u.risk).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, userDisplayName: u.displayName, ...u.risk }))),
   },
-  { method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1', handle: (req) => page(req, req.tenant.signIns, { defaultSize: 1000, maxSize: 1000 }) },
+  {
+    // "List signIns": only $top, $skiptoken and $filter; newest first; pages of up to 1,000.
+    method: 'GET', path: /^\/auditLogs\/signIns$/, roles: ['AuditLog.Read.All'], licence: 'p1',
+    handle: (req) => onlyQueryOptions(req, ['$top', '$skiptoken', '$filter'])
+      ?? page(req, [...req.tenant.signIns].sort((a, b) => String(b.createdDateTime).localeCompare(String(a.createdDateTime))), { defaultSize: 1000, maxSize: 1000 }),
+  },
   {
     // Intune is reported to ignore a userId $filter here and answer with every managed device
     // (microsoft-graph-explorer-v4 issue #3125); filters on other properties apply.

@@ -10,6 +10,7 @@ import { uploadRoutes } from './uploads';
 import { mailboxContentRoutes } from './mailbox-content';
 import { memberOfRoutes } from './member-of';
 import { enforcementRoutes } from './enforcement';
+import { roleManagementRoutes } from './role-management';
 
 export interface Route {
   method: string;
@@ -21,7 +22,7 @@ export interface Route {
   handle(req: SimRequest, match: RegExpExecArray): SimResponse | Promise<SimResponse>;
 }
 
-const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...mailboxContentRoutes, ...sendMailRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes, ...memberOfRoutes, ...enforcementRoutes];
+const ROUTES: Route[] = [...directoryRoutes, ...identityRoutes, ...mailRoutes, ...mailboxContentRoutes, ...sendMailRoutes, ...uploadRoutes, ...filesRoutes, ...auditRoutes, ...memberOfRoutes, ...enforcementRoutes, ...roleManagementRoutes];
 
 /** Adds routes (from a new file under routes/) ahead of the built-in ones. */
 export function registerRoutes(routes: Route[]): void {

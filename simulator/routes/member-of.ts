@@ -6,7 +6,7 @@ import type { Route } from '.';
 
 export const memberOfRoutes: Route[] = [
   {
-    method: 'GET', path: /^\/users\/([^/]+)\/memberOf$/, roles: ['GroupMember.Read.All', 'GroupMember.ReadWrite.All', 'Group.Read.All', 'Directory.Read.All'],
+    method: 'GET', path: /^\/users\/([^/]+)\/memberOf$/, roles: ['GroupMember.Read.All', 'GroupMember.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     handle: (req, m) => {
       const u = findUser(req.tenant, m[1]);
       if (!u) return notFound(m[1]);

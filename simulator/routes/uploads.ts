@@ -8,7 +8,7 @@ import { childNamed, itemView, placeFor, writeFile, type ConflictBehavior } from
 import { addressed, isResponse, readOnly, segmentsOf } from './files';
 import type { Route } from '.';
 
-const WRITE = ['Files.ReadWrite.All', 'Sites.ReadWrite.All'];
+const WRITE = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
 /** Graph's simple upload limit; larger content needs an upload session. */
 const SIMPLE_UPLOAD_LIMIT = 250 * 1024 * 1024;
 const FRAGMENT_UNIT = 320 * 1024;

@@ -43,3 +43,38 @@ describe('permission self-check at the start of a run', () => {
     expect(result.document.findings).toEqual([]);
   });
 });
+
+// Many tenants granted the broad directory permissions (older guidance, other tools) instead of the
+// least-privileged ones; Graph accepts them ("List users", "List groups", "List directoryRoles"), so must we.
+const BROAD_INSTEAD: Record<string, string> = { 'User.Read.All': 'Directory.Read.All', 'GroupMember.Read.All': 'Group.Read.All', 'RoleManagement.Read.Directory': 'Directory.Read.All' };
+
+describe('permission equivalence', () => {
+  it('Directory.Read.All and Group.Read.All instead of the least-privileged reads: all nine checks run, nothing is reported missing', async () => {
+    const { result, warnings } = await audit((s) => {
+      s.grantedPermissions = [...new Set(s.grantedPermissions.map((p) => BROAD_INSTEAD[p] ?? p))];
+    });
+    expect(warnings.filter((w) => /lacks/.test(w))).toEqual([]);
+    expect(result.missingPermissions).toEqual([]);
+    expect(result.document.checks.filter((c) => c.skipReason?.code === 'missing-permission')).toEqual([]);
+    expect(result.document.checks.filter((c) => c.status === 'fail').length).toBe(9);
+    expect(result.errored).toBe(false);
+  });
+
+  it('a broader permission for a different call does not count: Group.Read.All does not stand in for User.Read.All', async () => {
+    const { result } = await audit((s) => {
+      s.grantedPermissions = [...new Set(s.grantedPermissions.map((p) => (p === 'User.Read.All' || p === 'GroupMember.Read.All' ? 'Group.Read.All' : p)))];
+    });
+    expect(result.missingPermissions).toEqual(['User.Read.All']);
+  });
+
+  it('a run in which every check is skipped is not a quiet success: errored, and the report and summary open with why', async () => {
+    const { result } = await audit((s) => { s.grantedPermissions = []; s.exchangeManageAsApp = false; });
+    expect(result.errored).toBe(true);
+    expect(result.document.notice).toMatch(/^no check could run, so nothing was audited: the app registration lacks .*User\.Read\.All.*permissions --check-tenant/);
+    const summary = String(result.files['summary.md']);
+    expect(summary.split('\n').slice(0, 6).join('\n')).toMatch(/\*\*Not audited:\*\* no check could run/);
+    const html = String(result.files['report.html']);
+    expect(html.indexOf('Not audited:')).toBeGreaterThan(-1);
+    expect(html.indexOf('Not audited:')).toBeLessThan(html.indexOf('<main>'));
+  });
+});

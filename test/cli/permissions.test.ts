@@ -72,4 +72,29 @@ describe('councilguard permissions', () => {
       await sim.close();
     }
   });
+
+  it('--check-tenant accepts Directory.Read.All and Group.Read.All for the directory reads and advises least privilege', async () => {
+    const scenario = structuredClone(loadScenario('demo'));
+    scenario.tenantId = randomUUID();
+    const broad: Record<string, string> = { 'User.Read.All': 'Directory.Read.All', 'GroupMember.Read.All': 'Group.Read.All', 'RoleManagement.Read.Directory': 'Directory.Read.All' };
+    scenario.grantedPermissions = [...new Set(scenario.grantedPermissions!.map((p) => broad[p] ?? p))];
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const config = demo();
+      config.councils[0].tenantId = scenario.tenantId;
+      const file = join(mkdtempSync(join(tmpdir(), 'cg-perm-')), 'c.json');
+      writeFileSync(file, JSON.stringify(config));
+      let text = '';
+      expect(await permissionsCommand({ config: file, checkTenant: true }, (s) => { text += s; }, { ...process.env, ...sim.env() })).toBe(0);
+      expect(text).not.toMatch(/NOT GRANTED: (User\.Read\.All|GroupMember\.Read\.All|RoleManagement\.Read\.Directory)/);
+      expect(text).toMatch(/BROADER THAN NEEDED: Directory\.Read\.All is granted; CouncilGuard needs only GroupMember\.Read\.All, RoleManagement\.Read\.Directory, User\.Read\.All for/);
+      expect(text).toMatch(/BROADER THAN NEEDED: Group\.Read\.All is granted; CouncilGuard needs only GroupMember\.Read\.All/);
+      let json = '';
+      await permissionsCommand({ config: file, checkTenant: true, json: true }, (s) => { json += s; }, { ...process.env, ...sim.env() });
+      // Only PIM eligibility is not covered: "List roleEligibilitySchedules" does not accept Directory.Read.All, and it is optional.
+      expect(JSON.parse(json)[0].tenant.missingPermissions).toEqual([expect.objectContaining({ permission: 'RoleEligibilitySchedule.Read.Directory', optional: true })]);
+    } finally {
+      await sim.close();
+    }
+  });
 });

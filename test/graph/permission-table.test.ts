@@ -25,6 +25,9 @@ const NOT_CALLED: { method: string; path: string; why: string }[] = [
   { method: 'DELETE', path: '/users/sample-userId/mailFolders/inbox/messageRules/sample-ruleId', why: 'enforcement disables a rule, never deletes it' },
   { method: 'DELETE', path: '/drives/sample-driveId/items/sample-itemId', why: 'the archive is never deleted by CouncilGuard' },
   { method: 'GET', path: '/users/sample-userId/messages', why: 'the export lists messages per folder' },
+  { method: 'GET', path: '/groups/sample-groupId/members', why: 'groups are resolved with transitiveMembers, as Entra applies them (nested groups included)' },
+  { method: 'GET', path: '/directoryRoles', why: 'administrators come from roleManagement/directory/roleAssignments (group-assigned roles included)' },
+  { method: 'GET', path: '/directoryRoles/sample-roleId/members', why: 'administrators come from roleManagement/directory/roleAssignments' },
 ];
 
 function routeOf(method: string, path: string, version: string): Route | undefined {
@@ -38,6 +41,8 @@ describe('the endpoint table against the simulator\'s routes', () => {
       const route = routeOf(endpoint.method, path, version);
       expect(route).toBeDefined();
       expect(route!.roles).toContain(endpoint.permission);
+      // The higher-privileged permissions the API page lists are accepted too, as Graph accepts them.
+      expect(endpoint.alsoAccepted.filter((p) => !route!.roles.includes(p))).toEqual([]);
       expect(route!.licence ?? 'none').toBe(endpoint.licence ? SIMULATOR_LICENCE[endpoint.licence] : 'none');
       // The 403 lookup finds this endpoint's path, not an earlier template that shadows it.
       expect(graphEndpointFor(endpoint.method, `/${version}${path}?$select=id`)?.path).toBe(endpoint.path);
@@ -96,7 +101,8 @@ describe('what the table derives for the checks', () => {
   // only its part (Exchange forwarding, the P1 registration report, risky users, sign-in logs).
   const OPTIONAL: Record<string, string[]> = {
     'mail.external-forwarding': ['Exchange.ManageAsApp'],
-    'identity.mfa-registration': ['AuditLog.Read.All'],
+    'identity.mfa-registration': ['RoleEligibilitySchedule.Read.Directory', 'AuditLog.Read.All'],
+    'identity.mfa-enforcement': ['RoleEligibilitySchedule.Read.Directory'],
     'identity.password-policy': ['IdentityRiskyUser.Read.All'],
     'mailbox.access-audit': ['AuditLog.Read.All'],
   };

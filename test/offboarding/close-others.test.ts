@@ -26,7 +26,7 @@ function plantOthers(t: TenantState): { skuId: string } {
   }
   const skuId = t.skus[0].skuId;
   const group = (displayName: string, kind: SimGroup['kind'], members: string[], extra: Partial<SimGroup> = {}): void => {
-    t.groups.push({ id: stableId(t.tenantId, 'group', displayName), displayName, members, kind, onPremisesSyncEnabled: false, skuIds: [], ...extra });
+    t.groups.push({ id: stableId(t.tenantId, 'group', displayName), displayName, members, kind, onPremisesSyncEnabled: false, skuIds: [], memberGroups: [], roles: [], ...extra });
   };
   group('Parish news', 'distribution', [leaverId, stayingId]);
   group('Hall keyholders', 'mailEnabledSecurity', [leaverId, stayingId]);

@@ -280,9 +280,10 @@ const ROWS: BadInputRow[] = [
   { area: 'graph', name: 'token endpoint refuses the client secret (AADSTS7000215)', run: (w) => offboard(w, [], { env: { AZURE_CLIENT_SECRET: 'wrong-secret-value' } }), expect: { code: 2, fix: /AADSTS7000215.*check AZURE_CLIENT_SECRET/ } },
   { area: 'graph', name: 'SharePoint site not found (404)', run: (w) => offboard(w, [], { config: councilFile(w, (c) => { c.sharePoint = { siteUrl: 'https://testparish.sharepoint.com/sites/nosuchsite', library: 'Documents' }; }) }), expect: { code: 2, fix: /SharePoint site .* was not found; correct sharePoint\.siteUrl or siteId in the council config/ } },
   {
-    area: 'graph', name: 'app lacks Files.Read.All (403)', expect: { code: 2, fix: /lacks application permission\(s\) the surrender needs: Files\.Read\.All \(to export the OneDrive\)\. An administrator grants them in Entra ID/ },
+    // Every permission Graph accepts for reading a OneDrive is withheld ("Get drive": Files.Read.All or a higher one).
+    area: 'graph', name: 'app lacks Files.Read.All and every higher file permission (403)', expect: { code: 2, fix: /lacks application permission\(s\) the surrender needs: Files\.Read\.All \(to export the OneDrive\), Sites\.ReadWrite\.All \(to write the archive library\)\. An administrator grants them in Entra ID/ },
     run: async (w) => {
-      const g = await harness({ name: 'resilience-bad-no-files', inbox: 1, withhold: ['Files.Read.All'] });
+      const g = await harness({ name: 'resilience-bad-no-files', inbox: 1, withhold: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'] });
       try {
         return await offboard(w, [], { env: g.env, config: w.file('g.json', { councils: [g.council as CouncilConfig] }), on: g });
       } finally {

@@ -56,7 +56,7 @@ describe('scenarios', () => {
     expect(errorOf(() => loadScenario(file('broken.json', '{ "name": '))).message).toMatch(/is not valid JSON .*fix the syntax/);
     expect(errorOf(() => loadScenario(join(dir, 'absent.json'))).message).toMatch(/absent\.json does not exist; check the path/);
     const unknown = errorOf(() => loadScenario('demoo'));
-    expect(unknown.message).toMatch(/no built-in scenario "demoo"; choose one of basic, demo/);
+    expect(unknown.message).toMatch(/no built-in scenario "demoo"; choose one of basic, business-premium, demo/);
   });
 
   it('buildScenario makes a valid small tenant and validates what a test adds', () => {

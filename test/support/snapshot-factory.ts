@@ -187,6 +187,7 @@ export function makeSnapshot(overrides: Partial<TenantSnapshot> = {}): TenantSna
     ]),
     mailboxAudit: ok({ records: [] }),
     signIns: ok([]),
+    adminEligibility: ok({}),
     devices: ok([
       { id: 'dev-a', deviceName: 'ALICE-LAPTOP', userPrincipalName: UPN.cllrA, operatingSystem: 'Windows', isEncrypted: true, complianceState: 'compliant' },
     ]),
