@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--config <file>', 'council config file (JSON)'), 'only this council (its name or tenant id)')
     .addOption(new Option('--json', 'the same as --output json (the grant script reads it)'))
     .addOption(outputOption())
-    .option('--check-tenant', 'also sign in to each council\'s tenant and say which permissions are not granted and which licences are missing (exit 1 when anything is)')
+    .option('--check-tenant', 'also sign in to each council\'s tenant and say which permissions are not granted and which licences are missing (exit 1 when a required one is)')
     .action(async (opts) => {
       exitCode = await permissionsCommand(opts);
     });

@@ -41,7 +41,9 @@ export async function permissionsCommand(opts: CouncilOption & { config: string;
       ...(comparisons ? [{ name: 'granted', value: (r: (typeof rows)[number]) => r.granted }] : []),
     ], rows));
   }
-  // A supplier's onboarding script must notice a tenant that is not ready.
-  const lacking = comparisons?.some((c) => c.missingPermissions.length || c.unlicensedChecks.length);
+  // A supplier's onboarding script must notice a tenant that is not ready: a permission a check or the
+  // surrender cannot do without, or a licence an enabled check needs. An optional permission not granted
+  // is reported but costs only part of a check, so it does not fail the command.
+  const lacking = comparisons?.some((c) => c.missingPermissions.some((p) => !p.optional) || c.unlicensedChecks.length);
   return lacking ? EXIT.checkErrored : EXIT.completed;
 }
