@@ -18,6 +18,7 @@ export type SnapshotPart =
   | 'councilLibrary'
   | 'sharingPermissions'
   | 'mailboxAudit'
+  | 'sharingAudit'
   | 'signIns'
   | 'devices'
   | 'surrenders'
@@ -162,6 +163,8 @@ export interface AuditRecord {
   logonType?: string;
   appId?: string;
   detail?: Record<string, unknown>;
+  /** SharePoint/OneDrive records: the URL of the file or folder acted on. */
+  objectId?: string;
 }
 
 export interface SignInRecord {
@@ -218,6 +221,12 @@ export interface TenantSnapshot {
   /** `truncated`: the Purview query stopped at its record limit, so `records` are only part of the window. */
   /** user id -> role ids the user may activate through PIM (P2); these people are administrators too. */
   adminEligibility?: Part<Record<string, string[]>>;
+  /**
+   * Purview's SharePoint/OneDrive sharing records since the last night: the URLs of items whose sharing
+   * changed (delta does not list a sharing change on an unchanged file), and the services whose records
+   * the granted permissions do not cover.
+   */
+  sharingAudit?: Part<{ changedItemUrls: string[]; uncoveredServices: ('OneDrive' | 'SharePoint')[]; pendingQueryId?: string }>;
   mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string; truncated?: { recordCountLimit?: number; approximateReturnedRecordCount?: number } }>;
   signIns?: Part<SignInRecord[]>;
   devices?: Part<ManagedDevice[]>;

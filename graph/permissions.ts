@@ -101,6 +101,15 @@ const E = {
   createAuditQuery: graph('POST', '/security/auditLog/queries', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit', { alsoAccepted: AUDIT_QUERY_HIGHER }),
   getAuditQuery: graph('GET', '/security/auditLog/queries/{queryId}', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit', { alsoAccepted: AUDIT_QUERY_HIGHER }),
   listAuditRecords: graph('GET', '/security/auditLog/queries/{queryId}/records', 'AuditLogsQuery-Exchange.Read.All', 'mailbox access audit', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  // The same three calls for Purview's sharing records ("Create auditLogQuery": permissions are per service,
+  // OneDrive and SharePoint each its own). Far narrower than the Sites.FullControl.All that delta's
+  // sharing-change preference needs ("driveItem: delta", scanning permissions hierarchies).
+  createSharingAuditQuery: graph('POST', '/security/auditLog/queries', 'AuditLogsQuery-OneDrive.Read.All', 'sharing changes on unchanged OneDrive files', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  getSharingAuditQuery: graph('GET', '/security/auditLog/queries/{queryId}', 'AuditLogsQuery-OneDrive.Read.All', 'sharing changes on unchanged OneDrive files', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  listSharingAuditRecords: graph('GET', '/security/auditLog/queries/{queryId}/records', 'AuditLogsQuery-OneDrive.Read.All', 'sharing changes on unchanged OneDrive files', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  createLibrarySharingAuditQuery: graph('POST', '/security/auditLog/queries', 'AuditLogsQuery-SharePoint.Read.All', 'sharing changes on unchanged council library files', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  getLibrarySharingAuditQuery: graph('GET', '/security/auditLog/queries/{queryId}', 'AuditLogsQuery-SharePoint.Read.All', 'sharing changes on unchanged council library files', { alsoAccepted: AUDIT_QUERY_HIGHER }),
+  listLibrarySharingAuditRecords: graph('GET', '/security/auditLog/queries/{queryId}/records', 'AuditLogsQuery-SharePoint.Read.All', 'sharing changes on unchanged council library files', { alsoAccepted: AUDIT_QUERY_HIGHER }),
   // "List userRegistrationDetails" (P1); "List methods" (the free-tier fallback).
   listRegistrationDetails: graph('GET', '/reports/authenticationMethods/userRegistrationDetails', 'AuditLog.Read.All', 'MFA registration report', { licence: 'Entra ID P1' }),
   listAuthenticationMethods: graph('GET', '/users/{userId}/authentication/methods', 'UserAuthenticationMethod.Read.All', 'MFA methods without P1', { alsoAccepted: ['UserAuthenticationMethod.ReadWrite.All'] }),
@@ -291,6 +300,11 @@ export const SNAPSHOT_PART_ACCESS: Readonly<Record<SnapshotPart, PartAccess>> = 
   councilLibrary: part([E.getSite, E.getSiteByPath, E.listSiteDrives, E.driveDelta]),
   sharingPermissions: part([E.listItemPermissions]),
   mailboxAudit: part([E.createAuditQuery, E.getAuditQuery, E.listAuditRecords]),
+  // Without it sharing on files whose content did not change is seen only when the file changes.
+  sharingAudit: part([
+    E.createSharingAuditQuery, E.getSharingAuditQuery, E.listSharingAuditRecords,
+    E.createLibrarySharingAuditQuery, E.getLibrarySharingAuditQuery, E.listLibrarySharingAuditRecords,
+  ], { optional: true }),
   signIns: part([E.listSignIns], { optional: true }),
   devices: part([E.listManagedDevices], { licence: 'Intune' }),
   // From CouncilGuard's own store, not the tenant.

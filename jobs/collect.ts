@@ -25,7 +25,7 @@ import {
   syncDriveIndexes,
   type DriveIndex,
 } from '../graph/readers/files';
-import { awaitAuditQuery, readManagedDevices, startMailboxAuditQuery } from '../graph/readers/audit';
+import { awaitAuditQuery, readManagedDevices, startMailboxAuditQuery, startSharingAuditQuery } from '../graph/readers/audit';
 import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../core/snapshot';
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
@@ -159,13 +159,13 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   if (want.has('mailboxAudit')) task(async () => { snapshot.mailboxAudit = await readPart('the mailbox audit log', () => readMailboxAudit(input)); });
 
   if (want.has('oneDrives') || want.has('councilLibrary') || want.has('sharingPermissions')) {
-    task(async () => collectDrives(input, snapshot, councillors));
+    task(async () => collectDrives(input, snapshot, councillors, want.has('sharingAudit')));
   }
   await Promise.all(tasks);
   return snapshot;
 }
 
-async function collectDrives(input: CollectInput, snapshot: TenantSnapshot, councillors: string[]): Promise<void> {
+async function collectDrives(input: CollectInput, snapshot: TenantSnapshot, councillors: string[], withSharingAudit: boolean): Promise<void> {
   const { graph, council, store } = input;
   const limit = pLimit(4);
   const sync = async (driveId: string) => {
@@ -199,7 +199,94 @@ async function collectDrives(input: CollectInput, snapshot: TenantSnapshot, coun
     ...(snapshot.councilLibrary.status === 'ok' ? [snapshot.councilLibrary.data] : []),
   ];
   for (const d of drives) for (const item of d?.items ?? []) if (item.shared) shared.push({ driveId: d!.driveId, itemId: item.id });
+
+  // Delta does not list a sharing change on a file whose content did not change, so the items Purview's
+  // sharing records name since the last night are re-read too, and their index learns the result.
+  if (withSharingAudit) snapshot.sharingAudit = await readSharingAuditPart(input, snapshot.grantedPermissions);
+  const audited = snapshot.sharingAudit?.status === 'ok' ? itemsAtUrls(drives, snapshot.sharingAudit.data.changedItemUrls) : [];
+  for (const a of audited) if (!shared.some((s) => s.itemId === a.itemId && s.driveId === a.driveId)) shared.push(a);
   snapshot.sharingPermissions = await readPart('sharing permissions', () => readSharingPermissions(graph, shared));
+  if (snapshot.sharingPermissions.status === 'ok' && audited.length) await rememberSharing(input, drives, audited, snapshot.sharingPermissions.data);
+}
+
+type DriveRef = { driveId: string; webUrl?: string; items?: { id: string; path: string; shared?: boolean }[] } | null | undefined;
+
+const normalisedUrl = (url: string) => {
+  try { return decodeURI(url).toLowerCase().replace(/\/+$/, ''); } catch { return url.toLowerCase(); }
+};
+
+/** The drive items whose URL (the drive's webUrl and the item's path) a sharing record names. */
+function itemsAtUrls(drives: DriveRef[], urls: string[]): { driveId: string; itemId: string }[] {
+  const wanted = new Set(urls.map(normalisedUrl));
+  const out: { driveId: string; itemId: string }[] = [];
+  for (const d of drives) {
+    if (!d?.webUrl) continue;
+    for (const item of d.items ?? []) if (wanted.has(normalisedUrl(`${d.webUrl}${item.path}`))) out.push({ driveId: d.driveId, itemId: item.id });
+  }
+  return out;
+}
+
+/** Keeps an audited item's shared flag in its drive index, so later nights re-read it without a record. */
+async function rememberSharing(input: CollectInput, drives: DriveRef[], audited: { driveId: string; itemId: string }[], permissions: { driveId: string; itemId: string; inherited: boolean }[]): Promise<void> {
+  const { store, council } = input;
+  for (const driveId of new Set(audited.map((a) => a.driveId))) {
+    const key = `${council.tenantId}|${driveId}`;
+    const saved = await store.getCheckpoint<DriveIndex>('drive-index', key);
+    if (!saved) continue;
+    let changed = false;
+    for (const a of audited.filter((x) => x.driveId === driveId)) {
+      const entry = saved.value.items[a.itemId];
+      const shared = permissions.some((p) => p.driveId === driveId && p.itemId === a.itemId && !p.inherited);
+      if (entry && entry.shared !== shared) { entry.shared = shared; changed = true; }
+      const item = drives.find((d) => d?.driveId === driveId)?.items?.find((i) => i.id === a.itemId);
+      if (item) item.shared = shared;
+    }
+    if (changed) await store.putCheckpoint('drive-index', key, saved.value, saved.etag);
+  }
+}
+
+const SHARING_AUDIT_PERMISSION = { OneDrive: 'AuditLogsQuery-OneDrive.Read.All', SharePoint: 'AuditLogsQuery-SharePoint.Read.All' } as const;
+
+async function readSharingAuditPart(input: CollectInput, granted: string[]): Promise<NonNullable<TenantSnapshot['sharingAudit']>> {
+  // "Create auditLogQuery": a query returns the records of the services the app's permissions cover.
+  const all = granted.includes('AuditLogsQuery.Read.All');
+  const uncoveredServices = (['OneDrive', 'SharePoint'] as const).filter((s) => !all && !granted.includes(SHARING_AUDIT_PERMISSION[s]));
+  if (uncoveredServices.length === 2) {
+    return { status: 'unavailable', reason: { code: 'missing-permission', detail: `needs the application permission ${SHARING_AUDIT_PERMISSION.OneDrive} (and ${SHARING_AUDIT_PERMISSION.SharePoint} for the council library); without it sharing on files whose content did not change is seen only when the file changes` } };
+  }
+  return readPart('the sharing audit log', async () => ({ ...(await readSharingAudit(input)), uncoveredServices }));
+}
+
+/**
+ * The sharing records since the window the last night covered (none the first night: its full delta read
+ * saw every shared item). A query still running is resumed the next night, as the mailbox audit's is.
+ */
+async function readSharingAudit(input: CollectInput): Promise<{ changedItemUrls: string[]; pendingQueryId?: string }> {
+  const { graph, council, store, now } = input;
+  const key = council.tenantId;
+  const budget = input.auditQueryBudgetMs ?? 120_000;
+  const saved = (await store.getCheckpoint<{ coveredTo?: string; pending?: { queryId: string; from: string; to: string } }>('sharing-audit', key))?.value;
+  if (!saved) {
+    await store.putCheckpoint('sharing-audit', key, { coveredTo: now });
+    return { changedItemUrls: [] };
+  }
+  const urls: string[] = [];
+  let from = saved.coveredTo ?? now;
+  if (saved.pending) {
+    const resumed = await awaitAuditQuery(graph, saved.pending.queryId, budget);
+    if (resumed.status === 'pending') return { changedItemUrls: [], pendingQueryId: saved.pending.queryId };
+    if (resumed.status === 'succeeded') urls.push(...resumed.records.flatMap((r) => (r.objectId ? [r.objectId] : [])));
+    from = resumed.status === 'succeeded' ? saved.pending.to : saved.pending.from;
+  }
+  const queryId = await startSharingAuditQuery(graph, from, now);
+  const result = await awaitAuditQuery(graph, queryId, budget);
+  if (result.status === 'pending') {
+    await store.putCheckpoint('sharing-audit', key, { coveredTo: from, pending: { queryId, from, to: now } });
+    return { changedItemUrls: urls, pendingQueryId: queryId };
+  }
+  if (result.status === 'failed') throw new Error(`${result.detail}; the next run asks again from ${from}`);
+  await store.putCheckpoint('sharing-audit', key, { coveredTo: now });
+  return { changedItemUrls: [...urls, ...result.records.flatMap((r) => (r.objectId ? [r.objectId] : []))] };
 }
 
 async function readSurrenders(store: Store, council: CouncilConfig) {

@@ -1,6 +1,7 @@
 // Drive items as Graph shows them (driveItem JSON) and the writes that change them. Every change takes
 // a new sequence number from the tenant, which is what delta tokens count.
-import { stableId, itemContent, itemHashes, rootOf, ensureFolder, type SimDrive, type SimItem, type TenantState } from './state';
+import { randomUUID } from 'node:crypto';
+import { stableId, itemContent, itemHashes, rootOf, ensureFolder, type SimDrive, type SimItem, type SimPermission, type TenantState } from './state';
 import { collect } from './http';
 
 export type ConflictBehavior = 'fail' | 'replace' | 'rename';
@@ -100,6 +101,30 @@ export function placeFor(tenant: TenantState, drive: SimDrive, parent: SimItem, 
     folder = ensureFolder(tenant, drive, [...(parent.root ? [] : [...base, parent.name]), ...relative.slice(0, -1)]);
   }
   return { folder, name };
+}
+
+/**
+ * Someone shares an item: the permission is added without changing the item (so delta lists it only when
+ * asked, see routes/files.ts), and Purview records the sharing activity as "Use sharing auditing in the
+ * audit log" and the Management Activity API's SharePoint schema describe it (ObjectId is the item's URL).
+ */
+export function shareItem(tenant: TenantState, drive: SimDrive, item: SimItem, permission: SimPermission, by: string): void {
+  item.permissions.push(permission);
+  item.sharingSeq = tenant.seq++;
+  const url = String(itemView(drive, item).webUrl);
+  const operation = permission.link?.scope === 'anonymous' ? 'AnonymousLinkCreated' : permission.link ? 'SecureLinkCreated' : 'SharingSet';
+  const service = drive.siteId ? 'SharePoint' : 'OneDrive';
+  const library = drive.webUrl.replace(/\/$/, '');
+  const folder = folderPathOf(drive, item);
+  const at = new Date().toISOString();
+  tenant.auditRecords.push({
+    id: randomUUID(), createdDateTime: at, auditLogRecordType: 'sharePointSharingOperation', operation, service,
+    userPrincipalName: by, userId: by, objectId: url, clientIp: '203.0.113.30',
+    auditData: {
+      CreationTime: at, Operation: operation, Workload: service, UserId: by, ObjectId: url, ItemType: item.folder ? 'Folder' : 'File',
+      SiteUrl: `${library.slice(0, library.lastIndexOf('/'))}/`, SourceRelativeUrl: `${library.slice(library.lastIndexOf('/') + 1)}${folder}`, SourceFileName: item.name,
+    },
+  });
 }
 
 function sharedScope(item: SimItem): string | undefined {

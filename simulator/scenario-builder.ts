@@ -16,7 +16,7 @@ export const ALL_PERMISSIONS = [
   'GroupMember.Read.All', 'GroupMember.ReadWrite.All', 'RoleManagement.Read.Directory', 'Organization.Read.All', 'Domain.Read.All',
   'LicenseAssignment.ReadWrite.All', 'MailboxSettings.Read', 'MailboxSettings.ReadWrite', 'Mail.Read', 'Mail.Send', 'Contacts.Read',
   'Calendars.Read', 'AuditLog.Read.All', 'UserAuthenticationMethod.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess',
-  'Policy.ReadWrite.SecurityDefaults', 'IdentityRiskyUser.Read.All', 'AuditLogsQuery-Exchange.Read.All',
+  'Policy.ReadWrite.SecurityDefaults', 'IdentityRiskyUser.Read.All', 'AuditLogsQuery-Exchange.Read.All', 'AuditLogsQuery-OneDrive.Read.All', 'AuditLogsQuery-SharePoint.Read.All',
   'DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.PrivilegedOperations.All', 'Files.Read.All',
   'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All', 'Domain.ReadWrite.All', 'Policy.ReadWrite.AuthenticationMethod',
 ];

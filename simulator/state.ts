@@ -44,6 +44,8 @@ export interface SimItem {
   /** Cached hashes of the content; cleared whenever the content changes. */
   hashes?: ContentHashes;
   seq: number;
+  /** The tenant sequence number of the last sharing change (delta shows it only when asked). */
+  sharingSeq?: number;
   deleted?: boolean;
   /** A package (OneNote notebook): a container like a folder, served with the package facet and no folder or file facet. */
   package?: { type: string };
@@ -188,7 +190,7 @@ export interface TenantState {
   managedDevices: Record<string, unknown>[];
   signIns: Record<string, unknown>[];
   auditRecords: Record<string, unknown>[];
-  auditQueries: Map<string, { id: string; polls: number; status: string; filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[] }>;
+  auditQueries: Map<string, { id: string; polls: number; status: string; filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[]; recordTypeFilters?: string[]; roles: string[] }>;
   mailboxPermissions: { identity: string; user: string; accessRights: string[] }[];
   /** Mail delivered through sendMail, by recipient mailbox (metadata only). */
   sentMail: { id: string; mailbox: string; from: string; subject: string; receivedDateTime: string; attachments: string[]; bodyLength: number }[];

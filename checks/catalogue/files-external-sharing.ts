@@ -38,6 +38,11 @@ function evaluate({ snapshot, council }: EvaluationInput): CheckOutcome {
   const oneDrives = out.optional(snapshot, 'oneDrives', 'item-names');
   const library = out.optional(snapshot, 'councilLibrary', 'item-names');
   const domains = out.optional(snapshot, 'domains', 'verified-domains') ?? [];
+  // Delta misses sharing on files whose content did not change; Purview's sharing records fill the gap.
+  const sharingAudit = snapshot.sharingAudit ? out.optional(snapshot, 'sharingAudit', 'sharing-on-unchanged-files') : undefined;
+  if (sharingAudit?.uncoveredServices.length) {
+    out.skipPart('sharing-on-unchanged-files', { code: 'missing-permission', detail: `sharing on ${sharingAudit.uncoveredServices.join(' and ')} files whose content did not change is seen only when the file changes (needs the application permission ${sharingAudit.uncoveredServices.map((s) => `AuditLogsQuery-${s}.Read.All`).join(' and ')})` });
+  }
 
   const members = users.filter((u) => !isGuest(u));
   const trusted = trustedDomains(
@@ -138,6 +143,6 @@ export const filesExternalSharing: Check = {
   order: 20,
   title: 'Council files shared outside the council',
   clauses: CLAUSES,
-  reads: ['users', 'domains', 'oneDrives', 'councilLibrary', 'sharingPermissions'],
+  reads: ['users', 'domains', 'oneDrives', 'councilLibrary', 'sharingPermissions', 'sharingAudit'],
   evaluate,
 };

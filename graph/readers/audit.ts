@@ -8,6 +8,12 @@ export const MAILBOX_AUDIT_OPERATIONS = [
   'MailItemsAccessed', 'SendAs', 'SendOnBehalf', 'Add-MailboxPermission', 'Set-Mailbox', 'New-InboxRule', 'Set-InboxRule',
 ];
 
+/** Sharing activities ("Use sharing auditing in the audit log"): links made or changed, people added. */
+export const SHARING_AUDIT_OPERATIONS = [
+  'AnonymousLinkCreated', 'AnonymousLinkUpdated', 'SecureLinkCreated', 'SecureLinkUpdated', 'AddedToSecureLink',
+  'SharingSet', 'SharingInvitationCreated', 'CompanyLinkCreated',
+];
+
 /** A query that stopped at its record limit still reports succeeded ("auditLogQuery resource type"). */
 export interface AuditTruncation { recordCountLimit?: number; approximateReturnedRecordCount?: number }
 
@@ -23,6 +29,18 @@ export async function startMailboxAuditQuery(graph: GraphContext, fromIso: strin
     filterEndDateTime: toIso,
     recordTypeFilters: ['exchangeItem', 'exchangeItemAggregated', 'exchangeAdmin'],
     operationFilters: MAILBOX_AUDIT_OPERATIONS,
+  });
+  return body.id;
+}
+
+/** Sharing records of OneDrive and SharePoint; the caller's per-service permissions decide which come back. */
+export async function startSharingAuditQuery(graph: GraphContext, fromIso: string, toIso: string): Promise<string> {
+  const body = await graph.send<{ id: string }>('POST', '/security/auditLog/queries', {
+    displayName: `CouncilGuard sharing changes ${fromIso}`,
+    filterStartDateTime: fromIso,
+    filterEndDateTime: toIso,
+    recordTypeFilters: ['sharePointSharingOperation'],
+    operationFilters: SHARING_AUDIT_OPERATIONS,
   });
   return body.id;
 }
@@ -50,9 +68,9 @@ export async function awaitAuditQuery(
     wait = Math.min(wait * 2, 30_000);
   }
   const rows = await graph.pageAll<{
-    id: string; operation: string; userPrincipalName?: string; userId?: string; clientIp?: string; createdDateTime: string;
+    id: string; operation: string; userPrincipalName?: string; userId?: string; clientIp?: string; createdDateTime: string; objectId?: string;
     auditData?: Record<string, unknown>;
-  }>(`/security/auditLog/queries/${queryId}/records`, ['id', 'operation', 'userPrincipalName', 'userId', 'clientIp', 'createdDateTime', 'auditData']);
+  }>(`/security/auditLog/queries/${queryId}/records`, ['id', 'operation', 'userPrincipalName', 'userId', 'clientIp', 'createdDateTime', 'objectId', 'auditData']);
   return {
     status: 'succeeded',
     ...(truncated ? { truncated } : {}),
@@ -70,6 +88,7 @@ export async function awaitAuditQuery(
         appId: typeof data.AppId === 'string' ? data.AppId : typeof data.ClientAppId === 'string' ? data.ClientAppId : undefined,
         // Cmdlet parameters only (who got access, which forwarding address): metadata, never content.
         detail: params.length ? Object.fromEntries(params.map((p) => [p.Name ?? '', p.Value ?? ''])) : undefined,
+        ...(r.objectId ?? (typeof data.ObjectId === 'string' ? data.ObjectId : undefined) ? { objectId: r.objectId ?? String(data.ObjectId) } : {}),
       };
     }),
   };

@@ -4,13 +4,21 @@ import { matchesFilter, notFound, page } from '../http';
 import type { Route } from '.';
 import type { TenantState } from '../state';
 
-const AUDIT = ['AuditLogsQuery-Exchange.Read.All', 'AuditLogsQuery.Read.All'];
+// "Create auditLogQuery": permissions are per Microsoft 365 service; a query returns the records of the
+// services its caller's permissions cover (AuditLogsQuery.Read.All covers all of them).
+const SERVICE_PERMISSION: Record<string, string> = {
+  Exchange: 'AuditLogsQuery-Exchange.Read.All', SharePoint: 'AuditLogsQuery-SharePoint.Read.All', OneDrive: 'AuditLogsQuery-OneDrive.Read.All',
+};
+const AUDIT = [...Object.values(SERVICE_PERMISSION), 'AuditLogsQuery.Read.All'];
 
-type AuditQuery = { filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[] };
+type AuditQuery = { filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[]; recordTypeFilters?: string[]; roles: string[] };
 
 function matchingRecords(tenant: TenantState, q: AuditQuery) {
+  const covers = (service: string) => q.roles.includes('AuditLogsQuery.Read.All') || q.roles.includes(SERVICE_PERMISSION[service] ?? '');
   return tenant.auditRecords.filter((r) =>
     matchesFilter(r, `createdDateTime ge '${q.filterStartDateTime}' and createdDateTime le '${q.filterEndDateTime}'`) &&
+    covers(String(r.service)) &&
+    (!q.recordTypeFilters?.length || q.recordTypeFilters.includes(String(r.auditLogRecordType))) &&
     (!q.operationFilters?.length || q.operationFilters.includes(String(r.operation))));
 }
 
@@ -18,8 +26,11 @@ export const auditRoutes: Route[] = [
   {
     method: 'POST', path: /^\/security\/auditLog\/queries$/, roles: AUDIT,
     handle: (req) => {
-      const b = req.json<{ displayName?: string; filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[] }>();
-      const q = { id: randomUUID(), polls: 0, status: 'notStarted', filterStartDateTime: b.filterStartDateTime, filterEndDateTime: b.filterEndDateTime, operationFilters: b.operationFilters };
+      const b = req.json<{ displayName?: string; filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[]; recordTypeFilters?: string[] }>();
+      const q = {
+        id: randomUUID(), polls: 0, status: 'notStarted', filterStartDateTime: b.filterStartDateTime, filterEndDateTime: b.filterEndDateTime,
+        operationFilters: b.operationFilters, recordTypeFilters: b.recordTypeFilters, roles: req.roles,
+      };
       req.tenant.auditQueries.set(q.id, q);
       return { status: 201, body: { id: q.id, displayName: b.displayName, status: q.status, filterStartDateTime: q.filterStartDateTime, filterEndDateTime: q.filterEndDateTime } };
     },

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, notFound } from '../http';
 import { findUser } from '../state';
-import { touch } from '../drives';
+import { shareItem } from '../drives';
 import { addressed, readOnly } from './files';
 import type { Route } from '.';
 
@@ -67,8 +67,7 @@ export const enforcementRoutes: Route[] = [
       if (existing) return { status: 200, body: existing };
       const id = randomUUID();
       const permission = { id, roles: [body.type === 'edit' ? 'write' : 'read'], link: { scope, type: body.type, webUrl: `${at.drive.webUrl}/s/${id}` }, ...(body.expirationDateTime ? { expirationDateTime: body.expirationDateTime } : {}) };
-      at.item.permissions.push(permission);
-      touch(req.tenant, at.drive, at.item);
+      shareItem(req.tenant, at.drive, at.item, permission, 'app@sharepoint');
       return { status: 201, body: permission };
     },
   },

@@ -38,10 +38,16 @@ function delta(req: SimRequest, d: SimDrive): SimResponse {
     return { ...r, headers: { ...r.headers, Location: `${req.base}/drives/${d.id}/root/delta` } };
   }
   const index = childIndex(d);
+  // "driveItem: delta" (scanning permissions hierarchies): a sharing change on an unchanged item is
+  // listed only with all three Prefer values, and processing it needs Sites.FullControl.All.
+  const prefer = (req.headers.prefer ?? '').toLowerCase();
+  const showSharing = ['deltashowremovedasdeleted', 'deltatraversepermissiongaps', 'deltashowsharingchanges'].every((v) => prefer.includes(v))
+    && req.roles.includes('Sites.FullControl.All');
+  const sharedChanged = (i: SimItem) => showSharing && !!token && (i.sharingSeq ?? -1) >= since;
   const changed = [...d.items.values()]
-    .filter((i) => i.seq >= since && !(i.deleted && !token))
-    .sort((a, b) => a.seq - b.seq)
-    .map((i) => itemView(d, i, { delta: true, index }));
+    .filter((i) => (i.seq >= since || sharedChanged(i)) && !(i.deleted && !token))
+    .sort((a, b) => Math.max(a.seq, sharedChanged(a) ? a.sharingSeq! : -1) - Math.max(b.seq, sharedChanged(b) ? b.sharingSeq! : -1))
+    .map((i) => ({ ...itemView(d, i, { delta: true, index }), ...(sharedChanged(i) ? { '@microsoft.graph.sharedChanged': 'True' } : {}) }));
   const res = page(req, changed, { defaultSize: 200, maxSize: 999 });
   const body = res.body as Record<string, unknown>;
   if (!body['@odata.nextLink'] && res.status === 200) body['@odata.deltaLink'] = `${req.base}/drives/${d.id}/root/delta?token=${req.tenant.seq}`;

@@ -105,6 +105,7 @@ describe('what the table derives for the checks', () => {
     'identity.mfa-enforcement': ['RoleEligibilitySchedule.Read.Directory'],
     'identity.password-policy': ['IdentityRiskyUser.Read.All'],
     'mailbox.access-audit': ['AuditLog.Read.All'],
+    'files.external-sharing': ['AuditLogsQuery-OneDrive.Read.All', 'AuditLogsQuery-SharePoint.Read.All'],
   };
 
   it.each(ALL_CHECKS.map((c) => [c.id, c] as const))('%s: the directory reads are required, the optional parts optional, Intune only for devices', (id, check) => {
