@@ -114,7 +114,7 @@ describe('the check catalogue', () => {
 
   it('reads only snapshot parts that exist', () => {
     const parts: SnapshotPart[] = ['users', 'councillorGroup', 'domains', 'inboxRules', 'mailboxForwarding', 'orgForwardingPolicy', 'mfaRegistration', 'perUserMfa',
-      'conditionalAccess', 'securityDefaults', 'riskyUsers', 'oneDrives', 'councilLibrary', 'sharingPermissions', 'mailboxAudit', 'signIns', 'devices', 'surrenders', 'adminEligibility'];
+      'conditionalAccess', 'securityDefaults', 'riskyUsers', 'oneDrives', 'councilLibrary', 'sharingPermissions', 'mailboxAudit', 'signIns', 'devices', 'surrenders', 'adminEligibility', 'sharingAudit'];
     for (const c of ALL_CHECKS) for (const r of c.reads) expect(parts).toContain(r);
   });
 });
