@@ -103,11 +103,15 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
     folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}${f.package === 'oneNote' ? ' (OneNote notebook)' : f.package ? ` (${f.package} package)` : ''}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
   }
   for (const kind of ['contacts', 'calendar'] as const) {
-    const expected = rows.filter((r) => r.kind === kind);
-    if (!expected.length) { problems.push(`the ${kind} export has no manifest row`); continue; }
-    const folder = await writer.itemAt(record.archive!.folderId, expected[0].folder);
-    if (!folder) { problems.push(`the archive's ${expected[0].folder} folder is missing`); bad.push(...expected); continue; }
-    await compare(folder.id, expected[0].folder, expected);
+    const ofKind = rows.filter((r) => r.kind === kind);
+    if (!ofKind.length) { problems.push(`the ${kind} export has no manifest row`); continue; }
+    // Calendar rows span folders: the .ics files, and the papers attached to meetings in folders below.
+    for (const archivePath of [...new Set(ofKind.map((r) => r.folder))].sort()) {
+      const expected = ofKind.filter((r) => r.folder === archivePath);
+      const folder = await writer.itemAt(record.archive!.folderId, archivePath);
+      if (!folder) { problems.push(`the archive's ${archivePath} folder is missing`); bad.push(...expected); continue; }
+      await compare(folder.id, archivePath, expected);
+    }
   }
   return folders;
 }
