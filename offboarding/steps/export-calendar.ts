@@ -13,6 +13,7 @@ import { occurrenceDays } from '../formats/recurrence';
 import { IMMUTABLE_ID } from './export-mail';
 import { copyEventAttachments, type LinkedAttachment } from '../event-attachments';
 import { recordNotCopied } from '../mailbox-extras';
+import { loadStepData, saveStepData } from '../state';
 import type { Step, StepContext, StepOutcome } from '../types';
 
 const SELECT = ['subject', 'start', 'end', 'location', 'isAllDay', 'organizer', 'attendees', 'body', 'iCalUId', 'showAs', 'sensitivity', 'createdDateTime', 'lastModifiedDateTime', 'type', 'recurrence', 'seriesMasterId', 'originalStart', 'hasAttachments'];
@@ -21,6 +22,17 @@ const PREFER = { Prefer: `outlook.body-content-type="text", outlook.timezone="UT
 const OPEN_SERIES_YEARS = 5;
 
 interface Calendar { id: string; name: string; isDefaultCalendar?: boolean }
+
+/** What each calendar held when it was copied (immutable event ids), for verify to reconcile with Graph. */
+export interface CalendarStepData {
+  calendars: { id: string; name: string; archivePath: string; eventIds: string[] }[];
+}
+
+/** Listing a calendar's events, as export and verify both do (immutable ids, UTC). */
+export function calendarEventsPath(userId: string, calendarId: string): string {
+  return `/users/${userId}/calendars/${encodeURIComponent(calendarId)}/events`;
+}
+export const EVENT_LIST_HEADERS = PREFER;
 
 /**
  * A series' changed occurrences, from /instances over the series' whole range (both ends are required),
@@ -56,8 +68,10 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const names = uniqueSegments(ordered.map((c) => (c.isDefaultCalendar ? 'calendar' : c.name)), 'calendar').map((n) => `${n}.ics`);
   const counts: Record<string, number> = { calendars: calendars.length, events: 0, series: 0, exceptions: 0, attachments: 0 };
   const linked: LinkedAttachment[] = [];
+  const copied: CalendarStepData['calendars'] = [];
   for (const [i, cal] of ordered.entries()) {
-    const events = await ctx.mailbox(() => ctx.graph.pageAll<CalendarEvent>(`/users/${userId}/calendars/${encodeURIComponent(cal.id)}/events`, SELECT, { top: 500, headers: PREFER }));
+    const events = await ctx.mailbox(() => ctx.graph.pageAll<CalendarEvent>(calendarEventsPath(userId, cal.id), SELECT, { top: 500, headers: PREFER }));
+    copied.push({ id: cal.id, name: cal.name, archivePath: `Calendar/${names[i]}`, eventIds: events.map((e) => e.id!) });
     const seriesUid = new Map<string, string>();
     const exceptions: CalendarEvent[] = [];
     for (const master of events.filter((e) => e.type === 'seriesMaster')) {
@@ -76,6 +90,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     counts[`events in ${cal.name}`] = events.length;
   }
   await log.flush();
+  await loadStepData(ctx.store, record.id, 'export-calendar');
+  await saveStepData<CalendarStepData>(ctx.store, record.id, 'export-calendar', { calendars: copied });
   await recordNotCopied(ctx, 'export-calendar', linked.length ? [{
     what: 'links to files attached to meetings (cloud attachments)',
     count: linked.length,

@@ -16,6 +16,7 @@ import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, type Manifest
 import { IMMUTABLE_ID, listBlobName, readFolderMessages, type ListedMessage, type MailStepData } from './export-mail';
 import type { FilesInventory } from './export-files';
 import { loadStepData, saveStepData } from '../state';
+import { reconcileCalendarsAndContacts } from '../reconcile-items';
 import { StepFailure, type Step, type StepContext, type StepName, type StepOutcome } from '../types';
 
 export interface VerifySummary {
@@ -167,9 +168,15 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const problems: string[] = [];
   const bad: ManifestRow[] = [];
   let summary = await getJson<VerifySummary>(store, record.id, SUMMARY);
+  const rerun = new Set<StepName>();
   if (!summary) {
     const folders = await structuralChecks(ctx, writer, rows, problems, bad);
     await recheckGone(ctx, rows, problems, bad);
+    // Events per calendar and contacts per folder, asked of the mailbox again.
+    const items = await reconcileCalendarsAndContacts(ctx);
+    problems.push(...items.problems);
+    for (const s of items.rerun) rerun.add(s);
+    folders.push(...items.folders.map((f) => ({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: f.copied, archived: f.copied, gone: 0, inArchive: f.copied, inMailboxNow: f.inMailboxNow, movedIn: 0, leftSinceCopy: f.leftSinceCopy })));
     summary = {
       folders, rows: rows.length, problems: [...problems], hashChecked: 0, hashScope: record.request.options.verifySample === null ? 'all' : 'sample',
       gone: rows.filter((r) => r.status === 'gone').map((r) => ({ name: r.name, sourceFolder: r.sourceFolder, internetMessageId: r.internetMessageId })),
@@ -216,6 +223,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       record.steps[step] = { status: 'pending' };
     }
     if (problems.some((p) => /never exported/.test(p))) record.steps['export-mail'] = { status: 'pending' };
+    // Calendars or contacts the mailbox holds beyond the archive: those steps copy them again.
+    for (const step of rerun) record.steps[step] = { status: 'pending' };
     if (problems.some((p) => p.includes(MAILBOX_AHEAD))) {
       // The next export-mail run starts its catch-up passes afresh, which copy what is missing.
       const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
