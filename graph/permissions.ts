@@ -179,6 +179,10 @@ const E = {
   listCalendars: graph('GET', '/users/{userId}/calendars', 'Calendars.Read', 'export every calendar', { alsoAccepted: ['Calendars.ReadWrite'] }),
   listCalendarEvents: graph('GET', '/users/{userId}/calendars/{calendarId}/events', 'Calendars.Read', 'export every calendar', { alsoAccepted: ['Calendars.ReadWrite'] }),
   listEventInstances: graph('GET', '/users/{userId}/events/{eventId}/instances', 'Calendars.Read', 'export recurring meetings with their changes', { alsoAccepted: ['Calendars.ReadWrite'] }),
+  // "List attachments" (event) and "Get attachment" ($value: a file's bytes, an Outlook item's MIME; 405 for a
+  // reference attachment): agendas and papers saved beside the calendar's .ics.
+  listEventAttachments: graph('GET', '/users/{userId}/calendars/{calendarId}/events/{eventId}/attachments', 'Calendars.Read', 'export the papers attached to meetings', { alsoAccepted: ['Calendars.ReadWrite'] }),
+  getEventAttachmentContent: graph('GET', '/users/{userId}/calendars/{calendarId}/events/{eventId}/attachments/{attachmentId}/$value', 'Calendars.Read', 'export the papers attached to meetings', { alsoAccepted: ['Calendars.ReadWrite'] }),
   // "user: sendMail".
   sendMail: graph('POST', '/users/{userId}/sendMail', 'Mail.Send', 'send the summary and the certificate link'),
   // "Update strongAuthenticationRequirements" (beta only).
@@ -372,7 +376,7 @@ export const SURRENDER_STEPS: readonly SurrenderStep[] = [
   { why: 'export the mailbox', endpoints: [E.listMailFolders, E.listChildFolders, E.listFolderMessages, E.getMessageMime, E.getMessage, E.getMailFolder] },
   { why: 'check for an online archive mailbox (Exchange admin API Get-Mailbox); without it the mailbox is kept, as it cannot be checked', endpoints: [E.exchangeInvokeCommand], optional: true },
   { why: 'export the contacts', endpoints: [E.listContacts, E.listContactFolders, E.listContactChildFolders, E.listFolderContacts] },
-  { why: 'export the calendar', endpoints: [E.listCalendars, E.listCalendarEvents, E.listEventInstances], coveredReads: [E.listEvents] },
+  { why: 'export the calendar', endpoints: [E.listCalendars, E.listCalendarEvents, E.listEventInstances, E.listEventAttachments, E.getEventAttachmentContent], coveredReads: [E.listEvents] },
   { why: 'export the OneDrive', endpoints: [E.getUserDrive, E.driveDelta, E.getDriveItemContent, E.getDriveItem, E.listDriveChildren, E.getDriveItemByPath] },
   {
     why: 'write the archive library',

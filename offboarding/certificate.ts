@@ -63,7 +63,7 @@ export function renderCertificate(c: CertificateInput): string {
     : '';
   const drifted = verify.folders.filter((f) => f.inMailboxNow !== undefined && (f.movedIn || f.leftSinceCopy));
   const reconciled = drifted.length
-    ? `<h2>The mailbox at verification</h2><p>Each folder's item count was read again from the mailbox when the archive was verified. Where it differs from the archive, every difference is a message moved or deleted after its copy was made: the copy is in the archive folder it was copied from.</p>
+    ? `<h2>The mailbox at verification</h2><p>Each folder's item count was read again from the mailbox when the archive was verified. Where it differs from the archive, every difference is an item (a message, event or contact) moved or deleted after its copy was made: the copy is in the archive folder or file it was copied to.</p>
 <table><caption class="visually-hidden">Folders whose count changed after the copy</caption><thead><tr><th scope="col">Folder</th><th scope="col" class="num">In the mailbox now</th><th scope="col" class="num">Copied here</th><th scope="col" class="num">Moved here after its copy elsewhere</th><th scope="col" class="num">Moved or deleted after its copy</th></tr></thead><tbody>
 ${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inMailboxNow!)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.movedIn ?? 0)}</td><td class="num">${n(f.leftSinceCopy ?? 0)}</td></tr>`).join('\n')}
 </tbody></table>`

@@ -5,7 +5,7 @@
 // Deletions is copied as a folder (mail-folders.ts); its Versions and Purges folders hold items only
 // under a hold or retention policy, which Exchange keeps even after the licence goes.
 import { readArchiveMailbox } from '../graph/readers/mail';
-import type { NotCopied, StepContext } from './types';
+import type { NotCopied, StepContext, StepName } from './types';
 
 export async function findUncopiable(ctx: StepContext): Promise<NotCopied[]> {
   const target = ctx.record.target!;
@@ -38,11 +38,25 @@ export async function findUncopiable(ctx: StepContext): Promise<NotCopied[]> {
 /** Records what was not copied on the surrender record; a mailbox-keeping item sets keepMailbox for close. */
 export async function recordUncopiable(ctx: StepContext, items: NotCopied[]): Promise<void> {
   const { record } = ctx;
-  record.notCopied = items;
-  const keeping = items.filter((i) => i.keepsMailbox);
+  // Entries listed by later steps (calendar attachments, OneDrive shortcuts) stay when export-mail runs again.
+  record.notCopied = [...(record.notCopied ?? []).filter((x) => x.source && x.source !== 'export-mail'), ...items.map((i) => ({ ...i, source: 'export-mail' as const }))];
+  const keeping = record.notCopied.filter((i) => i.keepsMailbox);
   record.keepMailbox = keeping.length ? { reason: `Not copied, so the mailbox is kept: ${keeping.map((i) => i.what).join('; ')}.` } : undefined;
   await ctx.saveRecord();
   for (const i of items) {
     await ctx.audit({ action: 'surrender.not-copied', target: `mailbox ${record.target!.userPrincipalName}`, result: i.keepsMailbox ? 'kept' : 'listed', detail: `${i.what}: ${i.why}. It remains ${i.where}.` });
+  }
+}
+
+/**
+ * A step's own not-copied entries on the record, replacing what that step listed before (a rerun lists
+ * them again), for the certificate and the clerk's page; each new entry goes to the action log.
+ */
+export async function recordNotCopied(ctx: StepContext, source: StepName, items: NotCopied[]): Promise<void> {
+  const { record } = ctx;
+  record.notCopied = [...(record.notCopied ?? []).filter((x) => x.source !== source), ...items.map((i) => ({ ...i, source }))];
+  await ctx.saveRecord();
+  for (const i of items) {
+    await ctx.audit({ action: 'surrender.not-copied', target: `mailbox ${record.target!.userPrincipalName}`, result: 'listed', detail: `${i.what}: ${i.why}. It remains ${i.where}.` });
   }
 }

@@ -98,6 +98,8 @@ export interface NotCopied {
   count?: number;
   /** True when the mailbox must be kept for it (close must not remove the licence). */
   keepsMailbox: boolean;
+  /** The step that listed it (a rerun of that step replaces its own entries, never another step's). */
+  source?: StepName;
 }
 
 export interface SurrenderRecord {

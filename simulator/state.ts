@@ -139,8 +139,20 @@ export interface SimEvent {
   recurrence?: Record<string, unknown>;
   iCalUId?: string;
   /** A series' occurrences and exceptions, served only through /instances (never by /events). */
-  instances?: { id: string; type: 'occurrence' | 'exception'; subject: string; start: { dateTime: string; timeZone: string }; end: { dateTime: string; timeZone: string }; originalStart: string }[];
+  instances?: { id: string; type: 'occurrence' | 'exception'; subject: string; start: { dateTime: string; timeZone: string }; end: { dateTime: string; timeZone: string }; originalStart: string; attachments?: SimEventAttachment[] }[];
+  /** Agendas and papers attached to the event ("List attachments", "Get attachment"). */
+  attachments?: SimEventAttachment[];
 }
+
+/**
+ * An event's attachment, as the three kinds of "attachment resource type": a file (bytes), an Outlook
+ * item (served as MIME by $value: a message, an event as iCalendar, a contact as vCard) or a link to a
+ * file in the cloud (a referenceAttachment: no bytes; $value answers 405).
+ */
+export type SimEventAttachment =
+  | { id: string; kind: 'file'; name: string; contentType: string; bytes: Buffer }
+  | { id: string; kind: 'item'; name: string; item: 'message' | 'event' | 'contact'; mime: string }
+  | { id: string; kind: 'reference'; name: string };
 
 /** A group as Graph types it ("Working with groups in Microsoft Graph": groupTypes, mailEnabled, securityEnabled). */
 export interface SimGroup {

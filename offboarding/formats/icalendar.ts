@@ -43,6 +43,8 @@ export interface CalendarEvent {
   sensitivity?: string;
   createdDateTime?: string;
   lastModifiedDateTime?: string;
+  /** Files or items attached (agendas): copied beside the .ics, not written into it. */
+  hasAttachments?: boolean;
 }
 
 function when(v: DateTimeTimeZone | undefined, allDay: boolean): { value: string; date: boolean } | undefined {

@@ -7,11 +7,17 @@ import { ArchiveWriter } from '../archive';
 import { ManifestLog } from '../manifest';
 import { uniqueSegments } from '../names';
 import { renderContactsCsv, renderVCards, type Contact } from '../formats/vcard';
+import { loadStepData, saveStepData } from '../state';
 import type { Step, StepContext, StepOutcome } from '../types';
 
 const SELECT = ['displayName', 'givenName', 'surname', 'emailAddresses', 'businessPhones', 'homePhones', 'mobilePhone', 'companyName', 'jobTitle', 'businessAddress', 'personalNotes'];
 
 interface ContactFolder { id: string; displayName: string }
+
+/** What each contact folder held when it was copied, for verify to reconcile with Graph. */
+export interface ContactsStepData {
+  folders: { id: string; path: string; list: string; archivePath: string; contactIds: string[] }[];
+}
 
 /** Every contact folder below the default one, depth first, with its path ("Parish / Suppliers"). */
 async function walkFolders(ctx: StepContext, userId: string): Promise<{ id: string; path: string }[]> {
@@ -39,6 +45,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const folder = await writer.ensureFolder(archive.folderId, 'Contacts');
   const log = new ManifestLog(ctx.store, record.id, 'export-contacts');
   const counts: Record<string, number> = { contacts: 0, folders: sources.length };
+  const copied: ContactsStepData['folders'] = [];
   for (const [i, source] of sources.entries()) {
     const contacts = await ctx.mailbox(() => ctx.graph.pageAll<Contact>(source.list, SELECT, { top: 500 }));
     for (const [name, text] of [[`${names[i]}.vcf`, renderVCards(contacts)], [`${names[i]}.csv`, renderContactsCsv(contacts)]] as const) {
@@ -47,10 +54,13 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       const sourceId = source.id ? `${source.id}:${name.endsWith('.vcf') ? 'vcf' : 'csv'}` : name;
       await log.add({ kind: 'contacts', sourceId, sourceFolder: source.path, folder: 'Contacts', name, size: copy.size, sha256: copy.sha256, archiveItemId: copy.item.id, status: 'archived', at: new Date().toISOString() });
     }
+    copied.push({ id: source.id, path: source.path, list: source.list, archivePath: `Contacts/${names[i]}.vcf`, contactIds: contacts.map((c) => c.id!) });
     counts.contacts += contacts.length;
     counts[`contacts in ${source.path}`] = contacts.length;
   }
   await log.flush();
+  await loadStepData(ctx.store, record.id, 'export-contacts');
+  await saveStepData<ContactsStepData>(ctx.store, record.id, 'export-contacts', { folders: copied });
   await ctx.audit({ action: 'content.read', target: `contacts of ${record.target!.userPrincipalName}`, result: 'done', detail: `Read ${counts.contacts} contact(s) in ${sources.length} folder(s) and wrote them to ${archive.library}/${archive.folderName}/Contacts as vCard and CSV (surrender ${record.id}).` });
   return { status: 'done', counts };
 }

@@ -149,7 +149,7 @@ async function listSkipped(ctx: StepContext, inventory: FilesInventory): Promise
   const paths = (xs: typeof skipped) => xs.slice(0, 10).map((x) => x.sourcePath).join(', ') + (xs.length > 10 ? ', …' : '');
   if (shortcuts.length) entries.push({ what: SHORTCUTS, count: shortcuts.length, where: `where they point, owned by someone else (${paths(shortcuts)})`, why: 'a shortcut is not the councillor\'s content; its owner keeps it', keepsMailbox: false });
   if (unknown.length) entries.push({ what: UNKNOWN_KINDS, count: unknown.length, where: `in the councillor's OneDrive until Microsoft deletes it after the OneDrive retention period (${paths(unknown)})`, why: 'Graph gave them no file, folder or package facet, so there are no bytes CouncilGuard can copy; the IT supplier should look at them before the OneDrive is deleted', keepsMailbox: false });
-  ctx.record.notCopied = [...(ctx.record.notCopied ?? []).filter((x) => x.what !== SHORTCUTS && x.what !== UNKNOWN_KINDS), ...entries];
+  ctx.record.notCopied = [...(ctx.record.notCopied ?? []).filter((x) => x.what !== SHORTCUTS && x.what !== UNKNOWN_KINDS), ...entries.map((e) => ({ ...e, source: 'export-files' as const }))];
   await ctx.saveRecord();
 }
 

@@ -16,6 +16,7 @@ import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, type Manifest
 import { IMMUTABLE_ID, listBlobName, readFolderMessages, type ListedMessage, type MailStepData } from './export-mail';
 import type { FilesInventory } from './export-files';
 import { loadStepData, saveStepData } from '../state';
+import { reconcileCalendarsAndContacts } from '../reconcile-items';
 import { StepFailure, type Step, type StepContext, type StepName, type StepOutcome } from '../types';
 
 export interface VerifySummary {
@@ -103,11 +104,15 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
     folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}${f.package === 'oneNote' ? ' (OneNote notebook)' : f.package ? ` (${f.package} package)` : ''}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
   }
   for (const kind of ['contacts', 'calendar'] as const) {
-    const expected = rows.filter((r) => r.kind === kind);
-    if (!expected.length) { problems.push(`the ${kind} export has no manifest row`); continue; }
-    const folder = await writer.itemAt(record.archive!.folderId, expected[0].folder);
-    if (!folder) { problems.push(`the archive's ${expected[0].folder} folder is missing`); bad.push(...expected); continue; }
-    await compare(folder.id, expected[0].folder, expected);
+    const ofKind = rows.filter((r) => r.kind === kind);
+    if (!ofKind.length) { problems.push(`the ${kind} export has no manifest row`); continue; }
+    // Calendar rows span folders: the .ics files, and the papers attached to meetings in folders below.
+    for (const archivePath of [...new Set(ofKind.map((r) => r.folder))].sort()) {
+      const expected = ofKind.filter((r) => r.folder === archivePath);
+      const folder = await writer.itemAt(record.archive!.folderId, archivePath);
+      if (!folder) { problems.push(`the archive's ${archivePath} folder is missing`); bad.push(...expected); continue; }
+      await compare(folder.id, archivePath, expected);
+    }
   }
   return folders;
 }
@@ -163,9 +168,15 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const problems: string[] = [];
   const bad: ManifestRow[] = [];
   let summary = await getJson<VerifySummary>(store, record.id, SUMMARY);
+  const rerun = new Set<StepName>();
   if (!summary) {
     const folders = await structuralChecks(ctx, writer, rows, problems, bad);
     await recheckGone(ctx, rows, problems, bad);
+    // Events per calendar and contacts per folder, asked of the mailbox again.
+    const items = await reconcileCalendarsAndContacts(ctx);
+    problems.push(...items.problems);
+    for (const s of items.rerun) rerun.add(s);
+    folders.push(...items.folders.map((f) => ({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: f.copied, archived: f.copied, gone: 0, inArchive: f.copied, inMailboxNow: f.inMailboxNow, movedIn: 0, leftSinceCopy: f.leftSinceCopy })));
     summary = {
       folders, rows: rows.length, problems: [...problems], hashChecked: 0, hashScope: record.request.options.verifySample === null ? 'all' : 'sample',
       gone: rows.filter((r) => r.status === 'gone').map((r) => ({ name: r.name, sourceFolder: r.sourceFolder, internetMessageId: r.internetMessageId })),
@@ -212,6 +223,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       record.steps[step] = { status: 'pending' };
     }
     if (problems.some((p) => /never exported/.test(p))) record.steps['export-mail'] = { status: 'pending' };
+    // Calendars or contacts the mailbox holds beyond the archive: those steps copy them again.
+    for (const step of rerun) record.steps[step] = { status: 'pending' };
     if (problems.some((p) => p.includes(MAILBOX_AHEAD))) {
       // The next export-mail run starts its catch-up passes afresh, which copy what is missing.
       const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');

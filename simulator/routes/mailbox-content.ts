@@ -2,7 +2,7 @@
 // (paged, $select), each message's MIME ($value), contacts and events.
 import { applySelect, graphError, notFound, page, unescapeSegment, type SimRequest } from '../http';
 import { hasAttachment, mimeBody, restIdOf, wantsImmutableId, type SimMailFolder, type SimMessage } from '../mailbox';
-import { findUser, type SimUser } from '../state';
+import { findUser, type SimEventAttachment, type SimUser } from '../state';
 import type { Route } from '.';
 
 const ID = '([^/]+)';
@@ -57,7 +57,29 @@ const messageNotFound = folderNotFound;
 const CAL_READ = ['Calendars.Read', 'Calendars.ReadWrite'];
 const DEFAULT_CALENDAR = (u: SimUser) => `${u.id}-calendar`;
 /** An event as /events lists it: singleInstance or seriesMaster, without the simulator's own fields. */
-const eventView = ({ calendarId: _c, instances: _i, ...e }: SimUser['events'][number]): Record<string, unknown> => ({ type: 'singleInstance', ...e });
+const eventView = ({ calendarId: _c, instances: _i, attachments, ...e }: SimUser['events'][number]): Record<string, unknown> => ({ type: 'singleInstance', ...e, hasAttachments: !!attachments?.length });
+
+const ATTACHMENT_TYPE = { file: '#microsoft.graph.fileAttachment', item: '#microsoft.graph.itemAttachment', reference: '#microsoft.graph.referenceAttachment' } as const;
+const ITEM_MIME_TYPE = { message: 'message/rfc822', event: 'text/calendar', contact: 'text/vcard' } as const;
+
+/**
+ * An attachment as "List attachments" answers it: the derived type in @odata.type; a fileAttachment
+ * carries its bytes (contentBytes), an item or reference attachment has a null contentType, and a
+ * reference attachment's size is of the link's metadata, not of the file.
+ */
+function attachmentView(a: SimEventAttachment): Record<string, unknown> {
+  const common = { '@odata.type': ATTACHMENT_TYPE[a.kind], id: a.id, name: a.name, isInline: false, lastModifiedDateTime: '2026-01-01T00:00:00Z' };
+  if (a.kind === 'file') return { ...common, contentType: a.contentType, size: a.bytes.length, contentId: null, contentLocation: null, contentBytes: a.bytes.toString('base64') };
+  if (a.kind === 'item') return { ...common, contentType: null, size: Buffer.byteLength(a.mime) };
+  return { ...common, contentType: null, size: 312 };
+}
+
+/** An event (or a series' exception) in the named calendar, with its attachments. */
+function eventInCalendar(u: SimUser, calendarId: string, eventId: string): { attachments?: SimEventAttachment[] } | undefined {
+  const isDefault = calendarId === DEFAULT_CALENDAR(u);
+  const inCalendar = u.events.filter((e) => (isDefault ? !e.calendarId : e.calendarId === calendarId));
+  return inCalendar.find((e) => e.id === eventId) ?? inCalendar.flatMap((e) => e.instances ?? []).find((i) => i.id === eventId);
+}
 
 const contactView = ({ folderId: _f, ...c }: SimUser['contacts'][number]): Record<string, unknown> => c;
 
@@ -176,7 +198,33 @@ export const mailboxContentRoutes: Route[] = [
       const master = u.events.find((e) => e.id === unescapeSegment(m[2]));
       if (!master) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       const inWindow = (master.instances ?? []).filter((i) => i.start.dateTime >= from.replace(/Z$/, '') && i.start.dateTime < to.replace(/Z$/, ''));
-      return page(req, inWindow.map((i) => ({ ...i, seriesMasterId: master.id, location: master.location })));
+      return page(req, inWindow.map(({ attachments, ...i }) => ({ ...i, seriesMasterId: master.id, location: master.location, hasAttachments: !!attachments?.length })));
+    },
+  },
+  {
+    // "List attachments" (event), for an event in any of the user's calendars.
+    method: 'GET', path: new RegExp(`^/users/${ID}/calendars/${ID}/events/${ID}/attachments$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const event = eventInCalendar(u, unescapeSegment(m[2]), unescapeSegment(m[3]));
+      if (!event) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return page(req, (event.attachments ?? []).map(attachmentView));
+    },
+  },
+  {
+    // "Get attachment" raw contents: a file's bytes in its own content type, an Outlook item as MIME;
+    // a reference attachment has no raw contents (405, as the page says).
+    method: 'GET', path: new RegExp(`^/users/${ID}/calendars/${ID}/events/${ID}/attachments/${ID}/\\$value$`), roles: CAL_READ,
+    handle: (req, m) => {
+      const u = withUser(req, m[1]);
+      if (!isUser(u)) return u;
+      const a = eventInCalendar(u, unescapeSegment(m[2]), unescapeSegment(m[3]))?.attachments?.find((x) => x.id === unescapeSegment(m[4]));
+      if (!a) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (a.kind === 'reference') return graphError(405, 'ErrorInvalidRequest', 'The raw contents of a reference attachment cannot be read.');
+      return a.kind === 'file'
+        ? { status: 200, raw: a.bytes, headers: { 'Content-Type': a.contentType } }
+        : { status: 200, raw: Buffer.from(a.mime, 'utf8'), headers: { 'Content-Type': ITEM_MIME_TYPE[a.item] } };
     },
   },
 ];

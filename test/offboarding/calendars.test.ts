@@ -6,7 +6,8 @@ import { cliOwner, surrenderId } from '../../offboarding/state';
 import { DateTime } from 'luxon';
 import { rrule } from '../../offboarding/formats/icalendar';
 import { occurrenceDays } from '../../offboarding/formats/recurrence';
-import { archiveDrive, CLERK, contentOf, harness, itemByPath, leaver, LEAVER, TERM_END } from './support';
+import { archiveDrive, CLERK, contentOf, filesIn, harness, itemByPath, leaver, LEAVER, sha256, TERM_END } from './support';
+import { loadAllRows } from '../../offboarding/manifest';
 
 const ROOT = 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07';
 
@@ -61,6 +62,78 @@ describe('calendars in full', () => {
       const planning = contentOf(itemByPath(drive, `${ROOT}/Calendar/Planning committee.ics`)!).toString('utf8');
       expect(planning).toContain('SUMMARY:Site visit\\, Mill Lane');
       expect(planning.match(/BEGIN:VEVENT/g)).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('saves papers attached to meetings beside the .ics, lists links as not copied, and verify checks the copies', async () => {
+    const h = await harness({ name: 'surrender-event-attachments', inbox: 2 });
+    try {
+      const u = leaver(h.tenant());
+      u.calendars = [{ id: 'cal-planning', name: 'Planning committee' }];
+      const t = (d: string) => ({ dateTime: `${d}.0000000`, timeZone: 'UTC' });
+      const agenda = Buffer.from('%PDF-1.7 agenda for the planning committee');
+      const minutes = Buffer.from('minutes of the last meeting');
+      const invite = 'Subject: Site visit invitation\r\nFrom: clerk@testparish.gov.uk\r\n\r\nPlease attend.\r\n';
+      u.events.push(
+        {
+          id: 'planning-mar', subject: 'Planning committee', start: t('2026-03-10T19:00:00'), end: t('2026-03-10T21:00:00'), location: { displayName: 'Village hall' }, calendarId: 'cal-planning',
+          attachments: [
+            { id: 'att-agenda', kind: 'file', name: 'Agenda.pdf', contentType: 'application/pdf', bytes: agenda },
+            // Two papers with one name: both kept, the second renamed before its extension.
+            { id: 'att-minutes', kind: 'file', name: 'Agenda.pdf', contentType: 'application/pdf', bytes: minutes },
+            { id: 'att-invite', kind: 'item', name: 'Site visit invitation', item: 'message', mime: invite },
+            { id: 'att-link', kind: 'reference', name: 'Local plan.docx' },
+          ],
+        },
+        { id: 'no-papers', subject: 'Surgery', start: t('2026-03-11T10:00:00'), end: t('2026-03-11T11:00:00'), location: { displayName: '' } },
+      );
+      const deps = h.deps();
+      const owner = cliOwner(surrenderId(h.council.tenantId, LEAVER, TERM_END));
+      const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+      const drive = archiveDrive(h.tenant());
+      let removed = '';
+      const record = await runOffboarding(deps, started.record.id, {
+        owner,
+        hooks: {
+          onStepStart: (step) => {
+            if (step !== 'verify' || removed) return;
+            // An attached paper lost from the archive before verify: verify must notice it.
+            const folder = itemByPath(drive, `${ROOT}/Calendar/Planning committee attachments/2026-03-10 Planning committee`)!;
+            const victim = filesIn(drive, folder).find((f) => f.name === 'Agenda.pdf')!;
+            victim.deleted = true;
+            removed = victim.name;
+          },
+        },
+      });
+      expect(record.steps.verify.status).toBe('failed');
+      expect(record.steps.verify.message).toContain('Calendar/Planning committee attachments/2026-03-10 Planning committee/Agenda.pdf is missing from the archive');
+      expect(record.steps.close.status).toBe('pending');
+
+      // The next run copies it again and verifies.
+      const again = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+      const done = await runOffboarding(deps, again.record.id, { owner });
+      expect(done.status).toBe('done');
+      expect(done.steps['export-calendar'].counts).toMatchObject({ attachments: 3, linkedAttachments: 1 });
+      const folder = itemByPath(drive, `${ROOT}/Calendar/Planning committee attachments/2026-03-10 Planning committee`)!;
+      const files = new Map(filesIn(drive, folder).map((f) => [f.name, contentOf(f)]));
+      expect([...files.keys()].sort()).toEqual(['Agenda (2).pdf', 'Agenda.pdf', 'Site visit invitation.eml']);
+      expect(sha256(files.get('Agenda.pdf')!)).toBe(sha256(agenda));
+      expect(sha256(files.get('Agenda (2).pdf')!)).toBe(sha256(minutes));
+      expect(files.get('Site visit invitation.eml')!.toString('utf8')).toBe(invite);
+      expect(itemByPath(drive, `${ROOT}/Calendar/calendar attachments`)).toBeUndefined();
+
+      const rows = (await loadAllRows(h.store, done.id)).filter((r) => r.sourceId.startsWith('attachment:'));
+      expect(rows.map((r) => r.name).sort()).toEqual(['Agenda (2).pdf', 'Agenda.pdf', 'Site visit invitation.eml']);
+      expect(rows.every((r) => r.status === 'archived' && r.folder === 'Calendar/Planning committee attachments/2026-03-10 Planning committee')).toBe(true);
+      const link = done.notCopied!.find((x) => x.source === 'export-calendar')!;
+      expect(link).toMatchObject({ count: 1, keepsMailbox: false });
+      expect(link.where).toContain('"Local plan.docx" on "Planning committee" in Planning committee');
+      const certificate = contentOf(itemByPath(drive, `${ROOT}/certificate.html`)!).toString('utf8');
+      expect(certificate).toContain('links to files attached to meetings');
+      // The mailbox's own not-copied entries (Recoverable Items versions) are still listed beside it.
+      expect(done.notCopied!.some((x) => x.source === 'export-mail')).toBe(true);
     } finally {
       await h.close();
     }

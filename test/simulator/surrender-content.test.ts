@@ -122,6 +122,36 @@ describe('simulator: mailbox content that changes during a surrender', () => {
     expect(inst).toMatchObject([{ id: 'x1', type: 'exception', seriesMasterId: 'e-series' }]);
   });
 
+  it('event attachments: listed with their derived type; $value gives a file\'s bytes and an item\'s MIME, 405 for a reference attachment', async () => {
+    const u = user();
+    const t = (d: string) => ({ dateTime: d, timeZone: 'UTC' });
+    u.calendars = [...(u.calendars ?? []), { id: 'cal-papers', name: 'Papers' }];
+    u.events.push({
+      id: 'e-papers', subject: 'Full council', start: t('2026-04-01T19:00:00'), end: t('2026-04-01T21:00:00'), location: { displayName: '' }, calendarId: 'cal-papers',
+      attachments: [
+        { id: 'a-file', kind: 'file', name: 'Agenda.pdf', contentType: 'application/pdf', bytes: Buffer.from('agenda bytes') },
+        { id: 'a-item', kind: 'item', name: 'Invitation', item: 'event', mime: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
+        { id: 'a-link', kind: 'reference', name: 'Budget.xlsx' },
+      ],
+    });
+    const base = `/users/${ann}/calendars/cal-papers/events/e-papers/attachments`;
+    const events = (await call<{ value: { id: string; hasAttachments: boolean }[] }>(sim, 'GET', `/users/${ann}/calendars/cal-papers/events`, { token })).body.value;
+    expect(events.find((e) => e.id === 'e-papers')?.hasAttachments).toBe(true);
+    const listed = (await call<{ value: Record<string, unknown>[] }>(sim, 'GET', `${base}?$select=id,name,contentType,size`, { token })).body.value;
+    expect(listed.map((a) => [a['@odata.type'], a.name, a.contentType])).toEqual([
+      ['#microsoft.graph.fileAttachment', 'Agenda.pdf', 'application/pdf'],
+      ['#microsoft.graph.itemAttachment', 'Invitation', null],
+      ['#microsoft.graph.referenceAttachment', 'Budget.xlsx', null],
+    ]);
+    const file = await call(sim, 'GET', `${base}/a-file/$value`, { token });
+    expect([file.status, file.headers.get('content-type'), file.bytes.toString('utf8')]).toEqual([200, 'application/pdf', 'agenda bytes']);
+    const item = await call(sim, 'GET', `${base}/a-item/$value`, { token });
+    expect([item.status, item.bytes.toString('utf8')]).toEqual([200, 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n']);
+    expect((await call(sim, 'GET', `${base}/a-link/$value`, { token })).status).toBe(405);
+    // The event is found only in its own calendar, as the route names it.
+    expect((await call(sim, 'GET', `/users/${ann}/calendars/${u.id}-calendar/events/e-papers/attachments`, { token })).status).toBe(404);
+  });
+
   it('contacts: /contacts is the default folder only; folders below it come through /contactFolders and childFolders', async () => {
     const u = user();
     u.contactFolders = [{ id: 'f1', displayName: 'Parish' }, { id: 'f2', displayName: 'Nested', parentFolderId: 'f1' }];
