@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Clock } from '../core/clock';
 import { fixedClock, systemClock } from '../core/clock';
-import { ConfigError, messageOf } from '../core/errors';
+import { ConfigError, CouncilConfigError, messageOf } from '../core/errors';
 import type { Severity } from '../core/findings';
 import type { Logger } from '../core/logger';
 import { atOrAbove, countBySeverity } from '../core/severity';
@@ -25,6 +25,8 @@ export interface CouncilAuditOutcome {
   result?: AuditResult;
   /** The whole council failed (credential, tenant unreachable): the others still ran. */
   failure?: string;
+  /** The failure is the council's configuration (exit 2 once the others have run). */
+  failureIsConfiguration?: boolean;
   /** The enforcement plan written for approval, when the council enabled a remediation (nightly only). */
   planId?: string;
 }
@@ -57,7 +59,7 @@ export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptio
       if (err instanceof ConfigError) throw err;
       const message = messageOf(err);
       councils.log.error(`${council.name}: the audit could not run: ${message}`);
-      return { council, failure: message };
+      return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
     }
   })));
 }
@@ -86,9 +88,10 @@ export async function nightlyAudit(opts: { env: NodeJS.ProcessEnv; log: Logger; 
 }
 
 /** How a finished audit ended, for the command line's exit code. */
-export type AuditVerdict = 'completed' | 'incomplete' | 'findings-at-threshold';
+export type AuditVerdict = 'completed' | 'incomplete' | 'findings-at-threshold' | 'bad-configuration';
 
 export function auditVerdict(outcomes: CouncilAuditOutcome[], failOn?: Severity): AuditVerdict {
+  if (outcomes.some((o) => o.failureIsConfiguration)) return 'bad-configuration';
   // A failed delivery counts as an incomplete run: the supplier's pipeline must notice it.
   if (outcomes.some((o) => o.failure || o.result?.errored || o.result?.deliveries.some((d) => d.status === 'failed'))) return 'incomplete';
   if (failOn && outcomes.some((o) => o.result?.document.findings.some((f) => atOrAbove(f.severity, failOn)))) return 'findings-at-threshold';

@@ -31,6 +31,7 @@ import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
 import type { CouncilContext } from '../context/council-context';
 import { inScopeUserIds, councillorIds, withEligibleAdmins } from '../checks/scope';
+import { isInputError } from '../core/errors';
 
 /** What collect needs of the council context, the parts to read, and the run's instant. */
 export interface CollectInput extends Pick<CouncilContext, 'graph' | 'council' | 'store' | 'log'> {
@@ -50,6 +51,9 @@ async function readPart<T>(what: string, read: () => Promise<T>, licenceName?: s
   try {
     return ok(await read());
   } catch (err) {
+    // A configuration problem found in the tenant (a councillor group name that matches two groups) is the
+    // council's to fix, not a part to skip: it stops this council's audit with the fix.
+    if (isInputError(err)) throw err;
     if (isNotLicensedError(err)) return notLicensed(licenceName ?? 'premium');
     if (err instanceof GraphRequestError && (err.status === 403 || err.status === 401)) {
       return { status: 'unavailable', reason: { code: 'missing-permission', detail: err.permission ? `needs the application permission ${err.permission}` : `Graph refused ${what} (${err.code})` } };

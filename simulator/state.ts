@@ -367,20 +367,23 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
     if (!u) throw new Error(`scenario ${scenario.name}: ${upn} is not a user of the scenario`);
     return u.id;
   };
+  const firstGroup = state.groups.length;
   for (const g of scenario.groups ?? []) {
     state.groups.push({
-      id: stableId(t, 'group', g.displayName), displayName: g.displayName, members: g.members.map(userId), kind: g.kind ?? 'security', onPremisesSyncEnabled: !!g.onPremisesSynced,
+      // Group display names are not unique ("group resource type": displayName is not a key), so a
+      // second group of the same name gets its own id.
+      id: stableId(t, 'group', g.displayName, ...(state.groups.some((x) => x.displayName === g.displayName) ? [String(state.groups.length)] : [])), displayName: g.displayName, members: g.members.map(userId), kind: g.kind ?? 'security', onPremisesSyncEnabled: !!g.onPremisesSynced,
       skuIds: (g.licences ?? []).map((name) => skus.find((s) => s.skuPartNumber === name)?.skuId ?? stableId(t, 'sku', name)),
       memberGroups: [], roles: g.roles ?? [],
     });
   }
-  for (const g of scenario.groups ?? []) {
-    state.groups.find((x) => x.displayName === g.displayName)!.memberGroups = (g.memberGroups ?? []).map((name) => {
+  (scenario.groups ?? []).forEach((g, i) => {
+    state.groups[firstGroup + i].memberGroups = (g.memberGroups ?? []).map((name) => {
       const nested = state.groups.find((x) => x.displayName === name);
       if (!nested) throw new Error(`scenario ${scenario.name}: group ${g.displayName} nests ${name}, which is not a group of the scenario`);
       return nested.id;
     });
-  }
+  });
   for (const [name, templateId] of Object.entries(ROLE_TEMPLATES)) {
     const members = state.users.filter((u) => u.roles.includes(name)).map((u) => u.id);
     if (members.length) state.directoryRoles.push({ id: stableId(t, 'role', name), displayName: name, roleTemplateId: templateId, members });

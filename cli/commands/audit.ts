@@ -17,7 +17,7 @@ export interface AuditOptions extends CouncilOption {
   output?: OutputFormat;
 }
 
-const EXIT_FOR = { 'completed': EXIT.completed, 'incomplete': EXIT.checkErrored, 'findings-at-threshold': EXIT.findingsAtThreshold } as const;
+const EXIT_FOR = { 'completed': EXIT.completed, 'incomplete': EXIT.checkErrored, 'findings-at-threshold': EXIT.findingsAtThreshold, 'bad-configuration': EXIT.badInput } as const;
 
 /** Progress and notes go to stderr when stdout carries a machine-readable result. */
 const stderrLogger: Logger = { info: (m) => console.error(m), warn: (m) => console.error(m), error: (m) => console.error(m) };

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { GraphContext } from '..';
 import { GraphRequestError } from '../errors';
 import type { SnapshotDomain, SnapshotUser } from '../../core/snapshot';
+import { CouncilConfigError } from '../../core/errors';
 
 export const USER_SELECT = [
   'id', 'userPrincipalName', 'displayName', 'mail', 'accountEnabled', 'userType',
@@ -99,7 +100,8 @@ export async function readGroupUserIds(graph: GraphContext, groupId: string): Pr
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A display name that more than one group carries: which group is meant cannot be guessed. */
-export class AmbiguousGroupError extends Error {
+/** A configuration problem (exit 2), found only by asking the tenant. */
+export class AmbiguousGroupError extends CouncilConfigError {
   constructor(readonly displayName: string, readonly ids: string[]) {
     super(`more than one group is called "${displayName}" (${ids.join(', ')}); group names are not unique and any user may create a group, so set councillorGroup in the council config to the id of the right one`);
   }

@@ -164,6 +164,31 @@ describe('councilguard audit', () => {
     }
   });
 
+  it('a councillor group name that two groups share is a configuration error (exit 2) naming both ids; a group given by id is used', async () => {
+    // Group display names are not unique and any user may create a group ("group resource type").
+    const scenario = demoTenant((s) => { s.groups = [...(s.groups ?? []), { displayName: 'Councillors', members: [] }]; });
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const errors: string[] = [];
+      const out = mkdtempSync(join(tmpdir(), 'cg-out-'));
+      const env = { ...process.env, ...sim.env(), COUNCILGUARD_STORAGE: process.env.COUNCILGUARD_TEST_STORAGE };
+      const config = configFor(scenario);
+      const code = await auditCommand({ config, out, dataDir: join(out, '.data') }, env, { ...silentLogger, error: (m) => errors.push(m) });
+      expect(code).toBe(2);
+      const ids = sim.tenant().groups.filter((g) => g.displayName === 'Councillors').map((g) => g.id);
+      expect(new Set(ids).size).toBe(2);
+      expect(errors.join('\n')).toMatch(new RegExp(`more than one group is called "Councillors" \\(${ids[0]}, ${ids[1]}\\).*set councillorGroup in the council config to the id`));
+
+      const real = sim.tenant().groups.find((g) => g.displayName === 'Councillors' && g.members.length)!;
+      const byId = JSON.parse(readFileSync(config, 'utf8'));
+      byId.councils[0].councillorGroup = real.id;
+      writeFileSync(config, JSON.stringify(byId));
+      expect((await audit(sim, config)).code).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('bad usage exits 2 with the fix: missing config, unknown tenant', async () => {
     const sim = await startSimulator({ scenarios: [demoTenant()] });
     try {

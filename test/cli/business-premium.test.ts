@@ -38,6 +38,8 @@ describe('the business-premium scenario (set up the usual way)', () => {
         `identity.mfa-enforcement mfa-not-required medium cllr.evans@${D}`,
         // Exchange Administrator through the "Exchange admins" group, and no second factor: high.
         `identity.mfa-registration not-registered high cllr.davies@${D}`,
+        // Only an email method: it serves self-service password reset, not sign-in, so not registered.
+        `identity.mfa-registration not-registered medium cllr.hughes@${D}`,
         `identity.password-policy weak-password-allowed high cllr.foster@${D}`,
         `mail.external-forwarding inbox-rule high cllr.ahmed@${D}`,
         `mail.external-forwarding inbox-rule-disabled info cllr.brown@${D}`,
