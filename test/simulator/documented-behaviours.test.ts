@@ -1,7 +1,9 @@
 // Behaviours the simulator has because Microsoft documents them (issue 13), each held here so that the
 // simulator cannot quietly stop doing it. simulator/README.md cites the page for each.
-import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
-import { call, tokenFor } from './raw';
+import { randomUUID } from 'node:crypto';
+import { buildScenario, loadScenario, startSimulator, type RunningSimulator } from '../../simulator';
+import { allPages, call, tokenFor } from './raw';
+import { shareItem } from '../../simulator/drives';
 
 const EXCHANGE = '00000002-0000-0ff1-ce00-000000000000';
 
@@ -127,6 +129,32 @@ describe('"conditionalAccessPolicy resource type": the whole condition set', () 
       expect(plain.grantControls).toMatchObject({ operator: 'OR', builtInControls: ['mfa'], authenticationStrength: null });
       expect(narrow.conditions).toMatchObject({ signInRiskLevels: ['high'], applications: { excludeApplications: [EXCHANGE] } });
       expect(narrow.grantControls).toMatchObject({ builtInControls: [], authenticationStrength: strength });
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('"driveItem: delta": sharing changes on an unchanged item only when asked', () => {
+  it('a new anyone-link on an old file is not in the next delta round, unless all three Prefer values are sent (with Sites.FullControl.All)', async () => {
+    const scenario = structuredClone(loadScenario('demo'));
+    scenario.tenantId = randomUUID();
+    scenario.grantedPermissions = [...scenario.grantedPermissions, 'Sites.FullControl.All'];
+    const sim = await startSimulator({ scenarios: [scenario] });
+    try {
+      const token = await tokenFor(sim);
+      const tenant = sim.tenant();
+      const drive = [...tenant.drives.values()].find((d) => [...d.items.values()].some((i) => !i.folder && !i.root && !i.deleted))!;
+      const file = [...drive.items.values()].find((i) => !i.folder && !i.root && !i.deleted)!;
+      const first = await allPages(sim, token, `/drives/${drive.id}/root/delta`);
+      const deltaLink = first[first.length - 1]['@odata.deltaLink']!;
+      shareItem(tenant, drive, file, { id: 'anyone-1', roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: `${drive.webUrl}/s/anyone-1` } }, 'cllr.ahmed@exampleparish.gov.uk');
+
+      const plain = (await allPages<{ id: string }>(sim, token, deltaLink)).flatMap((p) => p.value);
+      expect(plain.map((i) => i.id)).not.toContain(file.id);
+      const asked = (await allPages<{ id: string; '@microsoft.graph.sharedChanged'?: string }>(sim, token, deltaLink,
+        { Prefer: 'deltashowremovedasdeleted, deltatraversepermissiongaps, deltashowsharingchanges' })).flatMap((p) => p.value);
+      expect(asked.find((i) => i.id === file.id)).toMatchObject({ '@microsoft.graph.sharedChanged': 'True' });
     } finally {
       await sim.close();
     }
