@@ -61,11 +61,11 @@ export function renderCertificate(c: CertificateInput): string {
   const gone = verify.gone.length
     ? `<h2>Deleted from the mailbox during the copy</h2><p>${n(verify.gone.length)} message(s) were listed but had been deleted from the mailbox when CouncilGuard came to copy them, and were still gone when the archive was verified. They are listed in manifest.csv with status “gone”.</p><ul>${verify.gone.slice(0, 50).map((g) => `<li>${esc(g.sourceFolder)}: ${esc(g.name)}</li>`).join('')}</ul>`
     : '';
-  const drifted = verify.folders.filter((f) => f.inMailboxNow !== undefined && (f.movedIn || f.leftSinceCopy));
+  const drifted = verify.folders.filter((f) => f.inMailboxNow !== undefined && (f.movedIn || f.leftSinceCopy || f.notMessages));
   const reconciled = drifted.length
-    ? `<h2>The mailbox at verification</h2><p>Each folder's item count was read again from the mailbox when the archive was verified. Where it differs from the archive, every difference is an item (a message, event or contact) moved or deleted after its copy was made: the copy is in the archive folder or file it was copied to.</p>
-<table><caption class="visually-hidden">Folders whose count changed after the copy</caption><thead><tr><th scope="col">Folder</th><th scope="col" class="num">In the mailbox now</th><th scope="col" class="num">Copied here</th><th scope="col" class="num">Moved here after its copy elsewhere</th><th scope="col" class="num">Moved or deleted after its copy</th></tr></thead><tbody>
-${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inMailboxNow!)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.movedIn ?? 0)}</td><td class="num">${n(f.leftSinceCopy ?? 0)}</td></tr>`).join('\n')}
+    ? `<h2>The mailbox at verification</h2><p>Each folder's item count was read again from the mailbox when the archive was verified. Where it differs from the archive, every difference is explained: an item (a message, event or contact) moved or deleted after its copy was made, whose copy is in the archive folder or file it was copied to; or an item that is not an email message (Outlook counts every item in a folder, and only messages are exported as .eml), which stays in the mailbox.</p>
+<table><caption class="visually-hidden">Folders whose count changed after the copy</caption><thead><tr><th scope="col">Folder</th><th scope="col" class="num">In the mailbox now</th><th scope="col" class="num">Copied here</th><th scope="col" class="num">Moved here after its copy elsewhere</th><th scope="col" class="num">Moved or deleted after its copy</th><th scope="col" class="num">Not email messages (stay in the mailbox)</th></tr></thead><tbody>
+${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inMailboxNow!)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.movedIn ?? 0)}</td><td class="num">${n(f.leftSinceCopy ?? 0)}</td><td class="num">${n(f.notMessages ?? 0)}</td></tr>`).join('\n')}
 </tbody></table>`
     : '';
   const notCopied = record.notCopied?.length

@@ -72,6 +72,12 @@ export interface SimMailFolder {
   hidden: boolean;
   wellKnownName?: string;
   messages: SimMessage[];
+  /**
+   * Items that are not email messages (a note, a task, a meeting item kept in a mail folder): counted in
+   * totalItemCount ("mailFolder resource type": the count covers every item in the folder) but never in
+   * the folder's message listing.
+   */
+  otherItems?: number;
 }
 
 const WELL_KNOWN: Record<string, string> = { inbox: 'Inbox', sentitems: 'Sent Items', deleteditems: 'Deleted Items', archive: 'Archive', drafts: 'Drafts' };

@@ -28,6 +28,11 @@ export interface VerifySummary {
     movedIn?: number;
     /** Copied from here, then moved to another folder or deleted from the mailbox (the copy is kept). */
     leftSinceCopy?: number;
+    /**
+     * Items the folder's totalItemCount includes but its message listing does not show ("mailFolder
+     * resource type": the count covers every item type): they stay in the mailbox and are named here.
+     */
+    notMessages?: number;
   }[];
   rows: number;
   gone: { name: string; sourceFolder: string; internetMessageId?: string }[];
@@ -125,7 +130,7 @@ const MAILBOX_AHEAD = 'is in the mailbox but not in the archive';
  * listed message has its copy, checked above); otherwise the folder is listed and each difference is
  * explained (moved in after its copy elsewhere, moved out or deleted after its copy) or is a problem.
  */
-async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][number], inFolder: ManifestRow[], rows: ManifestRow[], problems: string[]): Promise<Pick<VerifySummary['folders'][number], 'inMailboxNow' | 'movedIn' | 'leftSinceCopy'>> {
+async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][number], inFolder: ManifestRow[], rows: ManifestRow[], problems: string[]): Promise<Pick<VerifySummary['folders'][number], 'inMailboxNow' | 'movedIn' | 'leftSinceCopy' | 'notMessages'>> {
   const userId = ctx.record.target!.id;
   let total: number;
   try {
@@ -144,7 +149,8 @@ async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][
   const movedIn = now.filter((m) => archivedById.get(m.id) && archivedById.get(m.id)!.folder !== f.archivePath).length;
   const leftSinceCopy = archivedHere.filter((r) => !nowIds.has(r.sourceId)).length;
   if (missing.length) problems.push(`${missing.length} message(s) in "${f.sourcePath}" ${MAILBOX_AHEAD} (arrived or moved there after the copy; e.g. received ${missing[0].receivedDateTime ?? 'unknown'})`);
-  return { inMailboxNow: total, movedIn, leftSinceCopy };
+  // What the count holds beyond the messages listed is not silently accepted: it is named on the certificate.
+  return { inMailboxNow: total, movedIn, leftSinceCopy, notMessages: Math.max(0, total - now.length) };
 }
 
 /** A message that answered 404 during export must still be gone; if it is back, it must be copied. */

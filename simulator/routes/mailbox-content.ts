@@ -17,7 +17,7 @@ function folderView(f: SimMailFolder): Record<string, unknown> {
   return {
     ...(f.search ? { '@odata.type': '#microsoft.graph.mailSearchFolder' } : {}),
     id: f.id, displayName: f.displayName, parentFolderId: f.parentFolderId, childFolderCount: f.childFolderIds.length,
-    totalItemCount: f.messages.length, unreadItemCount: 0, isHidden: false, sizeInBytes: f.messages.reduce((n, m) => n + m.size, 0),
+    totalItemCount: f.messages.length + (f.otherItems ?? 0), unreadItemCount: 0, isHidden: false, sizeInBytes: f.messages.reduce((n, m) => n + m.size, 0),
   };
 }
 

@@ -94,4 +94,23 @@ describe('mail that arrives or moves during the surrender', () => {
       await h.close();
     }
   });
+
+  it('items that are not email messages (counted by totalItemCount, not in the listing) are named on the certificate, never silently accepted', async () => {
+    const h = await harness({ name: 'surrender-other-items', inbox: 4 });
+    try {
+      const inbox = [...leaver(h.tenant()).mailFolders.values()].find((f) => f.displayName === 'Inbox')!;
+      inbox.otherItems = 2;
+      const deps = h.deps();
+      const owner = cliOwner(surrenderId(h.council.tenantId, LEAVER, TERM_END));
+      const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+      const record = await runOffboarding(deps, started.record.id, { owner });
+      expect(record.steps.verify.status).toBe('done');
+      const drive = archiveDrive(h.tenant());
+      const certificate = contentOf(itemByPath(drive, `${ROOT}/certificate.html`)!).toString('utf8');
+      expect(certificate).toContain('Not email messages (stay in the mailbox)');
+      expect(certificate).toMatch(/<td>Inbox<\/td><td class="num">6<\/td><td class="num">4<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">2<\/td>/);
+    } finally {
+      await h.close();
+    }
+  });
 });
