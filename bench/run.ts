@@ -5,6 +5,7 @@ import { auditIncremental } from './benchmarks/audit-incremental';
 import { surrenderThroughput } from './benchmarks/surrender-throughput';
 import { multiTenant } from './benchmarks/multi-tenant';
 import { evidenceYear } from './benchmarks/evidence-year';
+import { packageBench } from './benchmarks/package';
 import { machine } from './lib/harness';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'surrender-throughput': surrenderThroughput,
   'multi-tenant': multiTenant,
   'evidence-year': evidenceYear,
+  package: packageBench,
 };
 
 async function main(): Promise<number> {

@@ -2,11 +2,11 @@
 // jobs/; this file only parses arguments and maps errors to the exit codes (docs/ARCHITECTURE.md).
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './exit-codes';
-import { isInputError } from '../core/errors';
+import { existsSync } from 'node:fs';
+import { ConfigError, isInputError } from '../core/errors';
+import { testCaPath } from '../config/paths';
 import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
-import { demoCommand } from './commands/demo';
-import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
 import { permissionsCommand } from './commands/permissions';
 import { offboardCommand } from './commands/offboard';
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Start the built-in demo tenant and local storage, audit it, and print the report path')
     .option('--out <dir>', 'folder for the reports', 'councilguard-output/demo')
     .action(async (opts) => {
-      exitCode = await demoCommand(opts);
+      exitCode = await demoTools().demoCommand(opts);
     });
 
   program
@@ -80,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--scenario <name>', 'built-in scenario name or path to a scenario JSON file', 'demo')
     .option('--port <n>', 'port to listen on (default: a free one)')
     .action(async (opts) => {
-      exitCode = await simulateCommand(opts);
+      exitCode = await demoTools().simulateCommand(opts);
     });
 
   program
@@ -209,4 +209,19 @@ if (require.main === module) {
     (code) => { process.exitCode = code; },
     (err) => { process.stderr.write(`councilguard: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = EXIT.checkErrored; },
   );
+}
+
+/**
+ * The demo and the simulator, loaded only when asked for: they need the simulator's certificates and
+ * scenarios and the test-only packages (jsonwebtoken, Azurite), which the deployment package leaves out.
+ */
+function demoTools(): { demoCommand: typeof import('./commands/demo').demoCommand; simulateCommand: typeof import('./commands/simulate').simulateCommand } {
+  if (!existsSync(testCaPath())) {
+    throw new ConfigError(`The demo tenant's files (${testCaPath()}) are not here: this is the deployment package, which leaves the simulator out. Run councilguard demo or simulate from a clone of the repository after npm install.`);
+  }
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand (see above); a CommonJS build */
+  const demo = require('./commands/demo') as typeof import('./commands/demo');
+  const simulate = require('./commands/simulate') as typeof import('./commands/simulate');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { demoCommand: demo.demoCommand, simulateCommand: simulate.simulateCommand };
 }

@@ -61,12 +61,27 @@ class KeyVaultCertificateCredential implements TokenCredential {
 
   private async load(): Promise<TokenCredential> {
     const { uri, certificateName } = this.settings.keyVault!;
+    const where = `COUNCILGUARD_CERTIFICATE_NAME "${certificateName}" in KEY_VAULT_URI ${uri}`;
     const vaultToken = await managedIdentity(this.settings).getToken('https://vault.azure.net/.default');
-    const res = await fetch(`${uri}/secrets/${encodeURIComponent(certificateName)}?api-version=7.4`, { headers: { Authorization: `Bearer ${vaultToken?.token}` } });
-    if (!res.ok) throw new CredentialError(`Key Vault ${uri} refused the certificate ${certificateName} (HTTP ${res.status}); check COUNCILGUARD_CERTIFICATE_NAME and that the function app's identity has the Key Vault Secrets User role.`);
+    if (!vaultToken) throw new CredentialError(`The managed identity gave no token for Key Vault, so ${where} cannot be read.`);
+    let res: Response;
+    try {
+      res = await fetch(`${uri}/secrets/${encodeURIComponent(certificateName)}?api-version=7.4`, { headers: { Authorization: `Bearer ${vaultToken.token}` }, signal: AbortSignal.timeout(15_000) });
+    } catch (err) {
+      throw new CredentialError(`Could not reach Key Vault to read ${where} (${err instanceof Error ? err.message : String(err)}); check KEY_VAULT_URI and the network (the vault's firewall must admit the function app's subnet).`);
+    }
+    // Key Vault's error body carries a code (SecretNotFound, Forbidden…) and a message naming no secret value.
+    const code = res.ok ? undefined : await res.json().then((b) => (b as { error?: { code?: string } }).error?.code, () => undefined);
+    if (res.status === 404) throw new CredentialError(`Key Vault has no ${where} (${code ?? 'HTTP 404'}); set COUNCILGUARD_CERTIFICATE_NAME to the certificate's name in that vault, or KEY_VAULT_URI to the vault that holds it.`);
+    if (res.status === 401 || res.status === 403) throw new CredentialError(`Key Vault refused to read ${where} (HTTP ${res.status}${code ? ` ${code}` : ''}); give the function app's managed identity the Key Vault Secrets User role on that vault, and check KEY_VAULT_URI is the vault in the identity's tenant.`);
+    if (!res.ok) throw new CredentialError(`Key Vault could not read ${where} (HTTP ${res.status}${code ? ` ${code}` : ''}); try again, and check KEY_VAULT_URI.`);
     const secret = await res.json() as { value?: string; contentType?: string };
-    if (secret.contentType !== 'application/x-pem-file' || !secret.value) {
-      throw new CredentialError(`The certificate ${certificateName} in Key Vault is not PEM (${secret.contentType ?? 'no content type'}); create it with the content type application/x-pem-file (PEM).`);
+    if (secret.contentType !== 'application/x-pem-file' || !secret.value?.includes('-----BEGIN')) {
+      throw new CredentialError(`${where} is not a PEM certificate (content type ${secret.contentType ?? 'none'}); create the certificate in Key Vault with the content type application/x-pem-file (PEM, not PKCS#12), or point COUNCILGUARD_CERTIFICATE_NAME at one that is.`);
+    }
+    // A certificate whose policy makes the key non-exportable is read back without its private key.
+    if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(secret.value)) {
+      throw new CredentialError(`${where} holds no private key (the certificate's policy makes the key non-exportable); create it with an exportable key, or point COUNCILGUARD_CERTIFICATE_NAME at one that has one.`);
     }
     return new ClientCertificateCredential(this.settings.tenantId, this.settings.clientId!, { certificate: secret.value }, this.common);
   }

@@ -46,6 +46,9 @@ export interface RunningSimulator {
   /** The managed identity (its home tenant, whether the app trusts it as a federated credential) and the app's home tenant; change them to test refusals. */
   managedIdentity: SimulatorServer['managedIdentity'];
   setAppHomeTenant(tenantId: string): void;
+  /** The IT supplier's Key Vault (Get Secret): its secrets and who may read them; KEY_VAULT_URI is keyVaultUri. */
+  keyVault: SimulatorServer['keyVault'];
+  keyVaultUri: string;
   /** A signed-in user's RS256 token from the simulated Entra (see SimulatorServer.signUserToken). */
   signUserToken: SimulatorServer['signUserToken'];
   close(): Promise<void>;
@@ -90,6 +93,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     managedIdentityEnv: () => ({ IDENTITY_ENDPOINT: `${sim.url}/msi/token`, IDENTITY_HEADER: sim.identityHeader, COUNCILGUARD_MANAGED_IDENTITY_CLIENT_ID: sim.managedIdentity.clientId }),
     managedIdentity: sim.managedIdentity,
     setAppHomeTenant: (tenantId) => { sim.appHomeTenantId = tenantId; },
+    keyVault: sim.keyVault,
+    keyVaultUri: `${sim.url}/keyvault`,
     tenantIds: [...tenants.keys()],
     env: (tenantId) => ({
       AZURE_TENANT_ID: pick(tenantId).tenantId,

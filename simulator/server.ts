@@ -80,6 +80,9 @@ export interface UserTokenClaims {
   roles?: string[];
 }
 
+/** The resource (audience) of Key Vault's data plane tokens. */
+const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
+
 export class SimulatorServer {
   readonly server: Server;
   readonly clientId = '7c0f2d1e-5b6a-4c3d-9e8f-0a1b2c3d4e5f';
@@ -99,6 +102,13 @@ export class SimulatorServer {
    * registered too). `trustedByApp`: the app registration has a federated identity credential for it.
    */
   readonly managedIdentity = { clientId: '3f6b2a1c-9d8e-4f7a-8b6c-5d4e3f2a1b0c', objectId: '8e7d6c5b-4a3f-4e2d-9c1b-0a9f8e7d6c5b', homeTenantId: '', trustedByApp: true };
+  /**
+   * The IT supplier's Key Vault, served at {url}/keyvault (Get Secret only). `secrets`: name -> value and
+   * content type (a certificate's secret is its key and chain, PEM when its policy says
+   * application/x-pem-file). `readers`: object ids holding a role that may read secrets (Key Vault
+   * Secrets User); the function app's managed identity by default.
+   */
+  readonly keyVault = { secrets: new Map<string, { value: string; contentType?: string }>(), readers: new Set<string>([this.managedIdentity.objectId]) };
   /** The tenant the multi-tenant app registration lives in (the IT supplier's); default the first scenario's. */
   appHomeTenantId = '';
   /** The secret App Service puts in IDENTITY_HEADER; the identity endpoint refuses a request without it. */
@@ -148,6 +158,7 @@ export class SimulatorServer {
     const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(url.pathname);
     if (keys && method === 'GET') return this.send(res, { status: 200, body: { keys: [this.publicJwk()] } });
     if (url.pathname === '/msi/token' && method === 'GET') return this.send(res, this.managedIdentityToken(url.searchParams, headers['x-identity-header']));
+    if (url.pathname.startsWith('/keyvault/')) return this.send(res, this.keyVaultGetSecret(method, url, headers.authorization));
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (token && method === 'POST') return this.send(res, this.issueToken(token[1], new URLSearchParams(body.toString('utf8'))));
 
@@ -415,10 +426,49 @@ export class SimulatorServer {
     let claims: Record<string, unknown>;
     if (resource === 'api://AzureADTokenExchange') claims = base;
     else if (resource === this.url) claims = { ...base, ...(granted.length ? { roles: [...granted] } : {}) };
-    else return { status: 400, body: { error: 'invalid_resource', error_description: `The simulator gives the managed identity tokens only for ${this.url} and api://AzureADTokenExchange, not ${resource}.` } };
+    else if (resource === KEY_VAULT_RESOURCE) claims = base;
+    else return { status: 400, body: { error: 'invalid_resource', error_description: `The simulator gives the managed identity tokens only for ${this.url}, ${KEY_VAULT_RESOURCE} and api://AzureADTokenExchange, not ${resource}.` } };
     const expiresOn = Math.floor(Date.now() / 1000) + 3600;
     const access = jwt.sign(claims, this.signingKey, { algorithm: 'HS256', audience: resource, expiresIn: 3600, issuer: `${this.url}/${mi.homeTenantId}/v2.0` });
     return { status: 200, body: { access_token: access, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: mi.clientId } };
+  }
+
+  /**
+   * Key Vault's Get Secret (GET {vault}/secrets/{name}[/{version}]?api-version=7.4): a bearer token for
+   * https://vault.azure.net from the vault's tenant (the managed identity's home), 401 with Key Vault's
+   * challenge without one; 403 ForbiddenByRbac for a caller without a secrets-reading role; 404
+   * SecretNotFound; the secret's value, id, contentType and attributes.
+   */
+  private keyVaultGetSecret(method: string, url: URL, authorization: string | undefined): SimResponse {
+    const vaultError = (status: number, code: string, message: string, headers?: Record<string, string>): SimResponse => ({ status, headers, body: { error: { code, message } } });
+    const match = /^\/keyvault\/secrets\/([0-9a-zA-Z-]+)(?:\/([0-9a-f]{32}))?\/?$/.exec(url.pathname);
+    if (!match) return vaultError(400, 'BadParameter', `The request URI ${url.pathname} is not a Key Vault secret.`);
+    if (method !== 'GET') return vaultError(405, 'MethodNotAllowed', 'The simulator\'s Key Vault serves Get Secret only.');
+    if (!url.searchParams.get('api-version')) return vaultError(400, 'BadParameter', 'The api-version query parameter is missing.');
+    const tenant = this.managedIdentity.homeTenantId;
+    const challenge = { 'WWW-Authenticate': `Bearer authorization="${this.url}/${tenant}", resource="${KEY_VAULT_RESOURCE}"` };
+    const bearer = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+    if (!bearer) return vaultError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', challenge);
+    let claims: jwt.JwtPayload;
+    try {
+      claims = jwt.verify(bearer, this.verifyKey, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    } catch {
+      return vaultError(401, 'Unauthorized', 'AKV10032: Invalid issuer or signature.', challenge);
+    }
+    if (String(claims.aud).replace(/\/$/, '') !== KEY_VAULT_RESOURCE) return vaultError(401, 'Unauthorized', `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE}, found: ${claims.aud}.`, challenge);
+    if (String(claims.tid).toLowerCase() !== tenant.toLowerCase()) return vaultError(401, 'Unauthorized', `AKV10032: Invalid issuer. Expected one of the vault's tenant (${tenant}), found: ${claims.tid}.`, challenge);
+    if (!this.keyVault.readers.has(String(claims.oid))) {
+      return vaultError(403, 'Forbidden', `Caller is not authorized to perform action on resource. Caller: appid=${claims.appid};oid=${claims.oid} Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'`, undefined);
+    }
+    const name = match[1];
+    const secret = [...this.keyVault.secrets].find(([n]) => n.toLowerCase() === name.toLowerCase());
+    if (!secret) return vaultError(404, 'SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.`);
+    const version = createHash('sha256').update(secret[0]).digest('hex').slice(0, 32);
+    return { status: 200, body: {
+      value: secret[1].value, id: `${this.url}/keyvault/secrets/${secret[0]}/${version}`,
+      ...(secret[1].contentType ? { contentType: secret[1].contentType } : {}),
+      attributes: { enabled: true, created: 1764460800, updated: 1764460800, recoveryLevel: 'Recoverable+Purgeable' },
+    } };
   }
 
   /** A managed identity's token as the app's client assertion, checked against the app's federated identity credential. */

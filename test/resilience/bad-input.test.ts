@@ -200,6 +200,23 @@ const ROWS: BadInputRow[] = [
       }
     },
   },
+  {
+    area: 'environment', name: 'COUNCILGUARD_CERTIFICATE_NAME not in the Key Vault',
+    run: (w) => offboard(w, [], { env: { ...h.sim.managedIdentityEnv(), COUNCILGUARD_USE_MANAGED_IDENTITY: 'false', AZURE_CLIENT_SECRET: undefined, KEY_VAULT_URI: h.sim.keyVaultUri, COUNCILGUARD_CERTIFICATE_NAME: 'councilguard-missing' } }),
+    expect: { code: 2, fix: /Key Vault has no COUNCILGUARD_CERTIFICATE_NAME "councilguard-missing" in KEY_VAULT_URI .* \(SecretNotFound\); set COUNCILGUARD_CERTIFICATE_NAME to the certificate's name in that vault, or KEY_VAULT_URI/ },
+  },
+  {
+    area: 'environment', name: 'the Key Vault certificate is PKCS#12, not PEM',
+    expect: { code: 2, fix: /COUNCILGUARD_CERTIFICATE_NAME "councilguard-pfx" in KEY_VAULT_URI .* is not a PEM certificate \(content type application\/x-pkcs12\); create the certificate in Key Vault with the content type application\/x-pem-file/ },
+    run: async (w) => {
+      h.sim.keyVault.secrets.set('councilguard-pfx', { value: Buffer.from('pfx bytes').toString('base64'), contentType: 'application/x-pkcs12' });
+      try {
+        return await offboard(w, [], { env: { ...h.sim.managedIdentityEnv(), COUNCILGUARD_USE_MANAGED_IDENTITY: 'false', AZURE_CLIENT_SECRET: undefined, KEY_VAULT_URI: h.sim.keyVaultUri, COUNCILGUARD_CERTIFICATE_NAME: 'councilguard-pfx' } });
+      } finally {
+        h.sim.keyVault.secrets.delete('councilguard-pfx');
+      }
+    },
+  },
   { area: 'environment', name: 'COUNCILGUARD_USE_MANAGED_IDENTITY neither true nor false', run: (w) => offboard(w, [], { env: { COUNCILGUARD_USE_MANAGED_IDENTITY: 'yes' } }), expect: { code: 2, fix: /COUNCILGUARD_USE_MANAGED_IDENTITY "yes" must be true or false/ } },
   {
     area: 'environment', name: 'app registration in Azure with no credential for it', run: (w) => offboard(w, [], { env: { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', AZURE_CLIENT_SECRET: undefined, COUNCILGUARD_USE_MANAGED_IDENTITY: 'false' } }),
