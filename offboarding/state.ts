@@ -99,8 +99,21 @@ export function asRunner<T>(scope: RunnerScope, fn: () => Promise<T>): Promise<T
 export async function loadStepData<T>(store: Store, id: string, step: StepName): Promise<T | undefined> {
   const key = `${id}|${step}`;
   const c = await store.getCheckpoint<T>('surrender-step', key);
-  if (c) runnerScope.getStore()?.etags.set(key, c.etag);
+  const scope = runnerScope.getStore();
+  if (scope) {
+    if (c) scope.etags.set(key, c.etag);
+    else seenAbsent(scope).add(key);
+  }
   return c?.value;
+}
+
+// Step data a runner read and found absent: its first save creates it only if still absent, so a runner
+// that lost the race to another cannot overwrite what that one wrote.
+const absentByRunner = new WeakMap<RunnerScope, Set<string>>();
+function seenAbsent(scope: RunnerScope): Set<string> {
+  let keys = absentByRunner.get(scope);
+  if (!keys) absentByRunner.set(scope, (keys = new Set()));
+  return keys;
 }
 
 /** Inside a runner: only while it holds the lease, and only over the version it read (or wrote) last. */
@@ -110,7 +123,11 @@ export async function saveStepData<T>(store: Store, id: string, step: StepName, 
   if (!scope) { await store.putCheckpoint('surrender-step', key, value); return; }
   await scope.checkLease();
   try {
-    scope.etags.set(key, await store.putCheckpoint('surrender-step', key, value, scope.etags.get(key)));
+    const firstWrite = seenAbsent(scope).has(key) && !scope.etags.has(key);
+    scope.etags.set(key, firstWrite
+      ? await store.createCheckpoint('surrender-step', key, value)
+      : await store.putCheckpoint('surrender-step', key, value, scope.etags.get(key)));
+    seenAbsent(scope).delete(key);
   } catch (err) {
     if (err instanceof CheckpointConflictError) throw new LeaseLostError(id, 'another runner wrote this step\'s data');
     throw err;

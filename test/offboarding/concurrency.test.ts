@@ -2,7 +2,9 @@
 // runs and the other is refused; a runner whose lease is taken stops at its next write, and the new
 // holder finishes. Each time the archive holds every message once and the clerk gets one email.
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
-import { acquireLease, cliOwner, durableOwner, LeaseLostError, loadRecord, releaseLease, surrenderId } from '../../offboarding/state';
+import { acquireLease, asRunner, cliOwner, durableOwner, LeaseLostError, loadRecord, loadStepData, releaseLease, saveStepData, surrenderId } from '../../offboarding/state';
+import { openStore } from '../../store';
+import { randomUUID } from 'node:crypto';
 import { SurrenderInputError } from '../../core/errors';
 import type { SimDrive, TenantState } from '../../simulator/state';
 import { archiveDrive, CLERK, harness, LEAVER, mailboxDigests, TERM_END, type Harness } from './support';
@@ -92,3 +94,22 @@ describe('one surrender of a councillor at a time', () => {
     }
   });
 });
+
+describe('step data written with etags from the first write', () => {
+  it('two runners that both found a step\'s data absent: the first save creates it, the second is refused and overwrites nothing', async () => {
+    const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
+    const id = randomUUID().replace(/-/g, '').slice(0, 24);
+    const runner = () => ({ etags: new Map<string, string>(), checkLease: async () => {} });
+    const a = runner();
+    const b = runner();
+    await asRunner(a, () => loadStepData(store, id, 'freeze'));
+    await asRunner(b, () => loadStepData(store, id, 'freeze'));
+    await asRunner(a, () => saveStepData(store, id, 'freeze', { by: 'a' }));
+    await expect(asRunner(b, () => saveStepData(store, id, 'freeze', { by: 'b' }))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await loadStepData(store, id, 'freeze')).toEqual({ by: 'a' });
+    // The winner goes on writing over the version it wrote.
+    await asRunner(a, () => saveStepData(store, id, 'freeze', { by: 'a', again: true }));
+    expect(await loadStepData(store, id, 'freeze')).toEqual({ by: 'a', again: true });
+  });
+});
+
