@@ -75,10 +75,12 @@ export async function reconcileCalendarsAndContacts(ctx: StepContext): Promise<I
     out.problems.push('the contacts export left no record of what it copied');
     out.rerun.push('export-contacts');
   } else {
-    // A top-level folder created since the copy (a new nested one is found when its parent is re-copied).
+    // A folder created since the copy, at the top or below a copied one ("List childFolders"), is found.
     const known = new Set(contacts.folders.map((f) => f.id));
     const top = await ctx.mailbox(() => ctx.graph.pageAll<{ id: string; displayName: string }>(`/users/${userId}/contactFolders`, ['id', 'displayName'], { top: 250 }));
-    const added = top.filter((f) => !known.has(f.id));
+    const nested = await Promise.all(contacts.folders.filter((f) => f.id).map((f) => ctx.mailbox(() => ctx.graph.pageAll<{ id: string; displayName: string }>(
+      `/users/${userId}/contactFolders/${encodeURIComponent(f.id)}/childFolders`, ['id', 'displayName'], { top: 250 }))));
+    const added = [...top, ...nested.flat()].filter((f) => !known.has(f.id));
     if (added.length) out.problems.push(`contact folder "${added[0].displayName}"${added.length > 1 ? ` and ${added.length - 1} other(s)` : ''} ${ITEMS_AHEAD} (created after the copy)`);
     let ahead = added.length > 0;
     for (const f of contacts.folders) {

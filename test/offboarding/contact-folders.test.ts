@@ -64,12 +64,16 @@ describe('contact folders', () => {
             changed = true;
             // After the copy: a contact added in the Parish folder, a meeting deleted from the planning calendar.
             u.contacts.push({ id: 'c-late', displayName: 'Footpaths Officer', emailAddresses: [], businessPhones: [], folderId: 'cf-parish' });
+            // And a folder made below a copied one, with a contact in it.
+            u.contactFolders!.push({ id: 'cf-late', displayName: 'Allotments', parentFolderId: 'cf-parish' });
+            u.contacts.push({ id: 'c-nested', displayName: 'Allotment Secretary', emailAddresses: [], businessPhones: [], folderId: 'cf-late' });
             u.events = u.events.filter((e) => e.id !== 'ev-2');
           },
         },
       });
       expect(first.steps.verify.status).toBe('failed');
       expect(first.steps.verify.message).toContain('1 contact(s) in "Contacts / Parish" is in the mailbox but not in the archive');
+      expect(first.steps.verify.message).toContain('contact folder "Allotments"');
       expect(first.steps.verify.message).not.toContain('Planning committee');
       expect(first.steps.close.status).toBe('pending');
       expect(first.steps['export-contacts'].status).toBe('pending');
@@ -79,6 +83,8 @@ describe('contact folders', () => {
       expect(done.status).toBe('done');
       const drive = archiveDrive(h.tenant());
       expect(contentOf(itemByPath(drive, `${ROOT}/Contacts/Parish.vcf`)!).toString('utf8')).toContain('FN:Footpaths Officer');
+      const nestedCard = [...drive.items.values()].find((i) => !i.deleted && i.name.endsWith('.vcf') && i.name.includes('Allotments'))!;
+      expect(contentOf(nestedCard).toString('utf8')).toContain('FN:Allotment Secretary');
       const summary = (await readVerifySummary({ store: h.store, record: done }))!;
       expect(summary.folders.find((f) => f.sourcePath === 'Contacts / Parish')).toMatchObject({ archived: 2, inMailboxNow: 2, leftSinceCopy: 0 });
       // The deleted meeting was copied before it went: the .ics keeps it and the certificate says so.
