@@ -42,9 +42,8 @@ export class Checkpoints {
     throw new Error(`Checkpoint ${scope}/${key} points at a value that is missing from storage; delete the checkpoint to start that step again.`);
   }
 
-  /** Writes the value only if there is none yet (create-if-absent); returns its etag, else throws CheckpointConflictError. */
-  async create<T>(scope: string, key: string, value: T): Promise<string> {
-    const table = await this.tables.table(TABLE);
+  /** The row for a value: inline when small, else in a blob the row points at (written first). */
+  private async entityFor<T>(scope: string, key: string, value: T): Promise<CheckpointEntity> {
     const text = JSON.stringify(value);
     if (text === undefined) throw new Error(`Checkpoint ${scope}/${key}: the value cannot be stored as JSON.`);
     const entity: CheckpointEntity = { partitionKey: tableKey(scope), rowKey: tableKey(key) };
@@ -54,6 +53,13 @@ export class Checkpoints {
     } else {
       entity.value = text;
     }
+    return entity;
+  }
+
+  /** Writes the value only if there is none yet (create-if-absent); returns its etag, else throws CheckpointConflictError. */
+  async create<T>(scope: string, key: string, value: T): Promise<string> {
+    const table = await this.tables.table(TABLE);
+    const entity = await this.entityFor(scope, key, value);
     try {
       return (await table.createEntity(entity)).etag ?? '';
     } catch (err) {
@@ -70,15 +76,7 @@ export class Checkpoints {
   async put<T>(scope: string, key: string, value: T, etag?: string): Promise<string> {
     const table = await this.tables.table(TABLE);
     const previousBlob = (await this.row(scope, key))?.blob;
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new Error(`Checkpoint ${scope}/${key}: the value cannot be stored as JSON.`);
-    const entity: CheckpointEntity = { partitionKey: tableKey(scope), rowKey: tableKey(key) };
-    if (text.length > INLINE_LIMIT) {
-      entity.blob = `${entity.partitionKey}/${entity.rowKey}/${randomUUID()}.json`;
-      await this.blobs.put(CONTAINER, entity.blob, text, 'application/json');
-    } else {
-      entity.value = text;
-    }
+    const entity = await this.entityFor(scope, key, value);
     let newEtag: string;
     try {
       const res = etag
