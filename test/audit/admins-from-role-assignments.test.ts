@@ -1,33 +1,11 @@
 // Administrators come from role assignments as Entra holds them: a role assigned to a group makes its
 // members (nested ones too) administrators; PIM-eligible roles count where P2 is licensed, and without
 // P2 that part is skipped with its reason.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { runAudit } from '../../jobs/run-audit';
-import { createGraphContext } from '../../graph';
-import { readEnvironment } from '../../config/env';
-import { parseCouncilFile } from '../../jobs/council-context';
-import { openStore } from '../../store';
-import { silentLogger } from '../../core/logger';
-import { loadScenario, startSimulator, type Scenario } from '../../simulator';
-import { councilContext } from '../../context/council-context';
+import { auditDemoTenant } from '../support/demo-tenant';
 
 const D = 'exampleparish.gov.uk';
 
-async function audit(change: (s: Scenario) => void) {
-  const s = structuredClone(loadScenario('demo'));
-  s.tenantId = randomUUID();
-  change(s);
-  const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
-  const council = parseCouncilFile({ councils: [{ ...c, tenantId: s.tenantId }] }, 'test').councils[0];
-  const sim = await startSimulator({ scenarios: [s] });
-  try {
-    return await runAudit(councilContext(council, { graph: createGraphContext(readEnvironment(sim.env(), s.tenantId)), store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log: silentLogger }));
-  } finally {
-    await sim.close();
-  }
-}
+const audit = auditDemoTenant;
 
 const registration = (r: Awaited<ReturnType<typeof audit>>, upn: string) =>
   r.document.findings.find((f) => f.checkId === 'identity.mfa-registration' && f.subject.userPrincipalName === upn);

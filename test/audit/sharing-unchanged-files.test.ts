@@ -1,28 +1,14 @@
 // Sharing on a file whose content did not change: delta does not list it ("driveItem: delta", scanning
 // permissions hierarchies), so the next night finds it through Purview's sharing records ("Use sharing
 // auditing in the audit log"), read with the per-service AuditLogsQuery-OneDrive.Read.All.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { runAudit } from '../../jobs/run-audit';
-import { createGraphContext } from '../../graph';
-import { readEnvironment } from '../../config/env';
-import { parseCouncilFile } from '../../jobs/council-context';
-import { openStore } from '../../store';
-import { silentLogger } from '../../core/logger';
-import { loadScenario, startSimulator, type Scenario } from '../../simulator';
+import { type Scenario } from '../../simulator';
 import { shareItem } from '../../simulator/drives';
-import { councilContext } from '../../context/council-context';
+import { withDemoTenant } from '../support/demo-tenant';
 
 async function twoNights(change: (s: Scenario) => void = () => undefined) {
-  const s = structuredClone(loadScenario('demo'));
-  s.tenantId = randomUUID();
-  change(s);
-  const c = JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8')).councils[0];
-  const council = parseCouncilFile({ councils: [{ ...c, tenantId: s.tenantId }] }, 'test').councils[0];
-  const sim = await startSimulator({ scenarios: [s] });
-  try {
-    const ctx = councilContext(council, { graph: createGraphContext(readEnvironment(sim.env(), s.tenantId)), store: await openStore(process.env.COUNCILGUARD_TEST_STORAGE!), log: silentLogger });
+  return withDemoTenant(change, async ({ sim, scenario: s, council, ctx }) => {
     const night1 = await runAudit(ctx);
     // An old file in a councillor's OneDrive, never shared and not edited since: someone makes an anyone-link.
     const tenant = sim.tenant(s.tenantId);
@@ -36,9 +22,7 @@ async function twoNights(change: (s: Scenario) => void = () => undefined) {
     const night3 = await runAudit(ctx);
     const anyone = (r: typeof night1) => r.document.findings.filter((f) => f.checkId === 'files.external-sharing' && f.kind === 'anyone-link' && f.subject.id === item.id);
     return { night1: anyone(night1), night2: anyone(night2), night3: anyone(night3), check2: night2.document.checks.find((x) => x.id === 'files.external-sharing')! };
-  } finally {
-    await sim.close();
-  }
+  });
 }
 
 describe('files.external-sharing: sharing on a file whose content did not change', () => {
