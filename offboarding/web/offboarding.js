@@ -169,7 +169,9 @@
     nc.textContent = '';
     for (const x of notCopied) {
       const li = document.createElement('li');
-      li.textContent = `${x.what}: remains ${x.where}. ${x.why}.`;
+      // The reason is a clause in the service's wording; it starts a sentence here, so it gets a capital.
+      const why = x.why ? x.why.charAt(0).toUpperCase() + x.why.slice(1) : '';
+      li.textContent = `${x.what}: remains ${x.where}.${why ? ` ${why}.` : ''}`;
       nc.appendChild(li);
     }
     if (view.certificateUrl) {

@@ -13,6 +13,7 @@ import { inProcessStarter } from '../support/in-process-starter';
 import { testCouncils } from '../support/councils';
 import { CLERK, harness, leaver, LEAVER, type Harness } from './support';
 import { signInWith } from '../support/sign-in';
+import { saveScreenshot } from '../support/browser';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = [
@@ -125,7 +126,7 @@ function host(handlers: ReturnType<typeof offboardingHttpHandlers>, signedIn: ()
       'Copy the OneDrive: Done', 'Verify the archive: Done', 'Hand over to the clerk: Done', 'Close the account: Done',
     ]);
     expect(await page.locator('#progress-bar').getAttribute('value')).toBe('100');
-    await page.screenshot({ path: join(OUT, 'offboarding-page.png'), fullPage: true });
+    await saveScreenshot(page, 'offboarding-page.png');
     expect(leaver(h.tenant()).accountEnabled).toBe(false);
 
     // The certificate opens, self-contained, in the browser.
@@ -133,7 +134,7 @@ function host(handlers: ReturnType<typeof offboardingHttpHandlers>, signedIn: ()
     expect(await page.locator('h1').textContent()).toBe('Certificate of surrender');
     expect(await page.locator('body').textContent()).toContain('Cllr Lee Leaving');
     expect(await page.locator('script').count()).toBe(0);
-    await page.screenshot({ path: join(OUT, 'offboarding-certificate.png'), fullPage: true });
+    await saveScreenshot(page, 'offboarding-certificate.png');
     expect(problems).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { renderReportHtml } from '../../reports/html';
 import { renderSupplierIndex } from '../../reports/index-html';
 import { loadProfile } from '../../policy/load';
 import type { Finding } from '../../core/findings';
-import { haveChromium, launchChromium, CHROMIUM } from '../support/browser';
+import { haveChromium, launchChromium, CHROMIUM, saveScreenshot } from '../support/browser';
 import { GENERATED_AT, makeDocument, makeFinding, manyFindings, nights } from '../support/findings-factory';
 
 const OUT = join(__dirname, '../../test-output');
@@ -60,7 +60,7 @@ const mfa = { inScope: 12, registered: 11, enforced: 10, registeredAndEnforced: 
     expect(await page.textContent('body')).toContain('<script>window.__pwned=1</script>');
     // The stylesheet applied (its hash is in the CSP): the severity badge has its colour.
     expect(await page.evaluate("getComputedStyle(document.querySelector('.sev.high')).backgroundColor")).toBe('rgb(179, 38, 30)');
-    await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
+    await saveScreenshot(page, 'report.png');
   });
 
   it('works with scripts disabled and prints to PDF', async () => {

@@ -1,7 +1,8 @@
 // Headless Debian Chromium through playwright-core, locked down: no network beyond the page, flags that
 // stop Chromium's own background traffic. Tests skip (saying why) where Chromium is not installed.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
@@ -11,4 +12,20 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Saves a screenshot to test-output/ and, when UPDATE_DOCS_IMAGES=1 (`npm run docs:images`), also to
+ * docs/images/ for the clerk's and supplier's guides. Plain `npm test` leaves the tracked images alone, so a
+ * test run never dirties the tree.
+ */
+export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  const out = join(__dirname, '../../test-output');
+  mkdirSync(out, { recursive: true });
+  await page.screenshot({ path: join(out, name), fullPage: options.fullPage ?? true });
+  if (process.env.UPDATE_DOCS_IMAGES === '1') {
+    const docs = join(__dirname, '../../docs/images');
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(join(out, name), join(docs, name));
+  }
 }
