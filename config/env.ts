@@ -113,6 +113,17 @@ export function readSignInSettings(env: NodeJS.ProcessEnv = process.env): SignIn
   return { clientId: clientId.toLowerCase(), authorityHost: httpsUrl(env, 'COUNCILGUARD_SIGNIN_AUTHORITY', 'https://login.microsoftonline.com') };
 }
 
+/**
+ * The function app's public address, for links in reports to its pages (the plan page): COUNCILGUARD_PUBLIC_URL
+ * (https; a custom domain), else https://WEBSITE_HOSTNAME, which App Service sets to the app's default host
+ * name; undefined on the command line, where reports show the plan's id and path instead.
+ */
+export function readPublicBaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.COUNCILGUARD_PUBLIC_URL?.trim()) return httpsUrl(env, 'COUNCILGUARD_PUBLIC_URL', 'https://councilguard.example.net');
+  const host = env.WEBSITE_HOSTNAME?.trim();
+  return host && /^[a-z0-9.-]+(:\d+)?$/i.test(host) ? `https://${host.toLowerCase()}` : undefined;
+}
+
 /** The council config file's path (COUNCILGUARD_CONFIG), for the function app, which has no --config. */
 export function requireConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   const path = env.COUNCILGUARD_CONFIG?.trim();

@@ -89,13 +89,18 @@ export async function applyPlan(ctx: EnforceContext, plan: EnforcementPlan, appr
   await verifyPlan(ctx, plan);
   // Undo is final: an undone action is never applied again from the same plan (re-approving it within
   // its validity would otherwise redo it, and then nothing could undo it). Re-applying needs a new plan.
-  const undone = (await loadStatus(ctx.store, plan.id))?.status.undone ?? {};
+  const status = (await loadStatus(ctx.store, plan.id))?.status;
+  const undone = status?.undone ?? {};
+  // Left out when approving (unticked on the plan page): never applied from this plan, on any apply.
+  const left = status?.deselected;
   const results: ActionResult[] = [];
   for (const a of plan.actions) {
     const wasUndone = undone[a.id];
     const r = wasUndone
       ? { actionId: a.id, status: 'skipped' as const, reason: `it was undone at ${wasUndone.at} by ${wasUndone.by}, and an undone action is never re-applied from the same plan; make a new plan if the change is wanted again`, at: new Date().toISOString() }
-      : await applyOne(ctx, a, approver);
+      : left?.actionIds.includes(a.id)
+        ? { actionId: a.id, status: 'skipped' as const, reason: `${left.by} left it out when approving the plan at ${left.at}; make a new plan if the change is wanted after all`, at: new Date().toISOString() }
+        : await applyOne(ctx, a, approver);
     results.push(r);
     await ctx.store.appendAction({
       tenantId: plan.tenantId, actor: approver, action: `enforce.${a.kind}`, target: `${a.target.name} [${a.id}]`,

@@ -48,6 +48,11 @@ export async function loadStatus(store: Store, planId: string): Promise<{ status
   return c ? { status: c.value, etag: c.etag } : undefined;
 }
 
+/** Writes the status only over the version `etag` names; CheckpointConflictError when someone wrote since. */
+export async function saveStatusIf(store: Store, status: PlanStatus, etag: string): Promise<void> {
+  await store.putCheckpoint(SCOPE, status.planId, status, etag);
+}
+
 /** Reads, changes and writes the status; retries when someone else wrote it in between. */
 export async function updateStatus(store: Store, planId: string, change: (s: PlanStatus) => void): Promise<PlanStatus> {
   for (let attempt = 0; ; attempt++) {

@@ -8,6 +8,7 @@ import { planDigest, savePlan } from './plan-store';
 import { EnforcementInputError } from '../core/errors';
 import { REMEDIATIONS, type EnforceContext, type EnforcementPlan, type PlannedAction, type RemediationName } from './types';
 import type { CouncilConfig } from '../policy/council-config';
+import type { FindingsDocument } from '../core/findings';
 
 export const DEFAULT_VALIDITY_HOURS = 72;
 
@@ -19,14 +20,15 @@ export function newPlanId(now: string): string {
   return `P${DateTime.fromISO(now, { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss'Z'")}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function makePlan(ctx: EnforceContext & { createdBy: string }): Promise<EnforcementPlan> {
+/** `findings`: the run to plan from (the nightly audit, before its run is stored); default the latest stored run. */
+export async function makePlan(ctx: EnforceContext & { createdBy: string; findings?: FindingsDocument }): Promise<EnforcementPlan> {
   const { council, store } = ctx;
   const now = ctx.clock().toISOString();
   const enabled = enabledRemediations(council);
   if (!enabled.length) {
     throw new EnforcementInputError(`${council.name} has no remediation enabled: set one or more of ${REMEDIATIONS.map((r) => `enforce.${r}`).join(', ')} to true in the council config (each is off by default).`);
   }
-  const findings = await store.latestRun(council.tenantId);
+  const findings = ctx.findings ?? await store.latestRun(council.tenantId);
   if (!findings) throw new EnforcementInputError(`There is no audit of ${council.name} to plan from; run councilguard audit --config … first.`);
 
   const notes: string[] = [];

@@ -84,6 +84,8 @@ export interface PlanStatus {
   state: 'awaiting-approval' | 'approved' | 'applied';
   approvedBy?: string;
   approvedAt?: string;
+  /** Actions the approver left out (unticked on the plan page): never applied from this plan. */
+  deselected?: { actionIds: string[]; by: string; at: string };
   results: Record<string, ActionResult>;
   undone: Record<string, { at: string; by: string }>;
 }

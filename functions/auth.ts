@@ -97,7 +97,7 @@ export interface CallerCheck {
  * 401 without a valid Entra token, 403 without the app role; otherwise the principal from the token.
  * Usage: `const auth = await requireRole(request, ROLE, { signIn, councils }); if ('response' in auth) return auth.response;`
  */
-export async function requireRole(request: HttpRequest, role: string, check: CallerCheck): Promise<{ principal: Principal } | { response: HttpResponseInit }> {
+export async function requireRole(request: HttpRequest, role: string | readonly string[], check: CallerCheck): Promise<{ principal: Principal } | { response: HttpResponseInit }> {
   const token = forwardedToken(request);
   if (!token) return { response: { status: 401, jsonBody: { error: 'Sign in first: this endpoint needs App Service authentication, which forwards your Entra token (X-MS-TOKEN-AAD-ID-TOKEN or Authorization: Bearer).' } } };
   let verifier: TokenVerifier;
@@ -109,7 +109,9 @@ export async function requireRole(request: HttpRequest, role: string, check: Cal
   }
   const result = await verifier.verify(token, signInTenants(check.councils));
   if ('refused' in result) return { response: { status: 401, jsonBody: { error: `Sign in again: ${result.refused}.` } } };
-  if (!result.principal.roles.includes(role)) return { response: { status: 403, jsonBody: { error: `Your account lacks the app role ${role}; ask the administrator of the CouncilGuard app registration to assign it.` } } };
+  // Several roles: any one of them will do (a page that readers and approvers both open).
+  const roles = typeof role === 'string' ? [role] : role;
+  if (!roles.some((r) => result.principal.roles.includes(r))) return { response: { status: 403, jsonBody: { error: `Your account lacks the app role ${roles.join(' or ')}; ask the administrator of the CouncilGuard app registration to assign it.` } } };
   return result;
 }
 

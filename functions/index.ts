@@ -9,6 +9,7 @@ import { latestReportHandler } from './handlers/reports-latest';
 import { registerOffboarding } from './offboarding-registrations';
 import { plansHttpHandlers } from './handlers/plans-http';
 import { evidenceHandler, yearlyEvidenceHandler } from './handlers/evidence';
+import { supplierHandlers } from './handlers/supplier';
 
 app.timer('nightlyAudit', {
   schedule: readScheduleSettings(process.env).schedule,
@@ -33,6 +34,13 @@ const plans = plansHttpHandlers({ councils: appCouncils });
 app.http('planGet', { methods: ['GET'], route: 'plans/{id}', authLevel: 'anonymous', handler: plans.get });
 app.http('planApprove', { methods: ['POST'], route: 'plans/{id}/approve', authLevel: 'anonymous', handler: plans.approve });
 app.http('planApply', { methods: ['POST'], route: 'plans/{id}/apply', authLevel: 'anonymous', handler: plans.apply });
+app.http('planPage', { methods: ['GET'], route: 'plans/{id}/page', authLevel: 'anonymous', handler: plans.page });
+
+// The IT supplier's morning view over every council they may see: the page, its data, plans by state.
+const supplier = supplierHandlers({ councils: appCouncils });
+app.http('supplierPage', { methods: ['GET'], route: 'supplier', authLevel: 'anonymous', handler: supplier.page });
+app.http('supplierReports', { methods: ['GET'], route: 'reports', authLevel: 'anonymous', handler: supplier.reports });
+app.http('planList', { methods: ['GET'], route: 'plans', authLevel: 'anonymous', handler: supplier.plans });
 
 // The year's evidence for AGAR Assertion 10: on request, and on 1 April (always BST) at 03:00 UK time,
 // after that night's audit, for the year just ended.

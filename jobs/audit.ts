@@ -10,10 +10,9 @@ import { ConfigError, CouncilConfigError, messageOf } from '../core/errors';
 import type { Severity } from '../core/findings';
 import type { Logger } from '../core/logger';
 import { atOrAbove, countBySeverity } from '../core/severity';
-import { readScheduleSettings } from '../config/env';
+import { readPublicBaseUrl, readScheduleSettings } from '../config/env';
 import type { CouncilConfig } from '../policy/council-config';
 import { renderSupplierIndex } from '../reports/index-html';
-import { enabledRemediations, makePlan } from '../enforce/plan';
 import { selectCouncils } from '../context/council-context';
 import { functionAppCouncils, loadCouncilFile, withCouncils, type Councils } from './council-context';
 import { runAudit, type AuditResult } from './run-audit';
@@ -39,6 +38,8 @@ export interface AuditCouncilsOptions {
   writePlans?: boolean;
   /** How long to wait for the Purview audit query before handing it to the next run. */
   auditQueryBudgetMs?: number;
+  /** The function app's public address, so reports link the plan page (config/env.ts readPublicBaseUrl). */
+  publicBaseUrl?: string;
 }
 
 export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptions = {}): Promise<CouncilAuditOutcome[]> {
@@ -47,13 +48,14 @@ export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptio
   return Promise.all(selected.map((council) => limit(async (): Promise<CouncilAuditOutcome> => {
     try {
       const ctx = councils.context(council);
-      const result = await runAudit({ ...ctx, auditQueryBudgetMs: opts.auditQueryBudgetMs });
-      if (!opts.writePlans || !enabledRemediations(council).length) return { council, result };
+      // Nightly, the plan is made inside the run (from its findings, before rendering) so the report names it.
+      const writePlan = opts.writePlans ? { publicBaseUrl: opts.publicBaseUrl } : undefined;
+      const result = await runAudit({ ...ctx, auditQueryBudgetMs: opts.auditQueryBudgetMs, writePlan });
+      if (result.planError) return { council, result, failure: `the enforcement plan could not be made: ${result.planError}` };
+      if (!result.planId) return { council, result };
       // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
-      const plan = await makePlan({ ...ctx, createdBy: 'nightly audit' });
-      if (!plan.actions.length) return { council, result };
-      ctx.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
-      return { council, result, planId: plan.id };
+      ctx.log.info(`${council.name}: plan ${result.planId} with ${result.planActions} action(s) awaits approval (POST /api/plans/${result.planId}/approve).`);
+      return { council, result, planId: result.planId };
     } catch (err) {
       // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
       if (err instanceof ConfigError) throw err;
@@ -81,7 +83,7 @@ export async function nightlyAudit(opts: { env: NodeJS.ProcessEnv; log: Logger; 
   const now = clock().toISOString();
   if (!isAuditHourInUk(now, localHour)) return { ran: false, errored: false, message: `Not ${localHour}:00 in the UK at this firing; the audit runs at the other one.` };
   const councils = await functionAppCouncils(opts.env, opts.log, fixedClock(now))();
-  const outcomes = await auditCouncils(councils, { writePlans: true });
+  const outcomes = await auditCouncils(councils, { writePlans: true, publicBaseUrl: readPublicBaseUrl(opts.env) });
   const failed = outcomes.filter((o) => o.failure || o.result?.errored);
   const counts = outcomes.map((o) => `${o.council.name}: ${o.failure ? 'failed' : `${o.result!.document.findings.length} findings`}`);
   return { ran: true, errored: failed.length > 0, message: `Audited ${outcomes.length} council(s). ${counts.join('; ')}` };

@@ -14,11 +14,20 @@ import { deliverRun, type DeliveryResult } from '../reports/delivery';
 import { renderRunFiles, type RunFiles } from './render-run';
 import { saveRunRecord } from './run-record';
 import { version } from '../package.json';
+import { enabledRemediations, makePlan } from '../enforce/plan';
+import { messageOf } from '../core/errors';
+import type { PlanAwaitingLink } from '../reports/html';
 
 /** One council's night: its context, read once for the run's instant (clock), and the audit query budget. */
 export interface AuditRun extends CouncilContext {
   /** How long to wait for the Purview audit query before handing it to the next run (default 2 min). */
   auditQueryBudgetMs?: number;
+  /**
+   * The nightly run: make an enforcement plan from tonight's findings (when the council enabled a
+   * remediation) before the report is rendered, so report.html and summary.md name it. `publicBaseUrl`
+   * (config/env.ts readPublicBaseUrl) makes that a link to the plan page.
+   */
+  writePlan?: { publicBaseUrl?: string };
 }
 
 export interface AuditResult {
@@ -32,6 +41,11 @@ export interface AuditResult {
   deliveries: DeliveryResult[];
   /** High findings per night, oldest first, ending with tonight (the supplier index sparkline). */
   highTrend: number[];
+  /** The plan written for approval (nightly only, when it has actions). */
+  planId?: string;
+  planActions?: number;
+  /** Why no plan could be made (the run itself is stored and delivered all the same). */
+  planError?: string;
 }
 
 function enabledChecks(council: CouncilConfig): Check[] {
@@ -113,7 +127,8 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const history = await run.store.runHistory(council.tenantId, 30);
   const since = DateTime.fromISO(now, { zone: 'utc' }).minus({ days: 30 }).toISO()!;
   const actions = await run.store.listActions(council.tenantId, { since });
-  const files = renderRunFiles(document, { profile, council, history, actions });
+  const plan = await planFromRun(run, document);
+  const files = renderRunFiles(document, { profile, council, history, actions, planAwaiting: plan.link });
   await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });
   // The year's evidence keeps its own compact record, whatever the reports' retention deletes later.
   await saveRunRecord({ store: run.store, council, doc: document, snapshot, drafts, log });
@@ -122,7 +137,22 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);
   const highTrend = [...history].reverse().map((h) => h.high).concat(findings.filter((f) => f.severity === 'high').length).slice(-30);
   // A run in which no check ran is not a quiet success: it counts as errored (exit 1, the timer fails).
-  return { document, files, errored: !!notice || summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend };
+  return { document, files, errored: !!notice || summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend, planId: plan.link?.id, planActions: plan.link?.actions, planError: plan.error };
+}
+
+/** Tonight's plan for approval, made from this run's findings; nothing is applied. */
+async function planFromRun(run: AuditRun, document: FindingsDocument): Promise<{ link?: PlanAwaitingLink; error?: string }> {
+  if (!run.writePlan || !enabledRemediations(run.council).length) return {};
+  try {
+    const plan = await makePlan({ ...run, createdBy: 'nightly audit', findings: document });
+    if (!plan.actions.length) return {};
+    const path = `/api/plans/${plan.id}/page`;
+    const base = run.writePlan.publicBaseUrl;
+    return { link: { id: plan.id, actions: plan.actions.length, validUntil: plan.validUntil, path, url: base ? `${base}${path}` : undefined } };
+  } catch (err) {
+    run.log.error(`${run.council.name}: the enforcement plan could not be made: ${messageOf(err)}`);
+    return { error: messageOf(err) };
+  }
 }
 
 /** Why nothing was audited, when no check ran (each was skipped or disabled); undefined when one ran. */

@@ -30,6 +30,19 @@ export interface ReportContext {
   generatedBy?: string;
   /** Recent entries of the action log (changes made, mailbox content read), newest last. */
   actions?: { at: string; actor: string; action: string; target: string; result: string }[];
+  /** Tonight's enforcement plan awaiting the IT supplier's approval, if one was made. */
+  planAwaiting?: PlanAwaitingLink;
+}
+
+/** A plan awaiting approval as reports name it: a link when the app's public address is known, else its id and path. */
+export interface PlanAwaitingLink {
+  id: string;
+  actions: number;
+  validUntil: string;
+  /** The plan page's path on the function app, e.g. /api/plans/{id}/page. */
+  path: string;
+  /** https URL of the plan page, when the app's public address is configured. */
+  url?: string;
 }
 
 const ACTION_ROWS = 50;
@@ -253,6 +266,12 @@ ${asTable('Show the MFA figures as a table', table(['Measure', 'People', 'Of', '
 }
 
 /** The whole report.html for one run. Pure: the same document and context give the same page. */
+function planNotice(p: PlanAwaitingLink): string {
+  const href = safeHttpsUrl(p.url);
+  const where = href ? `<a href="${esc(href)}">open the plan page to read and approve it</a>` : `open ${esc(p.path)} on the CouncilGuard function app to read and approve it`;
+  return `<p class="notice"><strong>Awaiting approval:</strong> ${esc(`enforcement plan ${p.id} (${plural(p.actions, 'action')}, valid until ${ukDateTime(p.validUntil)})`)}; ${where}. Nothing changes until it is approved.</p>`;
+}
+
 export function renderReportHtml(doc: FindingsDocument, ctx: ReportContext): string {
   const clause = clauseResolver(ctx.profile, ctx.clauseOverrides);
   const count = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Finding['severity'], number>;
@@ -334,6 +353,7 @@ ${recent.length > ACTION_ROWS ? `<p>… and ${recent.length - ACTION_ROWS} more 
 <header>
 <h1>${esc(doc.council)}: IT policy audit</h1>
 ${doc.notice ? `<p class="notice" role="alert"><strong>Not audited:</strong> ${esc(doc.notice)}</p>` : ''}
+${ctx.planAwaiting ? planNotice(ctx.planAwaiting) : ''}
 <dl class="meta"><dt>Run</dt><dd>${esc(ukDateTime(doc.generatedAt))}</dd><dt>Policy</dt><dd>${esc(ctx.profile.title)}, version ${esc(doc.policy.version)}${esc(policyNote)}</dd><dt>Tenant</dt><dd>${esc(doc.tenantId)}</dd><dt>Produced by</dt><dd>${esc(produced)}</dd></dl>
 <p class="notice">This report names council members and staff. Keep it within the council and its IT supplier, and delete old copies you no longer need.</p>
 </header>

@@ -3,6 +3,7 @@
 // travels further than the report and a finding's summary often names the person.
 import type { Finding, FindingsDocument } from '../core/findings';
 import { safeHttpsUrl } from './escape';
+import type { PlanAwaitingLink } from './html';
 import { ukDateTime } from '../core/uk-time';
 import { plural, SEVERITY_WORDS, skipReasonInWords } from './words';
 import { SEVERITIES, SEVERITY_RANK } from '../core/severity';
@@ -40,7 +41,7 @@ function affected(findings: Finding[]): string {
   return [...kinds].map(([kind, ids]) => (kind === 'tenant' ? "the tenant's settings" : plural(ids.size, ...(words[kind] ?? [kind, `${kind}s`])))).join(', ');
 }
 
-export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowed: boolean; reportLink?: string }): string {
+export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowed: boolean; reportLink?: string; planAwaiting?: PlanAwaitingLink }): string {
   const count = Object.fromEntries(SEVERITIES.map((s) => [s, doc.findings.filter((f) => f.severity === s).length]));
   const fresh = doc.findings.filter((f) => f.state === 'new').length;
   const titleOf = new Map(doc.checks.map((c) => [c.id as string, c.title]));
@@ -107,6 +108,11 @@ export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowe
     }
   }
 
+  if (opts.planAwaiting) {
+    const p = opts.planAwaiting;
+    const href = safeHttpsUrl(p.url);
+    lines.push('', `**Awaiting approval:** enforcement plan ${mdText(p.id)} (${plural(p.actions, 'action')}, valid until ${mdText(ukDateTime(p.validUntil))}): ${href ? `<${href}>` : `open ${mdText(p.path)} on the CouncilGuard function app`}. Nothing changes until it is approved.`);
+  }
   if (opts.reportLink) {
     const href = safeHttpsUrl(opts.reportLink);
     lines.push('', href ? `Full report: <${href}>` : `Full report: ${mdText(opts.reportLink)}`);

@@ -2,13 +2,18 @@
 // Enforcement.Approve, and the caller's council), find the plan, hand to jobs/enforcement. Nothing is
 // applied unapproved:
 //   GET  /api/plans/{id}          the plan, its status and results
-//   POST /api/plans/{id}/approve  records the caller as approver and applies the plan
+//   GET  /api/plans/{id}/page     the plan's page: each action with a tick box, and Approve for approvers
+//   POST /api/plans/{id}/approve  records the caller as approver and applies the plan; a body
+//                                 { planVersion, deselected } (the page's) approves the plan only as shown
+//                                 and leaves the unticked actions out; {} or no body approves every action
 //   POST /api/plans/{id}/apply    applies again (after a partial failure); only an approved plan
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { appSignIn, callerBelongsTo, refuseCrossSite, requireRole, type Principal, type SignInSource } from '../auth';
 import { EnforcementInputError, InputError } from '../../core/errors';
 import type { Councils } from '../../jobs/council-context';
-import { approveAndApply, applyApprovedPlan, councilOfPlan, findPlan, type ApplyOutcome, type EnforcementPlan } from '../../jobs/enforcement';
+import { approveSelectionAndApply, applyApprovedPlan, councilOfPlan, findPlan, parseApprovalBody, type ApplyOutcome, type EnforcementPlan, type ApprovalChoice } from '../../jobs/enforcement';
+import { planPage } from '../../jobs/supplier-overview';
+import { REPORTS_ROLE } from './reports-latest';
 import { logTo, type CouncilsSource } from '../app-councils';
 
 export const APPROVE_ROLE = 'Enforcement.Approve';
@@ -26,7 +31,7 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
   const authorise = async (request: HttpRequest) => requireRole(request, APPROVE_ROLE, { signIn, councils: (await deps.councils()).all() });
 
   /** The plan, if the caller is an account of its council or of the council's IT supplier (else 404). */
-  async function find(request: HttpRequest, caller: Principal): Promise<{ plan: EnforcementPlan; councils: Councils; status?: string } | HttpResponseInit> {
+  async function find(request: HttpRequest, caller: Principal): Promise<{ plan: EnforcementPlan; councils: Councils; status?: string; found: NonNullable<Awaited<ReturnType<typeof findPlan>>> } | HttpResponseInit> {
     const id = request.params.id ?? '';
     const councils = await deps.councils();
     let found: Awaited<ReturnType<typeof findPlan>>;
@@ -38,8 +43,8 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
     }
     const council = found && councilOfPlan(councils, found.plan);
     return found && council && callerBelongsTo(council, caller)
-      ? { plan: found.plan, councils, status: found.status?.state }
-      : json(404, { error: `There is no plan ${id}; the nightly report names the latest plan's id.` });
+      ? { plan: found.plan, councils, status: found.status?.state, found }
+      : json(404, { error: `There is no plan ${id} that you may see; the supplier's page (GET /api/supplier) and GET /api/plans?state=awaiting-approval list your councils' plans awaiting approval.` });
   }
 
   /** Applies through `run` in the plan's council context; a plan that cannot be applied as asked is a 409. */
@@ -70,8 +75,19 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
     if (crossSite) return crossSite;
     const found = await find(request, auth.principal);
     if (!('plan' in found)) return found;
-    invocation.log(`${auth.principal.userPrincipalName} approved plan ${found.plan.id}.`);
-    return applyIn(found, invocation, (ctx) => approveAndApply(ctx, found.plan, auth.principal.userPrincipalName, 'over HTTP'), auth.principal.userPrincipalName);
+    let choice: ApprovalChoice;
+    try {
+      choice = parseApprovalBody(await request.text(), found.plan);
+    } catch (err) {
+      if (err instanceof InputError) return json(400, { error: err.message });
+      throw err;
+    }
+    invocation.log(`${auth.principal.userPrincipalName} approved plan ${found.plan.id}${choice.deselected.length ? `, leaving out ${choice.deselected.join(', ')}` : ''}.`);
+    const approver = auth.principal.userPrincipalName;
+    // A bare approval ({} or no body) approves every action as before; the page's also carries the version it
+    // showed. Either way only a plan still awaiting approval is approved (409 otherwise: re-apply is …/apply).
+    const via = choice.planVersion === undefined ? 'over HTTP' : 'on the plan page';
+    return applyIn(found, invocation, (ctx) => approveSelectionAndApply(ctx, found.plan, approver, via, choice), approver);
   }
 
   async function applyApproved(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
@@ -84,5 +100,18 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
     return applyIn(found, invocation, (ctx) => applyApprovedPlan(ctx, found.plan, auth.principal.userPrincipalName), auth.principal.userPrincipalName);
   }
 
-  return { get, approve, apply: applyApproved };
+  /** The plan's page: readers (Reports.Read) see it; Enforcement.Approve holders also get the Approve button. */
+  async function page(request: HttpRequest): Promise<HttpResponseInit> {
+    const auth = await requireRole(request, [APPROVE_ROLE, REPORTS_ROLE], { signIn, councils: (await deps.councils()).all() });
+    if ('response' in auth) return auth.response;
+    const found = await find(request, auth.principal);
+    if (!('plan' in found)) return found;
+    const { html, csp } = planPage(found.plan, found.found.status, found.found.version, { canApprove: auth.principal.roles.includes(APPROVE_ROLE), now: found.councils.clock() });
+    return {
+      status: 200, body: html,
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' },
+    };
+  }
+
+  return { get, page, approve, apply: applyApproved };
 }

@@ -23,7 +23,7 @@ describe('nightly audit timer', () => {
       config.councils[0].enforce = { forwarding: true }; // a plan is written for approval, nothing applied
       const file = join(mkdtempSync(join(tmpdir(), 'cg-fn-')), 'councils.json');
       writeFileSync(file, JSON.stringify(config));
-      Object.assign(process.env, sim.env(), { COUNCILGUARD_CONFIG: file, COUNCILGUARD_STORAGE: process.env.COUNCILGUARD_TEST_STORAGE });
+      Object.assign(process.env, sim.env(), { COUNCILGUARD_CONFIG: file, COUNCILGUARD_STORAGE: process.env.COUNCILGUARD_TEST_STORAGE, WEBSITE_HOSTNAME: 'councilguard-test.azurewebsites.net' });
       const logs: string[] = [];
       const context = new InvocationContext({ functionName: 'nightlyAudit', logHandler: (_level, ...args) => logs.push(args.join(' ')) });
 
@@ -40,6 +40,13 @@ describe('nightly audit timer', () => {
       expect(latest?.findings.length).toBeGreaterThan(0);
       expect(logs.join('\n')).toMatch(/Example Parish Council: plan P\d{8}T\d{6}Z-[0-9a-f]{6} with 1 action\(s\) awaits approval \(POST \/api\/plans\/P.*\/approve\)/);
       expect(sim.tenant().users.find((u) => u.userPrincipalName === 'cllr.ahmed@exampleparish.gov.uk')!.rules[0].isEnabled).not.toBe(false);
+      // The report and the summary link tonight's plan page on the app's public address (WEBSITE_HOSTNAME).
+      const planId = /plan (P\d{8}T\d{6}Z-[0-9a-f]{6}) with/.exec(logs.join('\n'))![1];
+      const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
+      const link = `https://councilguard-test.azurewebsites.net/api/plans/${planId}/page`;
+      expect((await store.readRunFile(scenario.tenantId, 'latest', 'report.html'))!.toString()).toContain(`<a href="${link}">open the plan page to read and approve it</a>`);
+      expect((await store.readRunFile(scenario.tenantId, 'latest', 'summary.md'))!.toString()).toContain(`**Awaiting approval:** enforcement plan ${planId} (1 action, valid until`);
+      expect((await store.readRunFile(scenario.tenantId, 'latest', 'summary.md'))!.toString()).toContain(`<${link}>`);
     } finally {
       await sim.close();
     }

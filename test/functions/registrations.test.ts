@@ -46,6 +46,10 @@ describe('function registrations', () => {
       'http | planGet |  | plans/{id} | GET | anonymous | function',
       'http | planApprove |  | plans/{id}/approve | POST | anonymous | function',
       'http | planApply |  | plans/{id}/apply | POST | anonymous | function',
+      'http | planPage |  | plans/{id}/page | GET | anonymous | function',
+      'http | supplierPage |  | supplier | GET | anonymous | function',
+      'http | supplierReports |  | reports | GET | anonymous | function',
+      'http | planList |  | plans | GET | anonymous | function',
       'http | evidence |  | evidence | GET | anonymous | function',
       'timer | yearlyEvidence |  | 0 0 2 1 4 * |  |  | function',
     ]);

@@ -66,6 +66,15 @@ describe('summary.md', () => {
     expect(md).not.toContain('<javascript:');
   });
 
+  it('names a plan awaiting approval: a link with the public address of the app, else its id and the path to open', () => {
+    const plan = { id: 'P20261125T020000Z-abcdef', actions: 2, validUntil: '2026-11-28T02:00:00.000Z', path: '/api/plans/P20261125T020000Z-abcdef/page' };
+    expect(renderSummaryMarkdown(makeDocument(), { namesAllowed: false, planAwaiting: { ...plan, url: `https://cg.example.net${plan.path}` } }))
+      .toContain('**Awaiting approval:** enforcement plan P20261125T020000Z-abcdef (2 actions, valid until Saturday 28 November 2026, 02:00 GMT): <https://cg.example.net/api/plans/P20261125T020000Z-abcdef/page>.');
+    expect(renderSummaryMarkdown(makeDocument(), { namesAllowed: false, planAwaiting: plan }))
+      .toContain('open /api/plans/P20261125T020000Z-abcdef/page on the CouncilGuard function app. Nothing changes until it is approved.');
+    expect(renderSummaryMarkdown(makeDocument(), { namesAllowed: false })).not.toContain('Awaiting approval');
+  });
+
   it('no findings: says so', () => {
     const md = renderSummaryMarkdown(makeDocument(), { namesAllowed: false });
     expect(md).toContain('No findings: the tenant meets every check that ran.');
