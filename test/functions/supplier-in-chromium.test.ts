@@ -5,18 +5,15 @@
 // contrast of at least 4.5:1 from the computed styles, every interactive element reached by Tab and
 // visibly focused. Then one action is unticked and the plan approved in the browser. Screenshots go to
 // docs/images/ for the docs.
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import type { Browser, Page } from 'playwright-core';
 import { supplierHandlers } from '../../functions/handlers/supplier';
 import { plansHttpHandlers } from '../../functions/handlers/plans-http';
 import { loadStatus } from '../../enforce/plan-store';
-import { haveChromium, CHROMIUM } from '../support/browser';
+import { haveChromium, CHROMIUM, saveScreenshot } from '../support/browser';
 import { supplierFixture, SUPPLIER, type SupplierFixture } from './supplier-support';
 
-const IMAGES = join(__dirname, '../../docs/images');
 type Handler = (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>;
 
 /** The Functions host's part: route, turn the Node request into an HttpRequest, write the response back. */
@@ -106,7 +103,6 @@ async function tabThrough(page: Page): Promise<{ reached: number; interactive: n
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { launchChromium } = require('../support/browser') as typeof import('../support/browser');
     browser = await launchChromium();
-    mkdirSync(IMAGES, { recursive: true });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -134,7 +130,7 @@ async function tabThrough(page: Page): Promise<{ reached: number; interactive: n
     expect(tabbed.unfocused).toEqual([]);
     expect(tabbed.reached).toBe(tabbed.interactive);
     await page.evaluate('document.activeElement?.blur()');
-    await page.screenshot({ path: join(IMAGES, 'supplier-page.png'), fullPage: true });
+    await saveScreenshot(page, 'supplier-page.png');
 
     // The plan awaiting approval links to its page.
     await Promise.all([page.waitForURL(/\/page$/), page.click(`a[href="plans/${f.plan.id}/page"]`)]);
@@ -151,7 +147,7 @@ async function tabThrough(page: Page): Promise<{ reached: number; interactive: n
     await page.click('button[type=submit]');
     await page.locator('#approve-result', { hasText: /^Approved\./ }).waitFor({ timeout: 30_000 });
     expect(await page.locator('#approve-result').textContent()).toContain(`${forwarding.id}: skipped`);
-    await page.screenshot({ path: join(IMAGES, 'plan-approval.png'), fullPage: true });
+    await saveScreenshot(page, 'plan-approval.png');
     expect(problems).toEqual([]);
 
     // Not applied: Cllr Ahmed's forwarding rule is still on; the other actions were.
