@@ -244,3 +244,14 @@ export async function requestChangeover(councils: Councils, council: CouncilConf
   }))));
   return { ...plan, rows };
 }
+
+/** The body of POST /api/offboarding-ended: {council?} (name or tenant id). Anything else is named and refused. */
+export function parseChangeoverBody(body: unknown): { ok: true; value: { council?: string; options?: unknown } } | { ok: false; error: string } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: 'The request is not valid: the body must be a JSON object, e.g. {} or {"council": "Example Parish Council"}.' };
+  const b = body as Record<string, unknown>;
+  // options is let through to be refused by the council-config rule (with its own message); force never applies here.
+  const unknown = Object.keys(b).filter((k) => k !== 'council' && k !== 'options');
+  if (unknown.length) return { ok: false, error: `The request is not valid: ${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length > 1 ? 'are not fields' : 'is not a field'} this request takes (only "council"); each councillor is surrendered with the roster's term end.` };
+  if (b.council !== undefined && (typeof b.council !== 'string' || !b.council.trim() || b.council.length > 200)) return { ok: false, error: 'The request is not valid: council must be the council\'s name or tenant id.' };
+  return { ok: true, value: { council: b.council as string | undefined, options: b.options } };
+}
