@@ -6,6 +6,7 @@ import { surrenderThroughput } from './benchmarks/surrender-throughput';
 import { multiTenant } from './benchmarks/multi-tenant';
 import { evidenceYear } from './benchmarks/evidence-year';
 import { packageBench } from './benchmarks/package';
+import { changeover } from './benchmarks/changeover';
 import { machine } from './lib/harness';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'multi-tenant': multiTenant,
   'evidence-year': evidenceYear,
   package: packageBench,
+  changeover,
 };
 
 async function main(): Promise<number> {

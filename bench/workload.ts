@@ -11,12 +11,13 @@ import { auditCouncils } from '../jobs/audit';
 import { Councils } from '../jobs/council-context';
 import { councilContext } from '../context/council-context';
 import { fixedClock, systemClock } from '../core/clock';
-import { runOffboardingStep, startOffboarding } from '../jobs/offboarding';
+import { loadSurrender, runOffboardingStep, startOffboarding } from '../jobs/offboarding';
 import { silentLogger } from '../core/logger';
 import type { CouncilConfig } from '../policy/council-config';
 import type { RequestKind } from '../graph/meter';
 import { processUsage, round, serve, type ProcessUsage } from './lib/ipc';
 import { generateEvidence } from '../jobs/evidence';
+import { runChangeover } from '../jobs/changeover';
 
 /** What the wire saw, from our side: drive delta pages and the items they carried, requests in flight. */
 const wire = { deltaPages: 0, deltaItems: 0, inFlight: 0, maxInFlight: 0 };
@@ -91,6 +92,19 @@ export interface SurrenderJobResult {
   usage: ProcessUsage;
 }
 
+export interface ChangeoverJobResult {
+  wallS: number;
+  surrenders: number;
+  /** Outcome → count (done, failed, surrendered, in-progress, council-failed). */
+  outcomes: Record<string, number>;
+  /** Surrenders whose record has verify done (the archive was re-read and reconciled). */
+  verified: number;
+  failures: string[];
+  /** RSS sampled every second (MB). */
+  rssSamplesMb: number[];
+  usage: ProcessUsage;
+}
+
 export interface EvidenceJobResult {
   records: number;
   wallS: number;
@@ -142,6 +156,28 @@ serve({
       errored: outcomes.filter((o) => o.result?.errored).length,
       findings: outcomes.reduce((n, o) => n + (o.result?.document.findings.length ?? 0), 0),
       usage: processUsage(),
+    };
+  },
+
+  async changeover(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<ChangeoverJobResult> {
+    const store = await openStore(args.storage);
+    const councils = new Councils({ file: () => ({ councils: args.councils }), env: { ...process.env, ...args.env }, store, log: silentLogger });
+    // A minimal local sampler (every second); bench/lib/memory-sampler.ts, being written elsewhere, may replace it.
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(Math.round(process.memoryUsage().rss / 1048576)), 1000);
+    const t0 = performance.now();
+    const report = await runChangeover(councils, { planOnly: false, requestedBy: 'bench-changeover', concurrency: args.concurrency });
+    const wallS = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    const rows = report.councils.flatMap((c) => c.rows);
+    const outcomes: Record<string, number> = {};
+    for (const r of rows) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+    let verified = 0;
+    for (const r of rows) if (r.reference && (await loadSurrender(store, r.reference))?.steps.verify.status === 'done') verified++;
+    return {
+      wallS: round(wallS), surrenders: rows.length, outcomes, verified,
+      failures: rows.filter((r) => r.outcome === 'failed' || r.outcome === 'council-failed').map((r) => `${r.council} ${r.userPrincipalName}: ${r.detail}`).slice(0, 5),
+      rssSamplesMb: rss, usage: processUsage(),
     };
   },
 

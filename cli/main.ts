@@ -22,7 +22,7 @@ const EXAMPLES: Record<string, string[]> = {
   simulate: ['councilguard simulate --scenario demo --port 4443'],
   report: ['councilguard report --from reports/example-parish-council', 'councilguard report --index --from reports/a reports/b --out reports/'],
   permissions: ['councilguard permissions --config councils.json', 'councilguard permissions --config councils.json --council "Example Parish Council" --check-tenant'],
-  offboard: ['councilguard offboard --config councils.json --user cllr.name@parish.gov.uk --term-end 2026-05-07 --plan', 'councilguard offboard --config councils.json --user cllr.name@parish.gov.uk --term-end 2026-05-07 --yes'],
+  offboard: ['councilguard offboard --config councils.json --user cllr.name@parish.gov.uk --term-end 2026-05-07 --plan', 'councilguard offboard --config councils.json --user cllr.name@parish.gov.uk --term-end 2026-05-07 --yes', 'councilguard offboard --config councils.json --all-ended --yes'],
   plan: ['councilguard plan --config councils.json --council "Example Parish Council" --out plan.json'],
   apply: ['councilguard apply plan.json --config councils.json --yes'],
   undo: ['councilguard undo --config councils.json --action P20261125T020000Z-1a2b3c.01'],
@@ -109,13 +109,16 @@ export async function main(argv: string[]): Promise<number> {
     .command('offboard')
     .description('Surrender a councillor\'s mailbox, contacts, calendar and OneDrive to the clerk as a verified archive, then close the account')
     .requiredOption('--config <file>', 'council config file (JSON)'), 'which council in the config (its name or tenant id), when the address alone does not say')
-    .requiredOption('--user <upn>', 'the councillor\'s sign-in address')
-    .requiredOption('--term-end <date>', 'the date the term of office ended (YYYY-MM-DD)')
+    .option('--user <upn>', 'the councillor\'s sign-in address')
+    .option('--term-end <date>', 'the date the term of office ended (YYYY-MM-DD)')
+    .option('--all-ended', 'every rostered councillor whose term has ended and who has no completed surrender (instead of --user and --term-end)')
+    .option('--concurrency <n>', 'with --all-ended: surrenders at once across all councils (default 8)')
     .option('--plan', 'print what would be done, with counts and an estimated duration, and change nothing')
     .option('--yes', 'start without asking to type the address again')
     .option('--force', 'start before the term end (needs --reason)')
     .option('--reason <text>', 'why the surrender starts early (recorded in the action log and certificate)')
     .option('--data-dir <dir>', 'where the local store keeps progress when COUNCILGUARD_STORAGE is unset', '.councilguard')
+    .addOption(outputOption())
     .action(async (opts) => {
       exitCode = await offboardCommand(opts);
     });

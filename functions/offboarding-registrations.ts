@@ -17,6 +17,8 @@ export function registerOffboarding(app: typeof functionsApp, env: NodeJS.Proces
   app.http('offboardingStatus', { methods: ['GET'], route: 'offboarding/{id}', authLevel: 'anonymous', handler: http.status });
   app.http('offboardingCertificate', { methods: ['GET'], route: 'offboarding/{id}/certificate', authLevel: 'anonymous', handler: http.certificate });
   app.http('offboardingRoster', { methods: ['GET'], route: 'offboarding-roster', authLevel: 'anonymous', handler: http.roster });
+  app.http('offboardingEndedList', { methods: ['GET'], route: 'offboarding-ended', authLevel: 'anonymous', handler: http.endedList });
+  app.http('offboardingEndedStart', { methods: ['POST'], route: 'offboarding-ended', authLevel: 'anonymous', extraInputs: client, handler: http.endedStart });
   app.http('offboardingPage', { methods: ['GET'], route: 'clerk/{file?}', authLevel: 'anonymous', handler: clerkPageHandler });
   df.app.orchestration(ORCHESTRATOR, surrenderOrchestrator);
   df.app.activity(STEP_ACTIVITY, { handler: stepActivity(appCouncils, readActivityBudgetMs(env)) });

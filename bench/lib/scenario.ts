@@ -23,6 +23,8 @@ export interface BenchTenantSpec {
   archiveLibrary?: boolean;
   /** Mail folders of one councillor (the surrender's leaver), replacing the generated Inbox. */
   leaverFolders?: NonNullable<Exclude<ScenarioUser['mailbox'], false>>['folders'];
+  /** How many councillors (the first ones) are leavers, each with leaverFolders and a term ended on the roster (default 1). */
+  leavers?: number;
 }
 
 /** What the generator planted, to set beside what the checks found. */
@@ -86,7 +88,7 @@ export function buildBenchTenant(spec: BenchTenantSpec): BenchTenant {
       }
       filesInOneDrives += files.length;
     }
-    const folders = isCouncillor && i === 1 && spec.leaverFolders ? spec.leaverFolders : [{ name: 'Inbox', count: spec.messagesPerUser, seed: i }, { name: 'Sent Items' }, { name: 'Deleted Items' }];
+    const folders = isCouncillor && i <= (spec.leavers ?? 1) && spec.leaverFolders ? spec.leaverFolders : [{ name: 'Inbox', count: spec.messagesPerUser, seed: i }, { name: 'Sent Items' }, { name: 'Deleted Items' }];
     users.push({
       userPrincipalName: upn,
       displayName: isCouncillor ? `Cllr ${i}` : upn.startsWith('clerk@') ? 'The Clerk' : `Staff ${i}`,
@@ -124,7 +126,7 @@ export function buildBenchTenant(spec: BenchTenantSpec): BenchTenant {
     clerk: upns.includes(clerk) ? clerk : councillorUpns[0], staff, itSupplier: { accounts: [admin], appIds: [] }, breakGlass: [], allowedForwardingDomains: [],
     sharePoint: { siteUrl: `https://${spec.name}.sharepoint.com/sites/council`, library: 'Documents' },
     oneDriveGraceDays: 30, allowedSignInCountries: ['GB'], auditWindowHours: 24,
-    roster: councillorUpns.map((u, k) => ({ userPrincipalName: u, termStart: '2022-05-05', termEnd: k === 0 ? '2026-05-07' : '2027-05-06' })),
+    roster: councillorUpns.map((u, k) => ({ userPrincipalName: u, termStart: '2022-05-05', termEnd: k < (spec.leavers ?? 1) ? '2026-05-07' : '2027-05-06' })),
     checks: { disabled: [] }, enforce: { offboarding: { licenceGraceDays: 0, notifyFrom: clerk } }, delivery: {},
   };
   const council = parseCouncilFile({ councils: [config] }, `(bench tenant ${spec.name})`).councils[0];

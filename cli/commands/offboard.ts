@@ -1,5 +1,6 @@
 // councilguard offboard --config F --user UPN --term-end DATE [--plan] [--yes] [--force --reason TEXT]
 //   [--council NAME|TENANT] [--data-dir DIR]
+// councilguard offboard --all-ended --config F [--council X] [--yes] [--concurrency N] [--output FORMAT]
 // Surrenders a councillor's mailbox and files to the clerk, in this process, with a progress bar on
 // stderr. --plan prints what would happen and changes nothing. Killed or interrupted, the same command
 // continues where it stopped.
@@ -14,11 +15,18 @@ import {
 } from '../../jobs/offboarding';
 import { councilSelector, type CouncilOption } from '../council-option';
 import { EXIT } from '../exit-codes';
+import type { OutputFormat } from '../output';
+import { changeoverCommand } from './changeover';
 
 export interface OffboardOptions extends CouncilOption {
   config: string;
-  user: string;
-  termEnd: string;
+  /** One councillor (with termEnd), or allEnded for everyone whose term has ended. */
+  user?: string;
+  termEnd?: string;
+  allEnded?: boolean;
+  /** --all-ended: surrenders at once across all councils. */
+  concurrency?: string | number;
+  output?: OutputFormat;
   plan?: boolean;
   yes?: boolean;
   force?: boolean;
@@ -139,6 +147,9 @@ async function confirm(io: OffboardIo, upn: string): Promise<boolean> {
 }
 
 export async function offboardCommand(opts: OffboardOptions, env: NodeJS.ProcessEnv = process.env, io: OffboardIo = defaultIo()): Promise<number> {
+  if (opts.allEnded) return changeoverCommand(opts, env, io);
+  if (opts.concurrency !== undefined) throw new UsageError('--concurrency goes with --all-ended; a single surrender runs one councillor.');
+  if (!opts.user || !opts.termEnd) throw new UsageError('Say who to surrender: --user UPN --term-end YYYY-MM-DD, or --all-ended for every rostered councillor whose term has ended.');
   if (opts.force && !opts.reason?.trim()) throw new UsageError('--force needs --reason "…": say why the surrender starts before the term end (it is recorded in the action log and the certificate).');
   if (opts.reason && !opts.force) throw new UsageError('--reason goes with --force; without --force there is nothing to give a reason for.');
   try {
@@ -149,7 +160,8 @@ export async function offboardCommand(opts: OffboardOptions, env: NodeJS.Process
   const uploadChunkBytes = readUploadFragmentBytes(env);
   const file = loadCouncilFile(opts.config);
   // Chosen before anything is opened: an unknown council or councillor changes nothing.
-  const council = councilFor(file.councils, opts.user, councilSelector(opts));
+  const user = opts.user;
+  const council = councilFor(file.councils, user, councilSelector(opts));
   const input: OffboardingRequestInput = {
     userPrincipalName: opts.user, termEnd: opts.termEnd, requestedBy: readCommandLineActor(env), via: 'cli',
     force: opts.force ? { reason: opts.reason ?? '' } : undefined,
@@ -160,17 +172,17 @@ export async function offboardCommand(opts: OffboardOptions, env: NodeJS.Process
       const plan = await planOffboarding(deps, input);
       printPlan(plan, io.stdout);
       if (opts.plan) return EXIT.completed;
-      if (!(await confirm(io, opts.user))) {
+      if (!(await confirm(io, user))) {
         io.stderr.write('Not started: the address did not match.\n');
         return EXIT.badInput;
       }
     }
     const started = await startOffboarding(deps, input);
     if (started.complete) {
-      io.stdout.write(`The surrender of ${opts.user} (reference ${started.record.id}) was already completed.\n`);
+      io.stdout.write(`The surrender of ${user} (reference ${started.record.id}) was already completed.\n`);
       return printResult(started.record, io.stdout, io.stderr);
     }
-    io.stderr.write(`${started.created ? 'Starting' : 'Continuing'} the surrender of ${opts.user} (reference ${started.record.id}).\n`);
+    io.stderr.write(`${started.created ? 'Starting' : 'Continuing'} the surrender of ${user} (reference ${started.record.id}).\n`);
     const bar = new ProgressBar(io.stderr);
     const record = await runOffboarding(deps, started.id, {
       owner: started.owner,

@@ -7,6 +7,8 @@ import { CouncilNotFoundError, SurrenderInputError } from '../../core/errors';
 import {
   councilFor, loadSurrender, parseSurrenderBody, readCertificate, requestSurrender, rosterWithSurrenders, surrenderView, type SurrenderStarter,
 } from '../../jobs/offboarding';
+import { changeoverPlan, parseChangeoverBody, requestChangeover, type ChangeoverRow, type CouncilChangeover } from '../../jobs/changeover';
+import type { CouncilConfig } from '../../jobs/council-context';
 import type { CouncilsSource } from '../app-councils';
 import { logTo } from '../app-councils';
 
@@ -103,5 +105,61 @@ export function offboardingHttpHandlers(deps: OffboardingHttpDeps) {
     return json(200, { councils: await rosterWithSurrenders(councils.store, mine) });
   }
 
-  return { start, status, certificate, roster };
+  /**
+   * The council a changeover request is for: the one the caller names (name or tenant id) among the
+   * councils they speak for, or the only one; otherwise the refusal to send.
+   */
+  function callersCouncil(mine: CouncilConfig[], selector: string | undefined, who: string): { council: CouncilConfig } | { response: HttpResponseInit } {
+    const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+    if (selector) {
+      const named = mine.find((c) => same(c.name, selector) || same(c.tenantId, selector));
+      return named ? { council: named } : { response: json(403, { error: `Your account (${who}) does not act for a council called or with the tenant id "${selector.trim()}"; a clerk can surrender only their own council's councillors.` }) };
+    }
+    if (mine.length === 1) return { council: mine[0] };
+    if (!mine.length) return { response: json(403, { error: `Your account (${who}) is not an account of any council in CouncilGuard's config or of its IT supplier.` }) };
+    return { response: json(400, { error: `Your account acts for ${mine.length} councils; say which with council (its name or tenant id): ${mine.map((c) => c.name).join(', ')}.` }) };
+  }
+
+  const withUrls = (request: HttpRequest, c: CouncilChangeover) => ({
+    ...c, rows: c.rows.map((r: ChangeoverRow) => (r.reference ? { ...r, statusUrl: statusUrl(request, r.reference) } : r)),
+  });
+
+  /** GET /api/offboarding-ended[?council=] → who would be surrendered (term ended, not surrendered), and who is skipped. Read-only. */
+  async function endedList(request: HttpRequest): Promise<HttpResponseInit> {
+    const auth = await authorise(request);
+    if ('response' in auth) return auth.response;
+    const councils = await deps.councils();
+    const chosen = callersCouncil(councils.all().filter((c) => callerBelongsTo(c, auth.principal)), request.query.get('council') ?? undefined, auth.principal.userPrincipalName);
+    if ('response' in chosen) return chosen.response;
+    return json(200, withUrls(request, await changeoverPlan(councils, chosen.council)));
+  }
+
+  /**
+   * POST /api/offboarding-ended {council?} → starts the surrender of everyone in the caller's council whose
+   * term has ended (each its own durable orchestration); 202 when any started. Options are refused: the
+   * council config holds every safety setting.
+   */
+  async function endedStart(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+    const auth = await authorise(request);
+    if ('response' in auth) return auth.response;
+    const crossSite = refuseCrossSite(request);
+    if (crossSite) return crossSite;
+    const who = auth.principal.userPrincipalName;
+    const parsed = parseChangeoverBody(await request.json().catch(() => undefined));
+    if (!parsed.ok) return json(400, { error: parsed.error });
+    const councils = await deps.councils();
+    const chosen = callersCouncil(councils.all().filter((c) => callerBelongsTo(c, auth.principal)), parsed.value.council, who);
+    if ('response' in chosen) return chosen.response;
+    try {
+      const result = await requestChangeover(councils, chosen.council, { requestedBy: who, options: parsed.value.options, starter: deps.starter(context), log: logTo(context) });
+      const started = result.rows.filter((r) => r.outcome === 'start' || r.outcome === 'continue').length;
+      context.log(`${who} asked for the surrender of everyone whose term has ended in ${chosen.council.name}: ${started} started.`);
+      return json(started ? 202 : 200, { ...withUrls(request, result), started });
+    } catch (err) {
+      if (err instanceof SurrenderInputError) return json(400, { error: err.message });
+      throw err;
+    }
+  }
+
+  return { start, status, certificate, roster, endedList, endedStart };
 }

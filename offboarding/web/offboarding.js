@@ -207,6 +207,69 @@
     $('term-end-words').textContent = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `That is ${ukDate(value)}.` : '';
   }
 
+  // "Surrender everyone whose term has ended": list (GET), confirm, start (same-origin JSON POST).
+  const CHANGEOVER = { start: 'will be surrendered', continue: 'an earlier surrender will continue', surrendered: 'already surrendered', 'in-progress': 'in progress', failed: 'could not start' };
+
+  function renderChangeover(result) {
+    const list = $('changeover-rows');
+    list.textContent = '';
+    if (!result.rows.length) {
+      const li = document.createElement('li');
+      li.textContent = 'Nobody: no councillor on the roster has a term that has ended.';
+      list.appendChild(li);
+    }
+    for (const r of result.rows) {
+      const li = document.createElement('li');
+      li.textContent = `${r.userPrincipalName} (term ended ${ukDate(r.termEnd)}): ${CHANGEOVER[r.outcome] || r.outcome}${r.outcome === 'failed' && r.detail ? ` – ${r.detail}` : ''} `;
+      if (r.reference) {
+        const follow = document.createElement('button');
+        follow.type = 'button';
+        follow.textContent = 'Follow';
+        follow.addEventListener('click', () => watch(r.reference));
+        li.appendChild(follow);
+      }
+      list.appendChild(li);
+    }
+  }
+
+  async function listChangeover() {
+    $('changeover-result').textContent = '';
+    const res = await fetch('/api/offboarding-ended', { credentials: 'same-origin' });
+    if (!res.ok) { $('changeover-result').textContent = await errorText(res); return; }
+    const result = await res.json();
+    renderChangeover(result);
+    const toStart = result.rows.some((r) => r.outcome === 'start' || r.outcome === 'continue');
+    $('changeover-confirm-field').hidden = !toStart;
+    $('changeover-start').hidden = !toStart;
+  }
+
+  async function startChangeover() {
+    const error = $('changeover-confirm-error');
+    if (!$('changeover-confirm').checked) {
+      error.textContent = 'Error: Confirm that the accounts listed should be surrendered';
+      error.hidden = false;
+      $('changeover-confirm-field').classList.add('invalid');
+      $('changeover-confirm').focus();
+      return;
+    }
+    error.hidden = true;
+    $('changeover-confirm-field').classList.remove('invalid');
+    $('changeover-start').disabled = true;
+    try {
+      const res = await fetch('/api/offboarding-ended', { method: 'POST', mode: 'same-origin', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      if (!res.ok) { $('changeover-result').textContent = await errorText(res); return; }
+      const result = await res.json();
+      renderChangeover(result);
+      $('changeover-result').textContent = `${result.started} surrender(s) started. Choose Follow to watch one.`;
+      $('changeover-start').hidden = true;
+      $('changeover-confirm-field').hidden = true;
+    } finally {
+      $('changeover-start').disabled = false;
+    }
+  }
+
+  $('changeover-list').addEventListener('click', listChangeover);
+  $('changeover-start').addEventListener('click', startChangeover);
   $('councillor').addEventListener('change', () => {
     const c = chosen();
     if (!c) return;

@@ -39,6 +39,8 @@ describe('function registrations', () => {
       'http | offboardingStatus |  | offboarding/{id} | GET | anonymous | function',
       'http | offboardingCertificate |  | offboarding/{id}/certificate | GET | anonymous | function',
       'http | offboardingRoster |  | offboarding-roster | GET | anonymous | function',
+      'http | offboardingEndedList |  | offboarding-ended | GET | anonymous | function',
+      'http | offboardingEndedStart |  | offboarding-ended | POST | anonymous | function',
       'http | offboardingPage |  | clerk/{file?} | GET | anonymous | function',
       'generic | offboardingOrchestrator | orchestrationTrigger |  |  |  | function',
       'generic | offboardingStep | activityTrigger |  |  |  | function',

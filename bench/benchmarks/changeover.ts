@@ -1,0 +1,91 @@
+// changeover: election night. `offboard --all-ended` (runChangeover) over 12 councils × 4 leavers ×
+// 2,000 messages in one process, against one simulator enforcing Outlook's per-mailbox limits (4
+// concurrent requests, 10,000 requests per 10 minutes) at 100 ms latency. Its aggregate rate (messages
+// surrendered per second, whole surrenders: preflight to close) is set beside a single surrender's,
+// measured the same way on a tenant of its own. Sizes: BENCH_CHANGEOVER_COUNCILS, _LEAVERS, _MESSAGES,
+// _CONCURRENCY (surrenders at once; default the command's).
+import { envNumber, inWorkload, LATENCY, printTable, printTargets, withAzurite, withSimulator, writeResult, type Target } from '../lib/harness';
+import { round } from '../lib/ipc';
+import type { BenchTenantSpec } from '../lib/scenario';
+import type { ChangeoverJobResult } from '../workload';
+import type { CouncilConfig } from '../../policy/council-config';
+
+const PER_10_MIN = 10_000;
+
+/** A leaver's folders adding up to `total` messages. */
+function folders(total: number) {
+  const inbox = Math.round(total * 0.6);
+  const sent = Math.round(total * 0.3);
+  return [
+    { name: 'Inbox', count: inbox, seed: 1 },
+    { name: 'Sent Items', count: sent, seed: 2 },
+    { name: 'Archive', count: total - inbox - sent, seed: 3 },
+    { name: 'Deleted Items' },
+  ];
+}
+
+const spec = (name: string, seed: number, leavers: number, messages: number): BenchTenantSpec => ({
+  name, users: leavers + 4, messagesPerUser: 5, filesPerCouncillor: 3, libraryFiles: 5, breachRate: 0, seed, archiveLibrary: true, leavers, leaverFolders: folders(messages),
+});
+
+interface Measured { result: ChangeoverJobResult; sim429s: number; maxInFlightMailbox: number }
+
+async function measure(specs: BenchTenantSpec[], concurrency: number | undefined): Promise<Measured> {
+  const faults = { ...LATENCY, mailboxConcurrency: 4, mailboxRequestsPer10Min: PER_10_MIN };
+  let out: Measured | undefined;
+  await withSimulator(specs, faults, async (sim) => {
+    const env = { ...sim.tenants[0].env };
+    delete env.AZURE_TENANT_ID; // each council's tenant comes from its config, as in production
+    const councils: CouncilConfig[] = sim.tenants.map((t) => t.council);
+    const result = await withAzurite((storage) => inWorkload<ChangeoverJobResult>('changeover', { env, councils, storage, concurrency }));
+    const stats = await sim.stats();
+    out = { result, sim429s: stats.throttled, maxInFlightMailbox: stats.maxInFlightPerMailbox };
+  });
+  return out!;
+}
+
+export async function changeover(): Promise<void> {
+  const councils = envNumber('BENCH_CHANGEOVER_COUNCILS', 12);
+  const leavers = envNumber('BENCH_CHANGEOVER_LEAVERS', 4);
+  const messages = envNumber('BENCH_CHANGEOVER_MESSAGES', 2000);
+  const concurrencyRaw = process.env.BENCH_CHANGEOVER_CONCURRENCY?.trim();
+  const concurrency = concurrencyRaw ? envNumber('BENCH_CHANGEOVER_CONCURRENCY', 8) : undefined;
+
+  process.stdout.write(`changeover: a single surrender of ${messages} messages…\n`);
+  const single = await measure([spec('single', 500, 1, messages)], concurrency);
+  process.stdout.write(`changeover: ${councils} councils × ${leavers} leavers × ${messages} messages…\n`);
+  const all = await measure(Array.from({ length: councils }, (_, i) => spec(`co${i + 1}`, 600 + i, leavers, messages)), concurrency);
+
+  const singleRate = round(messages / single.result.wallS);
+  const surrenders = councils * leavers;
+  const aggregateRate = round((surrenders * messages) / all.result.wallS);
+  const ratio = round(aggregateRate / singleRate);
+  const peakRss = Math.max(all.result.usage.maxRssMb, ...all.result.rssSamplesMb);
+  const done = all.result.outcomes.done ?? 0;
+  const rows = [single, all].map((m, i) => ({
+    run: i === 0 ? 'single' : 'changeover', surrenders: i === 0 ? 1 : surrenders, messagesEach: messages, wallS: m.result.wallS,
+    msgPerS: i === 0 ? singleRate : aggregateRate, done: m.result.outcomes.done ?? 0, verified: m.result.verified, failed: (m.result.outcomes.failed ?? 0) + (m.result.outcomes['council-failed'] ?? 0),
+    sim429s: m.sim429s, maxInFlightMailbox: m.maxInFlightMailbox, peakRssMb: Math.max(m.result.usage.maxRssMb, ...m.result.rssSamplesMb), cpuS: round(m.result.usage.cpuUserS + m.result.usage.cpuSystemS, 1),
+  }));
+  const targets: Target[] = [
+    {
+      target: 'aggregate messages/s ≥ 6× a single surrender\'s',
+      measured: `${aggregateRate} msg/s over ${surrenders} surrenders vs ${singleRate} msg/s for one = ${ratio}× (whole surrenders, ${concurrency ?? 'default'} at once)`,
+      met: ratio >= 6,
+    },
+    {
+      target: 'zero unhandled 429s (every 429 retried; no surrender failed)',
+      measured: `${all.sim429s} 429s given by the simulator; ${done} of ${surrenders} surrenders done, ${rows[1].failed} failed${all.result.failures.length ? `: ${all.result.failures.join(' | ')}` : ''}; peak ${all.maxInFlightMailbox} requests in flight at one mailbox`,
+      met: done === surrenders,
+    },
+    { target: 'peak RSS < 512 MB (client process)', measured: `${peakRss} MB (sampled every second, and maxRSS)`, met: peakRss < 512 },
+    { target: 'every archive verified', measured: `${all.result.verified} of ${surrenders} surrenders passed verify`, met: all.result.verified === surrenders },
+  ];
+  printTable('changeover', rows);
+  printTargets(targets);
+  const path = writeResult('changeover', {
+    params: { councils, leavers, messages, concurrency: concurrency ?? 'default (8)', latency: LATENCY, perMailbox: { concurrency: 4, requestsPer10Min: PER_10_MIN } },
+    rows, targets, extra: { single: single.result, all: all.result },
+  });
+  process.stdout.write(`wrote ${path}\n`);
+}
