@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock';
 import { fixedClock, systemClock } from '../core/clock';
 import { ConfigError, CouncilConfigError, messageOf } from '../core/errors';
 import type { Severity } from '../core/findings';
-import type { Logger } from '../core/logger';
+import { errorDimensions, withDimensions, type Logger } from '../core/logger';
 import { atOrAbove, countBySeverity } from '../core/severity';
 import { readScheduleSettings } from '../config/env';
 import type { CouncilConfig } from '../policy/council-config';
@@ -16,7 +16,8 @@ import { renderSupplierIndex } from '../reports/index-html';
 import { enabledRemediations, makePlan } from '../enforce/plan';
 import { selectCouncils } from '../context/council-context';
 import { functionAppCouncils, loadCouncilFile, withCouncils, type Councils } from './council-context';
-import { runAudit, type AuditResult } from './run-audit';
+import { runAudit, runIdFor, type AuditResult } from './run-audit';
+import { asRun } from './telemetry';
 import { isAuditHourInUk } from './schedule';
 import { slug, writeFileAtomically, writeFilesAtomically } from './write-files';
 
@@ -39,29 +40,45 @@ export interface AuditCouncilsOptions {
   writePlans?: boolean;
   /** How long to wait for the Purview audit query before handing it to the next run. */
   auditQueryBudgetMs?: number;
+  /** Called as each council finishes (audited or failed), with how many have finished of how many. */
+  onCouncilDone?: (outcome: CouncilAuditOutcome, done: number, total: number) => void;
 }
 
 export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptions = {}): Promise<CouncilAuditOutcome[]> {
   const selected = councils.select(opts.council);
   const limit = pLimit(opts.concurrency ?? 8);
+  let finished = 0;
   return Promise.all(selected.map((council) => limit(async (): Promise<CouncilAuditOutcome> => {
-    try {
-      const ctx = councils.context(council);
+    const outcome = await auditOne(councils, council, opts);
+    opts.onCouncilDone?.(outcome, ++finished, selected.length);
+    return outcome;
+  })));
+}
+
+/** One council's audit as one run: its lines carry council, tenantId and runId, its Graph metrics are exported. */
+async function auditOne(councils: Councils, council: CouncilConfig, opts: AuditCouncilsOptions): Promise<CouncilAuditOutcome> {
+  // The run's instant is read once: the run id, the log dimensions and the stored run all use it.
+  const now = councils.clock().toISOString();
+  const dimensions = { council: council.name, tenantId: council.tenantId, runId: runIdFor(now) };
+  try {
+    const base = councils.context(council);
+    return await asRun(base.graph, councils.log, dimensions, async ({ log }) => {
+      const ctx = { ...base, log, clock: fixedClock(now) };
       const result = await runAudit({ ...ctx, auditQueryBudgetMs: opts.auditQueryBudgetMs });
       if (!opts.writePlans || !enabledRemediations(council).length) return { council, result };
       // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
       const plan = await makePlan({ ...ctx, createdBy: 'nightly audit' });
       if (!plan.actions.length) return { council, result };
-      ctx.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
+      log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`, { planId: plan.id });
       return { council, result, planId: plan.id };
-    } catch (err) {
-      // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
-      if (err instanceof ConfigError) throw err;
-      const message = messageOf(err);
-      councils.log.error(`${council.name}: the audit could not run: ${message}`);
-      return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
-    }
-  })));
+    });
+  } catch (err) {
+    // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
+    if (err instanceof ConfigError) throw err;
+    const message = messageOf(err);
+    withDimensions(councils.log, dimensions).error(`${council.name}: the audit could not run: ${message}`, errorDimensions(err));
+    return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
+  }
 }
 
 /** The command line's audit: read the config and choose the councils (refusing before anything is opened), then open the store, audit, close. */
