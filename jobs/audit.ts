@@ -82,10 +82,10 @@ async function auditOne(councils: Councils, council: CouncilConfig, opts: AuditC
 }
 
 /** The command line's audit: read the config and choose the councils (refusing before anything is opened), then open the store, audit, close. */
-export function auditFromConfigFile(opts: { configPath: string; council?: string; dataDir?: string; env?: NodeJS.ProcessEnv; log: Logger; clock?: Clock }): Promise<CouncilAuditOutcome[]> {
+export function auditFromConfigFile(opts: { configPath: string; council?: string; dataDir?: string; env?: NodeJS.ProcessEnv; log: Logger; clock?: Clock; onCouncilDone?: AuditCouncilsOptions['onCouncilDone'] }): Promise<CouncilAuditOutcome[]> {
   const file = loadCouncilFile(opts.configPath);
   selectCouncils(file.councils, opts.council);
-  return withCouncils({ file, dataDir: opts.dataDir, env: opts.env, log: opts.log, clock: opts.clock }, (councils) => auditCouncils(councils, { council: opts.council }));
+  return withCouncils({ file, dataDir: opts.dataDir, env: opts.env, log: opts.log, clock: opts.clock }, (councils) => auditCouncils(councils, { council: opts.council, onCouncilDone: opts.onCouncilDone }));
 }
 
 /**
