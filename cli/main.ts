@@ -13,6 +13,7 @@ import { offboardCommand } from './commands/offboard';
 import { actionsCommand, applyCommand, planCommand, plansCommand, undoCommand } from './commands/enforce';
 import { surrendersCommand } from './commands/surrenders';
 import { evidenceCommand } from './commands/evidence';
+import { configCommand } from './commands/config';
 import { outputOption } from './output';
 
 /** What each command's --help ends with: a line a supplier can copy. */
@@ -29,6 +30,7 @@ const EXAMPLES: Record<string, string[]> = {
   actions: ['councilguard actions --config councils.json --out actions.csv', 'councilguard actions --config councils.json --output md'],
   plans: ['councilguard plans --config councils.json --state awaiting-approval'],
   surrenders: ['councilguard surrenders --config councils.json --output csv'],
+  config: ['COUNCILGUARD_STORAGE="<the function app\'s storage>" councilguard config push --config councils.json', 'councilguard config show'],
   evidence: ['councilguard evidence --config councils.json --year 2026-27 --out evidence/', 'councilguard evidence --config councils.json --verify evidence/'],
 };
 
@@ -184,6 +186,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verify <dir>', 'rebuild the pack in this folder from the store and say whether it matches')
     .option(...dataDir)
     .action(async (opts) => { exitCode = await evidenceCommand(opts); });
+
+  program
+    .command('config')
+    .description('Upload a validated council config for the function app to use without a redeploy (push), or say which version is live (show)')
+    .argument('<action>', 'push or show')
+    .option('--config <file>', 'the council config file to push (JSON)')
+    .option(...dataDir)
+    .action(async (action, opts) => { exitCode = await configCommand(action, opts); });
 
   for (const command of program.commands) {
     const lines = EXAMPLES[command.name()];

@@ -244,3 +244,28 @@ export function readUploadFragmentBytes(env: NodeJS.ProcessEnv = process.env): n
 export function readCommandLineActor(env: NodeJS.ProcessEnv = process.env): string {
   return env.COUNCILGUARD_ACTOR?.trim() || `${userInfo().username}@${hostname()} (command line)`;
 }
+
+/**
+ * APPLICATIONINSIGHTS_CONNECTION_STRING: where the function app exports its OpenTelemetry log records
+ * and metrics (the Azure Monitor distro); unset, nothing is exported. Never echoed: it names the resource.
+ */
+export function readTelemetrySettings(env: NodeJS.ProcessEnv = process.env): { connectionString?: string } {
+  const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+  if (!connectionString) return {};
+  if (!/(^|;)\s*InstrumentationKey=[^;]+/i.test(connectionString)) {
+    throw new ConfigError('APPLICATIONINSIGHTS_CONNECTION_STRING is not an Application Insights connection string: copy it from the Application Insights resource\'s Overview page ("InstrumentationKey=...;IngestionEndpoint=..."), or unset it to export no telemetry.');
+  }
+  return { connectionString };
+}
+
+/** Where the function app reads the council config: the COUNCILGUARD_CONFIG file, or the versions `councilguard config push` uploads. */
+export type ConfigSource = 'file' | 'blob';
+
+/** COUNCILGUARD_CONFIG_SOURCE: file (the default; COUNCILGUARD_CONFIG) or blob (the latest valid pushed version). */
+export function readConfigSource(env: NodeJS.ProcessEnv = process.env): ConfigSource {
+  const raw = env.COUNCILGUARD_CONFIG_SOURCE?.trim().toLowerCase() || 'file';
+  if (raw !== 'file' && raw !== 'blob') {
+    throw new ConfigError(`COUNCILGUARD_CONFIG_SOURCE "${env.COUNCILGUARD_CONFIG_SOURCE}" must be file (read COUNCILGUARD_CONFIG) or blob (read the latest version uploaded with councilguard config push), or unset for file.`);
+  }
+  return raw;
+}

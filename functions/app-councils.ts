@@ -3,13 +3,14 @@
 // context per tenant (its token cache and throttle shared across requests).
 import type { InvocationContext } from '@azure/functions';
 import { consoleLogger, type Logger } from '../core/logger';
+import { invocationLogger } from './telemetry';
 import { functionAppCouncils, type Councils } from '../jobs/council-context';
 
 export type CouncilsSource = () => Promise<Councils>;
 
 export const appCouncils: CouncilsSource = functionAppCouncils(process.env, consoleLogger);
 
-/** The invocation's logger (Application Insights through the Functions host). */
+/** The invocation's logger: the host's log stream, and OpenTelemetry records carrying each line's dimensions (functions/telemetry.ts). */
 export function logTo(context: InvocationContext): Logger {
-  return { info: (m) => context.log(m), warn: (m) => context.warn(m), error: (m) => context.error(m) };
+  return invocationLogger(context);
 }

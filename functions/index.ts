@@ -3,6 +3,7 @@
 // the fix) here at start-up.
 import { app } from '@azure/functions';
 import { readScheduleSettings } from '../config/env';
+import { startTelemetry } from './telemetry';
 import { appCouncils } from './app-councils';
 import { nightlyAuditHandler } from './handlers/nightly-audit';
 import { latestReportHandler } from './handlers/reports-latest';
@@ -10,6 +11,9 @@ import { registerOffboarding } from './offboarding-registrations';
 import { plansHttpHandlers } from './handlers/plans-http';
 import { evidenceHandler, yearlyEvidenceHandler } from './handlers/evidence';
 import { supplierHandlers } from './handlers/supplier';
+
+// Azure Monitor (logs with dimensions, Graph metrics) when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+startTelemetry(process.env);
 
 app.timer('nightlyAudit', {
   schedule: readScheduleSettings(process.env).schedule,

@@ -52,6 +52,7 @@ export class ExchangeClient {
       statusOf: (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }),
       discard: async (res) => { await res.body?.cancel().catch(() => {}); },
       request: { method, url },
+      throttled: () => this.meter.count('throttled', url),
     });
   }
 }

@@ -21,6 +21,7 @@ import { GraphRequestError, graphRequestError, toGraphRequestError } from './err
 import { ExchangeClient } from './exchange';
 import { RequestMeter } from './meter';
 import { MeterMiddleware, RetryMiddleware } from './middleware';
+import { nextClientRequestId } from './correlation';
 import { RetryLoop } from './retry';
 import { DEFAULT_RETRY, MailboxLimiter, SharedThrottle, sleep, type RetryPolicy } from './throttle';
 
@@ -128,7 +129,7 @@ export class GraphContext {
     }
     if (!res.ok || !res.body) {
       const body = await res.json().catch(() => undefined);
-      const err = graphRequestError(res.status, body, 'GET', `/v1.0${path}`, res.headers.get('request-id') ?? undefined);
+      const err = graphRequestError(res.status, body, 'GET', `/v1.0${path}`, res.headers.get('request-id') ?? undefined, res.headers.get('client-request-id') ?? undefined);
       throw Object.assign(err, { headers: res.headers });
     }
     const length = Number(res.headers.get('content-length'));
@@ -201,9 +202,10 @@ export class GraphContext {
       const retryNext: number[] = [];
       let wait = 0;
       await Promise.all(chunks.map((chunk) => this.batchLimit(async () => {
-        const responses = await this.sendBatch(chunk.map((i) => requests[i]), version);
+        const { responses, clientRequestId } = await this.sendBatch(chunk.map((i) => requests[i]), version);
         chunk.forEach((index, j) => {
           const res = responses[j];
+          if (res.status === 429) this.meter.count('throttled', requests[index].url);
           const after = this.retryLoop.delayAfter(rounds[index], { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] }, throttledRounds[index]);
           rounds[index]++;
           if (res.status === 429) throttledRounds[index]++;
@@ -212,7 +214,7 @@ export class GraphContext {
             wait = Math.max(wait, after);
           } else {
             results[index] = res.status >= 400
-              ? { ...res, error: graphRequestError(res.status, res.body, requests[index].method, `/${version}${requests[index].url}`, res.headers['request-id']) }
+              ? { ...res, error: graphRequestError(res.status, res.body, requests[index].method, `/${version}${requests[index].url}`, res.headers['request-id'], clientRequestId) }
               : res;
           }
         });
@@ -226,7 +228,8 @@ export class GraphContext {
     return results;
   }
 
-  private async sendBatch(items: BatchItem[], version: GraphVersion): Promise<BatchResult[]> {
+  /** One $batch request; its client-request-id is chosen here so that each item's error can name it. */
+  private async sendBatch(items: BatchItem[], version: GraphVersion): Promise<{ responses: BatchResult[]; clientRequestId: string }> {
     const content = new BatchRequestContent(items.map((item, i) => ({
       id: String(i),
       request: new Request(`${this.settings.graphBaseUrl}${item.url}`, {
@@ -235,15 +238,16 @@ export class GraphContext {
         body: item.body !== undefined ? JSON.stringify(item.body) : undefined,
       }),
     })));
-    this.meter.count('batchItem', undefined, items.length);
+    for (const item of items) this.meter.count('batchItem', item.url);
+    const clientRequestId = nextClientRequestId();
     let raw: unknown;
     try {
-      raw = await this.client.api('/$batch').version(version).post(await content.getContent());
+      raw = await this.client.api('/$batch').version(version).header('client-request-id', clientRequestId).post(await content.getContent());
     } catch (err) {
       throw this.wrap(err, 'POST', `/${version}/$batch`);
     }
     const response = new BatchResponseContent(raw as never);
-    return Promise.all(items.map(async (_, i) => {
+    const responses = await Promise.all(items.map(async (_, i): Promise<BatchResult> => {
       const res = response.getResponseById(String(i));
       if (!res) return { status: 500, body: { error: { code: 'MissingBatchResponse', message: 'the batch response had no item for this request' } }, headers: {} };
       const headers: Record<string, string> = {};
@@ -253,6 +257,7 @@ export class GraphContext {
       try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
       return { status: res.status, body, headers };
     }));
+    return { responses, clientRequestId };
   }
 
   private async single(item: BatchItem, version: GraphVersion): Promise<BatchResult> {
@@ -265,6 +270,9 @@ export class GraphContext {
     }
   }
 }
+
+export { withCorrelation, correlationPrefix } from './correlation';
+export { ENDPOINT_FAMILIES, endpointFamily, type EndpointFamily, type MeterSnapshot, type RequestKind } from './meter';
 
 export function createGraphContext(settings: Settings, options?: GraphContextOptions): GraphContext {
   return new GraphContext(settings, options);

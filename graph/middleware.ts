@@ -1,9 +1,10 @@
 // Our two middlewares in the Graph client's chain (Authentication -> Retry -> Meter -> HTTP):
 // the SDK's RetryHandler neither retries connection resets nor shares a pause across requests, and we
-// need every request counted.
+// need every request counted (429s too) and sent with a client-request-id (graph/correlation.ts).
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { RequestMeter } from './meter';
 import type { RetryLoop } from './retry';
+import { nextClientRequestId } from './correlation';
 
 function urlOf(context: Context): string {
   return typeof context.request === 'string' ? context.request : (context.request as Request).url;
@@ -20,6 +21,9 @@ export class RetryMiddleware implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const url = urlOf(context);
+    // One id per request (its retries keep it, so Graph's logs show them as one request); a caller
+    // that chose its own (a $batch naming it in errors) keeps that.
+    setHeaderIfAbsent(context, 'client-request-id', nextClientRequestId());
     await this.retry.run(async () => {
       context.response = undefined;
       await this.next!.execute(context);
@@ -31,7 +35,22 @@ export class RetryMiddleware implements Middleware {
       // Streamed bodies (upload fragments) cannot be sent twice; drive-upload.ts re-syncs those with the session.
       once: !(context.options?.body === undefined || typeof context.options.body === 'string'),
       request: { method: context.options?.method ?? 'GET', url },
+      throttled: () => this.meter.count('throttled', url),
     });
+  }
+}
+
+/** Sets a request header unless the request already has it (headers may be a Headers, an array or a record). */
+function setHeaderIfAbsent(context: Context, name: string, value: string): void {
+  const options = (context.options ??= {});
+  const headers = options.headers;
+  if (headers instanceof Headers) {
+    if (!headers.has(name)) headers.set(name, value);
+  } else if (Array.isArray(headers)) {
+    if (!headers.some(([k]) => k.toLowerCase() === name)) headers.push([name, value]);
+  } else {
+    const record = (headers ?? {}) as Record<string, string>;
+    if (!Object.keys(record).some((k) => k.toLowerCase() === name)) options.headers = { ...record, [name]: value };
   }
 }
 

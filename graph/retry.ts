@@ -23,6 +23,8 @@ export interface RetryOptions<T> {
   request?: { method: string; url: string };
   /** No retries at all (a streamed body cannot be sent twice); the throttle gate and counting still apply. */
   once?: boolean;
+  /** Called for each attempt that came back 429 (retried or not), to count it in the request meter. */
+  throttled?: () => void;
 }
 
 /** Retries after 429s when the policy does not say (each waits Retry-After, and the whole run pauses). */
@@ -63,7 +65,7 @@ export class RetryLoop {
         const override = options.retryError?.(err);
         const spent = options.once;
         let delay = spent || override === false ? undefined : this.delayAfter(attempt, { error: err }, throttled);
-        if (wasThrottled({ error: err })) throttled++;
+        if (wasThrottled({ error: err })) { throttled++; options.throttled?.(); }
         if (delay === undefined && override === true && !spent && attempt - throttled < this.policy.maxRetries) delay = backoffMs(attempt - throttled, this.policy);
         if (delay === undefined) throw this.final(err, attempt, options.request);
         if (options.beforeRetry) await options.beforeRetry(err);
@@ -71,9 +73,10 @@ export class RetryLoop {
         continue;
       }
       const judged = options.statusOf?.(result);
+      if (judged?.status === 429) options.throttled?.();
       const delay = judged && !options.once ? this.delayAfter(attempt, judged, throttled) : undefined;
       if (delay === undefined) return result;
-      if (judged && wasThrottled(judged)) throttled++;
+      if (judged && wasThrottled(judged)) throttled++; // counted in the meter above
       await options.discard?.(result);
       await sleep(delay);
     }

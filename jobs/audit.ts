@@ -8,14 +8,15 @@ import type { Clock } from '../core/clock';
 import { fixedClock, systemClock } from '../core/clock';
 import { ConfigError, CouncilConfigError, messageOf } from '../core/errors';
 import type { Severity } from '../core/findings';
-import type { Logger } from '../core/logger';
+import { errorDimensions, withDimensions, type Logger } from '../core/logger';
 import { atOrAbove, countBySeverity } from '../core/severity';
 import { readPublicBaseUrl, readScheduleSettings } from '../config/env';
 import type { CouncilConfig } from '../policy/council-config';
 import { renderSupplierIndex } from '../reports/index-html';
 import { selectCouncils } from '../context/council-context';
 import { functionAppCouncils, loadCouncilFile, withCouncils, type Councils } from './council-context';
-import { runAudit, type AuditResult } from './run-audit';
+import { runAudit, runIdFor, type AuditResult } from './run-audit';
+import { asRun } from './telemetry';
 import { isAuditHourInUk } from './schedule';
 import { slug, writeFileAtomically, writeFilesAtomically } from './write-files';
 
@@ -40,37 +41,53 @@ export interface AuditCouncilsOptions {
   auditQueryBudgetMs?: number;
   /** The function app's public address, so reports link the plan page (config/env.ts readPublicBaseUrl). */
   publicBaseUrl?: string;
+  /** Called as each council finishes (audited or failed), with how many have finished of how many. */
+  onCouncilDone?: (outcome: CouncilAuditOutcome, done: number, total: number) => void;
 }
 
 export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptions = {}): Promise<CouncilAuditOutcome[]> {
   const selected = councils.select(opts.council);
   const limit = pLimit(opts.concurrency ?? 8);
+  let finished = 0;
   return Promise.all(selected.map((council) => limit(async (): Promise<CouncilAuditOutcome> => {
-    try {
-      const ctx = councils.context(council);
+    const outcome = await auditOne(councils, council, opts);
+    opts.onCouncilDone?.(outcome, ++finished, selected.length);
+    return outcome;
+  })));
+}
+
+/** One council's audit as one run: its lines carry council, tenantId and runId, its Graph metrics are exported. */
+async function auditOne(councils: Councils, council: CouncilConfig, opts: AuditCouncilsOptions): Promise<CouncilAuditOutcome> {
+  // The run's instant is read once: the run id, the log dimensions and the stored run all use it.
+  const now = councils.clock().toISOString();
+  const dimensions = { council: council.name, tenantId: council.tenantId, runId: runIdFor(now) };
+  try {
+    const base = councils.context(council);
+    return await asRun(base.graph, councils.log, dimensions, async ({ log }) => {
+      const ctx = { ...base, log, clock: fixedClock(now) };
       // Nightly, the plan is made inside the run (from its findings, before rendering) so the report names it.
       const writePlan = opts.writePlans ? { publicBaseUrl: opts.publicBaseUrl } : undefined;
       const result = await runAudit({ ...ctx, auditQueryBudgetMs: opts.auditQueryBudgetMs, writePlan });
       if (result.planError) return { council, result, failure: `the enforcement plan could not be made: ${result.planError}` };
       if (!result.planId) return { council, result };
       // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
-      ctx.log.info(`${council.name}: plan ${result.planId} with ${result.planActions} action(s) awaits approval (POST /api/plans/${result.planId}/approve).`);
+      log.info(`${council.name}: plan ${result.planId} with ${result.planActions} action(s) awaits approval (POST /api/plans/${result.planId}/approve).`, { planId: result.planId });
       return { council, result, planId: result.planId };
-    } catch (err) {
-      // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
-      if (err instanceof ConfigError) throw err;
-      const message = messageOf(err);
-      councils.log.error(`${council.name}: the audit could not run: ${message}`);
-      return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
-    }
-  })));
+    });
+  } catch (err) {
+    // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
+    if (err instanceof ConfigError) throw err;
+    const message = messageOf(err);
+    withDimensions(councils.log, dimensions).error(`${council.name}: the audit could not run: ${message}`, errorDimensions(err));
+    return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
+  }
 }
 
 /** The command line's audit: read the config and choose the councils (refusing before anything is opened), then open the store, audit, close. */
-export function auditFromConfigFile(opts: { configPath: string; council?: string; dataDir?: string; env?: NodeJS.ProcessEnv; log: Logger; clock?: Clock }): Promise<CouncilAuditOutcome[]> {
+export function auditFromConfigFile(opts: { configPath: string; council?: string; dataDir?: string; env?: NodeJS.ProcessEnv; log: Logger; clock?: Clock; onCouncilDone?: AuditCouncilsOptions['onCouncilDone'] }): Promise<CouncilAuditOutcome[]> {
   const file = loadCouncilFile(opts.configPath);
   selectCouncils(file.councils, opts.council);
-  return withCouncils({ file, dataDir: opts.dataDir, env: opts.env, log: opts.log, clock: opts.clock }, (councils) => auditCouncils(councils, { council: opts.council }));
+  return withCouncils({ file, dataDir: opts.dataDir, env: opts.env, log: opts.log, clock: opts.clock }, (councils) => auditCouncils(councils, { council: opts.council, onCouncilDone: opts.onCouncilDone }));
 }
 
 /**

@@ -32,6 +32,7 @@ import type { Store } from '../store';
 import type { CouncilContext } from '../context/council-context';
 import { inScopeUserIds, councillorIds, withEligibleAdmins } from '../checks/scope';
 import { isInputError } from '../core/errors';
+import { errorDimensions } from '../core/logger';
 
 /** What collect needs of the council context, the parts to read, and the run's instant. */
 export interface CollectInput extends Pick<CouncilContext, 'graph' | 'council' | 'store' | 'log'> {
@@ -79,7 +80,7 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   } catch (err) {
     // Without the licence list we cannot pre-judge; every licensed read is then attempted and a
     // licence refusal from Graph still becomes the right skip reason.
-    log.warn(`${council.name}: could not read subscribed licences (${err instanceof Error ? err.message : err}); trying every read.`);
+    log.warn(`${council.name}: could not read subscribed licences (${err instanceof Error ? err.message : err}); trying every read.`, errorDimensions(err));
     snapshot.licences = { entraP1: true, entraP2: true, intune: true, exchange: true, skus: [] };
   }
   const lic = snapshot.licences;

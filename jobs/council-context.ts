@@ -5,13 +5,14 @@
 import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { readStorageSettings, requireConfigPath } from '../config/env';
+import { readConfigSource, readStorageSettings, requireConfigPath } from '../config/env';
 import { CHECK_IDS } from '../checks';
 import { councilContext, councilOfTenant, selectCouncil, selectCouncils, type CouncilContext } from '../context/council-context';
 import type { GraphContext } from '../graph';
 import { loadCouncilConfig, parseCouncilConfig } from '../policy/load';
 import type { CouncilConfig, CouncilConfigFile } from '../policy/council-config';
 import { openConfiguredStore, type Store } from '../store';
+import { blobConfigReader } from './config-source';
 
 export type { CouncilContext } from '../context/council-context';
 export type { CouncilConfig, CouncilConfigFile } from '../policy/council-config';
@@ -127,10 +128,12 @@ export async function withCouncils<T>(opts: OpenCouncilsOptions, fn: (councils: 
 }
 
 /**
- * The function app's councils: the config re-read on each use (a changed file takes effect without a
- * restart), the store opened once, on first use, from the app's own storage account.
+ * The function app's councils: the config re-read on each use (a changed file, or a newly pushed
+ * version with COUNCILGUARD_CONFIG_SOURCE=blob, takes effect without a restart), the store opened once,
+ * on first use, from the app's own storage account.
  */
 export function functionAppCouncils(env: NodeJS.ProcessEnv, log: Logger, clock: Clock = systemClock): () => Promise<Councils> {
+  if (readConfigSource(env) === 'blob') return blobCouncils(env, log, clock);
   let opened: Promise<Councils> | undefined;
   return () => (opened ??= (async () => {
     const storage = readStorageSettings(env, { functionApp: true });
@@ -139,4 +142,20 @@ export function functionAppCouncils(env: NodeJS.ProcessEnv, log: Logger, clock: 
     const { store } = await openConfiguredStore(storage);
     return new Councils({ file: () => loadCouncilFile(path), store, log, clock, env });
   })().catch((err) => { opened = undefined; throw err; }));
+}
+
+/** COUNCILGUARD_CONFIG_SOURCE=blob: each use reads the newest valid pushed version (jobs/config-source.ts). */
+function blobCouncils(env: NodeJS.ProcessEnv, log: Logger, clock: Clock): () => Promise<Councils> {
+  let opened: Promise<{ councils: Councils; refresh: () => Promise<void> }> | undefined;
+  return async () => {
+    const o = await (opened ??= (async () => {
+      const { store } = await openConfiguredStore(readStorageSettings(env, { functionApp: true }));
+      const read = blobConfigReader(store, log);
+      let current: CouncilConfigFile | undefined;
+      const councils = new Councils({ file: () => current!, store, log, clock, env });
+      return { councils, refresh: async () => { current = await read(); } };
+    })().catch((err) => { opened = undefined; throw err; }));
+    await o.refresh();
+    return o.councils;
+  };
 }

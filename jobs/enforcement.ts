@@ -14,6 +14,7 @@ import type { EnforceContext, EnforcementPlan, PlanStatus } from '../enforce/typ
 import { undoAction, type UndoOutcome } from '../enforce/undo';
 import type { LoggedAction, Store } from '../store';
 import type { Councils } from './council-context';
+import { asRun } from './telemetry';
 
 const PLANS_CONTAINER = 'plans';
 
@@ -27,16 +28,32 @@ export function planEnforcement(ctx: EnforceContext, createdBy: string): Promise
 }
 
 /** Records `approver` as approving the plan, then applies exactly it (each action only if its target is unchanged). */
-export async function approveAndApply(ctx: EnforceContext, plan: EnforcementPlan, approver: string, via: string): Promise<ApplyOutcome> {
-  await verifyPlan(ctx, plan); // before recording an approval of a plan that cannot be applied
-  await approvePlan(ctx.store, plan, approver, via);
-  return applyPlan(ctx, plan, approver);
+export function approveAndApply(ctx: EnforceContext, plan: EnforcementPlan, approver: string, via: string): Promise<ApplyOutcome> {
+  return asPlanRun(ctx, plan, async (run) => {
+    await verifyPlan(run, plan); // before recording an approval of a plan that cannot be applied
+    await approvePlan(run.store, plan, approver, via);
+    return applied(run, await applyPlan(run, plan, approver));
+  });
 }
 
 /** Applies an already approved plan again (after a partial failure); refuses an unapproved one. */
-export async function applyApprovedPlan(ctx: EnforceContext, plan: EnforcementPlan, approver: string): Promise<ApplyOutcome> {
-  await assertApproved(ctx.store, plan);
-  return applyPlan(ctx, plan, approver);
+export function applyApprovedPlan(ctx: EnforceContext, plan: EnforcementPlan, approver: string): Promise<ApplyOutcome> {
+  return asPlanRun(ctx, plan, async (run) => {
+    await assertApproved(run.store, plan);
+    return applied(run, await applyPlan(run, plan, approver));
+  });
+}
+
+/** Applying a plan is one run (its id the plan's): lines carry council, tenantId, runId and planId. */
+function asPlanRun<T>(ctx: EnforceContext, plan: EnforcementPlan, fn: (run: EnforceContext) => Promise<T>): Promise<T> {
+  const dimensions = { council: ctx.council.name, tenantId: ctx.council.tenantId, runId: plan.id, planId: plan.id };
+  return asRun(ctx.graph, ctx.log, dimensions, ({ log }) => fn({ ...ctx, log }));
+}
+
+function applied(ctx: EnforceContext, outcome: ApplyOutcome): ApplyOutcome {
+  const failed = outcome.results.filter((r) => r.status === 'failed').length;
+  ctx.log[failed ? 'warn' : 'info'](`${ctx.council.name}: plan ${outcome.plan.id} applied: ${outcome.results.length - failed} action(s) done or skipped, ${failed} failed.`);
+  return outcome;
 }
 
 /** Puts back one applied action, if its target is still as the action left it. */

@@ -22,6 +22,8 @@ import {
 import { CouncilNotFoundError, SurrenderInputError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { Store } from '../store';
+import { asRun } from './telemetry';
+import { errorDimensions } from '../core/logger';
 
 export { STEP_NAMES, parseTermEnd, surrenderView };
 export { parseSurrenderBody } from '../offboarding/request-schema';
@@ -194,7 +196,24 @@ export type StepRunResult = StepOutcome | { status: 'failed'; message: string };
  * Runs one step of a surrender for at most `budgetMs` (a long step saves its place and answers
  * 'more'). The durable activity calls this; the in-process runner calls it in a loop.
  */
-export async function runOffboardingStep(deps: SurrenderDeps, id: string, stepName: StepName, opts: { owner: string; budgetMs?: number; hooks?: RunHooks }): Promise<StepRunResult> {
+export function runOffboardingStep(deps: SurrenderDeps, id: string, stepName: StepName, opts: { owner: string; budgetMs?: number; hooks?: RunHooks }): Promise<StepRunResult> {
+  // A surrender is one run whatever runs its steps (the CLI, durable activities): its id is the run id.
+  const dimensions = { council: deps.council.name, tenantId: deps.council.tenantId, runId: id, surrenderId: id };
+  return asRun(deps.graph, deps.log, dimensions, async ({ log }) => {
+    log.info(`Surrender ${id}: ${stepNamed(stepName).title}: starting.`);
+    let result: StepRunResult;
+    try {
+      result = await runStepAsRun({ ...deps, log }, id, stepName, opts);
+    } catch (err) {
+      log.error(`Surrender ${id}: ${stepNamed(stepName).title} stopped: ${err instanceof Error ? err.message : String(err)}`, errorDimensions(err));
+      throw err;
+    }
+    log[result.status === 'failed' ? 'error' : 'info'](`Surrender ${id}: ${stepNamed(stepName).title}: ${result.status}${result.status === 'failed' ? ` (${result.message})` : ''}.`);
+    return result;
+  });
+}
+
+async function runStepAsRun(deps: SurrenderDeps, id: string, stepName: StepName, opts: { owner: string; budgetMs?: number; hooks?: RunHooks }): Promise<StepRunResult> {
   const loaded = await loadRecordWithEtag(deps.store, id);
   if (!loaded) throw new SurrenderInputError(`There is no surrender with reference ${id}.`, 'not-found');
   const { record } = loaded;

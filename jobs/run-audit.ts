@@ -167,6 +167,7 @@ function nothingRanNotice(summaries: CheckResultSummary[], missingByCheck: Map<s
     : `no check could run, so nothing was audited: ${reasons.join('; ')}.`;
 }
 
-function runIdFor(now: string): string {
+/** A run's id: its instant, made safe for blob names (the same one the store keeps the run under). */
+export function runIdFor(now: string): string {
   return now.replace(/[:.]/g, '-');
 }

@@ -24,6 +24,19 @@ export class Blobs {
     await c.getBlockBlobClient(name).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
+  /** Writes the blob only if there is none of that name yet; false when one already exists. */
+  async putIfAbsent(container: string, name: string, data: string | Buffer, contentType = contentTypeOf(name)): Promise<boolean> {
+    const c = await this.container(container);
+    const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    try {
+      await c.getBlockBlobClient(name).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType }, conditions: { ifNoneMatch: '*' } });
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 409) return false;
+      throw err;
+    }
+  }
+
   /** The blob's bytes, or undefined when there is no such blob. */
   async get(container: string, name: string): Promise<Buffer | undefined> {
     const c = await this.container(container);

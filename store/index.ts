@@ -11,6 +11,7 @@ import { ActionLog, type ActionEntry, type LoggedAction } from './action-log';
 import { startAzurite } from './azurite';
 import { Blobs } from './blobs';
 import { Checkpoints, type Checkpoint } from './checkpoints';
+import { ConfigVersions } from './config-versions';
 import { DeltaTokens } from './delta-tokens';
 import { Locks, type LockResult } from './locks';
 import { Runs, type RunRow } from './runs';
@@ -21,6 +22,7 @@ export type { ActionEntry, LoggedAction, Checkpoint, LockResult, RunRow, TableAc
 export { RunRecordAlreadyWrittenError, RUN_RECORD_RETENTION_DAYS } from './run-records';
 export { CheckpointConflictError } from './checkpoints';
 export { AzuriteInUseError } from './azurite';
+export { CONFIG_CONTAINER, sha256Of, type ConfigPointer, type ConfigVersions } from './config-versions';
 
 
 export class Store {
@@ -28,6 +30,8 @@ export class Store {
   private readonly runs: Runs;
   /** Compact nightly run records for the year's evidence (run-records.ts). */
   readonly runRecords: RunRecords;
+  /** Council configs pushed with `councilguard config push` (config-versions.ts). */
+  readonly configVersions: ConfigVersions;
   private readonly checkpoints: Checkpoints;
   private readonly actions: ActionLog;
   private readonly deltaTokens: DeltaTokens;
@@ -40,6 +44,7 @@ export class Store {
       : new BlobServiceClient(access.url.replace('.table.', '.blob.'), access.credential));
     this.runs = new Runs(this.blobs, tables);
     this.runRecords = new RunRecords(this.blobs);
+    this.configVersions = new ConfigVersions(this.blobs);
     this.checkpoints = new Checkpoints(this.blobs, tables);
     this.actions = new ActionLog(this.blobs, tables);
     this.deltaTokens = new DeltaTokens(tables);

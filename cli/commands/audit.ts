@@ -8,6 +8,7 @@ import { countBySeverity } from '../../core/severity';
 import { councilSelector, type CouncilOption } from '../council-option';
 import { EXIT } from '../exit-codes';
 import type { OutputFormat } from '../output';
+import { auditProgress } from '../audit-progress';
 
 export interface AuditOptions extends CouncilOption {
   config: string;
@@ -22,10 +23,17 @@ const EXIT_FOR = { 'completed': EXIT.completed, 'incomplete': EXIT.checkErrored,
 /** Progress and notes go to stderr when stdout carries a machine-readable result. */
 const stderrLogger: Logger = { info: (m) => console.error(m), warn: (m) => console.error(m), error: (m) => console.error(m) };
 
-export async function auditCommand(opts: AuditOptions, env: NodeJS.ProcessEnv = process.env, log: Logger = consoleLogger, print: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function auditCommand(opts: AuditOptions, env: NodeJS.ProcessEnv = process.env, log: Logger = consoleLogger, print: (s: string) => void = (s) => process.stdout.write(s), progressOut: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Promise<number> {
   const format = opts.output ?? 'text';
   const logger = format !== 'text' && log === consoleLogger ? stderrLogger : log;
-  const outcomes = await auditFromConfigFile({ configPath: opts.config, council: councilSelector(opts), dataDir: opts.dataDir, env, log: logger });
+  // Progress goes to stderr (never into --output json/csv/md on stdout): one updating line on a terminal, a line per council otherwise.
+  const progress = auditProgress(progressOut);
+  let outcomes: CouncilAuditOutcome[];
+  try {
+    outcomes = await auditFromConfigFile({ configPath: opts.config, council: councilSelector(opts), dataDir: opts.dataDir, env, log: logger, onCouncilDone: progress.onCouncilDone });
+  } finally {
+    progress.end();
+  }
   writeAuditFiles(outcomes, opts.out, logger);
   if (format !== 'text') print(renderTable(format, summaryColumns(opts.out, outcomes.length === 1), outcomes));
   return EXIT_FOR[auditVerdict(outcomes, opts.failOn)];
