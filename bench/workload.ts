@@ -18,7 +18,7 @@ import type { RequestKind } from '../graph/meter';
 import { processUsage, round, serve, type ProcessUsage } from './lib/ipc';
 import { generateEvidence } from '../jobs/evidence';
 
-/** What the wire saw, from our side: drive delta pages and the items they carried, requests in flight. */
+/** What the wire saw, from our side: drive delta pages (alone or as $batch items) and the items they carried, requests in flight. */
 const wire = { deltaPages: 0, deltaItems: 0, inFlight: 0, maxInFlight: 0 };
 let serialise: ReturnType<typeof pLimit> | undefined;
 
@@ -40,6 +40,17 @@ globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters
     wire.deltaPages++;
     const copy = res.clone();
     void copy.json().then((body) => { wire.deltaItems += (body as { value?: unknown[] }).value?.length ?? 0; }, () => {});
+  } else if (/\/\$batch(\?|$)/.test(url) && res.ok && typeof init?.body === 'string' && init.body.includes('/root/delta')) {
+    // Each drive's first delta page goes out in $batch: count those pages and their items too.
+    const deltaIds = new Set(((JSON.parse(init.body) as { requests?: { id: string; url: string }[] }).requests ?? []).filter((r) => /\/root\/delta/.test(r.url)).map((r) => r.id));
+    const copy = res.clone();
+    void copy.json().then((body) => {
+      for (const item of (body as { responses?: { id: string; status: number; body?: { value?: unknown[] } }[] }).responses ?? []) {
+        if (!deltaIds.has(item.id) || item.status !== 200) continue;
+        wire.deltaPages++;
+        wire.deltaItems += item.body?.value?.length ?? 0;
+      }
+    }, () => {});
   }
   return res;
 }) as typeof fetch;

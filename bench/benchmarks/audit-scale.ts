@@ -57,7 +57,7 @@ export function scaleSpec(users: number): BenchTenantSpec {
  */
 const ROUTE_NATURE: { pattern: RegExp; what: string; inherent: boolean; why: string }[] = [
   { pattern: /^GET \/users\/\{id\}\/mailFolders\/inbox\/messageRules$/, what: 'inbox rules, one mailbox at a time', inherent: true, why: '"List rules" (mailfolder-list-messagerules) is per mailbox; Graph has no tenant-wide list of inbox rules' },
-  { pattern: /^GET \/users\/\{id\}\/authentication\/requirements$/, what: 'per-user MFA state', inherent: true, why: '"Get authentication requirements" (beta, strongauthenticationrequirements) is per user; no list form' },
+  { pattern: /^GET \/users\/\{id\}\/authentication\/requirements$/, what: 'per-user MFA state', inherent: true, why: '"Get authentication method states" (beta, authentication-get: GET /users/{id}/authentication/requirements) is per user; no list form' },
   { pattern: /^GET \/users\/\{id\}\/authentication\/methods$/, what: 'authentication methods, one user at a time', inherent: false, why: 'only read without Entra ID P1; with P1 the userRegistrationDetails report lists every user at once' },
   { pattern: /^GET \/users\/\{id\}\/drive$/, what: 'each councillor\'s OneDrive id', inherent: false, why: '"Get drive" is per user, but a user\'s OneDrive id does not change, so a later night need not ask again' },
   { pattern: /^GET \/drives\/\{id\}\/root\/delta$/, what: 'one delta round per OneDrive', inherent: true, why: '"driveItem: delta" is per drive; there is no delta across drives, so each drive costs at least one request a night even when nothing changed' },
@@ -71,12 +71,13 @@ function nature(route: string) {
 
 async function runOne(sim: Simulator, users: number, mode: AuditMode, run: number, storage: string, night: 1 | 2, now: string): Promise<{ row: ScaleRow; check: CountCheck; result: AuditJobResult; byRoute: Record<string, number> }> {
   const tenant = sim.tenants[0];
-  process.stdout.write(`audit-scale: ${users} users, ${mode}, run ${run}${night === 2 ? ', second night' : ''}…\n`);
+  const which = run === 0 ? `night ${night} of the two-night pair` : `run ${run}`;
+  process.stdout.write(`audit-scale: ${users} users, ${mode}, ${which}…\n`);
   await sim.resetStats();
   const simCpu0 = await sim.cpuS();
   const r = await inWorkload<AuditJobResult>('audit', { env: tenant.env, council: tenant.council, storage, mode, now });
   const stats = await sim.stats();
-  const check = countCheck(`${users} users, ${mode}, run ${run}, night ${night}`, r.meter, stats, { users, councils: 1 });
+  const check = countCheck(`${users} users, ${mode}, ${which}`, r.meter, stats, { users, councils: 1 });
   const row: ScaleRow = {
     users, mode, run, night, wallS: r.wallS, roundTrips: r.meter.httpRequests, workUnits: r.meter.workUnits,
     roundTripsPerUser: round(r.meter.httpRequests / users, 3), workUnitsPerUser: round(r.meter.workUnits / users, 3),
