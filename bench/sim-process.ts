@@ -18,7 +18,12 @@ export interface StartedTenant {
 }
 
 export interface SimStats {
+  /** HTTP requests to Graph and Exchange (a $batch once). */
   requests: number;
+  /** Requests to upload-session URLs. */
+  uploads: number;
+  /** Graph work units: each single request, each $batch item, each Exchange call, each upload fragment, retries included. */
+  workUnits: number;
   throttled: number;
   byRoute: Record<string, number>;
   maxInFlightPerMailbox: number;
@@ -47,7 +52,7 @@ serve({
 
   async stats(): Promise<SimStats> {
     const s = running().stats;
-    return { requests: s.requests, throttled: s.throttled, byRoute: { ...s.byRoute }, maxInFlightPerMailbox: Math.max(0, ...Object.values(s.maxInFlightPerMailbox)) };
+    return { requests: s.requests, uploads: s.uploads, workUnits: s.workUnits, throttled: s.throttled, byRoute: { ...s.byRoute }, maxInFlightPerMailbox: Math.max(0, ...Object.values(s.maxInFlightPerMailbox)) };
   },
 
   async resetStats(): Promise<void> {

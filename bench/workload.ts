@@ -19,12 +19,12 @@ import { processUsage, round, serve, type ProcessUsage } from './lib/ipc';
 import { generateEvidence } from '../jobs/evidence';
 import { runChangeover } from '../jobs/changeover';
 
-/** What the wire saw, from our side: drive delta pages and the items they carried, requests in flight. */
+/** What the wire saw, from our side: drive delta pages (alone or as $batch items) and the items they carried, requests in flight. */
 const wire = { deltaPages: 0, deltaItems: 0, inFlight: 0, maxInFlight: 0 };
 let serialise: ReturnType<typeof pLimit> | undefined;
 
 // Instrumentation, installed once: count delta items (a copy of each delta response is parsed), and in
-// naive mode let only one HTTP request be outstanding at a time across the whole process.
+// the baselines cap the HTTP requests outstanding at a time across the whole process (1 or 4).
 const realFetch = globalThis.fetch;
 globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
   const send = async () => {
@@ -41,12 +41,34 @@ globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters
     wire.deltaPages++;
     const copy = res.clone();
     void copy.json().then((body) => { wire.deltaItems += (body as { value?: unknown[] }).value?.length ?? 0; }, () => {});
+  } else if (/\/\$batch(\?|$)/.test(url) && res.ok && typeof init?.body === 'string' && init.body.includes('/root/delta')) {
+    // Each drive's first delta page goes out in $batch: count those pages and their items too.
+    const deltaIds = new Set(((JSON.parse(init.body) as { requests?: { id: string; url: string }[] }).requests ?? []).filter((r) => /\/root\/delta/.test(r.url)).map((r) => r.id));
+    const copy = res.clone();
+    void copy.json().then((body) => {
+      for (const item of (body as { responses?: { id: string; status: number; body?: { value?: unknown[] } }[] }).responses ?? []) {
+        if (!deltaIds.has(item.id) || item.status !== 200) continue;
+        wire.deltaPages++;
+        wire.deltaItems += item.body?.value?.length ?? 0;
+      }
+    }, () => {});
   }
   return res;
 }) as typeof fetch;
 
+/**
+ * How the audit talks to Graph. optimised: the product as shipped. competent: a competent naive client,
+ * the Graph SDK with no $batch (each item its own request) and at most 4 requests in flight in the whole
+ * process. sequential: no $batch and one request in flight, as PowerShell-based tools run.
+ */
+export type AuditMode = 'optimised' | 'competent' | 'sequential';
+
+export const MODE_IN_FLIGHT: Record<Exclude<AuditMode, 'optimised'>, number> = { competent: 4, sequential: 1 };
+
 export interface MeterReading {
   httpRequests: number;
+  /** Graph work units: each single request, each $batch item, each Exchange call, each retry. */
+  workUnits: number;
   counts: Record<RequestKind, number>;
   byRoute: Record<string, number>;
   /** Peak HTTP requests awaiting their response headers at once (Graph and Exchange, not tokens). */
@@ -54,7 +76,7 @@ export interface MeterReading {
 }
 
 function reading(graph: GraphContext): MeterReading {
-  return { httpRequests: graph.meter.httpRequests, counts: { ...graph.meter.counts }, byRoute: Object.fromEntries(graph.meter.byRoute), maxInFlight: wire.maxInFlight };
+  return { httpRequests: graph.meter.httpRequests, workUnits: graph.meter.workUnits, counts: { ...graph.meter.counts }, byRoute: Object.fromEntries(graph.meter.byRoute), maxInFlight: wire.maxInFlight };
 }
 
 export interface AuditJobResult {
@@ -70,6 +92,9 @@ export interface AuditJobResult {
 
 export interface MultiJobResult {
   wallS: number;
+  /** Summed over every council's GraphContext. */
+  httpRequests: number;
+  workUnits: number;
   councils: number;
   ok: number;
   failed: string[];
@@ -128,10 +153,11 @@ serve({
     const readS = (performance.now() - t1) / 1000;
     return { records: r.pack.records.length, wallS: round(wallS), readS: round(readS), buildAndRenderS: round(wallS - readS), htmlBytes: Buffer.byteLength(r.files['evidence.html']), usage };
   },
-  async audit(args: { env: Record<string, string>; council: CouncilConfig; storage: string; naive: boolean; now?: string }): Promise<AuditJobResult> {
-    serialise = args.naive ? pLimit(1) : undefined;
+  async audit(args: { env: Record<string, string>; council: CouncilConfig; storage: string; mode: AuditMode; now?: string }): Promise<AuditJobResult> {
+    const naive = args.mode !== 'optimised';
+    serialise = naive ? pLimit(MODE_IN_FLIGHT[args.mode as Exclude<AuditMode, 'optimised'>]) : undefined;
     const store = await openStore(args.storage);
-    const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId), { naive: args.naive });
+    const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId), naive ? { naive, batchConcurrency: MODE_IN_FLIGHT[args.mode as Exclude<AuditMode, 'optimised'>] } : {});
     Object.assign(wire, { deltaPages: 0, deltaItems: 0, maxInFlight: 0 });
     const t0 = performance.now();
     const result = await runAudit(councilContext(args.council, { graph, store, log: silentLogger, clock: args.now ? fixedClock(args.now) : systemClock }));
@@ -145,11 +171,17 @@ serve({
 
   async multi(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<MultiJobResult> {
     const store = await openStore(args.storage);
+    const env = { ...process.env, ...args.env };
+    // Each council's Graph context made as the app makes it, kept here so their meters can be summed.
+    const graphs: GraphContext[] = [];
+    const graph = (council: CouncilConfig) => { const g = createGraphContext(readEnvironment(env, council.tenantId)); graphs.push(g); return g; };
     const t0 = performance.now();
-    const outcomes = await auditCouncils(new Councils({ file: () => ({ councils: args.councils }), env: { ...process.env, ...args.env }, store, log: silentLogger }), { concurrency: args.concurrency });
+    const outcomes = await auditCouncils(new Councils({ file: () => ({ councils: args.councils }), env, store, log: silentLogger, graph }), { concurrency: args.concurrency });
     const wallS = (performance.now() - t0) / 1000;
     return {
       wallS: round(wallS),
+      httpRequests: graphs.reduce((n, g) => n + g.meter.httpRequests, 0),
+      workUnits: graphs.reduce((n, g) => n + g.meter.workUnits, 0),
       councils: outcomes.length,
       ok: outcomes.filter((o) => o.result && !o.result.errored).length,
       failed: outcomes.filter((o) => o.failure).map((o) => `${o.council.name}: ${o.failure}`).slice(0, 5),

@@ -48,7 +48,7 @@ export class ExchangeClient {
 
   private send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
     return this.retry.run(() => fetch(url, { method, headers, body, signal: AbortSignal.timeout(120_000) }), {
-      count: (attempt) => this.meter.count(attempt === 0 ? 'exchange' : 'retry', url),
+      count: (attempt) => { this.meter.count(attempt === 0 ? 'exchange' : 'retry', url); this.meter.work(); },
       statusOf: (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }),
       discard: async (res) => { await res.body?.cancel().catch(() => {}); },
       request: { method, url },

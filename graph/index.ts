@@ -45,9 +45,9 @@ export interface BatchResult {
 
 export interface GraphContextOptions {
   retry?: Partial<RetryPolicy>;
-  /** Concurrent $batch requests in flight. */
+  /** Concurrent $batch requests in flight (naive mode: concurrent single requests standing in for one batch call, 1 unless set). */
   batchConcurrency?: number;
-  /** Benchmarks' naive mode: no $batch, one request at a time. */
+  /** Benchmarks' naive baselines: no $batch, each item sent alone (one at a time unless batchConcurrency says more). */
   naive?: boolean;
 }
 
@@ -65,7 +65,7 @@ export class GraphContext {
   constructor(readonly settings: Settings, private readonly options: GraphContextOptions = {}) {
     this.credential = createCredential(settings);
     this.retryLoop = new RetryLoop(this.throttle, { ...DEFAULT_RETRY, ...options.retry });
-    this.batchLimit = pLimit(options.naive ? 1 : options.batchConcurrency ?? 4);
+    this.batchLimit = pLimit(options.batchConcurrency ?? (options.naive ? 1 : 4));
     const base = new URL(settings.graphBaseUrl);
     const auth = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(this.credential, { scopes: [`${settings.graphBaseUrl}/.default`] }));
     const retry = new RetryMiddleware(this.retryLoop, this.meter);
@@ -189,7 +189,7 @@ export class GraphContext {
     const version = opts.version ?? 'v1.0';
     const results: BatchResult[] = new Array(requests.length);
     if (this.options.naive) {
-      for (let i = 0; i < requests.length; i++) results[i] = await this.single(requests[i], version);
+      await Promise.all(requests.map((request, i) => this.batchLimit(async () => { results[i] = await this.single(request, version); })));
       return results;
     }
     let pending = requests.map((_, i) => i);

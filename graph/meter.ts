@@ -35,6 +35,15 @@ export class RequestMeter {
   readonly byFamily: MeterSnapshot = new Map();
   inFlight = 0;
   maxInFlight = 0;
+  /**
+   * What Graph's throttling counts, per request sent (retries included): a single request or Exchange
+   * call is 1, a $batch is the number of items it carries. Counted where each attempt goes on the wire.
+   */
+  workUnits = 0;
+
+  work(n = 1): void {
+    this.workUnits += n;
+  }
 
   count(kind: RequestKind, route?: string, n = 1): void {
     this.counts[kind] += n;

@@ -10,6 +10,17 @@ function urlOf(context: Context): string {
   return typeof context.request === 'string' ? context.request : (context.request as Request).url;
 }
 
+/** Items in a JSON $batch body (the SDK has serialised it by now); 1 when it cannot be read. */
+function batchItems(body: unknown): number {
+  if (typeof body !== 'string') return 1;
+  try {
+    const requests = (JSON.parse(body) as { requests?: unknown }).requests;
+    return Array.isArray(requests) && requests.length ? requests.length : 1;
+  } catch {
+    return 1;
+  }
+}
+
 export class RetryMiddleware implements Middleware {
   private next?: Middleware;
 
@@ -29,7 +40,11 @@ export class RetryMiddleware implements Middleware {
       await this.next!.execute(context);
       return (context as { response?: Response }).response;
     }, {
-      count: (attempt) => this.meter.count(attempt > 0 ? 'retry' : /\/\$batch(\?|$)/.test(url) ? 'batch' : 'single', url),
+      count: (attempt) => {
+        const batch = /\/\$batch(\?|$)/.test(url);
+        this.meter.count(attempt > 0 ? 'retry' : batch ? 'batch' : 'single', url);
+        this.meter.work(batch ? batchItems(context.options?.body) : 1);
+      },
       statusOf: (response) => ({ status: response?.status ?? 0, retryAfter: response?.headers.get('retry-after') }),
       discard: async (response) => { await response?.body?.cancel().catch(() => {}); },
       // Streamed bodies (upload fragments) cannot be sent twice; drive-upload.ts re-syncs those with the session.

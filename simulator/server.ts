@@ -44,6 +44,13 @@ export interface SimulatorStats {
   requests: number;
   /** 'GET /users/{id}/drive' → count; includes each $batch item and 'EXO Get-Mailbox'-style Exchange cmdlets. */
   byRoute: Record<string, number>;
+  /**
+   * What Graph's throttling counts, as received (faulted requests included): each Graph request, a $batch
+   * as the number of items it carries, each Exchange call, each upload-session fragment.
+   */
+  workUnits: number;
+  /** Requests to upload-session URLs (not in `requests`: they are not sent to a Graph version path). */
+  uploads: number;
   /** 429s the simulator gave (injected, mailbox concurrency, mailbox budget). */
   throttled: number;
   /** Highest number of requests in flight at once per mailbox (user id), recorded even with the limit off. */
@@ -123,8 +130,8 @@ export class SimulatorServer {
 
   constructor(readonly tenants: Map<string, TenantState>) {
     const stats: SimulatorStats = {
-      requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {},
-      reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; },
+      requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {}, workUnits: 0, uploads: 0,
+      reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; stats.workUnits = 0; stats.uploads = 0; },
     };
     this.stats = stats;
     this.server = createServer({ cert: readFileSync(join(CERTS, 'server.pem')), key: readFileSync(join(CERTS, 'server-key.pem')) }, (req, res) => {
@@ -164,10 +171,15 @@ export class SimulatorServer {
 
     // Upload sessions' URLs carry no token, as with Graph.
     const upload = /^\/upload\/([^/]+)$/.exec(url.pathname);
-    if (upload) return this.send(res, handleUploadUrl(this.tenants.values(), upload[1], method, headers['content-range'], body));
+    if (upload) {
+      this.stats.uploads++;
+      this.stats.workUnits++;
+      return this.send(res, handleUploadUrl(this.tenants.values(), upload[1], method, headers['content-range'], body));
+    }
 
     if (url.pathname.startsWith('/exchange/')) {
       this.stats.requests++;
+      this.stats.workUnits++;
       const fault = await this.injectFault(res);
       if (fault === 'reset') return;
       if (fault) return this.send(res, fault);
@@ -182,6 +194,7 @@ export class SimulatorServer {
     const version = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
     if (!version) return this.send(res, graphError(400, 'BadRequest', `Invalid version or path: ${url.pathname}`));
     this.stats.requests++;
+    this.stats.workUnits += version[2] === '/$batch' && method === 'POST' ? batchItemCount(body) : 1;
     const fault = await this.injectFault(res);
     if (fault === 'reset') return;
     if (fault) return this.send(res, withClientRequestId(fault, headers));
@@ -584,6 +597,16 @@ function streamTo(res: ServerResponse, chunks: Iterator<Buffer>): void {
 }
 
 /** Why a $batch payload is refused, or undefined when it is well formed. */
+/** Graph evaluates each $batch item against its limits on its own: a batch is as many units as it carries. */
+function batchItemCount(body: Buffer): number {
+  try {
+    const requests = (JSON.parse(body.toString('utf8')) as { requests?: unknown }).requests;
+    return Array.isArray(requests) && requests.length ? requests.length : 1;
+  } catch {
+    return 1;
+  }
+}
+
 function batchProblem(requests: unknown): string | undefined {
   if (!Array.isArray(requests)) return 'Invalid batch payload format: "requests" must be an array.';
   if (requests.length === 0) return 'Invalid batch payload format: the batch has no requests.';

@@ -10,6 +10,10 @@ import { packageRoot } from '../../config/paths';
 import { ChildRpc, type ProcessUsage } from './ipc';
 import type { BenchTenantSpec } from './scenario';
 import type { SimStats, StartedTenant } from '../sim-process';
+import { assertCleanTree, provenanceOf } from './provenance';
+import { countMismatch, judge, type BenchResult, type CountCheck, type Target } from './verdict';
+
+export type { Target, CountCheck } from './verdict';
 
 /** Graph latency for every benchmark: 90 ms plus 0–20 ms of seeded jitter, i.e. 100 ms ± 10 ms. */
 export const LATENCY: FaultOptions = { seed: 7, latencyMs: 90, jitterMs: 20 };
@@ -84,20 +88,30 @@ export function machine(): Machine {
   };
 }
 
-export interface Target {
-  target: string;
-  measured: string;
-  met: boolean;
-  /** When missed: by how much, and what the measurements show limits it. */
-  note?: string;
-}
-
-export function writeResult(name: string, data: { params: unknown; rows: unknown[]; targets: Target[]; extra?: unknown }): string {
+/**
+ * Writes bench/results/<name>.json with the machine, the commit, whether the tree was dirty and the hash
+ * of the benchmark's sources (refused from a dirty tree unless BENCH_ALLOW_DIRTY=1). Throws, naming the
+ * run, when any `counts` entry disagrees between client and simulator: such numbers are not written.
+ */
+export function writeResult(name: string, data: Omit<BenchResult, 'benchmark' | 'machine' | 'provenance'>): string {
+  const mismatches = (data.counts ?? []).map(countMismatch).filter((m): m is string => !!m);
+  if (mismatches.length) throw new Error(`${name}: the client's RequestMeter and the simulator disagree, so the counts cannot be trusted and no result was written: ${mismatches.join(' | ')}`);
+  assertCleanTree();
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
-  writeFileSync(path, `${JSON.stringify({ benchmark: name, machine: machine(), ...data }, null, 2)}\n`);
+  const result: BenchResult = { benchmark: name, machine: { ...machine() }, provenance: provenanceOf(name), ...data };
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   return path;
+}
+
+/** One measured run's round trips and work units from the client's meter and the simulator's counters. */
+export function countCheck(label: string, client: { httpRequests: number; workUnits: number }, sim: SimStats, per: { users?: number; councils?: number } = {}): CountCheck {
+  const check: CountCheck = { label, ...per, roundTrips: { client: client.httpRequests, simulator: sim.requests + sim.uploads }, workUnits: { client: client.workUnits, simulator: sim.workUnits } };
+  const bad = countMismatch(check);
+  // Loudly, at once: a benchmark whose two counts disagree is measuring something else than it says.
+  if (bad) throw new Error(`Request counts disagree between the client's RequestMeter and the simulator: ${bad}`);
+  return check;
 }
 
 /** A plain text table: one header row, right-aligned numbers. */
@@ -112,7 +126,7 @@ export function printTable(title: string, rows: Record<string, string | number |
 }
 
 export function printTargets(targets: Target[]): void {
-  for (const t of targets) process.stdout.write(`  ${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}${t.note ? ` — ${t.note}` : ''}\n`);
+  for (const t of targets) process.stdout.write(`  ${judge(t).toUpperCase().padEnd(9)} ${t.target}: ${t.measured}${t.note ? ` — ${t.note}` : ''}\n`);
 }
 
 export function envNumbers(name: string, fallback: number[]): number[] {
