@@ -114,11 +114,12 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const since = DateTime.fromISO(now, { zone: 'utc' }).minus({ days: 30 }).toISO()!;
   const actions = await run.store.listActions(council.tenantId, { since });
   const files = renderRunFiles(document, { profile, council, history, actions });
-  await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });
+  const runId = runIdFor(now);
+  await run.store.saveRun(council.tenantId, runId, now, { ...files });
   // The year's evidence keeps its own compact record, whatever the reports' retention deletes later.
   await saveRunRecord({ store: run.store, council, doc: document, snapshot, drafts, log });
   // The run is stored before delivery, so a delivery failure never loses it.
-  const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now });
+  const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now, document, runId });
   for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);
   const highTrend = [...history].reverse().map((h) => h.high).concat(findings.filter((f) => f.severity === 'high').length).slice(-30);
   // A run in which no check ran is not a quiet success: it counts as errored (exit 1, the timer fails).
