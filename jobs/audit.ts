@@ -17,6 +17,7 @@ import { enabledRemediations, makePlan } from '../enforce/plan';
 import { selectCouncils } from '../context/council-context';
 import { functionAppCouncils, loadCouncilFile, withCouncils, type Councils } from './council-context';
 import { runAudit, type AuditResult } from './run-audit';
+import { alertDeliveryFailures, deliverTeams, MARKERS } from './notify';
 import { isAuditHourInUk } from './schedule';
 import { slug, writeFileAtomically, writeFilesAtomically } from './write-files';
 
@@ -39,6 +40,8 @@ export interface AuditCouncilsOptions {
   writePlans?: boolean;
   /** How long to wait for the Purview audit query before handing it to the next run. */
   auditQueryBudgetMs?: number;
+  /** How long to wait for the Teams webhook to answer (default 10 s). */
+  webhookTimeoutMs?: number;
 }
 
 export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptions = {}): Promise<CouncilAuditOutcome[]> {
@@ -48,17 +51,35 @@ export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptio
     try {
       const ctx = councils.context(council);
       const result = await runAudit({ ...ctx, auditQueryBudgetMs: opts.auditQueryBudgetMs });
-      if (!opts.writePlans || !enabledRemediations(council).length) return { council, result };
-      // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
-      const plan = await makePlan({ ...ctx, createdBy: 'nightly audit' });
-      if (!plan.actions.length) return { council, result };
-      ctx.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
-      return { council, result, planId: plan.id };
+      let planId: string | undefined;
+      if (opts.writePlans && enabledRemediations(council).length) {
+        // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
+        const plan = await makePlan({ ...ctx, createdBy: 'nightly audit' });
+        if (plan.actions.length) {
+          ctx.log.info(`${council.name}: plan ${plan.id} with ${plan.actions.length} action(s) awaits approval (POST /api/plans/${plan.id}/approve).`);
+          planId = plan.id;
+        }
+      }
+      // After the plan, so the card lists tonight's plan among those awaiting approval.
+      const teams = await deliverTeams(ctx, result, { timeoutMs: opts.webhookTimeoutMs });
+      if (teams) {
+        result.deliveries.push(teams);
+        if (teams.status === 'failed') ctx.log.error(`${council.name}: delivery (teams) failed: ${teams.detail}`);
+      }
+      await alertDeliveryFailures(ctx, result.deliveries, result.document.generatedAt)
+        .catch((err: unknown) => ctx.log.warn(`${council.name}: could not record the delivery alert state: ${messageOf(err)}`));
+      // The nightly markers the "no successful audit in 26 h" alert reads (infra/main.bicep).
+      if (opts.writePlans) {
+        if (result.errored) councils.log.error(`${MARKERS.auditFailed} tenantId=${council.tenantId}: ${council.name}: the audit ran but a check errored or nothing could be checked.`);
+        else councils.log.info(`${MARKERS.auditSucceeded} tenantId=${council.tenantId}: ${council.name}: audited, ${result.document.findings.length} finding(s).`);
+      }
+      return planId ? { council, result, planId } : { council, result };
     } catch (err) {
       // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
       if (err instanceof ConfigError) throw err;
       const message = messageOf(err);
       councils.log.error(`${council.name}: the audit could not run: ${message}`);
+      if (opts.writePlans) councils.log.error(`${MARKERS.auditFailed} tenantId=${council.tenantId}: ${council.name}: the audit could not run.`);
       return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
     }
   })));
@@ -73,7 +94,8 @@ export function auditFromConfigFile(opts: { configPath: string; council?: string
 
 /**
  * The nightly timer: runs only on the firing that is the audit hour in the UK (the timer fires at two
- * UTC hours; see jobs/schedule.ts), with config and storage from the app settings, and writes plans.
+ * UTC hours; see jobs/schedule.ts), with config and storage from the app settings, and writes plans and
+ * the councilguard.audit.* log markers.
  */
 export async function nightlyAudit(opts: { env: NodeJS.ProcessEnv; log: Logger; clock?: Clock }): Promise<{ ran: boolean; errored: boolean; message: string }> {
   const clock = opts.clock ?? systemClock;

@@ -32,6 +32,8 @@ export interface AuditResult {
   deliveries: DeliveryResult[];
   /** High findings per night, oldest first, ending with tonight (the supplier index sparkline). */
   highTrend: number[];
+  /** The stored run's id (a Blob link to its report). */
+  runId: string;
 }
 
 function enabledChecks(council: CouncilConfig): Check[] {
@@ -123,7 +125,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);
   const highTrend = [...history].reverse().map((h) => h.high).concat(findings.filter((f) => f.severity === 'high').length).slice(-30);
   // A run in which no check ran is not a quiet success: it counts as errored (exit 1, the timer fails).
-  return { document, files, errored: !!notice || summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend };
+  return { document, files, errored: !!notice || summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend, runId };
 }
 
 /** Why nothing was audited, when no check ran (each was skipped or disabled); undefined when one ran. */

@@ -25,9 +25,11 @@ export interface DeliveryConfig {
 }
 
 export interface DeliveryResult {
-  channel: 'retention' | 'sharePoint' | 'email';
+  channel: 'retention' | 'sharePoint' | 'email' | 'teams';
   status: 'done' | 'failed';
   detail: string;
+  /** sharePoint: the report's address in the library (the Teams card links to it). */
+  reportUrl?: string;
 }
 
 /**
@@ -137,7 +139,7 @@ export async function deliverRun(opts: {
         const item = await uploadFile(graph, lib.driveId, `${folder}/${stamp} ${name}`, Buffer.from(files[name] ?? '', 'utf8'));
         if (name === 'report.html') reportUrl = item.webUrl;
       }
-      results.push({ channel: 'sharePoint', status: 'done', detail: `uploaded to ${library}/${folder}/` });
+      results.push({ channel: 'sharePoint', status: 'done', detail: `uploaded to ${library}/${folder}/`, ...(reportUrl ? { reportUrl } : {}) });
     } catch (err) {
       results.push({ channel: 'sharePoint', status: 'failed', detail: `SharePoint upload to "${library}" failed: ${why(err)}` });
     }
@@ -165,6 +167,26 @@ export async function deliverRun(opts: {
     }
   }
   return results;
+}
+
+/**
+ * Tells the IT supplier, once, that a delivery channel has started failing: a plain-text email from the
+ * council's delivery mailbox to the supplier's accounts (else the summary's recipients). No-op without
+ * email delivery. Errors are the caller's to record.
+ */
+export async function sendDeliveryAlertEmail(graph: GraphContext, council: CouncilConfig, alert: { channel: string; detail: string; since: string }): Promise<boolean> {
+  const email = (council.delivery as DeliveryConfig).email;
+  if (!email) return false;
+  const to = council.itSupplier.accounts.length ? council.itSupplier.accounts : email.to;
+  await graph.send('POST', `/users/${encodeURIComponent(email.from)}/sendMail`, {
+    message: {
+      subject: `${council.name}: CouncilGuard could not deliver the nightly ${alert.channel === 'teams' ? 'Teams card' : alert.channel}`,
+      body: { contentType: 'Text', content: `CouncilGuard's nightly audit of ${council.name} ran, but delivering it by ${alert.channel} failed (${DateTime.fromISO(alert.since).setZone('Europe/London').toFormat('d LLL yyyy HH:mm')}):\n\n${alert.detail}\n\nYou are told once; the next failing night is not reported again until a delivery has succeeded.\n` },
+      toRecipients: to.map((address) => ({ emailAddress: { address } })),
+    },
+    saveToSentItems: true,
+  });
+  return true;
 }
 
 /** Path below the drive root, e.g. '2026/11/2026-11-25 report.html'; an earlier file of that name is replaced. */
