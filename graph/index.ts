@@ -99,9 +99,11 @@ export class GraphContext {
     }
   }
 
-  async send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, version: GraphVersion = 'v1.0'): Promise<T> {
+  /** `headers` e.g. Content-Type text/plain for sendMail's MIME form; a string body is sent as it is. */
+  async send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, version: GraphVersion = 'v1.0', headers?: Record<string, string>): Promise<T> {
     try {
       const req = this.client.api(path).version(version);
+      if (headers) req.headers(headers);
       const res = method === 'POST' ? await req.post(body) : method === 'PATCH' ? await req.patch(body) : method === 'PUT' ? await req.put(body) : await req.delete();
       return res as T;
     } catch (err) {

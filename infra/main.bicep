@@ -40,6 +40,9 @@ param councilConfigPath string = 'config/councils.json'
 @description('Days a run\'s reports are kept in Blob storage (13 months by default).')
 param reportRetentionDays int = 396
 
+@description('Email address that receives CouncilGuard\'s alerts (no successful nightly audit for a council in 26 h, a surrender failed or stuck over 24 h, a delivery channel started failing). Empty = no alert rules.')
+param alertEmail string = ''
+
 var suffix = uniqueString(resourceGroup().id, baseName)
 var storageName = take(toLower(replace('${baseName}${suffix}', '-', '')), 24)
 var deploymentContainer = 'app-package'
@@ -323,6 +326,113 @@ resource vaultDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-prev
     workspaceId: logs.id
     logs: [ { categoryGroup: 'audit', enabled: true } ]
     metrics: [ { category: 'AllMetrics', enabled: true } ]
+  }
+}
+
+// Alerts on the log lines the code writes (jobs/notify.ts MARKERS, jobs/offboarding.ts SURRENDER_MARKERS;
+// each carries tenantId=<the council's tenant>): App Insights log search alerts with one email action group.
+// A log alert reads at most a 2-day window, so a council silent for longer than that stops alerting; the
+// first day's alert has been sent by then (and is repeated at most daily).
+var alerting = !empty(alertEmail)
+
+resource alertGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (alerting) {
+  name: '${baseName}-alerts'
+  location: 'global'
+  properties: {
+    groupShortName: 'councilgrd'
+    enabled: true
+    emailReceivers: [ { name: 'it-supplier', emailAddress: alertEmail, useCommonAlertSchema: true } ]
+  }
+}
+
+var tenantOf = 'extend tenantId = extract(@"tenantId=([0-9a-fA-F-]{36})", 1, message)'
+
+resource auditSilentAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = if (alerting) {
+  name: '${baseName}-no-successful-audit'
+  location: location
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'CouncilGuard: no successful nightly audit for a council in 26 h'
+    description: 'A council whose nightly audit logged councilguard.audit.* in the last 2 days but no councilguard.audit.succeeded in the last 26 hours.'
+    severity: 1
+    enabled: true
+    scopes: [ insights.id ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P2D'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where message contains "councilguard.audit." | ${tenantOf} | where isnotempty(tenantId) | summarize lastSuccess = maxif(timestamp, message contains "councilguard.audit.succeeded") by tenantId | where isnull(lastSuccess) or lastSuccess < ago(26h)'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [ { name: 'tenantId', operator: 'Include', values: [ '*' ] } ]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    muteActionsDuration: 'P1D'
+    actions: { actionGroups: [ alertGroup.id ] }
+  }
+}
+
+resource surrenderAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = if (alerting) {
+  name: '${baseName}-surrender-failed-or-stuck'
+  location: location
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'CouncilGuard: a surrender failed or is stuck over 24 h'
+    description: 'councilguard.surrender.failed in the last hour, or a councilguard.surrender.started more than 24 hours ago with no councilguard.surrender.ended or failed since.'
+    severity: 1
+    enabled: true
+    scopes: [ insights.id ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P2D'
+    criteria: {
+      allOf: [
+        {
+          query: 'let events = traces | where message contains "councilguard.surrender." | ${tenantOf} | extend surrenderId = extract(@"surrenderId=([0-9a-f]+)", 1, message); let failed = events | where message contains "councilguard.surrender.failed" and timestamp > ago(1h) | summarize by tenantId, surrenderId; let stuck = events | summarize started = minif(timestamp, message contains "councilguard.surrender.started"), finished = maxif(timestamp, message contains "councilguard.surrender.ended" or message contains "councilguard.surrender.failed") by tenantId, surrenderId | where isnotnull(started) and started < ago(24h) and (isnull(finished) or finished < started) | project tenantId, surrenderId; union failed, stuck'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [ { name: 'tenantId', operator: 'Include', values: [ '*' ] } ]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    muteActionsDuration: 'PT12H'
+    actions: { actionGroups: [ alertGroup.id ] }
+  }
+}
+
+resource deliveryAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = if (alerting) {
+  name: '${baseName}-delivery-failed'
+  location: location
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'CouncilGuard: a delivery channel started failing (email, SharePoint, Teams webhook)'
+    description: 'councilguard.delivery.alert: logged once when a channel starts failing, not again until it has succeeded.'
+    severity: 2
+    enabled: true
+    scopes: [ insights.id ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where message contains "councilguard.delivery.alert" | ${tenantOf} | extend channel = extract(@"channel=(\\w+)", 1, message)'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [ { name: 'tenantId', operator: 'Include', values: [ '*' ] }, { name: 'channel', operator: 'Include', values: [ '*' ] } ]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: { actionGroups: [ alertGroup.id ] }
   }
 }
 

@@ -17,6 +17,7 @@ import { selectCouncils } from '../context/council-context';
 import { functionAppCouncils, loadCouncilFile, withCouncils, type Councils } from './council-context';
 import { runAudit, runIdFor, type AuditResult } from './run-audit';
 import { asRun } from './telemetry';
+import { alertDeliveryFailures, deliverTeams, MARKERS } from './notify';
 import { isAuditHourInUk } from './schedule';
 import { slug, writeFileAtomically, writeFilesAtomically } from './write-files';
 
@@ -43,6 +44,8 @@ export interface AuditCouncilsOptions {
   publicBaseUrl?: string;
   /** Called as each council finishes (audited or failed), with how many have finished of how many. */
   onCouncilDone?: (outcome: CouncilAuditOutcome, done: number, total: number) => void;
+  /** How long to wait for the Teams webhook to answer (default 10 s). */
+  webhookTimeoutMs?: number;
 }
 
 export async function auditCouncils(councils: Councils, opts: AuditCouncilsOptions = {}): Promise<CouncilAuditOutcome[]> {
@@ -68,17 +71,32 @@ async function auditOne(councils: Councils, council: CouncilConfig, opts: AuditC
       // Nightly, the plan is made inside the run (from its findings, before rendering) so the report names it.
       const writePlan = opts.writePlans ? { publicBaseUrl: opts.publicBaseUrl } : undefined;
       const result = await runAudit({ ...ctx, auditQueryBudgetMs: opts.auditQueryBudgetMs, writePlan });
+      if (result.planId) {
+        // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
+        log.info(`${council.name}: plan ${result.planId} with ${result.planActions} action(s) awaits approval (POST /api/plans/${result.planId}/approve).`, { planId: result.planId });
+      }
+      // After the plan, so the card lists tonight's plan among those awaiting approval.
+      const teams = await deliverTeams(ctx, result, { timeoutMs: opts.webhookTimeoutMs });
+      if (teams) {
+        result.deliveries.push(teams);
+        if (teams.status === 'failed') log.error(`${council.name}: delivery (teams) failed: ${teams.detail}`);
+      }
+      await alertDeliveryFailures(ctx, result.deliveries, result.document.generatedAt)
+        .catch((err: unknown) => log.warn(`${council.name}: could not record the delivery alert state: ${messageOf(err)}`));
+      // The nightly markers the "no successful audit in 26 h" alert reads (infra/main.bicep).
+      if (opts.writePlans) {
+        if (result.errored || result.planError) log.error(`${MARKERS.auditFailed} tenantId=${council.tenantId}: ${council.name}: the audit ran but a check errored, nothing could be checked, or the plan could not be made.`);
+        else log.info(`${MARKERS.auditSucceeded} tenantId=${council.tenantId}: ${council.name}: audited, ${result.document.findings.length} finding(s).`);
+      }
       if (result.planError) return { council, result, failure: `the enforcement plan could not be made: ${result.planError}` };
-      if (!result.planId) return { council, result };
-      // Nothing is applied here: the plan waits for the IT supplier's approval (POST /api/plans/{id}/approve).
-      log.info(`${council.name}: plan ${result.planId} with ${result.planActions} action(s) awaits approval (POST /api/plans/${result.planId}/approve).`, { planId: result.planId });
-      return { council, result, planId: result.planId };
+      return result.planId ? { council, result, planId: result.planId } : { council, result };
     });
   } catch (err) {
     // Bad settings are the same for every council: bad configuration (exit 2), not a failed run.
     if (err instanceof ConfigError) throw err;
     const message = messageOf(err);
     withDimensions(councils.log, dimensions).error(`${council.name}: the audit could not run: ${message}`, errorDimensions(err));
+    if (opts.writePlans) withDimensions(councils.log, dimensions).error(`${MARKERS.auditFailed} tenantId=${council.tenantId}: ${council.name}: the audit could not run.`);
     return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
   }
 }
@@ -92,7 +110,8 @@ export function auditFromConfigFile(opts: { configPath: string; council?: string
 
 /**
  * The nightly timer: runs only on the firing that is the audit hour in the UK (the timer fires at two
- * UTC hours; see jobs/schedule.ts), with config and storage from the app settings, and writes plans.
+ * UTC hours; see jobs/schedule.ts), with config and storage from the app settings, and writes plans and
+ * the councilguard.audit.* log markers.
  */
 export async function nightlyAudit(opts: { env: NodeJS.ProcessEnv; log: Logger; clock?: Clock }): Promise<{ ran: boolean; errored: boolean; message: string }> {
   const clock = opts.clock ?? systemClock;

@@ -21,6 +21,7 @@ import {
 } from '../offboarding/types';
 import { CouncilNotFoundError, SurrenderInputError } from '../core/errors';
 import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
 import type { Store } from '../store';
 import { asRun } from './telemetry';
 import { errorDimensions } from '../core/logger';
@@ -30,6 +31,13 @@ export { parseSurrenderBody } from '../offboarding/request-schema';
 export type { ProgressEvent, StepName, SurrenderDeps, SurrenderRecord, SurrenderView };
 
 /** A step's title for people ("Copy the mailbox"). */
+/** Log markers the "surrender failed or stuck" alert in infra/main.bicep matches (with tenantId= and surrenderId=). */
+export const SURRENDER_MARKERS = {
+  started: 'councilguard.surrender.started',
+  ended: 'councilguard.surrender.ended',
+  failed: 'councilguard.surrender.failed',
+} as const;
+
 export function stepTitle(step: StepName): string {
   return stepNamed(step).title;
 }
@@ -128,6 +136,8 @@ export async function startOffboarding(deps: SurrenderDeps, input: OffboardingRe
       after: { surrenderId: id, termEnd: request.termEnd, options: request.options, force: request.force ?? null },
       detail: `Surrender of ${request.userPrincipalName} (term ended ${request.termEnd}) started via ${request.via}${request.force ? `, before the term end, because: ${request.force.reason}` : ''}.`,
     });
+    // The "surrender failed or stuck" alert (infra/main.bicep) starts from this marker.
+    deps.log.info(`${SURRENDER_MARKERS.started} tenantId=${request.tenantId} surrenderId=${id}: surrender of a councillor started via ${request.via}.`);
     return { id, owner, record, created: true, complete: false };
   } catch (err) {
     await releaseLease(deps.store, request.tenantId, request.userPrincipalName, owner);
@@ -250,7 +260,8 @@ async function runHoldingLease(deps: SurrenderDeps, record: SurrenderRecord, ste
   await ctx.saveRecord();
   await opts.hooks?.onStepStart?.(stepName, record);
 
-  const finish = async (result: StepRunResult): Promise<StepRunResult> => {
+  // definitive: the step itself refused (StepFailure, bad input); an unexpected error is retried first.
+  const finish = async (result: StepRunResult, definitive = true): Promise<StepRunResult> => {
     await chain.p.catch(() => {});
     await opts.runner.checkLease();
     if (result.status === 'done') {
@@ -264,6 +275,8 @@ async function runHoldingLease(deps: SurrenderDeps, record: SurrenderRecord, ste
       record.status = 'failed';
     }
     await ctx.saveRecord();
+    if (result.status === 'failed' && definitive) deps.log.error(`${SURRENDER_MARKERS.failed} tenantId=${record.request.tenantId} surrenderId=${record.id}: step ${stepName} failed: ${result.message ?? ''}`);
+    else if (record.status === 'done') deps.log.info(`${SURRENDER_MARKERS.ended} tenantId=${record.request.tenantId} surrenderId=${record.id}: ${result.status === 'waiting' ? `waiting until ${result.until}` : 'complete'}.`);
     if (record.status !== 'running') await releaseLease(deps.store, record.request.tenantId, record.request.userPrincipalName, opts.owner);
     opts.hooks?.onStepEnd?.(stepName, result, record);
     return result;
@@ -281,7 +294,7 @@ async function runHoldingLease(deps: SurrenderDeps, record: SurrenderRecord, ste
     }
     // Unexpected (network, service): recorded, then thrown so the durable retry policy (or the person
     // at the CLI, running it again) continues from the saved place.
-    await finish({ status: 'failed', message: `${stepNamed(stepName).title} stopped: ${err instanceof Error ? err.message : String(err)}. Nothing is lost; run the surrender again to continue where it stopped.` });
+    await finish({ status: 'failed', message: `${stepNamed(stepName).title} stopped: ${err instanceof Error ? err.message : String(err)}. Nothing is lost; run the surrender again to continue where it stopped.` }, false);
     throw err;
   }
   return finish(outcome);
@@ -388,9 +401,10 @@ export async function runSurrenderActivity(store: Store, id: string, step: StepN
 }
 
 /** After the retries are spent: the record says so and the councillor's lease is freed. */
-export async function markSurrenderFailed(store: Store, id: string, step: StepName, message: string, clock: Clock): Promise<void> {
+export async function markSurrenderFailed(store: Store, id: string, step: StepName, message: string, clock: Clock, log?: Logger): Promise<void> {
   const record = await loadRecord(store, id);
   if (!record) return;
+  log?.error(`${SURRENDER_MARKERS.failed} tenantId=${record.request.tenantId} surrenderId=${id}: step ${step} stopped after repeated errors: ${message}`);
   const at = clock().toISOString();
   record.status = 'failed';
   record.steps[step] = { ...record.steps[step], status: 'failed', finishedAt: at, message: record.steps[step].message ?? `Stopped after repeated errors: ${message}. Start the surrender again to continue where it stopped.` };

@@ -46,6 +46,8 @@ export interface AuditResult {
   planActions?: number;
   /** Why no plan could be made (the run itself is stored and delivered all the same). */
   planError?: string;
+  /** The stored run's id (a Blob link to its report). */
+  runId: string;
 }
 
 function enabledChecks(council: CouncilConfig): Check[] {
@@ -129,15 +131,16 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const actions = await run.store.listActions(council.tenantId, { since });
   const plan = await planFromRun(run, document);
   const files = renderRunFiles(document, { profile, council, history, actions, planAwaiting: plan.link });
-  await run.store.saveRun(council.tenantId, runIdFor(now), now, { ...files });
+  const runId = runIdFor(now);
+  await run.store.saveRun(council.tenantId, runId, now, { ...files });
   // The year's evidence keeps its own compact record, whatever the reports' retention deletes later.
   await saveRunRecord({ store: run.store, council, doc: document, snapshot, drafts, log });
   // The run is stored before delivery, so a delivery failure never loses it.
-  const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now });
+  const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now, document, runId, planAwaiting: plan.link });
   for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);
   const highTrend = [...history].reverse().map((h) => h.high).concat(findings.filter((f) => f.severity === 'high').length).slice(-30);
   // A run in which no check ran is not a quiet success: it counts as errored (exit 1, the timer fails).
-  return { document, files, errored: !!notice || summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend, planId: plan.link?.id, planActions: plan.link?.actions, planError: plan.error };
+  return { document, files, errored: !!notice || summaries.some((s) => s.status === 'error'), missingPermissions, deliveries, highTrend, runId, planId: plan.link?.id, planActions: plan.link?.actions, planError: plan.error };
 }
 
 /** Tonight's plan for approval, made from this run's findings; nothing is applied. */

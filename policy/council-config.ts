@@ -72,6 +72,13 @@ export interface Declarations {
   breachLog?: string;
 }
 
+/** delivery.teams: the Power Automate Workflows webhook the night's card is posted to. */
+export interface TeamsDeliveryConfig {
+  webhookUrl: string;
+  /** Hosts allowed besides the Workflows defaults (policy/load.ts DEFAULT_WEBHOOK_HOSTS). */
+  allowedHosts?: string[];
+}
+
 export interface CouncilConfigFile {
   councils: CouncilConfig[];
 }

@@ -107,7 +107,50 @@ function semanticProblems(c: CouncilConfig, where: string, checkIds: readonly st
   const adopted = c.policy?.adopted ? DateTime.fromISO(c.policy.adopted) : undefined;
   const reviewed = c.policy?.reviewed ? DateTime.fromISO(c.policy.reviewed) : undefined;
   if (adopted?.isValid && reviewed?.isValid && reviewed < adopted) out.push(`${where}.policy.reviewed (${c.policy!.reviewed}) is before policy.adopted (${c.policy!.adopted}); correct one of them`);
+  const teams = (c.delivery as { teams?: { webhookUrl: string; allowedHosts?: string[] } }).teams;
+  if (teams) out.push(...webhookProblems(teams, `${where}.delivery.teams`));
   if (!c.sharePoint.library?.trim()) out.push(`${where}.sharePoint.library is empty; name the council's document library, e.g. "Documents"`);
+  return out;
+}
+
+/**
+ * Where a Teams webhook may point: the hosts of Power Automate Workflows' "When a Teams webhook request is
+ * received" trigger (Office 365 connectors and their incoming webhooks are retired). A council adds others
+ * in delivery.teams.allowedHosts.
+ */
+export const DEFAULT_WEBHOOK_HOSTS = ['*.logic.azure.com', '*.environment.api.powerplatform.com'] as const;
+
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_PATTERN = new RegExp(`^(?:\\*\\.${HOST_LABEL}(?:\\.${HOST_LABEL})+|${HOST_LABEL}(?:\\.${HOST_LABEL})*)$`, 'i');
+
+/** Whether a host matches one allowlist entry: exactly, or below a "*." domain (not the domain itself). */
+export function hostAllowed(host: string, patterns: readonly string[]): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return patterns.some((p) => {
+    const q = p.toLowerCase();
+    return q.startsWith('*.') ? h.endsWith(q.slice(1)) && h.length > q.length - 1 : h === q;
+  });
+}
+
+function webhookProblems(teams: { webhookUrl: string; allowedHosts?: string[] }, at: string): string[] {
+  const out: string[] = [];
+  const extra = teams.allowedHosts ?? [];
+  extra.forEach((h, i) => {
+    if (!HOST_PATTERN.test(h)) out.push(`${at}.allowedHosts[${i}] "${h}" is not a host name; write it like flows.example.gov.uk, or *.example.gov.uk for every host below that domain (no scheme, port or path)`);
+  });
+  const fix = 'paste the URL that the Workflows trigger "When a Teams webhook request is received" shows (Teams: the channel\'s ⋯ menu, Workflows)';
+  let url: URL;
+  try {
+    url = new URL(teams.webhookUrl);
+  } catch {
+    return [...out, `${at}.webhookUrl is not a URL; ${fix}`];
+  }
+  // The URL carries the flow's signature, a secret: messages name only its host.
+  if (url.protocol !== 'https:') out.push(`${at}.webhookUrl must be an https:// address (it is ${url.protocol.replace(/:$/, '')}); ${fix}`);
+  else if (!hostAllowed(url.hostname, [...DEFAULT_WEBHOOK_HOSTS, ...extra])) {
+    out.push(`${at}.webhookUrl points at ${url.hostname}, which is not a Power Automate Workflows host (${DEFAULT_WEBHOOK_HOSTS.join(', ')}); ${fix}, or, if your Workflows really use that host, add it to ${at}.allowedHosts`);
+  }
+  if (url.username || url.password) out.push(`${at}.webhookUrl must not carry a user name or password; ${fix}`);
   return out;
 }
 

@@ -41,34 +41,55 @@ function affected(findings: Finding[]): string {
   return [...kinds].map(([kind, ids]) => (kind === 'tenant' ? "the tenant's settings" : plural(ids.size, ...(words[kind] ?? [kind, `${kind}s`])))).join(', ');
 }
 
-export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowed: boolean; reportLink?: string; planAwaiting?: PlanAwaitingLink }): string {
+/**
+ * A piece of summary text: plain words, words in bold, or a link. The summary is built once as blocks of
+ * these (summaryBlocks) and rendered twice: summary.md (Markdown, also the email's plain-text part) and the
+ * email's HTML part (reports/summary-email.ts), so the two always say the same thing.
+ */
+export interface SummaryOptions {
+  namesAllowed: boolean;
+  reportLink?: string;
+  /** Tonight's enforcement plan awaiting approval, linked so the supplier can open it. */
+  planAwaiting?: PlanAwaitingLink;
+}
+
+export type SummarySegment = string | { strong: string } | { link: string };
+export type SummaryBlock =
+  | { kind: 'title' | 'heading' | 'paragraph'; text: SummarySegment[] }
+  | { kind: 'list'; items: SummarySegment[][] };
+
+export function summaryBlocks(doc: FindingsDocument, opts: SummaryOptions): SummaryBlock[] {
   const count = Object.fromEntries(SEVERITIES.map((s) => [s, doc.findings.filter((f) => f.severity === s).length]));
   const fresh = doc.findings.filter((f) => f.state === 'new').length;
   const titleOf = new Map(doc.checks.map((c) => [c.id as string, c.title]));
   const checkTitle = (id: string) => titleOf.get(id) ?? id;
+  const strong = (v: unknown) => ({ strong: String(v) });
+  const list = (items: SummarySegment[][]): SummaryBlock => ({ kind: 'list', items });
 
-  const lines = [
-    `# ${mdText(doc.council)}: IT policy audit`,
-    '',
-    `${mdText(ukDateTime(doc.generatedAt))}, policy ${mdText(doc.policy.id)} ${mdText(doc.policy.version)}`,
-    '',
-    ...(doc.notice ? [`**Not audited:** ${mdText(doc.notice)}`, ''] : []),
-    `- **${count.high}** high, **${count.medium}** medium, **${count.low}** low${count.info ? `, ${count.info} for information` : ''}`,
-    `- **${fresh}** new since last night, **${doc.resolved.length}** resolved`,
+  const blocks: SummaryBlock[] = [
+    { kind: 'title', text: [`${doc.council}: IT policy audit`] },
+    { kind: 'paragraph', text: [`${ukDateTime(doc.generatedAt)}, policy ${doc.policy.id} ${doc.policy.version}`] },
+    ...(doc.notice ? [{ kind: 'paragraph' as const, text: [strong('Not audited:'), ` ${doc.notice}`] }] : []),
+    list([
+      [strong(count.high), ' high, ', strong(count.medium), ' medium, ', strong(count.low), ' low', count.info ? `, ${count.info} for information` : ''],
+      [strong(fresh), ' new since last night, ', strong(doc.resolved.length), ' resolved'],
+    ]),
   ];
 
   const ran = doc.checks.some((c) => c.status !== 'skipped' && c.status !== 'error');
-  if (!doc.findings.length) lines.push('', ran ? 'No findings: the tenant meets every check that ran.' : 'No check ran tonight, so nothing was confirmed; see below for why.');
+  if (!doc.findings.length) blocks.push({ kind: 'paragraph', text: [ran ? 'No findings: the tenant meets every check that ran.' : 'No check ran tonight, so nothing was confirmed; see below for why.'] });
 
   const worst = [...doc.findings].sort(byWorst);
   if (worst.length) {
-    lines.push('', '## Most urgent', '');
+    blocks.push({ kind: 'heading', text: ['Most urgent'] });
+    const items: SummarySegment[][] = [];
     if (opts.namesAllowed) {
       for (const f of worst.slice(0, WORST_ITEMS)) {
-        const who = f.subject.userPrincipalName && f.subject.userPrincipalName !== f.subject.name ? `${mdText(f.subject.name)} (${mdText(f.subject.userPrincipalName)})` : mdText(f.subject.name);
-        lines.push(`- **${SEVERITY_WORDS[f.severity]}**${f.state === 'new' ? ', new' : ''}: ${who}: ${mdText(f.summary)}`);
+        const who = f.subject.userPrincipalName && f.subject.userPrincipalName !== f.subject.name ? `${f.subject.name} (${f.subject.userPrincipalName})` : f.subject.name;
+        items.push([strong(SEVERITY_WORDS[f.severity]), `${f.state === 'new' ? ', new' : ''}: ${who}: ${f.summary}`]);
       }
-      if (worst.length > WORST_ITEMS) lines.push(`- … and ${worst.length - WORST_ITEMS} more in the full report`);
+      if (worst.length > WORST_ITEMS) items.push([`… and ${worst.length - WORST_ITEMS} more in the full report`]);
+      blocks.push(list(items));
     } else {
       // Grouped by check and severity, worst first: counts instead of names.
       const groups = new Map<string, Finding[]>();
@@ -80,42 +101,59 @@ export function renderSummaryMarkdown(doc: FindingsDocument, opts: { namesAllowe
       const shown = [...groups.values()].slice(0, WORST_ITEMS);
       for (const g of shown) {
         const newCount = g.filter((f) => f.state === 'new').length;
-        lines.push(`- **${SEVERITY_WORDS[g[0].severity]}**: ${mdText(checkTitle(g[0].checkId))}: ${plural(g.length, 'finding')}${newCount ? ` (${newCount} new)` : ''}, concerning ${mdText(affected(g))}`);
+        items.push([strong(SEVERITY_WORDS[g[0].severity]), `: ${checkTitle(g[0].checkId)}: ${plural(g.length, 'finding')}${newCount ? ` (${newCount} new)` : ''}, concerning ${affected(g)}`]);
       }
-      if (groups.size > shown.length) lines.push(`- … and ${plural(worst.length - shown.reduce((s, g) => s + g.length, 0), 'more finding')} in the full report`);
-      lines.push('', 'Names are left out of this summary; the full report has them.');
+      if (groups.size > shown.length) items.push([`… and ${plural(worst.length - shown.reduce((s, g) => s + g.length, 0), 'more finding')} in the full report`]);
+      blocks.push(list(items), { kind: 'paragraph', text: ['Names are left out of this summary; the full report has them.'] });
     }
   }
 
   if (doc.resolved.length) {
-    lines.push('', '## Resolved since last night', '');
+    blocks.push({ kind: 'heading', text: ['Resolved since last night'] });
     if (opts.namesAllowed) {
-      for (const r of doc.resolved.slice(0, WORST_ITEMS)) lines.push(`- ${mdText(r.subject.name)}: ${mdText(checkTitle(r.checkId))}`);
-      if (doc.resolved.length > WORST_ITEMS) lines.push(`- … and ${doc.resolved.length - WORST_ITEMS} more`);
+      const items: SummarySegment[][] = doc.resolved.slice(0, WORST_ITEMS).map((r) => [`${r.subject.name}: ${checkTitle(r.checkId)}`]);
+      if (doc.resolved.length > WORST_ITEMS) items.push([`… and ${doc.resolved.length - WORST_ITEMS} more`]);
+      blocks.push(list(items));
     } else {
       const perCheck = new Map<string, number>();
       for (const r of doc.resolved) perCheck.set(r.checkId, (perCheck.get(r.checkId) ?? 0) + 1);
-      for (const [id, n] of perCheck) lines.push(`- ${mdText(checkTitle(id))}: ${n}`);
+      blocks.push(list([...perCheck].map(([id, n]) => [`${checkTitle(id)}: ${n}`])));
     }
   }
 
   const notRun = doc.checks.filter((c) => c.status === 'skipped' || c.status === 'error');
   if (notRun.length) {
-    lines.push('', '## Not checked tonight', '');
-    for (const c of notRun) {
+    blocks.push({ kind: 'heading', text: ['Not checked tonight'] });
+    blocks.push(list(notRun.map((c) => {
       const why = c.status === 'error' ? 'could not run; see the full report' : c.skipReason ? skipReasonInWords(c.skipReason) : 'skipped';
-      lines.push(`- ${mdText(c.title)}: ${mdText(why)}`);
-    }
+      return [`${c.title}: ${why}`];
+    })));
   }
 
   if (opts.planAwaiting) {
     const p = opts.planAwaiting;
     const href = safeHttpsUrl(p.url);
-    lines.push('', `**Awaiting approval:** enforcement plan ${mdText(p.id)} (${plural(p.actions, 'action')}, valid until ${mdText(ukDateTime(p.validUntil))}): ${href ? `<${href}>` : `open ${mdText(p.path)} on the CouncilGuard function app`}. Nothing changes until it is approved.`);
+    blocks.push({ kind: 'paragraph', text: [strong('Awaiting approval:'), ` enforcement plan ${p.id} (${plural(p.actions, 'action')}, valid until ${ukDateTime(p.validUntil)}): `, ...(href ? [{ link: href }] : [`open ${p.path} on the CouncilGuard function app`]), '. Nothing changes until it is approved.'] });
   }
   if (opts.reportLink) {
     const href = safeHttpsUrl(opts.reportLink);
-    lines.push('', href ? `Full report: <${href}>` : `Full report: ${mdText(opts.reportLink)}`);
+    blocks.push({ kind: 'paragraph', text: href ? ['Full report: ', { link: href }] : [`Full report: ${opts.reportLink}`] });
   }
-  return `${lines.join('\n')}\n`;
+  return blocks;
+}
+
+function mdSegment(s: SummarySegment): string {
+  if (typeof s === 'string') return mdText(s);
+  if ('strong' in s) return `**${mdText(s.strong)}**`;
+  return `<${s.link}>`;
+}
+
+export function renderSummaryMarkdown(doc: FindingsDocument, opts: SummaryOptions): string {
+  const out: string[] = [];
+  for (const b of summaryBlocks(doc, opts)) {
+    if (out.length) out.push('');
+    if (b.kind === 'list') out.push(...b.items.map((item) => `- ${item.map(mdSegment).join('')}`));
+    else out.push(`${b.kind === 'title' ? '# ' : b.kind === 'heading' ? '## ' : ''}${b.text.map(mdSegment).join('')}`);
+  }
+  return `${out.join('\n')}\n`;
 }

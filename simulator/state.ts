@@ -205,7 +205,7 @@ export interface TenantState {
   auditQueries: Map<string, { id: string; polls: number; status: string; filterStartDateTime: string; filterEndDateTime: string; operationFilters?: string[]; recordTypeFilters?: string[]; roles: string[] }>;
   mailboxPermissions: { identity: string; user: string; accessRights: string[] }[];
   /** Mail delivered through sendMail, by recipient mailbox (metadata only). */
-  sentMail: { id: string; mailbox: string; from: string; subject: string; receivedDateTime: string; attachments: string[]; bodyLength: number }[];
+  sentMail: { id: string; mailbox: string; from: string; subject: string; receivedDateTime: string; attachments: string[]; bodyLength: number; parts?: { contentType: string; content: string; filename?: string }[] }[];
   licences: { p1: boolean; p2: boolean; intune: boolean };
   /** Delta tokens older than this sequence number get 410 resyncRequired (tests set it). */
   deltaResyncBefore?: number;

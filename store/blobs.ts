@@ -1,5 +1,5 @@
 // Generic blob access over one BlobServiceClient; containers are created on first use.
-import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 
 export class Blobs {
   private readonly ready = new Map<string, Promise<ContainerClient>>();
@@ -64,6 +64,21 @@ export class Blobs {
       if (item.kind === 'prefix') folders.push(item.name);
     }
     return folders;
+  }
+
+  /**
+   * A read-only link to one blob that expires: a service SAS when the store holds the account key
+   * (a connection string, Azurite), else a user delegation SAS signed with a key the managed identity asks
+   * for (it needs Storage Blob Data Contributor or Delegator; a user delegation key lives at most 7 days).
+   */
+  async readUrl(container: string, name: string, expiresOn: Date, now = new Date()): Promise<string> {
+    const blob = (await this.container(container)).getBlobClient(name);
+    if (this.service.credential instanceof StorageSharedKeyCredential) {
+      return blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), startsOn: new Date(now.getTime() - 5 * 60_000), expiresOn });
+    }
+    const key = await this.service.getUserDelegationKey(now, expiresOn);
+    const sas = generateBlobSASQueryParameters({ containerName: container, blobName: name, permissions: BlobSASPermissions.parse('r'), startsOn: now, expiresOn }, key, this.service.accountName);
+    return `${blob.url}?${sas.toString()}`;
   }
 
   async delete(container: string, name: string): Promise<void> {

@@ -57,6 +57,7 @@ export class Store {
   runHistory(tenantId: string, nights = 30): Promise<RunRow[]> { return this.runs.runHistory(tenantId, nights); }
   readRunFile(tenantId: string, runId: string | 'latest', name: string): Promise<Buffer | undefined> { return this.runs.readRunFile(tenantId, runId, name); }
   deleteRunsOlderThan(tenantId: string, cutoffIso: string): Promise<number> { return this.runs.deleteRunsOlderThan(tenantId, cutoffIso); }
+  runFileUrl(tenantId: string, generatedAt: string, runId: string, name: string, expiresOn: Date, now?: Date): Promise<string> { return this.runs.runFileUrl(tenantId, generatedAt, runId, name, expiresOn, now); }
 
   // Checkpoints (checkpoints.ts)
   getCheckpoint<T>(scope: string, key: string): Promise<Checkpoint<T> | undefined> { return this.checkpoints.get<T>(scope, key); }

@@ -86,6 +86,11 @@ export class Runs {
     return row ? this.blobs.get(RUNS_CONTAINER, row.prefix + name) : undefined;
   }
 
+  /** A read-only, expiring link to one file of a stored run (the report, when SharePoint does not hold it). */
+  runFileUrl(tenantId: string, generatedAt: string, runId: string, name: string, expiresOn: Date, now?: Date): Promise<string> {
+    return this.blobs.readUrl(RUNS_CONTAINER, Runs.prefixFor(tenantId, generatedAt, runId) + name, expiresOn, now);
+  }
+
   /**
    * Retention: deletes every run generated before the cutoff, blobs first and then the row (so a
    * failure part-way leaves the row, and the next night finishes the job). Files of runs whose row was

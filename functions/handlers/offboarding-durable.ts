@@ -58,9 +58,9 @@ export function stepActivity(councils: CouncilsSource, budgetMs: number) {
 
 /** offboardingFailed: after the retries are spent, the record says so and the councillor's lease is freed. */
 export function failedActivity(councils: CouncilsSource) {
-  return async (input: unknown): Promise<void> => {
+  return async (input: unknown, context: InvocationContext): Promise<void> => {
     const { id, step, message } = input as StepInput & { message: string };
     const all = await councils();
-    await markSurrenderFailed(all.store, id, step, message, all.clock);
+    await markSurrenderFailed(all.store, id, step, message, all.clock, logTo(context));
   };
 }

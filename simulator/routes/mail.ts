@@ -8,6 +8,10 @@ import type { SimMailFolder } from '../mailbox';
 import { messageView } from './mailbox-content';
 import { wantsImmutableId } from '../mailbox';
 import type { Route } from '.';
+import { addresses, decodeWords, leafParts, parseMime, type MimePart } from '../mime-parse';
+
+/** Graph refuses a request body over 4 MB (see simulator/README.md, sendMail). */
+export const MAX_SENDMAIL_REQUEST_BYTES = 4 * 1024 * 1024;
 
 function wellKnown(u: SimUser, name: 'inbox' | 'sentitems'): SimMailFolder {
   const existing = [...u.mailFolders.values()].find((f) => f.wellKnownName === name);
@@ -90,34 +94,72 @@ export const sendMailRoutes: Route[] = [
     handle: (req, m) => {
       const sender = findUser(req.tenant, m[1]);
       if (!sender || !sender.hasMailbox) return graphError(404, 'ErrorInvalidUser', `The requested user '${unescapeSegment(m[1])}' is invalid.`);
-      let parsed: SendMailBody;
-      try {
-        parsed = req.json<SendMailBody>();
-      } catch {
-        return graphError(400, 'ErrorInvalidRequest', 'Cannot read the request body.');
+      // "user: sendMail": a JSON message, or (Content-Type text/plain) the MIME message base64-encoded.
+      // Graph refuses a request over 4 MB (413); see simulator/README.md.
+      if (req.body.length > MAX_SENDMAIL_REQUEST_BYTES) return graphError(413, 'ErrorRequestEntityTooLarge', 'The request is larger than 4 MB; link large content or attach it through an upload session on a draft.');
+      const asMime = /^text\/plain\b/i.test(req.headers['content-type'] ?? '');
+      let mail: { subject: string; recipients: string[]; attachments: { name: string; bytes: number }[]; bodyLength: number; parts?: { contentType: string; content: string; filename?: string }[]; saveToSentItems: boolean };
+      if (asMime) {
+        const text = req.body.toString('latin1').replace(/\s+/g, '');
+        // "If the request body includes malformed MIME content, this method returns 400 Bad request and the
+        // following error message: Invalid base64 string for MIME content." (ErrorMimeContentInvalidBase64String)
+        if (!text || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return graphError(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
+        let root: MimePart;
+        try {
+          root = parseMime(Buffer.from(text, 'base64').toString('utf8'));
+        } catch {
+          // "Sending emails with MIME content", Error conditions: malformed or missing MIME is a 400.
+          return graphError(400, 'ErrorMimeContentInvalid', 'MIME content does not contain all required information, malformed formatting, or empty.');
+        }
+        const leaves = leafParts(root);
+        const bodies = leaves.filter((p) => !p.filename && /^text\/(plain|html)$/.test(p.contentType));
+        const recipientsOf = ['to', 'cc', 'bcc'].flatMap((h) => addresses(root.headers.get(h)));
+        if (!bodies.length || !root.headers.has('subject')) return graphError(400, 'ErrorMimeContentInvalid', 'MIME content does not contain all required information, malformed formatting, or empty.');
+        mail = {
+          subject: decodeWords(root.headers.get('subject') ?? ''),
+          recipients: recipientsOf,
+          attachments: leaves.filter((p) => p.filename).map((p) => ({ name: p.filename!, bytes: p.content.length })),
+          bodyLength: bodies.reduce((n, p) => n + p.content.length, 0),
+          parts: leaves.map((p) => ({ contentType: p.contentType, content: p.filename ? '' : p.content.toString('utf8'), ...(p.filename ? { filename: p.filename } : {}) })),
+          saveToSentItems: true,
+        };
+      } else {
+        let parsed: SendMailBody;
+        try {
+          parsed = req.json<SendMailBody>();
+        } catch {
+          return graphError(400, 'ErrorInvalidRequest', 'Cannot read the request body.');
+        }
+        const { message, saveToSentItems } = parsed;
+        const attachments = message?.attachments ?? [];
+        // "Attach large files to Outlook messages or events": a file attached in one request must be under
+        // 3 MB; larger files need an attachment upload session on a draft.
+        const tooLarge = attachments.find((a) => Math.floor((a.contentBytes?.length ?? 0) * 3 / 4) >= 3 * 1024 * 1024);
+        if (tooLarge) return graphError(413, 'ErrorRequestEntityTooLarge', `The attachment "${tooLarge.name ?? ''}" is too large to send in one request; attachments of 3 MB or more need an upload session.`);
+        mail = {
+          subject: message?.subject ?? '',
+          recipients: [...(message?.toRecipients ?? []), ...(message?.ccRecipients ?? [])].map((r) => r.emailAddress?.address ?? ''),
+          attachments: attachments.map((a) => ({ name: a.name ?? '', bytes: Math.floor((a.contentBytes?.length ?? 0) * 3 / 4) })),
+          bodyLength: message?.body?.content?.length ?? 0,
+          saveToSentItems: saveToSentItems !== false,
+        };
       }
-      const { message, saveToSentItems } = parsed;
-      const recipients = [...(message?.toRecipients ?? []), ...(message?.ccRecipients ?? [])].map((r) => r.emailAddress?.address ?? '');
+      const { recipients, attachments } = mail;
       if (!recipients.length || recipients.some((a) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a))) return graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
-      const attachments = message?.attachments ?? [];
-      // "Attach large files to Outlook messages or events": a file attached in one request must be under
-      // 3 MB; larger files need an attachment upload session on a draft.
-      const tooLarge = attachments.find((a) => Math.floor((a.contentBytes?.length ?? 0) * 3 / 4) >= 3 * 1024 * 1024);
-      if (tooLarge) return graphError(413, 'ErrorRequestEntityTooLarge', `The attachment "${tooLarge.name ?? ''}" is too large to send in one request; attachments of 3 MB or more need an upload session.`);
-      const attachmentBytes = attachments.reduce((n, a) => n + Math.floor((a.contentBytes?.length ?? 0) * 3 / 4), 0);
-      const size = 2000 + (message?.body?.content?.length ?? 0) + attachmentBytes;
+      const attachmentBytes = attachments.reduce((n, a) => n + a.bytes, 0);
+      const size = 2000 + mail.bodyLength + attachmentBytes;
       const now = new Date().toISOString();
       const deliver = (folder: SimMailFolder): void => {
         const id = randomUUID();
-        folder.messages.unshift({ id, subject: message?.subject ?? '', receivedDateTime: now, from: sender.userPrincipalName, internetMessageId: `<${id}@simulator>`, size, hasAttachments: attachments.length > 0, toRecipients: recipients });
+        folder.messages.unshift({ id, subject: mail.subject, receivedDateTime: now, from: sender.userPrincipalName, internetMessageId: `<${id}@simulator>`, size, hasAttachments: attachments.length > 0, toRecipients: recipients });
       };
       for (const address of new Set(recipients.map((a) => a.toLowerCase()))) {
         const to = req.tenant.users.find((u) => u.hasMailbox && (u.userPrincipalName?.toLowerCase() === address || u.mail?.toLowerCase() === address));
         if (!to) continue; // external recipients leave the simulated tenant
         deliver(wellKnown(to, 'inbox'));
-        req.tenant.sentMail.push({ id: randomUUID(), mailbox: to.id, from: sender.userPrincipalName, subject: message?.subject ?? '', receivedDateTime: now, attachments: attachments.map((a) => a.name ?? ''), bodyLength: message?.body?.content?.length ?? 0 });
+        req.tenant.sentMail.push({ id: randomUUID(), mailbox: to.id, from: sender.userPrincipalName, subject: mail.subject, receivedDateTime: now, attachments: attachments.map((a) => a.name), bodyLength: mail.bodyLength, ...(mail.parts ? { parts: mail.parts } : {}) });
       }
-      if (saveToSentItems !== false) deliver(wellKnown(sender, 'sentitems'));
+      if (mail.saveToSentItems) deliver(wellKnown(sender, 'sentitems'));
       return { status: 202 };
     },
   },

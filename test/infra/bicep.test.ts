@@ -6,6 +6,8 @@ import { execSync } from 'node:child_process';
 import { OFFBOARDING_ROLE } from '../../functions/handlers/offboarding-http';
 import { APPROVE_ROLE } from '../../functions/handlers/plans-http';
 import { REPORTS_ROLE } from '../../functions/handlers/reports-latest';
+import { MARKERS } from '../../jobs/notify';
+import { SURRENDER_MARKERS } from '../../jobs/offboarding';
 import Parser from 'tree-sitter';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Bicep = require('tree-sitter-bicep');
@@ -44,7 +46,8 @@ function resources(source: string): { symbol: string; type: string; body: Record
   return tree.rootNode.namedChildren.filter((n) => n.type === 'resource_declaration').map((n) => ({
     symbol: n.namedChildren[0].text,
     type: n.namedChildren[1].text.slice(1, -1).split('@')[0],
-    body: valueOf(n.namedChildren.find((c) => c.type === 'object')!) as Record<string, Value>,
+    // A conditional resource (`= if (cond) { … }`) holds its body inside the if_statement.
+    body: valueOf((n.namedChildren.find((c) => c.type === 'object') ?? n.namedChildren.find((c) => c.type === 'if_statement')!.namedChildren.find((c) => c.type === 'object'))!) as Record<string, Value>,
   }));
 }
 
@@ -125,6 +128,35 @@ describe('infra/', () => {
     expect(manifest.api.requestedAccessTokenVersion).toBe(2);
     expect(readFileSync(join(root, 'infra', 'register-app.sh'), 'utf8')).toContain('app-registration.json');
     expect(readFileSync(join(root, 'infra', 'README.md'), 'utf8')).toMatch(/infra\/register-app\.sh/);
+  });
+
+  it('alerts by email on the markers the code logs: no successful audit in 26 h, a surrender failed or stuck, a delivery alert', () => {
+    const all = resources(main());
+    const groups = all.filter((r) => r.type === 'Microsoft.Insights/actionGroups');
+    expect(groups).toHaveLength(1);
+    expect(at(groups[0].body, 'properties.emailReceivers')).toEqual([expect.objectContaining({ emailAddress: { expr: 'alertEmail' } })]);
+    const rules = all.filter((r) => r.type === 'Microsoft.Insights/scheduledQueryRules');
+    expect(rules.map((r) => r.symbol).sort()).toEqual(['auditSilentAlert', 'deliveryAlert', 'surrenderAlert']);
+    for (const r of rules) {
+      expect(at(r.body, 'kind')).toBe('LogAlert');
+      expect(at(r.body, 'properties.scopes')).toEqual([{ expr: 'insights.id' }]);
+      expect(at(r.body, 'properties.actions.actionGroups')).toEqual([{ expr: `${groups[0].symbol}.id` }]);
+      // Every rule reads the tenant id the code writes beside each marker.
+      expect(JSON.stringify(at(r.body, 'properties.criteria.allOf'))).toContain('${tenantOf}');
+    }
+    // The KQL as written in the Bicep (an interpolated string, so held as its source text).
+    const queryOf = (symbol: string) => ((at(rules.find((r) => r.symbol === symbol)!.body, 'properties.criteria.allOf') as Value[])[0] as { query: { expr: string } }).query.expr;
+    expect(main()).toMatch(/var tenantOf = 'extend tenantId = extract\(@"tenantId=\(\[0-9a-fA-F-\]\{36\}\)", 1, message\)'/);
+    expect(queryOf('auditSilentAlert')).toContain(`"${MARKERS.auditSucceeded}"`);
+    expect(queryOf('auditSilentAlert')).toContain('ago(26h)');
+    for (const m of Object.values(SURRENDER_MARKERS)) expect(queryOf('surrenderAlert')).toContain(`"${m}"`);
+    expect(queryOf('surrenderAlert')).toContain('ago(24h)');
+    expect(queryOf('deliveryAlert')).toContain(`"${MARKERS.deliveryAlert}"`);
+  });
+
+  it('the alert rules are not deployed without an address to send them to', () => {
+    const src = main();
+    for (const symbol of ['alertGroup', 'auditSilentAlert', 'surrenderAlert', 'deliveryAlert']) expect(src).toMatch(new RegExp(`resource ${symbol} '[^']+' = if \\(alerting\\)`));
   });
 
   it('every app setting the code reads is set in main.bicep', () => {
