@@ -249,13 +249,22 @@ export function readCommandLineActor(env: NodeJS.ProcessEnv = process.env): stri
  * APPLICATIONINSIGHTS_CONNECTION_STRING: where the function app exports its OpenTelemetry log records
  * and metrics (the Azure Monitor distro); unset, nothing is exported. Never echoed: it names the resource.
  */
-export function readTelemetrySettings(env: NodeJS.ProcessEnv = process.env): { connectionString?: string } {
+export function readTelemetrySettings(env: NodeJS.ProcessEnv = process.env): { connectionString?: string; entraClientId?: string } {
   const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
   if (!connectionString) return {};
   if (!/(^|;)\s*InstrumentationKey=[^;]+/i.test(connectionString)) {
     throw new ConfigError('APPLICATIONINSIGHTS_CONNECTION_STRING is not an Application Insights connection string: copy it from the Application Insights resource\'s Overview page ("InstrumentationKey=...;IngestionEndpoint=..."), or unset it to export no telemetry.');
   }
-  return { connectionString };
+  // APPLICATIONINSIGHTS_AUTHENTICATION_STRING ("ClientId=<identity>;Authorization=AAD"): Application Insights
+  // with local authentication off accepts only Entra-authenticated ingestion, so the exporter must sign in
+  // as the app's user-assigned identity (which holds Monitoring Metrics Publisher; infra/main.bicep).
+  const auth = env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING?.trim();
+  if (!auth) return { connectionString };
+  const parts = Object.fromEntries(auth.split(';').map((p) => p.split('=').map((x) => x.trim())).filter((kv) => kv.length === 2).map(([k, v]) => [k.toLowerCase(), v]));
+  if (parts.authorization?.toLowerCase() !== 'aad' || !parts.clientid) {
+    throw new ConfigError('APPLICATIONINSIGHTS_AUTHENTICATION_STRING must be "ClientId=<the user-assigned identity\'s client id>;Authorization=AAD" (as infra/main.bicep sets it), or unset when Application Insights accepts its connection string alone.');
+  }
+  return { connectionString, entraClientId: parts.clientid };
 }
 
 /** Where the function app reads the council config: the COUNCILGUARD_CONFIG file, or the versions `councilguard config push` uploads. */

@@ -4,6 +4,7 @@
 // the line's dimensions (customDimensions in Application Insights). context.log cannot carry custom
 // properties: it joins its arguments into the message. See docs/ARCHITECTURE.md, "Telemetry".
 import type { InvocationContext } from '@azure/functions';
+import { ManagedIdentityCredential } from '@azure/identity';
 import { logs, SeverityNumber, type LogAttributes } from '@opentelemetry/api-logs';
 import type { LogDimensions, Logger } from '../core/logger';
 import { readTelemetrySettings } from '../config/env';
@@ -15,11 +16,13 @@ let started = false;
  * an app without Application Insights (and every test) should not pay for it at start-up.
  */
 export function startTelemetry(env: NodeJS.ProcessEnv = process.env): boolean {
-  const { connectionString } = readTelemetrySettings(env);
+  const { connectionString, entraClientId } = readTelemetrySettings(env);
   if (!connectionString || started) return started;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when telemetry is on (see above)
   const { useAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
-  useAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
+  // Local authentication is off on the deployment's Application Insights: ingestion is signed in as the identity.
+  const credential = entraClientId ? new ManagedIdentityCredential({ clientId: entraClientId }) : undefined;
+  useAzureMonitor({ azureMonitorExporterOptions: { connectionString, credential } });
   started = true;
   return true;
 }

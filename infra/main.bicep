@@ -37,6 +37,13 @@ param auditSchedule string = '0 0 1,2 * * *'
 @description('The council config JSON (councils[...]) deployed beside the app.')
 param councilConfigPath string = 'config/councils.json'
 
+@description('Where the app reads the council config: blob (the newest valid version `councilguard config push` uploaded; change councils without a redeploy) or file (councilConfigPath in the package).')
+@allowed(['blob', 'file'])
+param configSource string = 'file'
+
+@description('The public https address of the function app, if not its default host (for links in reports and emails to plan pages). Empty = https://<default host name>.')
+param publicUrl string = ''
+
 @description('Days a run\'s reports are kept in Blob storage (13 months by default).')
 param reportRetentionDays int = 396
 
@@ -187,6 +194,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${uami.properties.clientId};Authorization=AAD' }
         { name: 'COUNCILGUARD_STORAGE_ACCOUNT', value: storage.name }
         { name: 'COUNCILGUARD_CONFIG', value: councilConfigPath }
+        { name: 'COUNCILGUARD_CONFIG_SOURCE', value: configSource }
+        { name: 'COUNCILGUARD_PUBLIC_URL', value: publicUrl }
         { name: 'COUNCILGUARD_USE_MANAGED_IDENTITY', value: empty(appClientId) ? 'true' : 'false' }
         { name: 'AZURE_TENANT_ID', value: councilTenantId }
         { name: 'AZURE_CLIENT_ID', value: appClientId }

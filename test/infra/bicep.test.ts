@@ -165,7 +165,9 @@ describe('infra/', () => {
     // Read only outside Azure (local runs, tests) or set by the platform itself.
     const localOnly = new Set(['COUNCILGUARD_STORAGE', 'COUNCILGUARD_TEST_STORAGE', 'NODE_EXTRA_CA_CERTS', 'AZURE_CLIENT_SECRET', 'AZURE_AUTHORITY_HOST', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'PATH',
       // The command line's own: who ran it, and the upload fragment size on a slow link.
-      'COUNCILGUARD_ACTOR', 'COUNCILGUARD_UPLOAD_FRAGMENT_KIB']);
+      'COUNCILGUARD_ACTOR', 'COUNCILGUARD_UPLOAD_FRAGMENT_KIB',
+      // Set by App Service on every site: the default host name.
+      'WEBSITE_HOSTNAME']);
     const bicep = readFileSync(join(root, 'infra', 'main.bicep'), 'utf8');
     const missing = names.filter((n) => !localOnly.has(n) && !bicep.includes(`name: '${n}'`));
     expect(missing).toEqual([]);
