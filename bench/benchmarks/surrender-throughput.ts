@@ -89,6 +89,8 @@ export async function surrenderThroughput(): Promise<void> {
 
   const ceiling = await runOnce(ceilingMessages, budgetSeconds, LATENCY, COMPRESSED, false);
   const rows = [row('ceiling', ceilingMessages, budgetSeconds, ceilingPerS, ceiling)];
+  // Printed at once: the full run that follows takes many minutes.
+  printTable('surrender-throughput (ceiling run)', rows);
   let full: RunOutcome | undefined;
   if (runFull) {
     full = await runOnce(messages, 0, FULL_LATENCY, FULL_BUDGET, true);
