@@ -18,10 +18,15 @@ import type { RequestKind } from '../graph/meter';
 import { processUsage, round, serve, type ProcessUsage } from './lib/ipc';
 import { generateEvidence } from '../jobs/evidence';
 import { runChangeover } from '../jobs/changeover';
+import { MemorySampler, type MemoryReport } from './lib/memory-sampler';
+import type { MailboxBudgetOptions } from '../graph/throttle';
+import type { StepName } from '../offboarding/types';
 
 /** What the wire saw, from our side: drive delta pages (alone or as $batch items) and the items they carried, requests in flight. */
 const wire = { deltaPages: 0, deltaItems: 0, inFlight: 0, maxInFlight: 0 };
 let serialise: ReturnType<typeof pLimit> | undefined;
+/** The surrender job counts the 429s its client receives. */
+let seen429: ((res: Response) => void) | undefined;
 
 // Instrumentation, installed once: count delta items (a copy of each delta response is parsed), and in
 // the baselines cap the HTTP requests outstanding at a time across the whole process (1 or 4).
@@ -36,6 +41,7 @@ globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters
     }
   };
   const res = await (serialise ? serialise(send) : send());
+  seen429?.(res);
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   if (/\/root\/delta/.test(url) && res.ok) {
     wire.deltaPages++;
@@ -115,6 +121,18 @@ export interface SurrenderJobResult {
   retries: number;
   rssSamplesMb: number[];
   usage: ProcessUsage;
+  /** Sampled every second over export-mail (and verify when run). */
+  memory?: MemoryReport;
+  /** Requests the client held back to stay within the mailbox budget, and their wait in all. */
+  paced?: { requests: number; waitedMs: number };
+  /** 429s the client received (each was retried: a retry counts one). */
+  throttledSeen?: number;
+  /** When the surrender was run to the end: each later step's outcome, and verify's counts. */
+  laterSteps?: Record<string, string>;
+  verifyCounts?: Record<string, number>;
+  verifyS?: number;
+  /** Peak bytes of downloaded messages held awaiting upload. */
+  exportCounts?: Record<string, number>;
 }
 
 export interface ChangeoverJobResult {
@@ -213,9 +231,18 @@ serve({
     };
   },
 
-  async surrender(args: { env: Record<string, string>; council: CouncilConfig; storage: string; upn: string; termEnd: string; budgetSeconds: number }): Promise<SurrenderJobResult> {
+  async surrender(args: {
+    env: Record<string, string>; council: CouncilConfig; storage: string; upn: string; termEnd: string; budgetSeconds: number;
+    /** The budget the client paces each mailbox to (time-compressed in the benchmark); Outlook's by default. */
+    mailboxBudget?: MailboxBudgetOptions;
+    /** After export-mail: the remaining exports and verify (every item re-read), for a full surrender. */
+    verify?: boolean;
+  }): Promise<SurrenderJobResult> {
     const store = await openStore(args.storage);
-    const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId));
+    const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId), { mailboxBudget: args.mailboxBudget });
+    let throttledSeen = 0;
+    const countThrottled = (res: Response) => { if (res.status === 429) throttledSeen++; };
+    seen429 = countThrottled;
     const deps = { council: args.council, graph, store, log: silentLogger, clock: systemClock };
     const owner = 'bench-surrender';
     const started = await startOffboarding(deps, { userPrincipalName: args.upn, termEnd: args.termEnd, requestedBy: args.council.clerk, via: 'cli' }, owner);
@@ -224,6 +251,7 @@ serve({
       const r = await runOffboardingStep(deps, id, step, { owner });
       if (r.status !== 'done') throw new Error(`surrender step ${step} ended ${r.status}: ${'message' in r ? r.message : ''}`);
     }
+    const memory = new MemorySampler(1000).start();
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(Math.round(process.memoryUsage().rss / 1048576)), 5000);
     let firstAt: number | undefined;
@@ -250,7 +278,29 @@ serve({
     clearInterval(sampler);
     const exportWallS = (performance.now() - t0) / 1000;
     const copyPhaseS = firstAt === undefined ? 0 : (lastAt - firstAt) / 1000;
+    const laterSteps: Record<string, string> = {};
+    let verifyCounts: Record<string, number> | undefined;
+    let verifyS: number | undefined;
+    if (args.verify && r.status === 'done') {
+      const tv = performance.now();
+      for (const step of ['export-contacts', 'export-calendar', 'export-files', 'verify'] as StepName[]) {
+        let s = await runOffboardingStep(deps, id, step, { owner });
+        while (s.status === 'more') s = await runOffboardingStep(deps, id, step, { owner });
+        laterSteps[step] = s.status === 'failed' ? `failed: ${s.message}` : s.status;
+        if (step === 'verify' && s.status === 'done') verifyCounts = s.counts;
+        if (s.status !== 'done') break;
+      }
+      verifyS = round((performance.now() - tv) / 1000);
+    }
+    seen429 = undefined;
     return {
+      memory: memory.stop(),
+      paced: { ...graph.mailboxBudget.paced },
+      throttledSeen,
+      laterSteps: args.verify ? laterSteps : undefined,
+      verifyCounts,
+      verifyS,
+      exportCounts: r.status === 'done' ? r.counts : undefined,
       exportStatus: r.status === 'failed' ? `failed: ${r.message}` : r.status,
       messagesTotal: total,
       messagesCopied: lastDone,

@@ -78,7 +78,8 @@ async function simpleUpload(graph: GraphContext, path: string, conflict: string,
     hash.update(b);
     chunks.push(b);
   }
-  const bytes = Buffer.concat(chunks);
+  // A source already whole in one buffer (a downloaded message) is sent as it is, not copied.
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   // A binary body is not replayed by the middleware, so this request is retried here.
   const item = await graph.retryLoop.run(() => graph.client.api(path)
     .query({ '@microsoft.graph.conflictBehavior': conflict })

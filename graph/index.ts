@@ -20,10 +20,10 @@ import { createCredential, rolesOf } from './credential';
 import { GraphRequestError, graphRequestError, toGraphRequestError } from './errors';
 import { ExchangeClient } from './exchange';
 import { RequestMeter } from './meter';
-import { MeterMiddleware, RetryMiddleware } from './middleware';
+import { MailboxPacingMiddleware, MeterMiddleware, RetryMiddleware } from './middleware';
 import { nextClientRequestId } from './correlation';
 import { RetryLoop } from './retry';
-import { DEFAULT_RETRY, MailboxLimiter, SharedThrottle, sleep, type RetryPolicy } from './throttle';
+import { DEFAULT_RETRY, MailboxBudget, MailboxLimiter, OUTLOOK_MAILBOX_BUDGET, SharedThrottle, sleep, type MailboxBudgetOptions, type RetryPolicy } from './throttle';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -49,6 +49,8 @@ export interface GraphContextOptions {
   batchConcurrency?: number;
   /** Benchmarks' naive baselines: no $batch, each item sent alone (one at a time unless batchConcurrency says more). */
   naive?: boolean;
+  /** Outlook's per-mailbox request budget the client paces to (default 10,000 per 10 minutes). */
+  mailboxBudget?: MailboxBudgetOptions;
 }
 
 export class GraphContext {
@@ -56,6 +58,8 @@ export class GraphContext {
   readonly meter = new RequestMeter();
   readonly throttle = new SharedThrottle();
   readonly mailboxLimiter = new MailboxLimiter(4);
+  /** Requests to each mailbox are paced to Outlook's budget rather than refused at it. */
+  readonly mailboxBudget: MailboxBudget;
   readonly exchange: ExchangeClient;
   readonly credential: TokenCredential;
   /** The run's one retry loop (graph/retry.ts), shared with the middleware, Exchange and uploads. */
@@ -69,9 +73,12 @@ export class GraphContext {
     const base = new URL(settings.graphBaseUrl);
     const auth = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(this.credential, { scopes: [`${settings.graphBaseUrl}/.default`] }));
     const retry = new RetryMiddleware(this.retryLoop, this.meter);
+    this.mailboxBudget = new MailboxBudget(options.mailboxBudget ?? OUTLOOK_MAILBOX_BUDGET);
+    const pacing = new MailboxPacingMiddleware(this.mailboxBudget);
     const meter = new MeterMiddleware(this.meter);
     auth.setNext(retry);
-    retry.setNext(meter);
+    retry.setNext(pacing);
+    pacing.setNext(meter);
     meter.setNext(new HTTPMessageHandler());
     // The client attaches the token only to Graph's own hosts and these (hostname, no port).
     this.client = Client.initWithMiddleware({ middleware: auth, baseUrl: settings.graphBaseUrl, customHosts: new Set([base.hostname]), defaultVersion: 'v1.0' });

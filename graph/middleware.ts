@@ -1,10 +1,11 @@
-// Our two middlewares in the Graph client's chain (Authentication -> Retry -> Meter -> HTTP):
+// Our middlewares in the Graph client's chain (Authentication -> Retry -> MailboxPacing -> Meter -> HTTP):
 // the SDK's RetryHandler neither retries connection resets nor shares a pause across requests, and we
 // need every request counted (429s too) and sent with a client-request-id (graph/correlation.ts).
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { RequestMeter } from './meter';
 import type { RetryLoop } from './retry';
 import { nextClientRequestId } from './correlation';
+import { mailboxOfUrl, type MailboxBudget } from './throttle';
 
 function urlOf(context: Context): string {
   return typeof context.request === 'string' ? context.request : (context.request as Request).url;
@@ -85,6 +86,28 @@ export class MeterMiddleware implements Middleware {
       await this.next!.execute(context);
     } finally {
       this.meter.finished();
+    }
+  }
+}
+
+/** Paces each request to a mailbox to Outlook's per-mailbox budget (graph/throttle.ts MailboxBudget); others pass. */
+export class MailboxPacingMiddleware implements Middleware {
+  private next?: Middleware;
+
+  constructor(private readonly budget: MailboxBudget) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const mailbox = mailboxOfUrl(urlOf(context));
+    if (!mailbox) return this.next!.execute(context);
+    const done = await this.budget.take(mailbox);
+    try {
+      await this.next!.execute(context);
+    } finally {
+      done();
     }
   }
 }

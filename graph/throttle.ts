@@ -76,3 +76,81 @@ export class MailboxLimiter {
     return this.forMailbox(userId)(fn);
   }
 }
+
+/** Outlook's request budget per app per mailbox ("Microsoft Graph service-specific throttling limits", Outlook service limits). */
+export interface MailboxBudgetOptions {
+  /** Requests allowed in any window (Outlook: 10,000). */
+  requests: number;
+  /** The window (Outlook: 10 minutes). A benchmark compresses it to make the budget bind in a short run. */
+  windowMs: number;
+}
+
+export const OUTLOOK_MAILBOX_BUDGET: MailboxBudgetOptions = { requests: 10_000, windowMs: 10 * 60 * 1000 };
+
+/** A request URL's mailbox (the user id or UPN, lower case) when it reaches a mailbox at Exchange. */
+export function mailboxOfUrl(url: string): string | undefined {
+  // users/{id|upn}/… or users('upn')/… (the same mailbox).
+  const m = /\/(?:v1\.0|beta)\/users(?:\/([^/?(]+)|\('([^']*)'\))\/(?:messages|mailFolders|mailboxSettings|contacts|contactFolders|events|calendar|calendars|calendarView|sendMail|inferenceClassification|outlook)(?:[/?]|$)/.exec(url);
+  return m ? decodeURIComponent(m[1] ?? m[2]).toLowerCase() : undefined;
+}
+
+interface BudgetWindow {
+  /** When each counted request ended (ms), oldest first. */
+  ends: number[];
+  /** Requests sent and not yet answered: they count until they end. */
+  open: number;
+  /** The previous take's grant: takes are granted in order. */
+  queue: Promise<void>;
+}
+
+/**
+ * Paces requests to each mailbox so a window never holds more than the budget: a request waits until
+ * the oldest counted one leaves the window instead of being refused with 429. Written by hand: p-limit
+ * bounds concurrency, not a rate over a sliding window, and no rate limiter is among our dependencies.
+ * A request counts from when it is sent until `windowMs` after its answer came back: Exchange counts
+ * it when it arrives, which is between the two, so the client's window always covers Exchange's and
+ * latency cannot make the two disagree.
+ */
+export class MailboxBudget {
+  private readonly windows = new Map<string, BudgetWindow>();
+  /** Requests that had to wait, and for how long in all (for benchmarks and logs). */
+  readonly paced = { requests: 0, waitedMs: 0 };
+
+  constructor(readonly options: MailboxBudgetOptions = OUTLOOK_MAILBOX_BUDGET) {
+    if (!(options.requests >= 1) || !(options.windowMs > 0)) throw new Error(`A mailbox budget needs at least 1 request per window and a window above 0 ms, not ${options.requests} per ${options.windowMs} ms.`);
+  }
+
+  /** Waits for room in the mailbox's window and counts one request; call the returned function when it has been answered. */
+  async take(mailbox: string): Promise<() => void> {
+    let w = this.windows.get(mailbox);
+    if (!w) {
+      w = { ends: [], open: 0, queue: Promise.resolve() };
+      this.windows.set(mailbox, w);
+    }
+    const win = w;
+    const granted = win.queue.then(async () => {
+      const started = Date.now();
+      for (;;) {
+        const now = Date.now();
+        let expired = 0;
+        while (expired < win.ends.length && now - win.ends[expired] >= this.options.windowMs) expired++;
+        if (expired) win.ends.splice(0, expired);
+        if (win.ends.length + win.open < this.options.requests) break;
+        // Full: wait for the oldest ended request to leave the window, or (all open) for one to end.
+        await sleep(win.ends.length ? win.ends[0] + this.options.windowMs - now : 20);
+      }
+      const waited = Date.now() - started;
+      if (waited > 0) { this.paced.requests++; this.paced.waitedMs += waited; }
+      win.open++;
+    });
+    win.queue = granted;
+    await granted;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      win.open--;
+      win.ends.push(Date.now());
+    };
+  }
+}

@@ -142,21 +142,65 @@ export class ArchiveWriter {
   }
 }
 
-/** A source of unknown length goes to a temporary file first (disk, not memory) so its size is known. */
-async function spoolToDisk(body: Readable): Promise<{ body: Readable; size: number; cleanup: () => Promise<void> }> {
+/** A source written whole to a temporary file (disk, not memory): its path and size; cleanup removes it. */
+export async function spoolToFile(body: Readable): Promise<{ path: string; size: number; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cg-spool-'));
-  const file = join(dir, 'item');
+  const path = join(dir, 'item');
   try {
-    await pipeline(body, createWriteStream(file));
-    const { size } = await stat(file);
-    return { body: createReadStream(file), size, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    await pipeline(body, createWriteStream(path));
+    const { size } = await stat(path);
+    return { path, size, cleanup: () => rm(dir, { recursive: true, force: true }) };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
 }
 
+/** A source of unknown length goes to a temporary file first (disk, not memory) so its size is known. */
+async function spoolToDisk(body: Readable): Promise<{ body: Readable; size: number; cleanup: () => Promise<void> }> {
+  const file = await spoolToFile(body);
+  return { body: createReadStream(file.path), size: file.size, cleanup: file.cleanup };
+}
+
 /** A Graph GET whose body we stream (MIME, file content): the body, or 'gone' on 404. */
 export function openStream(graph: GraphContext, path: string, headers?: Record<string, string>): Promise<{ body: Readable; size?: number } | 'gone'> {
   return graph.download(path, headers);
+}
+
+/**
+ * Bytes held in memory by copies between their download and their upload. Hand-written (a counter and
+ * a wait list): p-limit counts tasks, not bytes. A download waits for room before it starts, then
+ * takes the bytes its response announced, so use stays below the budget plus one item per download
+ * slot (each at most the in-memory limit).
+ */
+export class MemoryBudget {
+  private used = 0;
+  private waiters: (() => void)[] = [];
+  /** The most ever held at once. */
+  peak = 0;
+
+  constructor(readonly maxBytes: number) {
+    if (!(maxBytes > 0)) throw new Error(`The copy memory budget must be above 0 bytes, not ${maxBytes}.`);
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  /** Resolves once the budget is not full. */
+  async room(): Promise<void> {
+    while (this.used >= this.maxBytes) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  take(bytes: number): void {
+    this.used += bytes;
+    this.peak = Math.max(this.peak, this.used);
+  }
+
+  release(bytes: number): void {
+    this.used -= bytes;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
+  }
 }

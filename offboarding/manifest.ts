@@ -41,7 +41,18 @@ export interface ManifestRow {
   at: string;
 }
 
-const rowKey = (r: Pick<ManifestRow, 'kind' | 'sourceId'>) => `${r.kind}:${r.sourceId}`;
+export const rowKey = (r: Pick<ManifestRow, 'kind' | 'sourceId'>) => `${r.kind}:${r.sourceId}`;
+
+/** One item's latest row, in brief (ManifestLog.loadIndex). */
+export interface RowSummary {
+  at: string;
+  size: number;
+  status: ManifestRow['status'];
+  /** Kept for index pages only (to skip rewriting an unchanged one). */
+  sha256?: string;
+}
+
+export const summarise = (row: ManifestRow): RowSummary => ({ at: row.at, size: row.size, status: row.status, ...(row.kind === 'index' ? { sha256: row.sha256 } : {}) });
 
 export class ManifestLog {
   private pending: ManifestRow[] = [];
@@ -53,24 +64,67 @@ export class ManifestLog {
     return `${this.surrenderId}/rows/${this.step}/`;
   }
 
-  /** Every valid row of this step, one per item (the latest), minus rows verify invalidated since. */
-  async load(): Promise<Map<string, ManifestRow>> {
-    const rows = new Map<string, ManifestRow>();
+  /** Each segment's rows in the order written, one segment in memory at a time. */
+  private async eachSegment(fn: (rows: ManifestRow[]) => void): Promise<void> {
     const names = (await this.store.listBlobs(CONTAINER, this.prefix())).sort();
     for (const name of names) {
       const text = (await this.store.getBlob(CONTAINER, name))?.toString('utf8');
-      if (!text) continue;
-      for (const row of JSON.parse(text) as ManifestRow[]) {
+      if (text) fn(JSON.parse(text) as ManifestRow[]);
+    }
+  }
+
+  /** Every valid row of this step, one per item (the latest), minus rows verify invalidated since. */
+  async load(): Promise<Map<string, ManifestRow>> {
+    const rows = new Map<string, ManifestRow>();
+    await this.eachSegment((segment) => {
+      for (const row of segment) {
         const prev = rows.get(rowKey(row));
         if (!prev || prev.at <= row.at) rows.set(rowKey(row), row);
       }
-    }
+    });
+    await this.dropInvalidated(rows);
+    return rows;
+  }
+
+  /**
+   * What a long export needs to know of its rows without holding them: for each valid item, when its
+   * latest row was written, its size and status (and an index page's hash). A 50,000-message mailbox
+   * keeps this small summary in memory, not 50,000 rows with their subjects and recipients.
+   */
+  async loadIndex(): Promise<Map<string, RowSummary>> {
+    const index = new Map<string, RowSummary>();
+    await this.eachSegment((segment) => {
+      for (const row of segment) {
+        const prev = index.get(rowKey(row));
+        if (!prev || prev.at <= row.at) index.set(rowKey(row), summarise(row));
+      }
+    });
+    await this.dropInvalidated(index);
+    return index;
+  }
+
+  /**
+   * The valid rows that `keep` accepts, read segment by segment so only those are held: each item's
+   * latest row as `index` (from loadIndex, kept up to date by the caller) records it.
+   */
+  async scan(index: Map<string, RowSummary>, keep: (row: ManifestRow) => boolean): Promise<ManifestRow[]> {
+    const found = new Map<string, ManifestRow>();
+    await this.eachSegment((segment) => {
+      for (const row of segment) {
+        if (!keep(row)) continue;
+        const key = rowKey(row);
+        if (index.get(key)?.at === row.at) found.set(key, row);
+      }
+    });
+    return [...found.values()];
+  }
+
+  private async dropInvalidated(rows: Map<string, { at: string }>): Promise<void> {
     const invalid = await readInvalidations(this.store, this.surrenderId, this.step);
     for (const [key, at] of Object.entries(invalid)) {
       const row = rows.get(key);
       if (row && row.at <= at) rows.delete(key);
     }
-    return rows;
   }
 
   /** Queues a row; writes a segment when enough are queued. */

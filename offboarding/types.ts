@@ -159,6 +159,13 @@ export interface Tuning {
   flushEvery: number;
   /** Concurrent archive reads in verify (not mailbox requests). */
   verifyConcurrency: number;
+  /** Concurrent archive uploads in export-mail, apart from the 4 mailbox slots (a slot is freed when its download ends). */
+  uploadConcurrency: number;
+  /**
+   * Bytes of downloaded messages held in memory awaiting upload; a download waits while it is full.
+   * A message larger than the simple-upload limit, or of unknown length, goes to a temporary file instead.
+   */
+  copyMemoryBytes: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -166,6 +173,8 @@ export const DEFAULT_TUNING: Tuning = {
   uploadChunkBytes: 10 * 320 * 1024,
   flushEvery: 100,
   verifyConcurrency: 6,
+  uploadConcurrency: 8,
+  copyMemoryBytes: 32 * 1024 * 1024,
 };
 
 /** Everything a step may touch. Plan mode gets the same object with `planning` set and must only read. */

@@ -37,6 +37,18 @@ export interface FaultOptions {
   mailboxConcurrency?: number;
   /** Outlook's per-app-per-mailbox request budget per 10 minutes (the real one is 10,000); off when absent. */
   mailboxRequestsPer10Min?: number;
+  /**
+   * The budget's window (default 10 minutes, as Outlook's). A shorter one compresses time for a
+   * benchmark: `mailboxRequestsPer10Min: 1000, mailboxWindowMs: 60_000` binds within a minute.
+   */
+  mailboxWindowMs?: number;
+  /**
+   * Latency of a drive upload (simple PUT `…/content`, `createUploadSession`, each upload-session
+   * fragment): writing a file to SharePoint is slower than a read. Default 3 × `latencyMs`.
+   */
+  uploadLatencyMs?: number;
+  /** Jitter of a drive upload; default 3 × `jitterMs`. */
+  uploadJitterMs?: number;
 }
 
 export interface SimulatorStats {
@@ -65,6 +77,9 @@ const MAILBOX_PATH = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|c
 /** A mailbox read takes a moment at Exchange; without it requests never overlap and no limit is tested. */
 const MAILBOX_WORK_MS = 25;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
+/** A drive upload through Graph: simple PUT of content, or the request that opens an upload session. */
+const isDriveUpload = (method: string, path: string): boolean =>
+  (method === 'PUT' && /\/content$/.test(path)) || (method === 'POST' && /\/createUploadSession$/.test(path));
 
 interface BatchItem {
   id: string;
@@ -174,6 +189,8 @@ export class SimulatorServer {
     if (upload) {
       this.stats.uploads++;
       this.stats.workUnits++;
+      const delay = this.uploadDelay();
+      if (delay > 0) await sleep(delay);
       return this.send(res, handleUploadUrl(this.tenants.values(), upload[1], method, headers['content-range'], body));
     }
 
@@ -195,7 +212,7 @@ export class SimulatorServer {
     if (!version) return this.send(res, graphError(400, 'BadRequest', `Invalid version or path: ${url.pathname}`));
     this.stats.requests++;
     this.stats.workUnits += version[2] === '/$batch' && method === 'POST' ? batchItemCount(body) : 1;
-    const fault = await this.injectFault(res);
+    const fault = await this.injectFault(res, isDriveUpload(method, url.pathname));
     if (fault === 'reset') return;
     if (fault) return this.send(res, withClientRequestId(fault, headers));
     this.send(res, await this.graph(method, version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body));
@@ -250,10 +267,15 @@ export class SimulatorServer {
     const limit = this.faults.mailboxRequestsPer10Min;
     if (!limit) return undefined;
     const now = Date.now();
-    const window = (this.mailboxWindow.get(mailbox) ?? []).filter((t) => now - t < TEN_MINUTES_MS);
+    const span = this.faults.mailboxWindowMs ?? TEN_MINUTES_MS;
+    const window = this.mailboxWindow.get(mailbox) ?? [];
+    // Arrival times are in order: drop the expired head (no copy of a 10,000-entry array per request).
+    let expired = 0;
+    while (expired < window.length && now - window[expired] >= span) expired++;
+    if (expired) window.splice(0, expired);
     this.mailboxWindow.set(mailbox, window);
     if (window.length >= limit) {
-      return this.throttled('ApplicationThrottled', 'Application is over its MailboxRequests limit.', Math.max(1, Math.ceil((window[0] + TEN_MINUTES_MS - now) / 1000)));
+      return this.throttled('ApplicationThrottled', 'Application is over its MailboxRequests limit.', Math.max(1, Math.ceil((window[0] + span - now) / 1000)));
     }
     window.push(now);
     return undefined;
@@ -316,9 +338,17 @@ export class SimulatorServer {
     return undefined;
   }
 
-  private async injectFault(res: ServerResponse): Promise<SimResponse | 'reset' | undefined> {
+  /** An upload's latency: its own, or 3 × a read's. */
+  private uploadDelay(): number {
     const f = this.faults;
-    const delay = (f.latencyMs ?? 0) + (f.jitterMs ? this.random() * f.jitterMs : 0);
+    const base = f.uploadLatencyMs ?? 3 * (f.latencyMs ?? 0);
+    const jitter = f.uploadJitterMs ?? 3 * (f.jitterMs ?? 0);
+    return base + (jitter ? this.random() * jitter : 0);
+  }
+
+  private async injectFault(res: ServerResponse, upload = false): Promise<SimResponse | 'reset' | undefined> {
+    const f = this.faults;
+    const delay = upload ? this.uploadDelay() : (f.latencyMs ?? 0) + (f.jitterMs ? this.random() * f.jitterMs : 0);
     if (delay > 0) await sleep(delay);
     if (f.resetRate && this.random() < f.resetRate) {
       res.socket?.destroy();

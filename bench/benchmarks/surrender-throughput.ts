@@ -1,14 +1,27 @@
 // surrender-throughput: the export-mail step of a real surrender (startOffboarding, then preflight,
 // freeze and export-mail through runOffboardingStep) of a large mailbox, with the simulator enforcing
-// Outlook's per-mailbox limits: 4 concurrent requests and 10,000 requests per 10 minutes.
+// Outlook's per-mailbox limits: 4 concurrent requests and a request budget per window.
+//
+// Two runs, because a realistic-latency run of the whole 50,000-message mailbox takes about 52 minutes:
+// 1. ceiling: realistic latency (reads 100 ms ± 10, uploads 3 × slower), the budget time-compressed to
+//    1,000 requests per 60 s (the same 16.7 messages/s as 10,000 per 10 minutes) so it binds several
+//    times within the run; measures the share of the ceiling, 429s and memory.
+// 2. full: every message copied and verified (the remaining exports and verify, every item re-read), at a
+//    low latency (uploads still 3 × reads) and a budget of 5,000 per 60 s, for memory over a whole surrender.
 import { envNumber, inWorkload, LATENCY, printTable, printTargets, withAzurite, withSimulator, writeResult, type Target } from '../lib/harness';
 import { round } from '../lib/ipc';
 import type { BenchTenantSpec } from '../lib/scenario';
 import type { SurrenderJobResult } from '../workload';
+import type { FaultOptions } from '../../simulator';
 
 const PER_10_MIN = 10_000;
 /** One mailbox request ($value) per message: the ceiling in messages per second. */
 const CEILING_PER_S = PER_10_MIN / 600;
+/** The time-compressed budget of the ceiling run: the same rate as Outlook's, in a 60 s window. */
+const COMPRESSED = { requests: 1_000, windowMs: 60_000 };
+/** The full run's budget and latency: fast enough to copy and verify 50,000 messages in minutes. */
+const FULL_BUDGET = { requests: 5_000, windowMs: 60_000 };
+const FULL_LATENCY: FaultOptions = { seed: 7, latencyMs: 5, jitterMs: 5 };
 
 /** Folders adding up to `total` messages: Inbox (with a subfolder), Sent Items, Archive. */
 function folders(total: number) {
@@ -23,57 +36,104 @@ function folders(total: number) {
   ];
 }
 
-export async function surrenderThroughput(): Promise<void> {
-  const messages = envNumber('BENCH_SURRENDER_MESSAGES', 50_000);
-  const budgetSeconds = envNumber('BENCH_SURRENDER_SECONDS', 300);
+interface RunOutcome { result: SurrenderJobResult; sim429s: number; maxInFlight: number; mailboxRequests: number; faults: FaultOptions }
+
+async function runOnce(messages: number, budgetSeconds: number, latency: FaultOptions, budget: { requests: number; windowMs: number }, verify: boolean): Promise<RunOutcome> {
   const spec: BenchTenantSpec = {
     name: 'surrender', users: 15, messagesPerUser: 10, filesPerCouncillor: 5, libraryFiles: 10, breachRate: 0, seed: 3,
     archiveLibrary: true, leaverFolders: folders(messages),
   };
-  const faults = { ...LATENCY, mailboxConcurrency: 4, mailboxRequestsPer10Min: PER_10_MIN };
-  let result: SurrenderJobResult | undefined;
-  let throttledBySim = 0;
-  let maxInFlight = 0;
-  let mailboxRequests = 0;
+  // Uploads 3 × slower than reads (the simulator's default, stated here so the parameters say so).
+  const faults: FaultOptions = {
+    ...latency, uploadLatencyMs: 3 * (latency.latencyMs ?? 0), uploadJitterMs: 3 * (latency.jitterMs ?? 0),
+    mailboxConcurrency: 4, mailboxRequestsPer10Min: budget.requests, mailboxWindowMs: budget.windowMs,
+  };
+  let out: RunOutcome | undefined;
   await withSimulator([spec], faults, async (sim) => {
     const tenant = sim.tenants[0];
-    process.stdout.write(`surrender-throughput: ${messages} messages, ${budgetSeconds ? `${budgetSeconds} s budget` : 'to completion'}…\n`);
-    result = await withAzurite((storage) => inWorkload<SurrenderJobResult>('surrender', {
-      env: tenant.env, council: tenant.council, storage, upn: tenant.leaver, termEnd: '2026-05-07', budgetSeconds,
+    process.stdout.write(`surrender-throughput: ${messages} messages, ${budgetSeconds ? `${budgetSeconds} s budget` : 'to completion'}${verify ? ', then verify' : ''}, reads ${latency.latencyMs} ms, budget ${budget.requests} per ${budget.windowMs / 1000} s…\n`);
+    const result = await withAzurite((storage) => inWorkload<SurrenderJobResult>('surrender', {
+      env: tenant.env, council: tenant.council, storage, upn: tenant.leaver, termEnd: '2026-05-07', budgetSeconds, mailboxBudget: budget, verify,
     }));
     const stats = await sim.stats();
-    throttledBySim = stats.throttled;
-    maxInFlight = stats.maxInFlightPerMailbox;
-    mailboxRequests = Object.entries(stats.byRoute).filter(([k]) => /^\w+ \/users\/\{id\}\/(messages|mailFolders|mailboxSettings)/.test(k)).reduce((n, [, v]) => n + v, 0);
+    out = {
+      result, faults, sim429s: stats.throttled, maxInFlight: stats.maxInFlightPerMailbox,
+      mailboxRequests: Object.entries(stats.byRoute).filter(([k]) => /^\w+ \/users\/\{id\}\/(messages|mailFolders|mailboxSettings)/.test(k)).reduce((n, [, v]) => n + v, 0),
+    };
   });
-  const r = result!;
-  const fraction = round(r.copyRatePerS / CEILING_PER_S, 3);
-  const rows = [{
-    messages, budgetS: budgetSeconds, status: r.exportStatus, copied: r.messagesCopied, listingS: r.listingS, copyPhaseS: r.copyPhaseS,
-    msgPerS: r.copyRatePerS, ceilingPerS: round(CEILING_PER_S, 2), ofCeilingPct: round(fraction * 100, 1), sim429s: throttledBySim, clientRetries: r.retries,
-    maxInFlightMailbox: maxInFlight, clientMaxRssMb: r.usage.maxRssMb, clientCpuS: round(r.usage.cpuUserS + r.usage.cpuSystemS, 1),
-  }];
-  const perMessageMs = r.copyRatePerS > 0 ? round((4 / r.copyRatePerS) * 1000, 0) : 0;
+  return out!;
+}
+
+function row(name: string, messages: number, budgetSeconds: number, ceilingPerS: number, o: RunOutcome) {
+  const r = o.result;
+  const m = r.memory;
+  const failed = r.exportStatus.startsWith('failed') || Object.values(r.laterSteps ?? {}).some((s) => s.startsWith('failed'));
+  return {
+    run: name, messages, budgetS: budgetSeconds, status: r.exportStatus, messagesCopied: r.messagesCopied,
+    verified: r.verifyCounts ? (r.laterSteps?.verify === 'done' ? 'yes' : 'no') : 'not run',
+    listingS: r.listingS, copyPhaseS: r.copyPhaseS, msgPerSec: r.copyRatePerS, ceilingPerS: round(ceilingPerS, 2),
+    percentOfCeiling: round((r.copyRatePerS / ceilingPerS) * 100, 1),
+    '429sSeen': r.throttledSeen ?? 0, sim429s: o.sim429s, unhandled429s: failed && /429|throttl/i.test(r.exportStatus) ? o.sim429s : 0,
+    pacedRequests: r.paced?.requests ?? 0, maxInFlightMailbox: o.maxInFlight,
+    peakRssMb: m?.peakRssMb ?? 0, peakHeapMb: m?.peakHeapMb ?? 0, steadyRssMb: m?.steadyRssMb ?? 0, maxRssMb: r.usage.maxRssMb,
+    clientCpuS: round(r.usage.cpuUserS + r.usage.cpuSystemS, 1), verifyS: r.verifyS ?? 0,
+  };
+}
+
+export async function surrenderThroughput(): Promise<void> {
+  const messages = envNumber('BENCH_SURRENDER_MESSAGES', 50_000);
+  const budgetSeconds = envNumber('BENCH_SURRENDER_SECONDS', 180);
+  const ceilingMessages = envNumber('BENCH_SURRENDER_CEILING_MESSAGES', Math.min(messages, 10_000));
+  const runFull = envNumber('BENCH_SURRENDER_FULL', 1) === 1;
+  const ceilingPerS = COMPRESSED.requests / (COMPRESSED.windowMs / 1000);
+
+  const ceiling = await runOnce(ceilingMessages, budgetSeconds, LATENCY, COMPRESSED, false);
+  const rows = [row('ceiling', ceilingMessages, budgetSeconds, ceilingPerS, ceiling)];
+  // Printed at once: the full run that follows takes many minutes.
+  printTable('surrender-throughput (ceiling run)', rows);
+  let full: RunOutcome | undefined;
+  if (runFull) {
+    full = await runOnce(messages, 0, FULL_LATENCY, FULL_BUDGET, true);
+    rows.push(row('full', messages, 0, FULL_BUDGET.requests / (FULL_BUDGET.windowMs / 1000), full));
+  }
+  const c = rows[0];
+  const f = rows[1];
+  const fraction = c.percentOfCeiling / 100;
   const targets: Target[] = [
     {
-      target: 'messages/s ≥ 90 % of the per-mailbox ceiling (10,000 requests / 10 min = 16.7 messages/s)',
-      measured: `${r.copyRatePerS} messages/s = ${round(fraction * 100, 1)} % over ${r.copyPhaseS} s of copying (${r.messagesCopied} of ${r.messagesTotal} messages)`,
+      target: 'messages/s ≥ 90 % of the per-mailbox ceiling (16.7 messages/s), uploads 3 × slower than reads',
+      measured: `${c.msgPerSec} messages/s = ${c.percentOfCeiling} % over ${c.copyPhaseS} s of copying (${c.messagesCopied} messages; budget time-compressed to ${COMPRESSED.requests} per ${COMPRESSED.windowMs / 1000} s, so it bound ${Math.floor(c.copyPhaseS / (COMPRESSED.windowMs / 1000))} time(s))`,
       met: fraction >= 0.9,
-      note: fraction >= 0.9 ? undefined
-        : `${round((0.9 - fraction) * 100, 1)} points short; with 4 messages in flight each took ${perMessageMs} ms end to end (GET $value at the mailbox, then the upload to the archive library inside the same mailbox slot)`,
+      note: fraction >= 0.9 ? undefined : `${round((0.9 - fraction) * 100, 1)} points short`,
     },
     {
-      target: '429s seen and absorbed',
-      measured: `${throttledBySim} 429s given by the simulator, ${r.retries} client retries, export ${r.exportStatus}; peak ${maxInFlight} requests in flight at the mailbox`,
-      met: !r.exportStatus.startsWith('failed'),
+      target: 'zero unhandled 429s (all avoided by pacing or retried)',
+      measured: `ceiling run: ${c['429sSeen']} 429s seen by the client (${c.sim429s} given by the simulator), ${c.unhandled429s} unhandled, ${c.pacedRequests} requests paced${f ? `; full run: ${f['429sSeen']} seen, ${f.unhandled429s} unhandled` : ''}`,
+      met: c.unhandled429s === 0 && (!f || f.unhandled429s === 0) && !c.status.startsWith('failed'),
     },
-    { target: 'peak RSS < 256 MB (client process)', measured: `${r.usage.maxRssMb} MB (samples every 5 s: max ${Math.max(0, ...r.rssSamplesMb)} MB)`, met: r.usage.maxRssMb < 256 },
+    f
+      ? { target: 'a full surrender (every message copied and verified) under 256 MB RSS at the default heap', measured: `${f.messagesCopied} of ${messages} copied, verify ${f.verified}; peak RSS ${f.peakRssMb} MB sampled (maxRSS ${f.maxRssMb} MB), steady ${f.steadyRssMb} MB, peak heap ${f.peakHeapMb} MB`, met: f.maxRssMb < 256 && f.verified === 'yes' && f.messagesCopied === messages }
+      : { target: 'peak RSS < 256 MB (ceiling run only)', measured: `${c.maxRssMb} MB`, met: c.maxRssMb < 256 },
   ];
   printTable('surrender-throughput', rows);
   printTargets(targets);
   const path = writeResult('surrender-throughput', {
-    params: { messages, budgetSeconds, faults, ceilingPerS: CEILING_PER_S, folders: folders(messages) },
-    rows, targets, extra: { result: r, simMailboxRequests: mailboxRequests },
+    params: {
+      messages, ceilingMessages, budgetSeconds, ceilingPerS: CEILING_PER_S, folders: folders(messages),
+      ceilingRun: { faults: ceiling.faults, clientBudget: COMPRESSED },
+      fullRun: full ? { faults: full.faults, clientBudget: FULL_BUDGET } : undefined,
+    },
+    rows, targets,
+    extra: {
+      notes: [
+        'A full 50,000-message surrender at realistic latency is bounded by the budget at 16.7 messages/s (about 52 minutes), too long for one session.',
+        `So the share of the ceiling is measured at realistic latency (reads ${LATENCY.latencyMs}+0–${LATENCY.jitterMs} ms, uploads 3 × that) over ${budgetSeconds} s, with the 10-minute budget time-compressed to ${COMPRESSED.requests} per ${COMPRESSED.windowMs / 1000} s (the same rate) in both the simulator and the client, so it binds within the run.`,
+        `Memory over a whole surrender is measured on the full mailbox at a low latency (reads ${FULL_LATENCY.latencyMs}+0–${FULL_LATENCY.jitterMs} ms, uploads 3 ×) and a budget of ${FULL_BUDGET.requests} per ${FULL_BUDGET.windowMs / 1000} s: every message copied, then the other exports and verify (every archived item re-read and its SHA-256 compared).`,
+        'peakRssMb/peakHeapMb/steadyRssMb come from bench/lib/memory-sampler.ts (process.memoryUsage() every second; steady = median of the last half); maxRssMb is the process\'s own maxRSS.',
+      ],
+      ceiling: { result: ceiling.result, simMailboxRequests: ceiling.mailboxRequests },
+      full: full ? { result: { ...full.result, memory: full.result.memory }, simMailboxRequests: full.mailboxRequests } : undefined,
+    },
   });
   process.stdout.write(`wrote ${path}\n`);
 }

@@ -2,14 +2,18 @@
 // <archive>/Mail/<folder path>/<received> <subject> <id>.eml. The folder tree and each folder's message
 // list are saved once; then each message is copied and its manifest row written after the upload, so a
 // restart copies only what has no row (re-copying, under the same name, at most the few in flight).
-// At most 4 requests reach the mailbox at once (Outlook's per-mailbox limit). Every mailbox request
+// At most 4 requests reach the mailbox at once (Outlook's per-mailbox limit), and a mailbox slot is held
+// only for the download: the message is then uploaded under its own limit, held in memory within a byte
+// budget (or in a temporary file when large), so the slow archive write never idles a mailbox slot. Every mailbox request
 // asks for immutable ids, so a message moved after listing keeps the id we hold. Mail keeps arriving
 // after sign-in is blocked, so once every listed message is copied a catch-up pass re-lists each folder
 // and copies what arrived or moved in since; passes repeat until one finds nothing new.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
-import { ArchiveWriter, openStream } from '../archive';
-import { getJson, ManifestLog, putJson, type ManifestRow } from '../manifest';
+import { ArchiveWriter, MemoryBudget, openStream, spoolToFile } from '../archive';
+import { getJson, ManifestLog, putJson, summarise, type ManifestRow, type RowSummary } from '../manifest';
 import { recoverableDeletionsFolder, walkMailFolders, type MailFolderEntry } from '../mail-folders';
 import { findUncopiable, recordUncopiable } from '../mailbox-extras';
 import { messageFileName } from '../names';
@@ -112,7 +116,7 @@ async function listMessages(ctx: StepContext, folder: ArchivedMailFolder): Promi
  * One catch-up pass: each folder re-listed; a message with no manifest row and not yet listed (arrived,
  * or moved in from a folder where it was never copied) is added to its folder's list. Returns how many.
  */
-async function catchUpPass(ctx: StepContext, data: MailStepData, rows: Map<string, ManifestRow>): Promise<number> {
+async function catchUpPass(ctx: StepContext, data: MailStepData, rows: Map<string, RowSummary>): Promise<number> {
   const { store, record } = ctx;
   let found = 0;
   const listedAnywhere = new Set<string>();
@@ -147,9 +151,11 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     await saveStepData(store, record.id, 'export-mail', data);
   }
   const log = new ManifestLog(store, record.id, 'export-mail', ctx.tuning.flushEvery);
-  const rows = await log.load();
+  // Each copied item's row in brief; the rows themselves stream to the store and stay there.
+  const rows = await log.loadIndex();
   const total = data.folders.reduce((n, f) => n + (data!.listed[f.id] ?? f.totalItemCount), 0);
-  let bytesDone = [...rows.values()].reduce((n, r) => n + r.size, 0);
+  let bytesDone = 0;
+  for (const r of rows.values()) bytesDone += r.size;
   const report = (note?: string) => ctx.progress({ step: 'export-mail', done: rows.size, total, bytesDone, bytesTotal: 0, note });
   report();
   const slice = new TimeSlice(ctx.deadline);
@@ -166,32 +172,35 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     if (found) await ctx.audit({ action: 'content.list', target: `mailbox ${target.userPrincipalName}`, result: 'done', detail: `Catch-up pass ${data.catchUp.length}: ${found} message(s) arrived in or moved into the mailbox's folders since they were listed; they are copied now (surrender ${record.id}).` });
   }
   await writeFolderIndexes(ctx, data, writer, log, rows);
-  const all = [...rows.values()].filter((r) => r.kind === 'message');
+  const counts = { messages: 0, gone: 0, bytes: 0 };
+  for (const [key, r] of rows) {
+    if (!key.startsWith('message:')) continue;
+    if (r.status === 'archived') counts.messages++;
+    else counts.gone++;
+    counts.bytes += r.size;
+  }
   return {
     status: 'done',
-    counts: {
-      folders: data.folders.length,
-      messages: all.filter((r) => r.status === 'archived').length,
-      gone: all.filter((r) => r.status === 'gone').length,
-      bytes: all.reduce((n, r) => n + r.size, 0),
-      caughtUp: (data.catchUp ?? []).reduce((n, x) => n + x, 0),
-    },
+    counts: { folders: data.folders.length, ...counts, caughtUp: (data.catchUp ?? []).reduce((n, x) => n + x, 0) },
   };
 }
 
-/** Each folder's index.html (the clerk's browsable list), rewritten whenever the step finishes, with its manifest row. */
-async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, ManifestRow>): Promise<void> {
-  const byFolder = new Map<string, ManifestRow[]>();
-  for (const r of rows.values()) if (r.kind === 'message') byFolder.set(r.folder, [...(byFolder.get(r.folder) ?? []), r]);
+/**
+ * Each folder's index.html (the clerk's browsable list), rewritten whenever the step finishes, with its
+ * manifest row. One folder's rows are read back from the store at a time.
+ */
+async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, RowSummary>): Promise<void> {
+  await log.flush();
   const councillor = ctx.record.target!.displayName;
   for (const folder of data.folders) {
-    const html = Buffer.from(renderFolderIndex(folder, byFolder.get(folder.archivePath) ?? [], councillor), 'utf8');
+    const folderRows = await log.scan(rows, (r) => r.kind === 'message' && r.folder === folder.archivePath);
+    const html = Buffer.from(renderFolderIndex(folder, folderRows, councillor), 'utf8');
     const key = `index:${folder.id}`;
     const previous = rows.get(key);
     if (previous && previous.size === html.length && previous.sha256 === createHash('sha256').update(html).digest('hex')) continue;
     const copy = await writer.writeBuffer(folder.archiveFolderId, 'index.html', html);
     const row: ManifestRow = { kind: 'index', sourceId: folder.id, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: 'index.html', size: copy.size, sha256: copy.sha256, archiveItemId: copy.item.id, status: 'archived', at: new Date().toISOString() };
-    rows.set(key, row);
+    rows.set(key, summarise(row));
     await log.add(row);
   }
   await log.flush();
@@ -199,7 +208,7 @@ async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: 
 
 /** Copies every listed message that has no row yet, folder by folder; 'more' when the time slice ran out. */
 async function copyListed(
-  ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, ManifestRow>, slice: TimeSlice,
+  ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, RowSummary>, slice: TimeSlice,
   report: (note?: string) => void, onBytes: (n: number) => void,
 ): Promise<StepOutcome | undefined> {
   const { record, store } = ctx;
@@ -221,21 +230,34 @@ async function copyListed(
     let copied = 0;
     let copiedBytes = 0;
     let gone = 0;
-    const limit = pLimit(MAILBOX_CONCURRENCY);
-    const results = await Promise.allSettled(todo.map((m) => limit(async () => {
-      if (stopped || !slice.take()) { stopped = true; return; }
-      const result = await ctx.mailbox(() => writer.copy(folder.archiveFolderId, m.name,
-        () => openStream(ctx.graph, `/users/${target.id}/messages/${encodeURIComponent(m.id)}/$value`, IMMUTABLE_ID),
-        onBytes));
+    // Two stages: the download under a mailbox slot, then the upload under its own limit. The byte
+    // budget bounds what waits between them, so memory cannot grow with the mailbox.
+    const downloads = pLimit(MAILBOX_CONCURRENCY);
+    const uploads = pLimit(ctx.tuning.uploadConcurrency);
+    const budget = new MemoryBudget(ctx.tuning.copyMemoryBytes);
+    const results = await Promise.allSettled(todo.map((m) => (async () => {
+      const fetched = await downloads(async () => {
+        if (stopped || !slice.take()) { stopped = true; return undefined; }
+        await budget.room();
+        return ctx.mailbox(() => fetchMessage(ctx, target.id, m.id, budget));
+      });
+      if (fetched === undefined) return;
+      const result = fetched === 'gone' ? 'gone' : await uploads(async () => {
+        try {
+          return await writer.copy(folder.archiveFolderId, m.name, async () => ({ body: fetched.open(), size: fetched.size }), onBytes);
+        } finally {
+          await fetched.release();
+        }
+      });
       const row: ManifestRow = result === 'gone'
         ? { ...listingColumns(m), kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: 0, sha256: '', archiveItemId: '', status: 'gone', at: new Date().toISOString() }
         : { ...listingColumns(m), kind: 'message', sourceId: m.id, internetMessageId: m.internetMessageId, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: m.name, received: m.receivedDateTime, size: result.size, sha256: result.sha256, archiveItemId: result.item.id, status: 'archived', at: new Date().toISOString() };
       if (result === 'gone') gone++;
       else { copied++; copiedBytes += result.size; }
-      rows.set(`message:${m.id}`, row);
+      rows.set(`message:${m.id}`, summarise(row));
       await log.add(row);
       report(result === 'gone' ? 'a message was deleted from the mailbox before it could be copied' : undefined);
-    }).catch((err) => { stopped = true; throw err; })));
+    })().catch((err) => { stopped = true; throw err; })));
     await log.flush();
     if (copied || gone) {
       await ctx.audit({
@@ -248,6 +270,65 @@ async function copyListed(
     if (stopped) return { status: 'more' };
   }
   return undefined;
+}
+
+/** The message's content ended before the length its response announced: a fresh download can cure it. */
+class ShortDownload extends Error {
+  override name = 'ShortDownload';
+}
+
+/** A message's MIME, read whole: re-openable for the upload (and its retries); release frees it. */
+type FetchedMessage = 'gone' | { size: number; open: () => Readable; release: () => Promise<void> };
+
+/**
+ * Downloads one message's MIME ($value) whole, so its mailbox slot can be freed before the upload: in
+ * memory (taking its bytes from the budget) when the response announces a length within the simple
+ * upload limit, otherwise to a temporary file. A download that breaks off is fetched again.
+ */
+async function fetchMessage(ctx: StepContext, userId: string, messageId: string, budget: MemoryBudget): Promise<FetchedMessage> {
+  let openFailure: unknown;
+  return ctx.graph.retryLoop.run(async () => {
+    let source: Awaited<ReturnType<typeof openStream>>;
+    try {
+      source = await openStream(ctx.graph, `/users/${userId}/messages/${encodeURIComponent(messageId)}/$value`, IMMUTABLE_ID);
+    } catch (err) {
+      // The request's own retries are spent (the middleware retried it): that ends the copy.
+      openFailure = err;
+      throw err;
+    }
+    if (source === 'gone') return 'gone';
+    const { body, size } = source;
+    if (size === undefined || size > ctx.tuning.simpleUploadLimit) {
+      const file = await spoolToFile(body);
+      return { size: file.size, open: () => createReadStream(file.path), release: file.cleanup };
+    }
+    budget.take(size);
+    try {
+      // One buffer of the announced length, filled as chunks arrive (no second copy).
+      const bytes = Buffer.allocUnsafe(size);
+      let at = 0;
+      for await (const chunk of body) {
+        const b = chunk as Buffer;
+        if (at + b.length > size) throw new ShortDownload(`a message's content ran past the ${size} bytes announced`);
+        b.copy(bytes, at);
+        at += b.length;
+      }
+      if (at !== size) throw new ShortDownload(`a message's content ended after ${at} of the ${size} bytes announced`);
+      let released = false;
+      return {
+        size,
+        open: () => Readable.from([bytes]),
+        release: async () => { if (!released) { released = true; budget.release(size); } },
+      };
+    } catch (err) {
+      budget.release(size);
+      body.destroy();
+      throw err;
+    }
+  }, {
+    count: (attempt) => { if (attempt > 0) ctx.graph.meter.count('retry', 'message download restarted'); },
+    retryError: (err) => (err === openFailure ? false : err instanceof ShortDownload ? true : undefined),
+  });
 }
 
 export const exportMail: Step = {

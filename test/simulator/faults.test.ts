@@ -129,3 +129,45 @@ describe('per-mailbox limits', () => {
     expect((await call(sim, 'GET', '/users/bob@testparish.gov.uk/mailboxSettings', { token })).status).toBe(200);
   });
 });
+
+describe('time-compressed mailbox budget and upload latency', () => {
+  let sim: RunningSimulator;
+  let token: string;
+  const scenario = buildScenario({ name: 'faults-upload', users: [{ userPrincipalName: 'ann@testparish.gov.uk', drive: { files: [{ path: '/a.txt', size: 10 }] } }] });
+  beforeAll(async () => {
+    sim = await startSimulator({ scenarios: [scenario] });
+    token = await tokenFor(sim);
+  });
+  afterAll(() => sim.close());
+  afterEach(() => { sim.setFaults({}); sim.stats.reset(); });
+
+  it('mailboxWindowMs shortens the budget window: refused at the limit, Retry-After within the window, allowed again after it', async () => {
+    sim.setFaults({ mailboxRequestsPer10Min: 2, mailboxWindowMs: 1500 });
+    const get = () => call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token });
+    const statuses = [(await get()).status, (await get()).status];
+    const refused = await get();
+    expect([...statuses, refused.status]).toEqual([200, 200, 429]);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await get()).status).toBe(200);
+    expect(sim.stats.throttled).toBe(1);
+  });
+
+  /** Milliseconds one upload of a small file took. */
+  const timedUpload = async () => {
+    const drive = (await call<{ id: string }>(sim, 'GET', '/users/ann@testparish.gov.uk/drive', { token })).body.id;
+    const t0 = Date.now();
+    const put = await call(sim, 'PUT', `/drives/${drive}/root:/b.txt:/content`, { token, body: Buffer.from('hello'), headers: { 'Content-Type': 'application/octet-stream' } });
+    expect(put.status).toBeLessThan(300);
+    return Date.now() - t0;
+  };
+
+  it('an upload waits 3 × the read latency by default, or uploadLatencyMs when given', async () => {
+    // Lower bounds only: a sleep never ends early, so these cannot flake on a busy machine.
+    sim.setFaults({ latencyMs: 150 });
+    expect(await timedUpload()).toBeGreaterThanOrEqual(450);
+    sim.setFaults({ latencyMs: 0, uploadLatencyMs: 400 });
+    expect(await timedUpload()).toBeGreaterThanOrEqual(400);
+  });
+});

@@ -1,0 +1,72 @@
+// Samples this process's memory (process.memoryUsage(): rss and heapUsed) every second while a workload
+// runs, and reports the peak and the steady state (the median of the last half of the samples, after
+// start-up and the first garbage collections). Any benchmark's workload can use it.
+import { round } from './ipc';
+
+export interface MemorySample {
+  /** Seconds since the sampler started. */
+  atS: number;
+  rssMb: number;
+  heapUsedMb: number;
+}
+
+export interface MemoryReport {
+  everyMs: number;
+  samples: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  /** Median of the last half of the samples. */
+  steadyRssMb: number;
+  steadyHeapMb: number;
+  /** At most `keep` samples, evenly spaced over the run, for plotting. */
+  series: MemorySample[];
+}
+
+const MB = 1024 * 1024;
+
+function median(values: number[]): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export class MemorySampler {
+  private readonly samples: MemorySample[] = [];
+  private timer?: NodeJS.Timeout;
+  private startedAt = 0;
+
+  constructor(readonly everyMs = 1000) {}
+
+  private sample(): void {
+    const m = process.memoryUsage();
+    this.samples.push({ atS: round((Date.now() - this.startedAt) / 1000, 1), rssMb: round(m.rss / MB, 1), heapUsedMb: round(m.heapUsed / MB, 1) });
+  }
+
+  start(): this {
+    this.startedAt = Date.now();
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.everyMs);
+    this.timer.unref();
+    return this;
+  }
+
+  /** Stops sampling (taking one last sample) and reports. */
+  stop(keep = 120): MemoryReport {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sample();
+    const s = this.samples;
+    const tail = s.slice(Math.floor(s.length / 2));
+    const step = Math.max(1, Math.ceil(s.length / keep));
+    return {
+      everyMs: this.everyMs,
+      samples: s.length,
+      peakRssMb: Math.max(...s.map((x) => x.rssMb)),
+      peakHeapMb: Math.max(...s.map((x) => x.heapUsedMb)),
+      steadyRssMb: round(median(tail.map((x) => x.rssMb)), 1),
+      steadyHeapMb: round(median(tail.map((x) => x.heapUsedMb)), 1),
+      series: s.filter((_, i) => i % step === 0),
+    };
+  }
+}
