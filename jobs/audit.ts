@@ -13,11 +13,11 @@ import { atOrAbove, countBySeverity } from '../core/severity';
 import { readPublicBaseUrl, readScheduleSettings } from '../config/env';
 import type { CouncilConfig } from '../policy/council-config';
 import { renderSupplierIndex } from '../reports/index-html';
-import { selectCouncils } from '../context/council-context';
+import { selectCouncils, type CouncilContext } from '../context/council-context';
 import { functionAppCouncils, loadCouncilFile, withCouncils, type Councils } from './council-context';
 import { runAudit, runIdFor, type AuditResult } from './run-audit';
 import { asRun } from './telemetry';
-import { alertDeliveryFailures, deliverTeams, MARKERS } from './notify';
+import { alertDeliveryFailures, deliverTeams, MARKERS, notifyFailedNight } from './notify';
 import { isAuditHourInUk } from './schedule';
 import { slug, writeFileAtomically, writeFilesAtomically } from './write-files';
 
@@ -64,8 +64,10 @@ async function auditOne(councils: Councils, council: CouncilConfig, opts: AuditC
   // The run's instant is read once: the run id, the log dimensions and the stored run all use it.
   const now = councils.clock().toISOString();
   const dimensions = { council: council.name, tenantId: council.tenantId, runId: runIdFor(now) };
+  let graph: CouncilContext['graph'] | undefined;
   try {
     const base = councils.context(council);
+    graph = base.graph;
     return await asRun(base.graph, councils.log, dimensions, async ({ log }) => {
       const ctx = { ...base, log, clock: fixedClock(now) };
       // Nightly, the plan is made inside the run (from its findings, before rendering) so the report names it.
@@ -96,7 +98,10 @@ async function auditOne(councils: Councils, council: CouncilConfig, opts: AuditC
     if (err instanceof ConfigError) throw err;
     const message = messageOf(err);
     withDimensions(councils.log, dimensions).error(`${council.name}: the audit could not run: ${message}`, errorDimensions(err));
-    if (opts.writePlans) withDimensions(councils.log, dimensions).error(`${MARKERS.auditFailed} tenantId=${council.tenantId}: ${council.name}: the audit could not run.`);
+    if (opts.writePlans) {
+      withDimensions(councils.log, dimensions).error(`${MARKERS.auditFailed} tenantId=${council.tenantId}: ${council.name}: the audit could not run.`);
+      await notifyFailedNight({ council, graph, log: withDimensions(councils.log, dimensions) }, { reason: message, at: now }, { timeoutMs: opts.webhookTimeoutMs });
+    }
     return { council, failure: message, failureIsConfiguration: err instanceof CouncilConfigError };
   }
 }

@@ -6,8 +6,8 @@
 import { DateTime } from 'luxon';
 import type { CouncilContext } from '../context/council-context';
 import type { TeamsDeliveryConfig } from '../policy/council-config';
-import { sendDeliveryAlertEmail, REPORT_LINK_DAYS, type DeliveryResult } from '../reports/delivery';
-import { teamsCardWithinLimit } from '../reports/teams-card';
+import { sendAuditFailedEmail, sendDeliveryAlertEmail, REPORT_LINK_DAYS, type DeliveryResult } from '../reports/delivery';
+import { renderFailedNightCard, teamsCardWithinLimit } from '../reports/teams-card';
 import { postWebhook } from '../reports/webhook';
 import { messageOf } from '../core/errors';
 import type { AuditResult } from './run-audit';
@@ -84,4 +84,26 @@ export async function alertDeliveryFailures(ctx: Pick<CouncilContext, 'council' 
     }
   }
   if (changed) await store.putCheckpoint(ALERT_SCOPE, key, state);
+}
+
+/**
+ * A night whose audit could not run: the Teams card and, where Graph still answers, an email to the IT
+ * supplier, so people hear of it the same morning. Once per failed night (the timer runs once a night).
+ * Never throws: telling people must not hide the failure itself.
+ */
+export async function notifyFailedNight(ctx: Pick<CouncilContext, 'council' | 'log'> & { graph?: CouncilContext['graph'] }, failure: { reason: string; at: string }, opts: { timeoutMs?: number } = {}): Promise<void> {
+  const { council, log } = ctx;
+  const teams = (council.delivery as { teams?: TeamsDeliveryConfig } | undefined)?.teams;
+  if (teams) {
+    const posted = await postWebhook(teams, renderFailedNightCard({ council: council.name, at: failure.at, reason: failure.reason }), opts.timeoutMs).catch((err: unknown) => ({ ok: false as const, detail: messageOf(err) }));
+    if (posted.ok) log.info(`${council.name}: the failed night was posted to the Teams workflow.`);
+    else log.warn(`${council.name}: could not post the failed night to Teams: ${posted.detail}`);
+  }
+  if (ctx.graph) {
+    try {
+      if (await sendAuditFailedEmail(ctx.graph, council, failure)) log.info(`${council.name}: the IT supplier was emailed that the night failed.`);
+    } catch (err) {
+      log.warn(`${council.name}: could not email the IT supplier that the night failed: ${messageOf(err)}`);
+    }
+  }
 }

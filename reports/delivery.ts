@@ -193,6 +193,26 @@ export async function sendDeliveryAlertEmail(graph: GraphContext, council: Counc
   return true;
 }
 
+/**
+ * Tells the IT supplier that a council's nightly audit could not run. Sent from the council's service
+ * mailbox, so it reaches them only when Graph itself still answers (a refused sign-in cannot send mail;
+ * the Teams card and the 26-hour alert cover that). False when the council has no email delivery.
+ */
+export async function sendAuditFailedEmail(graph: GraphContext, council: CouncilConfig, failure: { reason: string; at: string }): Promise<boolean> {
+  const email = (council.delivery as DeliveryConfig).email;
+  if (!email) return false;
+  const to = council.itSupplier.accounts.length ? council.itSupplier.accounts : email.to;
+  await graph.send('POST', `/users/${encodeURIComponent(email.from)}/sendMail`, {
+    message: {
+      subject: `${council.name}: CouncilGuard's nightly audit could not run`,
+      body: { contentType: 'Text', content: `CouncilGuard's nightly audit of ${council.name} could not run (${DateTime.fromISO(failure.at).setZone('Europe/London').toFormat('d LLL yyyy HH:mm')}):\n\n${failure.reason}\n\nNothing was checked for this council tonight. The next night runs as usual.\n` },
+      toRecipients: to.map((address) => ({ emailAddress: { address } })),
+    },
+    saveToSentItems: true,
+  });
+  return true;
+}
+
 /** Path below the drive root, e.g. '2026/11/2026-11-25 report.html'; an earlier file of that name is replaced. */
 export async function uploadFile(graph: GraphContext, driveId: string, path: string, content: Buffer): Promise<{ id: string; webUrl?: string }> {
   const { item } = await uploadToDrive(graph, { driveId, path }, { body: Readable.from([content]), size: content.length }, { conflictBehavior: 'replace' });

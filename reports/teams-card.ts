@@ -72,7 +72,7 @@ export function renderTeamsCard(input: TeamsCardInput, limit = MAX_LISTED): Reco
   body.push(text('Plans awaiting approval', { weight: 'Bolder', spacing: 'Medium' }));
   const plans = input.plansAwaiting.slice(0, limit).map((p) => `- ${mdText(p.id)}: ${plural(p.actions, 'change')}, valid until ${mdText(ukDateTime(p.validUntil))}`);
   if (input.plansAwaiting.length > limit) plans.push(`- … and ${input.plansAwaiting.length - limit} more`);
-  body.push(text(plans.length ? `${plans.join('\n')}\n\nThe IT supplier approves a plan on the supplier page or with councilguard enforce approve.` : 'None.'));
+  body.push(text(plans.length ? `${plans.join('\n')}\n\nThe IT supplier approves a plan on its page (from the supplier page, /api/supplier) or with councilguard apply.` : 'None.'));
   const href = input.reportLink ? safeHttpsUrl(input.reportLink) : undefined;
   const card = {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
@@ -92,4 +92,25 @@ export function teamsCardWithinLimit(input: TeamsCardInput): Record<string, unkn
   }
   // Even with nothing listed (an enormous notice): the counts and the link still go.
   return renderTeamsCard({ ...input, document: { ...input.document, notice: input.document.notice ? `${input.document.notice.slice(0, 2000)}…` : undefined } }, 0);
+}
+
+/**
+ * The card for a night whose audit could not run at all (sign-in refused, the tenant unreachable, the store
+ * down): nobody would otherwise hear of it until the 26-hour alert. The reason is CouncilGuard's own message
+ * (it names the fix and never a secret); it is capped so the card stays far inside the 28 KB limit.
+ */
+export function renderFailedNightCard(input: { council: string; at: string; reason: string }): Record<string, unknown> {
+  const reason = input.reason.length > 2000 ? `${input.reason.slice(0, 2000)}…` : input.reason;
+  const card = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    body: [
+      text(`${mdText(input.council)}: the nightly audit could not run`, { weight: 'Bolder', size: 'Medium', color: 'Attention' }),
+      text(mdText(ukDateTime(input.at)), { isSubtle: true, spacing: 'None' }),
+      text(mdText(reason)),
+      text('Nothing was checked for this council tonight. The IT supplier should fix the cause above; the next night runs as usual.', { isSubtle: true }),
+    ],
+  };
+  return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }] };
 }

@@ -149,6 +149,39 @@ describe('Teams card through a Workflows webhook', () => {
   });
 });
 
+describe('a night that could not run', () => {
+  it('is posted to Teams the same night (the reason with its fix), marked failed for the 26-hour alert, and nothing is stored as a run', async () => {
+    const s = structuredClone(loadScenario('demo'));
+    s.tenantId = randomUUID();
+    const receiver = await startReceiver();
+    const council = parseCouncilFile({ councils: [{ ...baseCouncil(), tenantId: s.tenantId, delivery: { teams: { webhookUrl: receiver.url, allowedHosts: ['localhost'] } } }] }, 'test').councils[0];
+    const sim = await startSimulator({ scenarios: [s] });
+    try {
+      const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
+      // Signed in to a tenant the simulated Entra does not know: the whole audit fails before any check.
+      const graph = createGraphContext(readEnvironment(sim.env(), randomUUID()));
+      const logs: string[] = [];
+      const log = { info: (m: string) => logs.push(`info ${m}`), warn: (m: string) => logs.push(`warn ${m}`), error: (m: string) => logs.push(`error ${m}`) };
+      const [outcome] = await auditCouncils(testCouncils({ councils: [council], store, graph, clock: () => new Date('2026-11-25T02:00:00.000Z'), log }), { writePlans: true });
+      expect(outcome.failure).toMatch(/AZURE_TENANT_ID|tenant/i);
+      expect(receiver.calls).toHaveLength(1);
+      const card = JSON.stringify(receiver.calls[0].body);
+      expect(card).toContain('application/vnd.microsoft.card.adaptive');
+      expect(card).toContain('the nightly audit could not run');
+      // The reason as CouncilGuard wrote it (Markdown-escaped in the card), so the supplier sees the fix.
+      const texts = JSON.stringify((receiver.calls[0].body as { attachments: { content: { body: { text: string }[] } }[] }).attachments[0].content.body.map((b) => b.text.replace(/\\(.)/g, '$1')));
+      expect(texts).toContain(JSON.stringify(outcome.failure!.slice(0, 60)).slice(1, -1));
+      expect(markers(logs, `councilguard.audit.failed tenantId=${s.tenantId}`)).toHaveLength(1);
+      expect(markers(logs, 'councilguard.audit.succeeded')).toEqual([]);
+      expect(await store.latestRun(s.tenantId)).toBeUndefined();
+      expect(logs.join('\n')).not.toContain('SECRET-SIGNATURE');
+    } finally {
+      await sim.close();
+      await receiver.close();
+    }
+  });
+});
+
 describe('delivery.teams in the council config', () => {
   const withTeams = (teams: Record<string, unknown>) => () => parseCouncilFile({ councils: [{ ...baseCouncil(), tenantId: randomUUID(), delivery: { teams } }] }, 'test');
 
