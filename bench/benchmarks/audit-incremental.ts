@@ -17,8 +17,16 @@ interface NightRow {
   deltaItems: number;
   driveLookupItems: number;
   permissionItems: number;
+  /** Graph work units: each single request, $batch item, Exchange call and retry (tokens excluded). */
+  workUnits: number;
+  workUnitsPerUser: number;
   clientMaxRssMb: number;
 }
+
+const workUnits = (r: AuditJobResult): number => {
+  const c = r.meter.counts;
+  return c.single + c.batchItem + c.retry + c.itemRetry + c.exchange;
+};
 
 export async function auditIncremental(): Promise<void> {
   const users = envNumber('BENCH_INCREMENTAL_USERS', 150);
@@ -27,6 +35,7 @@ export async function auditIncremental(): Promise<void> {
   // Night 2 is the issue's case (1 %); nights 3 and 4 show the floor (nothing changed) and growth (10 %).
   const plan = [{ fraction: 0 }, { fraction: 0.01 }, { fraction: 0 }, { fraction: 0.1 }];
   const rows: NightRow[] = [];
+  const byRoute: { night: number; simItemsByRoute: Record<string, number> }[] = [];
   let drives = 0;
   let totalFiles = 0;
   await withSimulator([spec], LATENCY, async (sim) => {
@@ -47,8 +56,10 @@ export async function auditIncremental(): Promise<void> {
           deltaRequests: r.deltaPages, deltaItems: r.deltaItems,
           driveLookupItems: stats.byRoute['GET /users/{id}/drive'] ?? 0,
           permissionItems: Object.entries(stats.byRoute).filter(([k]) => k.endsWith('/permissions')).reduce((n, [, v]) => n + v, 0),
+          workUnits: workUnits(r), workUnitsPerUser: round(workUnits(r) / users, 2),
           clientMaxRssMb: r.usage.maxRssMb,
         });
+        byRoute.push({ night, simItemsByRoute: Object.fromEntries(Object.entries(stats.byRoute).sort((a, b) => b[1] - a[1])) });
       }
     });
   });
@@ -70,6 +81,6 @@ export async function auditIncremental(): Promise<void> {
   }
   printTable('audit-incremental', rows as unknown as Record<string, string | number | boolean>[]);
   printTargets(targets);
-  const path = writeResult('audit-incremental', { params: { users, drives, filesPerCouncillor, totalFiles, plan, latency: LATENCY }, rows, targets });
+  const path = writeResult('audit-incremental', { params: { users, drives, filesPerCouncillor, totalFiles, plan, latency: LATENCY }, rows, targets, extra: { byRoute } });
   process.stdout.write(`wrote ${path}\n`);
 }
