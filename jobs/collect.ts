@@ -33,7 +33,8 @@ import type { DriveSnapshot, Part, SharingPermission, SnapshotPart, SnapshotUser
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
 import type { CouncilContext } from '../context/council-context';
-import { inScopeUserIds, councillorIds, withEligibleAdmins } from '../checks/scope';
+import { inScopeUserIds, councillorIds, isGuest, withEligibleAdmins } from '../checks/scope';
+import { mfaRequiredByPolicy } from '../checks/conditional-access';
 import { isInputError } from '../core/errors';
 
 /** What collect needs of the council context, the parts to read, and the run's instant. */
@@ -110,14 +111,18 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   const councillors = councillorIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
 
   const tasks: Promise<void>[] = [];
-  const task = (fn: () => Promise<void>) => tasks.push(fn());
+  const task = (fn: () => Promise<void>): Promise<void> => {
+    const p = fn();
+    tasks.push(p);
+    return p;
+  };
 
   if (want.has('domains')) task(async () => { snapshot.domains = await readPart('domains', () => readDomains(graph)); });
-  if (want.has('securityDefaults')) task(async () => { snapshot.securityDefaults = await readPart('security defaults', () => readSecurityDefaults(graph)); });
+  const sdRead = want.has('securityDefaults') ? task(async () => { snapshot.securityDefaults = await readPart('security defaults', () => readSecurityDefaults(graph)); }) : undefined;
   if (want.has('inboxRules')) task(async () => { snapshot.inboxRules = await readPart('inbox rules', () => readInboxRules(graph, scope)); });
-  if (want.has('perUserMfa')) task(async () => { snapshot.perUserMfa = await readPart('per-user MFA state', () => readPerUserMfa(graph, scope)); });
+  let caRead: Promise<void> | undefined;
   if (want.has('conditionalAccess')) {
-    task(async () => {
+    caRead = task(async () => {
       snapshot.conditionalAccess = lic.entraP1 ? await readPart('Conditional Access policies', () => readConditionalAccess(graph), 'Entra ID P1') : notLicensed('Entra ID P1');
       if (snapshot.conditionalAccess.status !== 'ok') return;
       // Entra applies a policy to a group's members through every nested group, so the check needs them.
@@ -125,6 +130,15 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
       const read = await readPart('Conditional Access groups', () => readGroupsUserIds(graph, named));
       if (read.status === 'ok') snapshot.groupMembers = read.data;
       else snapshot.conditionalAccess = read as Part<never>;
+    });
+  }
+  if (want.has('perUserMfa')) {
+    // Only people whom security defaults or an enabled Conditional Access policy do not already hold to
+    // MFA at every sign-in: for the rest identity.mfa-enforcement never looks at the per-user state.
+    // Graph has no bulk form of this read (one request per person), so this is most of its cost.
+    task(async () => {
+      await Promise.all([caRead, sdRead]);
+      snapshot.perUserMfa = await readPart('per-user MFA state', () => readPerUserMfa(graph, withoutPolicyMfa(snapshot, users, scope)));
     });
   }
   if (want.has('riskyUsers')) {
@@ -373,6 +387,20 @@ async function readSharingAudit(input: CollectInput): Promise<{ changedItemUrls:
   await store.putCheckpoint('sharing-audit', key, { coveredTo: now });
   // A query stopped at its record limit may leave sharing changes out: then nothing unchanged is trusted.
   return { changedItemUrls: [...urls, ...result.records.flatMap((r) => (r.objectId ? [r.objectId] : []))], complete: !cutShort && !result.truncated };
+}
+
+/** The people in scope whose per-user MFA state could matter: all of them unless a policy is read. */
+function withoutPolicyMfa(snapshot: TenantSnapshot, users: SnapshotUser[], scope: string[]): string[] {
+  if (snapshot.securityDefaults?.status === 'ok' && snapshot.securityDefaults.data.isEnabled) return [];
+  if (snapshot.conditionalAccess?.status !== 'ok') return scope;
+  const group = snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data : undefined;
+  const groupMembers: Record<string, readonly string[]> = { ...(group ? { [group.id]: group.memberIds } : {}), ...(snapshot.groupMembers ?? {}) };
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const policies = snapshot.conditionalAccess.data;
+  return scope.filter((id) => {
+    const user = byId.get(id);
+    return !user || !mfaRequiredByPolicy(policies, user, groupMembers, isGuest(user));
+  });
 }
 
 async function readSurrenders(store: Store, council: CouncilConfig) {
