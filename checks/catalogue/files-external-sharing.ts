@@ -52,21 +52,27 @@ function evaluate({ snapshot, council }: EvaluationInput): CheckOutcome {
   const guestAddresses = new Set(users.filter(isGuest).flatMap(addressesOf));
   const byId = new Map(users.map((u) => [u.id, u]));
 
-  const places = new Map<string, ItemPlace>();
-  const index = (drive: DriveSnapshot | null | undefined, where: ItemPlace['where']) => {
-    if (!drive) return;
-    for (const item of drive.items ?? []) places.set(`${drive.driveId}/${item.id}`, { item, drive, where });
-  };
-  for (const d of Object.values(oneDrives ?? {})) index(d, 'onedrive');
-  index(library, 'library');
-
   // Group permissions by item so one item gives at most one finding per kind.
   const byItem = new Map<string, SharingPermission[]>();
   for (const p of sharingPermissions ?? []) {
     if (!p || p.inherited) continue;
     const key = `${p.driveId}/${p.itemId}`;
-    byItem.set(key, [...(byItem.get(key) ?? []), p]);
+    const list = byItem.get(key);
+    if (list) list.push(p);
+    else byItem.set(key, [p]);
   }
+
+  // Where each shared item is (only those: a large tenant's drives hold far more items than are shared).
+  const places = new Map<string, ItemPlace>();
+  const index = (drive: DriveSnapshot | null | undefined, where: ItemPlace['where']) => {
+    if (!drive) return;
+    for (const item of drive.items ?? []) {
+      const key = `${drive.driveId}/${item?.id}`;
+      if (byItem.has(key)) places.set(key, { item, drive, where });
+    }
+  };
+  for (const d of Object.values(oneDrives ?? {})) index(d, 'onedrive');
+  index(library, 'library');
 
   for (const [key, perms] of byItem) {
     const place = places.get(key) ?? { where: 'unknown' as const };
