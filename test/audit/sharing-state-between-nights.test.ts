@@ -95,6 +95,24 @@ describe('sharing permissions between nights', () => {
     });
   });
 
+  it('when the sharing query stops at its record limit, every shared item is read again, so no change it left out is missed', async () => {
+    await withDemoTenant((s) => {
+      withSharedFile(s);
+      s.auditQuery = { ...(s.auditQuery ?? {}), recordCountLimit: 1 };
+    }, async (t) => {
+      const first = await night(t);
+      const tenant = t.sim.tenant(t.scenario.tenantId);
+      const { drive, item } = sharedWithoutAnyoneLink(t);
+      // Two sharing changes tonight: the query returns one record and says it stopped at its limit.
+      const other = [...drive.items.values()].find((i) => !i.folder && !i.root && !i.deleted && i.id !== item.id && !i.permissions.length)!;
+      shareItem(tenant, drive, other, { id: randomUUID(), roles: ['read'], link: { scope: 'organization', type: 'view', webUrl: `${drive.webUrl}/s/o` } }, 'someone@exampleparish.gov.uk');
+      shareItem(tenant, drive, item, { id: randomUUID(), roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: `${drive.webUrl}/s/w` } }, 'someone@exampleparish.gov.uk');
+      const second = await night(t);
+      expect(second.permissionReads).toBeGreaterThanOrEqual(first.permissionReads);
+      expect(anyoneLinksOn(second.result, item.id)).toHaveLength(1);
+    });
+  });
+
   it('a remembered OneDrive that is gone is looked up again, and the councillor\'s new drive is read', async () => {
     await withDemoTenant(() => undefined, async (t) => {
       await night(t);
