@@ -235,6 +235,8 @@ export interface TenantSnapshot {
      * not the first window). Only then are an unchanged item's stored permissions trusted (jobs/collect.ts).
      */
     complete?: boolean;
+    /** A query stopped at its record limit: some sharing changes since the last night are not in the records. */
+    truncated?: boolean;
   }>;
   mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string; truncated?: { recordCountLimit?: number; approximateReturnedRecordCount?: number } }>;
   signIns?: Part<SignInRecord[]>;

@@ -357,7 +357,7 @@ async function readSharingAuditPart(input: CollectInput, granted: string[]): Pro
  * The sharing records since the window the last night covered (none the first night: its full delta read
  * saw every shared item). A query still running is resumed the next night, as the mailbox audit's is.
  */
-async function readSharingAudit(input: CollectInput): Promise<{ changedItemUrls: string[]; pendingQueryId?: string; complete: boolean }> {
+async function readSharingAudit(input: CollectInput): Promise<{ changedItemUrls: string[]; pendingQueryId?: string; complete: boolean; truncated?: boolean }> {
   const { graph, council, store, now } = input;
   const key = council.tenantId;
   const budget = input.auditQueryBudgetMs ?? 120_000;
@@ -386,7 +386,7 @@ async function readSharingAudit(input: CollectInput): Promise<{ changedItemUrls:
   if (result.status === 'failed') throw new Error(`${result.detail}; the next run asks again from ${from}`);
   await store.putCheckpoint('sharing-audit', key, { coveredTo: now });
   // A query stopped at its record limit may leave sharing changes out: then nothing unchanged is trusted.
-  return { changedItemUrls: [...urls, ...result.records.flatMap((r) => (r.objectId ? [r.objectId] : []))], complete: !cutShort && !result.truncated };
+  return { changedItemUrls: [...urls, ...result.records.flatMap((r) => (r.objectId ? [r.objectId] : []))], complete: !cutShort && !result.truncated, ...(cutShort || result.truncated ? { truncated: true } : {}) };
 }
 
 /** The people in scope whose per-user MFA state could matter: all of them unless a policy is read. */

@@ -44,6 +44,12 @@ function evaluate({ snapshot, council }: EvaluationInput): CheckOutcome {
     out.skipPart('sharing-on-unchanged-files', { code: 'missing-permission', detail: `sharing on ${sharingAudit.uncoveredServices.join(' and ')} files whose content did not change is seen only when the file changes (needs the application permission ${sharingAudit.uncoveredServices.map((s) => `AuditLogsQuery-${s}.Read.All`).join(' and ')})` });
   }
 
+  if (sharingAudit?.truncated) {
+    // Every shared item was read again tonight (collect), but a file shared for the first time without being
+    // edited is seen only through its record, and the query stopped before all of them.
+    out.skipPart('sharing-on-unchanged-files', { code: 'incomplete-results', detail: 'the Purview query for sharing changes stopped at its record limit, so a file shared for the first time without being edited may be seen only when it changes; the IT supplier can search the sharing activities in Microsoft Purview (Audit) in shorter periods' });
+  }
+
   const members = users.filter((u) => !isGuest(u));
   const trusted = trustedDomains(
     [domains.filter((d) => d && d.isVerified).map((d) => d.id), council.domains],

@@ -110,6 +110,9 @@ describe('sharing permissions between nights', () => {
       const second = await night(t);
       expect(second.permissionReads).toBeGreaterThanOrEqual(first.permissionReads);
       expect(anyoneLinksOn(second.result, item.id)).toHaveLength(1);
+      expect(second.result.document.checks.find((c) => c.id === 'files.external-sharing')!.partialSkips).toEqual(expect.arrayContaining([
+        { part: 'sharing-on-unchanged-files', reason: { code: 'incomplete-results', detail: expect.stringContaining('record limit') } },
+      ]));
     });
   });
 
