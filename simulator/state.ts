@@ -181,7 +181,7 @@ export function groupView(g: SimGroup): Record<string, unknown> {
 
 /** A user's licences inherited from groups (group-based licensing), by SKU and group. */
 export function inheritedLicences(state: TenantState, userId: string): { skuId: string; groupId: string }[] {
-  // Groups without licences first: a large tenant's councillor group would otherwise be scanned for every user.
+  // Only groups that carry licences are searched: a large councillor group would else be scanned per user.
   return state.groups.filter((g) => g.skuIds.length && g.members.includes(userId)).flatMap((g) => g.skuIds.map((skuId) => ({ skuId, groupId: g.id })));
 }
 
