@@ -113,3 +113,12 @@ export function narrowingConditions(p: ConditionalAccessPolicy): string[] {
   if (grant) out.push(grant);
   return out;
 }
+
+/**
+ * Whether an enabled policy requires MFA of this person at every sign-in (it includes them, asks for MFA,
+ * and nothing narrows it): identity.mfa-enforcement then needs nothing more about them, so collect does not
+ * read their per-user MFA state.
+ */
+export function mfaRequiredByPolicy(policies: readonly ConditionalAccessPolicy[], user: SnapshotUser, groupMembers: Readonly<Record<string, readonly string[]>>, isGuest: boolean): boolean {
+  return policies.some((p) => p && p.state === 'enabled' && asksForMfa(p) && !narrowingConditions(p).length && policyMembership(p, user, groupMembers, isGuest).membership === 'included');
+}

@@ -40,11 +40,22 @@ export function addressesOf(user: SnapshotUser): string[] {
   return [lower(user.userPrincipalName), lower(user.mail)].filter((a) => a !== '');
 }
 
-/** Finds a user by UPN or primary mail address, case-insensitively. */
+// Address -> the first user with it, per users array: checks look up every mailbox, roster entry and
+// record, and a scan per lookup made a 15,000-user tenant's checks quadratic. Rebuilt if the array grows.
+const addressIndexes = new WeakMap<readonly SnapshotUser[], { length: number; byAddress: Map<string, SnapshotUser> }>();
+
+/** Finds a user by UPN or primary mail address, case-insensitively (the first such user, as a scan would). */
 export function findUserByAddress(users: readonly SnapshotUser[], address: string | null | undefined): SnapshotUser | undefined {
   const wanted = lower(address);
   if (!wanted) return undefined;
-  return users.find((u) => addressesOf(u).includes(wanted));
+  let index = addressIndexes.get(users);
+  if (!index || index.length !== users.length) {
+    const byAddress = new Map<string, SnapshotUser>();
+    for (const u of users) for (const a of addressesOf(u)) if (!byAddress.has(a)) byAddress.set(a, u);
+    index = { length: users.length, byAddress };
+    addressIndexes.set(users, index);
+  }
+  return index.byAddress.get(wanted);
 }
 
 function matchesAny(user: SnapshotUser, addresses: ReadonlySet<string>): boolean {

@@ -226,7 +226,18 @@ export interface TenantSnapshot {
    * changed (delta does not list a sharing change on an unchanged file), and the services whose records
    * the granted permissions do not cover.
    */
-  sharingAudit?: Part<{ changedItemUrls: string[]; uncoveredServices: ('OneDrive' | 'SharePoint')[]; pendingQueryId?: string }>;
+  sharingAudit?: Part<{
+    changedItemUrls: string[];
+    uncoveredServices: ('OneDrive' | 'SharePoint')[];
+    pendingQueryId?: string;
+    /**
+     * The records hold every sharing change since the last night (no query still running or cut short,
+     * not the first window). Only then are an unchanged item's stored permissions trusted (jobs/collect.ts).
+     */
+    complete?: boolean;
+    /** A query stopped at its record limit: some sharing changes since the last night are not in the records. */
+    truncated?: boolean;
+  }>;
   mailboxAudit?: Part<{ records: AuditRecord[]; pendingQueryId?: string; truncated?: { recordCountLimit?: number; approximateReturnedRecordCount?: number } }>;
   signIns?: Part<SignInRecord[]>;
   devices?: Part<ManagedDevice[]>;

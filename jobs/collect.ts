@@ -19,18 +19,22 @@ import { readInboxRules, readMailboxForwarding, readOrgForwardingPolicy } from '
 import {
   driveSnapshotFromIndex,
   findSiteLibrary,
+  fromStoredPermission,
   readSharingPermissions,
   readUserDrives,
+  storedIndex,
   syncDriveIndex,
   syncDriveIndexes,
+  toStoredPermission,
   type DriveIndex,
 } from '../graph/readers/files';
 import { awaitAuditQuery, readManagedDevices, startMailboxAuditQuery, startSharingAuditQuery } from '../graph/readers/audit';
-import type { Part, SnapshotPart, SnapshotUser, TenantSnapshot } from '../core/snapshot';
+import type { DriveSnapshot, Part, SharingPermission, SnapshotPart, SnapshotUser, TenantSnapshot } from '../core/snapshot';
 import type { CouncilConfig } from '../policy/council-config';
 import type { Store } from '../store';
 import type { CouncilContext } from '../context/council-context';
-import { inScopeUserIds, councillorIds, withEligibleAdmins } from '../checks/scope';
+import { inScopeUserIds, councillorIds, isGuest, withEligibleAdmins } from '../checks/scope';
+import { mfaRequiredByPolicy } from '../checks/conditional-access';
 import { isInputError } from '../core/errors';
 import { errorDimensions } from '../core/logger';
 
@@ -108,14 +112,18 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   const councillors = councillorIds(users, council, snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data.memberIds : []);
 
   const tasks: Promise<void>[] = [];
-  const task = (fn: () => Promise<void>) => tasks.push(fn());
+  const task = (fn: () => Promise<void>): Promise<void> => {
+    const p = fn();
+    tasks.push(p);
+    return p;
+  };
 
   if (want.has('domains')) task(async () => { snapshot.domains = await readPart('domains', () => readDomains(graph)); });
-  if (want.has('securityDefaults')) task(async () => { snapshot.securityDefaults = await readPart('security defaults', () => readSecurityDefaults(graph)); });
+  const sdRead = want.has('securityDefaults') ? task(async () => { snapshot.securityDefaults = await readPart('security defaults', () => readSecurityDefaults(graph)); }) : undefined;
   if (want.has('inboxRules')) task(async () => { snapshot.inboxRules = await readPart('inbox rules', () => readInboxRules(graph, scope)); });
-  if (want.has('perUserMfa')) task(async () => { snapshot.perUserMfa = await readPart('per-user MFA state', () => readPerUserMfa(graph, scope)); });
+  let caRead: Promise<void> | undefined;
   if (want.has('conditionalAccess')) {
-    task(async () => {
+    caRead = task(async () => {
       snapshot.conditionalAccess = lic.entraP1 ? await readPart('Conditional Access policies', () => readConditionalAccess(graph), 'Entra ID P1') : notLicensed('Entra ID P1');
       if (snapshot.conditionalAccess.status !== 'ok') return;
       // Entra applies a policy to a group's members through every nested group, so the check needs them.
@@ -123,6 +131,15 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
       const read = await readPart('Conditional Access groups', () => readGroupsUserIds(graph, named));
       if (read.status === 'ok') snapshot.groupMembers = read.data;
       else snapshot.conditionalAccess = read as Part<never>;
+    });
+  }
+  if (want.has('perUserMfa')) {
+    // Only people whom security defaults or an enabled Conditional Access policy do not already hold to
+    // MFA at every sign-in: for the rest identity.mfa-enforcement never looks at the per-user state.
+    // Graph has no bulk form of this read (one request per person), so this is most of its cost.
+    task(async () => {
+      await Promise.all([caRead, sdRead]);
+      snapshot.perUserMfa = await readPart('per-user MFA state', () => readPerUserMfa(graph, withoutPolicyMfa(snapshot, users, scope)));
     });
   }
   if (want.has('riskyUsers')) {
@@ -164,91 +181,166 @@ export async function collectSnapshot(input: CollectInput): Promise<TenantSnapsh
   if (want.has('mailboxAudit')) task(async () => { snapshot.mailboxAudit = await readPart('the mailbox audit log', () => readMailboxAudit(input)); });
 
   if (want.has('oneDrives') || want.has('councilLibrary') || want.has('sharingPermissions')) {
-    task(async () => collectDrives(input, snapshot, councillors, want.has('sharingAudit')));
+    const upnOf = new Map(users.map((u) => [u.id, u.userPrincipalName.toLowerCase()]));
+    task(async () => collectDrives(input, snapshot, councillors, upnOf, want.has('sharingAudit')));
   }
   await Promise.all(tasks);
   return snapshot;
 }
 
-async function collectDrives(input: CollectInput, snapshot: TenantSnapshot, councillors: string[], withSharingAudit: boolean): Promise<void> {
-  const { graph, council, store } = input;
-  const limit = pLimit(4);
-  const sync = async (driveId: string) => {
-    const key = `${council.tenantId}|${driveId}`;
-    const previous = await store.getCheckpoint<DriveIndex>('drive-index', key);
-    const index = await syncDriveIndex(graph, driveId, previous?.value);
-    await store.putCheckpoint('drive-index', key, index);
-    return index;
-  };
+/** Drives a night handles at once: their indexes, delta pages and permission reads are let go before the next. */
+const DRIVE_CHUNK = 200;
+
+type Service = 'OneDrive' | 'SharePoint';
+interface DriveToRead { driveId: string; service: Service; webUrl?: string; ownerUserId?: string }
+
+/**
+ * The drives, a chunk at a time: each drive's delta round, then the sharing permissions of the shared
+ * items that need reading tonight, then its index (with those permissions) is saved and only its
+ * snapshot kept. An item's permissions are read again only when tonight's delta lists it (it changed),
+ * when it has never been read, when Purview's sharing records name it, or when those records cannot be
+ * trusted to cover its service tonight (permission not granted, query still running or cut short, the
+ * first window); otherwise last night's permissions stand (docs/ARCHITECTURE.md, "The nightly audit").
+ */
+async function collectDrives(input: CollectInput, snapshot: TenantSnapshot, councillors: string[], upnOf: Map<string, string>, withSharingAudit: boolean): Promise<void> {
+  const { graph, council } = input;
+  // Purview's records first: they say which unchanged items to read again tonight.
+  if (withSharingAudit) snapshot.sharingAudit = await readSharingAuditPart(input, snapshot.grantedPermissions);
+  const audit = snapshot.sharingAudit?.status === 'ok' ? snapshot.sharingAudit.data : undefined;
+  const auditedUrls = new Set((audit?.changedItemUrls ?? []).map(normalisedUrl));
+  const recordsCover = (service: Service) => !!audit?.complete && !audit.uncoveredServices.includes(service);
+  const sharing = { permissions: [] as SharingPermission[], error: undefined as string | undefined };
 
   snapshot.oneDrives = await readPart('councillors\' OneDrives', async () => {
-    const drives = await readUserDrives(graph, councillors);
-    const present = Object.entries(drives).flatMap(([userId, drive]) => (drive ? [{ userId, drive }] : []));
-    const key = (driveId: string) => `${council.tenantId}|${driveId}`;
-    const previous = await Promise.all(present.map(({ drive }) => limit(() => store.getCheckpoint<DriveIndex>('drive-index', key(drive.id)))));
-    const indexes = await syncDriveIndexes(graph, present.map(({ drive }, i) => ({ driveId: drive.id, index: previous[i]?.value })));
-    await Promise.all(present.map(({ drive }) => limit(() => store.putCheckpoint('drive-index', key(drive.id), indexes.get(drive.id)!))));
-    const out: Record<string, ReturnType<typeof driveSnapshotFromIndex> | null> = Object.fromEntries(Object.keys(drives).map((id) => [id, null]));
-    for (const { userId, drive } of present) out[userId] = driveSnapshotFromIndex(drive.id, indexes.get(drive.id)!, { ownerUserId: userId, webUrl: drive.webUrl });
+    const drives = await councillorDrives(input, councillors, upnOf);
+    const out: Record<string, DriveSnapshot | null> = Object.fromEntries(councillors.map((id) => [id, null]));
+    const present = councillors.flatMap((userId) => (drives[userId] ? [{ driveId: drives[userId]!.id, webUrl: drives[userId]!.webUrl, ownerUserId: userId, service: 'OneDrive' as const }] : []));
+    const gone: string[] = [];
+    for (let i = 0; i < present.length; i += DRIVE_CHUNK) {
+      const chunk = present.slice(i, i + DRIVE_CHUNK);
+      const read = await readDriveChunk(input, chunk, { auditedUrls, recordsCover, sharing }, (driveId) => gone.push(chunk.find((d) => d.driveId === driveId)!.ownerUserId));
+      for (const d of read) out[d.ownerUserId!] = d;
+    }
+    // A remembered drive that no longer exists: ask Graph for the user's drive again, once.
+    if (gone.length) {
+      const again = await lookUpDrives(input, gone, upnOf);
+      const found = gone.flatMap((userId) => (again[userId] ? [{ driveId: again[userId]!.id, webUrl: again[userId]!.webUrl, ownerUserId: userId, service: 'OneDrive' as const }] : []));
+      for (const d of await readDriveChunk(input, found, { auditedUrls, recordsCover, sharing })) out[d.ownerUserId!] = d;
+    }
     return out;
   });
 
   snapshot.councilLibrary = await readPart('the council library', async () => {
     const lib = await findSiteLibrary(graph, council.sharePoint, council.sharePoint.library);
-    return lib ? driveSnapshotFromIndex(lib.driveId, await sync(lib.driveId), { webUrl: lib.webUrl }) : null;
+    if (!lib) return null;
+    const [drive] = await readDriveChunk(input, [{ driveId: lib.driveId, webUrl: lib.webUrl, service: 'SharePoint' }], { auditedUrls, recordsCover, sharing });
+    return drive ?? null;
   });
-
-  const shared: { driveId: string; itemId: string }[] = [];
-  const drives = [
-    ...(snapshot.oneDrives.status === 'ok' ? Object.values(snapshot.oneDrives.data) : []),
-    ...(snapshot.councilLibrary.status === 'ok' ? [snapshot.councilLibrary.data] : []),
-  ];
-  for (const d of drives) for (const item of d?.items ?? []) if (item.shared) shared.push({ driveId: d!.driveId, itemId: item.id });
-
-  // Delta does not list a sharing change on a file whose content did not change, so the items Purview's
-  // sharing records name since the last night are re-read too, and their index learns the result.
-  if (withSharingAudit) snapshot.sharingAudit = await readSharingAuditPart(input, snapshot.grantedPermissions);
-  const audited = snapshot.sharingAudit?.status === 'ok' ? itemsAtUrls(drives, snapshot.sharingAudit.data.changedItemUrls) : [];
-  for (const a of audited) if (!shared.some((s) => s.itemId === a.itemId && s.driveId === a.driveId)) shared.push(a);
-  snapshot.sharingPermissions = await readPart('sharing permissions', () => readSharingPermissions(graph, shared));
-  if (snapshot.sharingPermissions.status === 'ok' && audited.length) await rememberSharing(input, drives, audited, snapshot.sharingPermissions.data);
+  snapshot.sharingPermissions = sharing.error ? { status: 'error', error: sharing.error } : ok(sharing.permissions);
 }
 
-type DriveRef = { driveId: string; webUrl?: string; items?: { id: string; path: string; shared?: boolean }[] } | null | undefined;
+interface SharingPlan {
+  auditedUrls: Set<string>;
+  recordsCover: (service: Service) => boolean;
+  sharing: { permissions: SharingPermission[]; error?: string };
+}
+
+/** One chunk of drives: delta, permission reads, save; returns the drives' snapshots. */
+async function readDriveChunk(input: CollectInput, drives: DriveToRead[], plan: SharingPlan, onMissing?: (driveId: string) => void): Promise<DriveSnapshot[]> {
+  const { graph, council, store } = input;
+  if (!drives.length) return [];
+  const limit = pLimit(4);
+  const key = (driveId: string) => `${council.tenantId}|${driveId}`;
+  const previous = await Promise.all(drives.map((d) => limit(() => store.getCheckpoint<DriveIndex>('drive-index', key(d.driveId)))));
+  const indexes = drives.length === 1 && !onMissing
+    ? new Map([[drives[0].driveId, await syncDriveIndex(graph, drives[0].driveId, previous[0]?.value)]])
+    : await syncDriveIndexes(graph, drives.map((d, i) => ({ driveId: d.driveId, index: previous[i]?.value })), 4, onMissing);
+
+  const snapshots: DriveSnapshot[] = [];
+  const toRead: { driveId: string; itemId: string; audited: boolean }[] = [];
+  for (const d of drives) {
+    const index = indexes.get(d.driveId);
+    if (!index) continue;
+    const snap = driveSnapshotFromIndex(d.driveId, index, { ownerUserId: d.ownerUserId, webUrl: d.webUrl });
+    snapshots.push(snap);
+    const changed = new Set(index.round?.changed ?? []);
+    const trustStored = !index.round?.full && plan.recordsCover(d.service);
+    for (const item of snap.items) {
+      const entry = index.items[item.id];
+      const audited = !!d.webUrl && plan.auditedUrls.has(normalisedUrl(`${d.webUrl}${item.path}`));
+      const stale = !trustStored || changed.has(item.id) || entry.perms === undefined;
+      if (audited || (item.shared && stale)) toRead.push({ driveId: d.driveId, itemId: item.id, audited });
+      else if (item.shared) for (const p of entry.perms ?? []) plan.sharing.permissions.push(fromStoredPermission(d.driveId, item.id, p));
+    }
+  }
+
+  // Tonight's reads; what they find is kept in the index for the nights the item does not change.
+  let read: SharingPermission[] | undefined;
+  try {
+    read = await readSharingPermissions(graph, toRead);
+  } catch (err) {
+    plan.sharing.error ??= `reading sharing permissions failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const byItem = new Map<string, SharingPermission[]>();
+  for (const p of read ?? []) {
+    plan.sharing.permissions.push(p);
+    const k = `${p.driveId}/${p.itemId}`;
+    byItem.set(k, [...(byItem.get(k) ?? []), p]);
+  }
+  for (const t of toRead) {
+    const entry = indexes.get(t.driveId)?.items[t.itemId];
+    if (!entry) continue;
+    if (!read) { delete entry.perms; continue; } // not read: the next night asks again
+    const own = (byItem.get(`${t.driveId}/${t.itemId}`) ?? []).filter((p) => !p.inherited);
+    entry.perms = own.map(toStoredPermission);
+    // Sharing a file whose content did not change: its index learns that it is shared now (or no longer).
+    if (t.audited) {
+      entry.shared = own.length > 0;
+      const item = snapshots.find((s) => s.driveId === t.driveId)?.items.find((i) => i.id === t.itemId);
+      if (item) item.shared = entry.shared;
+    }
+  }
+  await Promise.all(drives.map((d) => limit(async () => {
+    const index = indexes.get(d.driveId);
+    if (index) await store.putCheckpoint('drive-index', key(d.driveId), storedIndex(index));
+  })));
+  return snapshots;
+}
+
+interface RememberedDrive { upn: string; id?: string; webUrl?: string }
+
+/**
+ * Each councillor's OneDrive (null without one). A drive's id does not change, so it is remembered and
+ * asked for again only for a councillor not seen before, one without a drive last night, or one whose
+ * sign-in name changed (the drive's address follows it); a remembered drive that is gone is asked for again.
+ */
+async function councillorDrives(input: CollectInput, councillors: string[], upnOf: Map<string, string>): Promise<Record<string, { id: string; webUrl?: string } | null>> {
+  const saved = (await input.store.getCheckpoint<Record<string, RememberedDrive>>('onedrive-ids', input.council.tenantId))?.value ?? {};
+  const out: Record<string, { id: string; webUrl?: string } | null> = {};
+  const ask: string[] = [];
+  for (const userId of councillors) {
+    const r = saved[userId];
+    if (r?.id && r.upn === (upnOf.get(userId) ?? '')) out[userId] = { id: r.id, webUrl: r.webUrl };
+    else ask.push(userId);
+  }
+  Object.assign(out, await lookUpDrives(input, ask, upnOf, saved, councillors));
+  return out;
+}
+
+async function lookUpDrives(input: CollectInput, userIds: string[], upnOf: Map<string, string>, saved?: Record<string, RememberedDrive>, keep?: string[]): Promise<Record<string, { id: string; webUrl?: string } | null>> {
+  if (!userIds.length) return {};
+  const found = await readUserDrives(input.graph, userIds);
+  const remembered = saved ?? (await input.store.getCheckpoint<Record<string, RememberedDrive>>('onedrive-ids', input.council.tenantId))?.value ?? {};
+  for (const [userId, d] of Object.entries(found)) remembered[userId] = { upn: upnOf.get(userId) ?? '', ...(d ? { id: d.id, webUrl: d.webUrl } : {}) };
+  // Councillors no longer in scope are forgotten.
+  const kept = keep ? Object.fromEntries(keep.filter((id) => remembered[id]).map((id) => [id, remembered[id]])) : remembered;
+  await input.store.putCheckpoint('onedrive-ids', input.council.tenantId, kept);
+  return found;
+}
 
 const normalisedUrl = (url: string) => {
   try { return decodeURI(url).toLowerCase().replace(/\/+$/, ''); } catch { return url.toLowerCase(); }
 };
-
-/** The drive items whose URL (the drive's webUrl and the item's path) a sharing record names. */
-function itemsAtUrls(drives: DriveRef[], urls: string[]): { driveId: string; itemId: string }[] {
-  const wanted = new Set(urls.map(normalisedUrl));
-  const out: { driveId: string; itemId: string }[] = [];
-  for (const d of drives) {
-    if (!d?.webUrl) continue;
-    for (const item of d.items ?? []) if (wanted.has(normalisedUrl(`${d.webUrl}${item.path}`))) out.push({ driveId: d.driveId, itemId: item.id });
-  }
-  return out;
-}
-
-/** Keeps an audited item's shared flag in its drive index, so later nights re-read it without a record. */
-async function rememberSharing(input: CollectInput, drives: DriveRef[], audited: { driveId: string; itemId: string }[], permissions: { driveId: string; itemId: string; inherited: boolean }[]): Promise<void> {
-  const { store, council } = input;
-  for (const driveId of new Set(audited.map((a) => a.driveId))) {
-    const key = `${council.tenantId}|${driveId}`;
-    const saved = await store.getCheckpoint<DriveIndex>('drive-index', key);
-    if (!saved) continue;
-    let changed = false;
-    for (const a of audited.filter((x) => x.driveId === driveId)) {
-      const entry = saved.value.items[a.itemId];
-      const shared = permissions.some((p) => p.driveId === driveId && p.itemId === a.itemId && !p.inherited);
-      if (entry && entry.shared !== shared) { entry.shared = shared; changed = true; }
-      const item = drives.find((d) => d?.driveId === driveId)?.items?.find((i) => i.id === a.itemId);
-      if (item) item.shared = shared;
-    }
-    if (changed) await store.putCheckpoint('drive-index', key, saved.value, saved.etag);
-  }
-}
 
 const SHARING_AUDIT_PERMISSION = { OneDrive: 'AuditLogsQuery-OneDrive.Read.All', SharePoint: 'AuditLogsQuery-SharePoint.Read.All' } as const;
 
@@ -266,32 +358,50 @@ async function readSharingAuditPart(input: CollectInput, granted: string[]): Pro
  * The sharing records since the window the last night covered (none the first night: its full delta read
  * saw every shared item). A query still running is resumed the next night, as the mailbox audit's is.
  */
-async function readSharingAudit(input: CollectInput): Promise<{ changedItemUrls: string[]; pendingQueryId?: string }> {
+async function readSharingAudit(input: CollectInput): Promise<{ changedItemUrls: string[]; pendingQueryId?: string; complete: boolean; truncated?: boolean }> {
   const { graph, council, store, now } = input;
   const key = council.tenantId;
   const budget = input.auditQueryBudgetMs ?? 120_000;
   const saved = (await store.getCheckpoint<{ coveredTo?: string; pending?: { queryId: string; from: string; to: string } }>('sharing-audit', key))?.value;
   if (!saved) {
     await store.putCheckpoint('sharing-audit', key, { coveredTo: now });
-    return { changedItemUrls: [] };
+    // The first window starts now: what changed before it is not in any record.
+    return { changedItemUrls: [], complete: false };
   }
   const urls: string[] = [];
+  let cutShort = false;
   let from = saved.coveredTo ?? now;
   if (saved.pending) {
     const resumed = await awaitAuditQuery(graph, saved.pending.queryId, budget);
-    if (resumed.status === 'pending') return { changedItemUrls: [], pendingQueryId: saved.pending.queryId };
+    if (resumed.status === 'pending') return { changedItemUrls: [], pendingQueryId: saved.pending.queryId, complete: false };
     if (resumed.status === 'succeeded') urls.push(...resumed.records.flatMap((r) => (r.objectId ? [r.objectId] : [])));
+    if (resumed.status === 'succeeded' && resumed.truncated) cutShort = true;
     from = resumed.status === 'succeeded' ? saved.pending.to : saved.pending.from;
   }
   const queryId = await startSharingAuditQuery(graph, from, now);
   const result = await awaitAuditQuery(graph, queryId, budget);
   if (result.status === 'pending') {
     await store.putCheckpoint('sharing-audit', key, { coveredTo: from, pending: { queryId, from, to: now } });
-    return { changedItemUrls: urls, pendingQueryId: queryId };
+    return { changedItemUrls: urls, pendingQueryId: queryId, complete: false };
   }
   if (result.status === 'failed') throw new Error(`${result.detail}; the next run asks again from ${from}`);
   await store.putCheckpoint('sharing-audit', key, { coveredTo: now });
-  return { changedItemUrls: [...urls, ...result.records.flatMap((r) => (r.objectId ? [r.objectId] : []))] };
+  // A query stopped at its record limit may leave sharing changes out: then nothing unchanged is trusted.
+  return { changedItemUrls: [...urls, ...result.records.flatMap((r) => (r.objectId ? [r.objectId] : []))], complete: !cutShort && !result.truncated, ...(cutShort || result.truncated ? { truncated: true } : {}) };
+}
+
+/** The people in scope whose per-user MFA state could matter: all of them unless a policy is read. */
+function withoutPolicyMfa(snapshot: TenantSnapshot, users: SnapshotUser[], scope: string[]): string[] {
+  if (snapshot.securityDefaults?.status === 'ok' && snapshot.securityDefaults.data.isEnabled) return [];
+  if (snapshot.conditionalAccess?.status !== 'ok') return scope;
+  const group = snapshot.councillorGroup?.status === 'ok' ? snapshot.councillorGroup.data : undefined;
+  const groupMembers: Record<string, readonly string[]> = { ...(group ? { [group.id]: group.memberIds } : {}), ...(snapshot.groupMembers ?? {}) };
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const policies = snapshot.conditionalAccess.data;
+  return scope.filter((id) => {
+    const user = byId.get(id);
+    return !user || !mfaRequiredByPolicy(policies, user, groupMembers, isGuest(user));
+  });
 }
 
 async function readSurrenders(store: Store, council: CouncilConfig) {

@@ -5,6 +5,7 @@ import { ALL_CHECKS } from '../checks';
 import type { Check } from '../checks/types';
 import type { CheckOutcome, CheckResultSummary, FindingDraft, FindingsDocument } from '../core/findings';
 import type { CouncilConfig } from '../policy/council-config';
+import type { SnapshotPart } from '../core/snapshot';
 import type { CouncilContext } from '../context/council-context';
 import { collectSnapshot } from './collect';
 import { missingRequiredPermissions } from './permission-manifest';
@@ -50,6 +51,9 @@ export interface AuditResult {
   runId: string;
 }
 
+/** Parts read after the checks: by the MFA figures (jobs/metrics.ts) and the run record (jobs/run-record.ts). */
+const KEPT_AFTER_CHECKS = new Set<SnapshotPart>(['users', 'councillorGroup', 'adminEligibility', 'domains', 'devices', 'surrenders']);
+
 function enabledChecks(council: CouncilConfig): Check[] {
   const disabled = new Set(council.checks?.disabled ?? []);
   return ALL_CHECKS.filter((c) => !disabled.has(c.id));
@@ -78,6 +82,10 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
 
   const summaries: CheckResultSummary[] = [];
   const drafts: FindingDraft[] = [];
+  // Each part is let go once the last check that reads it has run (the large ones, drives, sharing and
+  // per-mailbox data, are only the checks'); what the metrics and the run record read is kept.
+  const lastReader = new Map<SnapshotPart, Check>();
+  for (const check of ALL_CHECKS) if (checks.includes(check) && !missingByCheck.has(check.id)) for (const p of check.reads) lastReader.set(p, check);
   for (const check of ALL_CHECKS) {
     const clauses = [...new Set(Object.values(check.clauses).flat())];
     let outcome: CheckOutcome;
@@ -104,6 +112,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
       clauses,
     });
     drafts.push(...outcome.findings);
+    for (const [part, last] of lastReader) if (last === check && !KEPT_AFTER_CHECKS.has(part)) delete snapshot[part];
   }
 
   const previous = await run.store.latestRun(council.tenantId);

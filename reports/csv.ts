@@ -20,16 +20,27 @@ export const CSV_COLUMNS = ['id', 'checkId', 'severity', 'state', 'subjectType',
 
 /** One row per finding. With a profile the clauses column holds the policy's own numbers ('6.1.5; 4.1.1'), else clause keys. */
 export function renderFindingsCsv(doc: FindingsDocument, ctx: { profile?: PolicyProfile; clauseOverrides?: Record<string, string> } = {}): string {
-  const clause = clauseResolver(ctx.profile, ctx.clauseOverrides);
-  const rows = doc.findings.map((f) => [
-    f.id, f.checkId, f.severity, f.state, f.subject.type, f.subject.name, f.subject.userPrincipalName ?? '',
-    [...new Set(f.clauses.map((k) => clause(k).number))].join('; '), f.summary, f.remediation, f.firstSeen, f.lastSeen,
-  ]);
-  return renderCsv([...CSV_COLUMNS], rows);
+  return `\uFEFF${[...findingsCsvLines(doc, ctx)].join('')}`;
 }
+
+/**
+ * findings.csv a line at a time (CRLF included, no BOM): each finding becomes its line as it is reached,
+ * so a tenant with tens of thousands of findings never holds a table of cells as well as the text.
+ */
+export function* findingsCsvLines(doc: FindingsDocument, ctx: { profile?: PolicyProfile; clauseOverrides?: Record<string, string> } = {}): Generator<string> {
+  const clause = clauseResolver(ctx.profile, ctx.clauseOverrides);
+  yield csvLine(CSV_COLUMNS);
+  for (const f of doc.findings) {
+    yield csvLine([
+      f.id, f.checkId, f.severity, f.state, f.subject.type, f.subject.name, f.subject.userPrincipalName ?? '',
+      [...new Set(f.clauses.map((k) => clause(k).number))].join('; '), f.summary, f.remediation, f.firstSeen, f.lastSeen,
+    ]);
+  }
+}
+
+const csvLine = (row: readonly unknown[]): string => `${row.map((c) => quote(neutralise(String(c ?? '')))).join(',')}\r\n`;
 
 /** Any table as Excel-safe CSV: BOM, CRLF, RFC 4180 quoting, formulas neutralised. */
 export function renderCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const lines = [header, ...rows].map((row) => row.map((c) => quote(neutralise(String(c ?? '')))).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return `\uFEFF${[header, ...rows].map(csvLine).join('')}`;
 }

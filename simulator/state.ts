@@ -181,7 +181,8 @@ export function groupView(g: SimGroup): Record<string, unknown> {
 
 /** A user's licences inherited from groups (group-based licensing), by SKU and group. */
 export function inheritedLicences(state: TenantState, userId: string): { skuId: string; groupId: string }[] {
-  return state.groups.filter((g) => g.members.includes(userId)).flatMap((g) => g.skuIds.map((skuId) => ({ skuId, groupId: g.id })));
+  // Only groups that carry licences are searched: a large councillor group would else be scanned per user.
+  return state.groups.filter((g) => g.skuIds.length && g.members.includes(userId)).flatMap((g) => g.skuIds.map((skuId) => ({ skuId, groupId: g.id })));
 }
 
 export interface TenantState {

@@ -44,6 +44,12 @@ function evaluate({ snapshot, council }: EvaluationInput): CheckOutcome {
     out.skipPart('sharing-on-unchanged-files', { code: 'missing-permission', detail: `sharing on ${sharingAudit.uncoveredServices.join(' and ')} files whose content did not change is seen only when the file changes (needs the application permission ${sharingAudit.uncoveredServices.map((s) => `AuditLogsQuery-${s}.Read.All`).join(' and ')})` });
   }
 
+  if (sharingAudit?.truncated) {
+    // Every shared item was read again tonight (collect), but a file shared for the first time without being
+    // edited is seen only through its record, and the query stopped before all of them.
+    out.skipPart('sharing-on-unchanged-files', { code: 'incomplete-results', detail: 'the Purview query for sharing changes stopped at its record limit, so a file shared for the first time without being edited may be seen only when it changes; the IT supplier can search the sharing activities in Microsoft Purview (Audit) in shorter periods' });
+  }
+
   const members = users.filter((u) => !isGuest(u));
   const trusted = trustedDomains(
     [domains.filter((d) => d && d.isVerified).map((d) => d.id), council.domains],
@@ -52,21 +58,27 @@ function evaluate({ snapshot, council }: EvaluationInput): CheckOutcome {
   const guestAddresses = new Set(users.filter(isGuest).flatMap(addressesOf));
   const byId = new Map(users.map((u) => [u.id, u]));
 
-  const places = new Map<string, ItemPlace>();
-  const index = (drive: DriveSnapshot | null | undefined, where: ItemPlace['where']) => {
-    if (!drive) return;
-    for (const item of drive.items ?? []) places.set(`${drive.driveId}/${item.id}`, { item, drive, where });
-  };
-  for (const d of Object.values(oneDrives ?? {})) index(d, 'onedrive');
-  index(library, 'library');
-
   // Group permissions by item so one item gives at most one finding per kind.
   const byItem = new Map<string, SharingPermission[]>();
   for (const p of sharingPermissions ?? []) {
     if (!p || p.inherited) continue;
     const key = `${p.driveId}/${p.itemId}`;
-    byItem.set(key, [...(byItem.get(key) ?? []), p]);
+    const list = byItem.get(key);
+    if (list) list.push(p);
+    else byItem.set(key, [p]);
   }
+
+  // Where each shared item is (only those: a large tenant's drives hold far more items than are shared).
+  const places = new Map<string, ItemPlace>();
+  const index = (drive: DriveSnapshot | null | undefined, where: ItemPlace['where']) => {
+    if (!drive) return;
+    for (const item of drive.items ?? []) {
+      const key = `${drive.driveId}/${item?.id}`;
+      if (byItem.has(key)) places.set(key, { item, drive, where });
+    }
+  };
+  for (const d of Object.values(oneDrives ?? {})) index(d, 'onedrive');
+  index(library, 'library');
 
   for (const [key, perms] of byItem) {
     const place = places.get(key) ?? { where: 'unknown' as const };

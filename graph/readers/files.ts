@@ -17,10 +17,50 @@ interface RawDriveItem {
   parentReference?: { id?: string };
 }
 
+/**
+ * An item's own (not inherited) sharing permissions as last read, kept in its drive's index so a later
+ * night need not read them again while the item is unchanged: short keys, only what the check judges.
+ */
+export interface StoredPermission {
+  id: string;
+  roles: string[];
+  /** link scope: anonymous, organization, users */
+  scope?: string;
+  /** grantees: display name and address */
+  to: { n?: string; e?: string }[];
+}
+
 /** What we keep between nights for one drive: enough to rebuild paths from parent ids. */
 export interface DriveIndex {
   deltaLink?: string;
-  items: Record<string, { name: string; parentId?: string; size: number; created: string; modified: string; folder: boolean; root: boolean; shared: boolean }>;
+  /** `perms` absent: never read (or dropped when the item changed), so the next read must ask Graph. */
+  items: Record<string, { name: string; parentId?: string; size: number; created: string; modified: string; folder: boolean; root: boolean; shared: boolean; perms?: StoredPermission[] }>;
+  /**
+   * Tonight's delta round, never stored: `full` when the drive was read from scratch (first night or a
+   * 410 resync), else the ids the round listed. Items it did not list are unchanged since last night.
+   */
+  round?: { full: boolean; changed: string[] };
+}
+
+/** The index as it is kept between nights (without tonight's round). */
+export function storedIndex(index: DriveIndex): DriveIndex {
+  return { deltaLink: index.deltaLink, items: index.items };
+}
+
+export function toStoredPermission(p: SharingPermission): StoredPermission {
+  return {
+    id: p.permissionId,
+    roles: p.roles,
+    ...(p.linkScope ? { scope: p.linkScope } : {}),
+    to: p.grantedTo.map((g) => ({ ...(g.displayName ? { n: g.displayName } : {}), ...(g.email ? { e: g.email } : {}) })),
+  };
+}
+
+export function fromStoredPermission(driveId: string, itemId: string, p: StoredPermission): SharingPermission {
+  return {
+    driveId, itemId, permissionId: p.id, roles: p.roles, ...(p.scope ? { linkScope: p.scope } : {}),
+    grantedTo: p.to.map((g) => ({ ...(g.n ? { displayName: g.n } : {}), ...(g.e ? { email: g.e } : {}) })), inherited: false,
+  };
 }
 
 export const DELTA_SELECT = ['id', 'name', 'size', 'createdDateTime', 'lastModifiedDateTime', 'folder', 'file', 'root', 'shared', 'deleted', 'parentReference'];
@@ -54,7 +94,13 @@ function batchUrl(link: string): string {
  * and only drives with more pages follow their nextLink one by one. Most nights most drives have
  * nothing or one page of changes, so a tenant of N councillors costs about N/20 requests, not N.
  */
-export async function syncDriveIndexes(graph: GraphContext, drives: { driveId: string; index?: DriveIndex }[], concurrency = 4): Promise<Map<string, DriveIndex>> {
+export async function syncDriveIndexes(
+  graph: GraphContext,
+  drives: { driveId: string; index?: DriveIndex }[],
+  concurrency = 4,
+  /** A drive that no longer exists (404): reported here and left out, instead of failing the read. */
+  onMissing?: (driveId: string) => void,
+): Promise<Map<string, DriveIndex>> {
   const out = new Map<string, DriveIndex>();
   const first = await graph.batch(drives.map((d) => ({
     method: 'GET' as const,
@@ -65,6 +111,7 @@ export async function syncDriveIndexes(graph: GraphContext, drives: { driveId: s
     const res = first[i];
     const resync = res.status === 410 && !!d.index?.deltaLink;
     if (resync) { out.set(d.driveId, await syncDriveIndex(graph, d.driveId, undefined)); continue; }
+    if (res.status === 404 && onMissing) { onMissing(d.driveId); continue; }
     if (res.error) throw res.error;
     const page = res.body as { value?: RawDriveItem[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
     const base = d.index?.deltaLink ? d.index : { items: {} };
@@ -82,6 +129,8 @@ export async function syncDriveIndexes(graph: GraphContext, drives: { driveId: s
 }
 
 function mergeDelta(index: DriveIndex, values: RawDriveItem[], next: string | undefined): DriveIndex {
+  // A round that starts from an index without a deltaLink read the whole drive.
+  const full = !index.deltaLink;
   const items = { ...index.items };
   for (const item of values) {
     if (item.deleted) {
@@ -99,7 +148,7 @@ function mergeDelta(index: DriveIndex, values: RawDriveItem[], next: string | un
       shared: !!item.shared,
     };
   }
-  return { deltaLink: next, items };
+  return { deltaLink: next, items, round: { full, changed: values.map((v) => v.id) } };
 }
 
 /** Delta responses carry no parentReference.path for business drives, so paths come from parent ids. */

@@ -10,9 +10,28 @@ export async function readInboxRules(graph: GraphContext, userIds: string[]): Pr
     // 404 MailboxNotEnabledForRESTAPI: the account has no mailbox, so no rules to judge.
     if (res.status === 404) return;
     if (res.status !== 200) throw res.error ?? new Error(`inbox rules of ${userIds[i]}: HTTP ${res.status}`);
-    out[userIds[i]] = (res.body as { value?: SnapshotMessageRule[] }).value ?? [];
+    // Only what the forwarding check reads is kept: a large tenant holds every mailbox's rules at once.
+    out[userIds[i]] = ((res.body as { value?: SnapshotMessageRule[] }).value ?? []).map(forwardingFields);
   });
   return out;
+}
+
+function forwardingFields(r: SnapshotMessageRule): SnapshotMessageRule {
+  const a = r.actions;
+  const actions = a && typeof a === 'object'
+    ? {
+      ...(a.forwardTo !== undefined ? { forwardTo: a.forwardTo } : {}),
+      ...(a.forwardAsAttachmentTo !== undefined ? { forwardAsAttachmentTo: a.forwardAsAttachmentTo } : {}),
+      ...(a.redirectTo !== undefined ? { redirectTo: a.redirectTo } : {}),
+    }
+    : a;
+  return {
+    id: r.id,
+    ...(r.displayName !== undefined ? { displayName: r.displayName } : {}),
+    ...(r.isEnabled !== undefined ? { isEnabled: r.isEnabled } : {}),
+    ...(r.hasError !== undefined ? { hasError: r.hasError } : {}),
+    ...(actions !== undefined ? { actions } : {}),
+  };
 }
 
 type ExchangeResult<T> = { connected: true; value: T } | { connected: false; reason: string };

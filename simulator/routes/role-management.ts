@@ -28,8 +28,8 @@ function eligibilities(tenant: TenantState): Record<string, unknown>[] {
   })));
 }
 
-const directoryObject = (req: SimRequest, id: string) => {
-  const user = req.tenant.users.find((u) => u.id === id);
+const directoryObject = (req: SimRequest, id: string, usersById?: Map<string, TenantState['users'][number]>) => {
+  const user = usersById ? usersById.get(id) : req.tenant.users.find((u) => u.id === id);
   return user ? { '@odata.type': '#microsoft.graph.user', id, displayName: user.displayName, userPrincipalName: user.userPrincipalName } : { '@odata.type': '#microsoft.graph.group', id, displayName: req.tenant.groups.find((g) => g.id === id)?.displayName };
 };
 
@@ -45,7 +45,10 @@ export const roleManagementRoutes: Route[] = [
     handle: (req, m) => {
       if (!req.tenant.groups.some((g) => g.id === m[1])) return notFound(m[1]);
       const { users, groups } = transitiveMembers(req.tenant, m[1]);
-      return page(req, [...users, ...groups].map((id) => directoryObject(req, id)));
+      // Looked up by id: a 10,000-member group read a page at a time would otherwise scan every user
+      // for every member on every page.
+      const byId = new Map(req.tenant.users.map((u) => [u.id, u]));
+      return page(req, [...users, ...groups].map((id) => directoryObject(req, id, byId)));
     },
   },
 ];
