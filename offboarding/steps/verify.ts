@@ -197,9 +197,11 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     // The long part, resumable: re-read and hash the archived bytes, remembering what is done.
     // A OneDrive copy that could not be compared by quickXorHash (no hash on one side) is always re-read.
     const sampled = hashSample(rows, record.id, record.request.options.verifySample);
-    const sampledKeys = new Set(sampled.map((r) => `${r.kind}:${r.sourceId}`));
-    const unhashed = rows.filter((r) => r.kind === 'file' && r.status === 'archived' && (!r.quickXorHash?.source || !r.quickXorHash.copy) && !sampledKeys.has(`${r.kind}:${r.sourceId}`));
-    const chosen = [...sampled, ...unhashed];
+    // Every archived row is sampled when no sample size is set: then no second set of 50,000 keys is built.
+    const all = sampled.length === rows.filter((r) => r.status === 'archived').length;
+    const sampledKeys = all ? undefined : new Set(sampled.map((r) => `${r.kind}:${r.sourceId}`));
+    const unhashed = sampledKeys ? rows.filter((r) => r.kind === 'file' && r.status === 'archived' && (!r.quickXorHash?.source || !r.quickXorHash.copy) && !sampledKeys.has(`${r.kind}:${r.sourceId}`)) : [];
+    const chosen = unhashed.length ? [...sampled, ...unhashed] : sampled;
     const hashed = new Set((await getJson<string[]>(store, record.id, HASHED)) ?? []);
     const todo = chosen.filter((r) => !hashed.has(`${r.kind}:${r.sourceId}`));
     const bytesTotal = chosen.reduce((n, r) => n + r.size, 0);
