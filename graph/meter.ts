@@ -26,6 +26,22 @@ export function endpointFamily(route: string): EndpointFamily {
 
 const zero = (): Record<RequestKind, number> => ({ single: 0, batch: 0, batchItem: 0, retry: 0, itemRetry: 0, exchange: 0, token: 0, throttled: 0 });
 
+/** Distinct route shapes the meter keeps; the rest are counted under OTHER_ROUTES. */
+export const MAX_ROUTES = 500;
+export const OTHER_ROUTES = '(other routes)';
+
+/**
+ * A URL's shape: host and query dropped, every segment that is an id or a name replaced by {id}. A
+ * segment is kept only when it reads as a word of the API (letters only, as in "mailFolders",
+ * "$value", "microsoft.graph.delta()"); Outlook ids (base64, with digits, "-", "_", "="), GUIDs, drive
+ * item ids, addresses and ":/path:" addressing all become {id} (the version, "v1.0", stays). Plain text labels (no "/") stay as given.
+ */
+export function routeShape(route: string): string {
+  const path = route.replace(/^https?:\/\/[^/]+/i, '').split('?')[0];
+  if (!path.startsWith('/')) return path;
+  return path.replace(/:\/[^:]*:?/g, ':{path}:').split('/').map((seg) => (seg === '' || /^v\d+\.\d+$/.test(seg) || /^\$?[A-Za-z.]+(\(\))?:?$/.test(seg) || seg === ':{path}:' || /^[A-Za-z.]+:\{path\}:$/.test(seg) ? seg : '{id}')).join('/');
+}
+
 /** The counts by family and kind at one moment; `diff` gives what a run added. */
 export type MeterSnapshot = Map<EndpointFamily, Record<RequestKind, number>>;
 
@@ -52,8 +68,10 @@ export class RequestMeter {
     row[kind] += n;
     this.byFamily.set(family, row);
     if (route && kind !== 'batchItem' && kind !== 'throttled') {
-      // Ids vary; the route shape is what is worth counting.
-      const shape = route.replace(/^https?:\/\/[^/]+/i, '').split('?')[0].replace(/\/[0-9a-f-]{16,}|\/[^/]+@[^/]+/gi, '/{id}');
+      // Ids vary; the route shape is what is worth counting. The map is capped, so a shape we fail to
+      // reduce (a new kind of id) cannot make a long run's memory grow with its requests.
+      let shape = routeShape(route);
+      if (!this.byRoute.has(shape) && this.byRoute.size >= MAX_ROUTES) shape = OTHER_ROUTES;
       this.byRoute.set(shape, (this.byRoute.get(shape) ?? 0) + n);
     }
   }

@@ -7,7 +7,8 @@
 //    1,000 requests per 60 s (the same 16.7 messages/s as 10,000 per 10 minutes) so it binds several
 //    times within the run; measures the share of the ceiling, 429s and memory.
 // 2. full: every message copied and verified (the remaining exports and verify, every item re-read), at a
-//    low latency (uploads still 3 × reads) and a budget of 5,000 per 60 s, for memory over a whole surrender.
+//    low latency (uploads still 3 × reads) and a budget that never binds (CPU-bound), for memory over a
+//    whole surrender.
 import { envNumber, inWorkload, LATENCY, printTable, printTargets, withAzurite, withSimulator, writeResult, type Target } from '../lib/harness';
 import { round } from '../lib/ipc';
 import type { BenchTenantSpec } from '../lib/scenario';
@@ -19,9 +20,13 @@ const PER_10_MIN = 10_000;
 const CEILING_PER_S = PER_10_MIN / 600;
 /** The time-compressed budget of the ceiling run: the same rate as Outlook's, in a 60 s window. */
 const COMPRESSED = { requests: 1_000, windowMs: 60_000 };
-/** The full run's budget and latency: fast enough to copy and verify 50,000 messages in minutes. */
-const FULL_BUDGET = { requests: 5_000, windowMs: 60_000 };
-const FULL_LATENCY: FaultOptions = { seed: 7, latencyMs: 5, jitterMs: 5 };
+/**
+ * The full run's budget and latency: reads at a few ms and a budget that never binds, so the run is
+ * CPU-bound and copies and verifies 50,000 messages in about 15 minutes. It measures memory, not speed
+ * (at 5 ms and 5,000 per 60 s it took over half an hour).
+ */
+const FULL_BUDGET = { requests: 100_000, windowMs: 60_000 };
+const FULL_LATENCY: FaultOptions = { seed: 7, latencyMs: 2, jitterMs: 2 };
 
 /** Folders adding up to `total` messages: Inbox (with a subfolder), Sent Items, Archive. */
 function folders(total: number) {
@@ -129,6 +134,7 @@ export async function surrenderThroughput(): Promise<void> {
         'A full 50,000-message surrender at realistic latency is bounded by the budget at 16.7 messages/s (about 52 minutes), too long for one session.',
         `So the share of the ceiling is measured at realistic latency (reads ${LATENCY.latencyMs}+0–${LATENCY.jitterMs} ms, uploads 3 × that) over ${budgetSeconds} s, with the 10-minute budget time-compressed to ${COMPRESSED.requests} per ${COMPRESSED.windowMs / 1000} s (the same rate) in both the simulator and the client, so it binds within the run.`,
         `Memory over a whole surrender is measured on the full mailbox at a low latency (reads ${FULL_LATENCY.latencyMs}+0–${FULL_LATENCY.jitterMs} ms, uploads 3 ×) and a budget of ${FULL_BUDGET.requests} per ${FULL_BUDGET.windowMs / 1000} s: every message copied, then the other exports and verify (every archived item re-read and its SHA-256 compared).`,
+        'The full run is CPU-bound on purpose (the budget never binds, reads take a few ms): it measures memory over the whole surrender, not speed; its messages/s says how fast this machine\'s CPU copies, not the mailbox ceiling.',
         'peakRssMb/peakHeapMb/steadyRssMb come from bench/lib/memory-sampler.ts (process.memoryUsage() every second; steady = median of the last half); maxRssMb is the process\'s own maxRSS.',
       ],
       ceiling: { result: ceiling.result, simMailboxRequests: ceiling.mailboxRequests },

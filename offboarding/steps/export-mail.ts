@@ -52,6 +52,8 @@ export const IMMUTABLE_ID = { Prefer: 'IdType="ImmutableId"' };
 const MAX_CATCH_UP_PASSES = 10;
 
 const MAILBOX_CONCURRENCY = 4;
+/** Messages under way at once in a folder (downloading, waiting for an upload slot, uploading). */
+const COPY_WINDOW = 64;
 export const listBlobName = (folderId: string) => `mail/list/${createHash('sha256').update(folderId).digest('hex').slice(0, 24)}.json`;
 
 /** The folder tree, with an archive folder made for each (so empty folders arrive too). */
@@ -222,8 +224,7 @@ async function copyListed(
       data.listed[folder.id] = messages.length;
       await saveStepData(store, record.id, 'export-mail', data);
     }
-    const todo = messages.filter((m) => !rows.has(`message:${m.id}`));
-    if (!todo.length) continue;
+    if (messages.every((m) => rows.has(`message:${m.id}`))) continue;
     if (slice.over) return { status: 'more' };
 
     let stopped = false;
@@ -235,7 +236,7 @@ async function copyListed(
     const downloads = pLimit(MAILBOX_CONCURRENCY);
     const uploads = pLimit(ctx.tuning.uploadConcurrency);
     const budget = new MemoryBudget(ctx.tuning.copyMemoryBytes);
-    const results = await Promise.allSettled(todo.map((m) => (async () => {
+    const copyOne = async (m: ListedMessage) => {
       const fetched = await downloads(async () => {
         if (stopped || !slice.take()) { stopped = true; return undefined; }
         await budget.room();
@@ -257,7 +258,23 @@ async function copyListed(
       rows.set(`message:${m.id}`, summarise(row));
       await log.add(row);
       report(result === 'gone' ? 'a message was deleted from the mailbox before it could be copied' : undefined);
-    })().catch((err) => { stopped = true; throw err; })));
+    };
+    // Only a window of messages is under way at a time (not one promise per message of a 25,000-message
+    // folder): enough to keep every mailbox and upload slot busy. Written by hand: p-limit would queue
+    // a closure per message up front, which is the growth this avoids.
+    const inFlight = new Set<Promise<void>>();
+    let failure: { reason: unknown } | undefined;
+    for (const m of messages) {
+      if (stopped) break;
+      if (rows.has(`message:${m.id}`)) continue;
+      while (inFlight.size >= COPY_WINDOW) await Promise.race(inFlight);
+      if (stopped) break;
+      const p: Promise<void> = copyOne(m)
+        .catch((err: unknown) => { stopped = true; failure ??= { reason: err }; })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
     await log.flush();
     if (copied || gone) {
       await ctx.audit({
@@ -265,7 +282,6 @@ async function copyListed(
         detail: `Read the full content (MIME) of ${copied} message(s), ${copiedBytes} bytes, and wrote them to ${archive.library}/${archive.folderName}/${folder.archivePath} for the clerk (surrender ${record.id}).${gone ? ` ${gone} message(s) had been deleted from the mailbox before they could be copied.` : ''}`,
       });
     }
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
     if (stopped) return { status: 'more' };
   }

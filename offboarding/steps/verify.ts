@@ -8,11 +8,10 @@
 // the archive (moved in or out since the copy, deleted since the copy); a message in the mailbox with
 // no copy is never accepted: export-mail runs again and its catch-up pass copies it.
 import { createHash } from 'node:crypto';
-import pLimit from 'p-limit';
 import { TimeSlice } from '../slice';
 import { ArchiveWriter, type DriveItem } from '../archive';
 import { GraphRequestError } from '../../graph/errors';
-import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, type ManifestRow } from '../manifest';
+import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, withoutListingColumns, type ManifestRow } from '../manifest';
 import { IMMUTABLE_ID, listBlobName, readFolderMessages, type ListedMessage, type MailStepData } from './export-mail';
 import type { FilesInventory } from './export-files';
 import { loadStepData, saveStepData } from '../state';
@@ -60,7 +59,10 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
   const byFolder = new Map<string, ManifestRow[]>();
   for (const r of rows) {
     const key = `${r.kind}|${r.folder}`;
-    byFolder.set(key, [...(byFolder.get(key) ?? []), r]);
+    // Appended in place: copying the list for each row was quadratic in a 25,000-message folder.
+    const list = byFolder.get(key);
+    if (list) list.push(r);
+    else byFolder.set(key, [r]);
   }
 
   /** Compares one archive folder's files with the rows that say they are in it. */
@@ -170,7 +172,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const { record, store } = ctx;
   const archive = record.archive!;
   const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
-  const rows = await loadAllRows(store, record.id);
+  // Verify never shows the listing columns (sender, subject, …), so they are not held for every row.
+  const rows = await loadAllRows(store, record.id, withoutListingColumns);
   const problems: string[] = [];
   const bad: ManifestRow[] = [];
   let summary = await getJson<VerifySummary>(store, record.id, SUMMARY);
@@ -194,9 +197,11 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     // The long part, resumable: re-read and hash the archived bytes, remembering what is done.
     // A OneDrive copy that could not be compared by quickXorHash (no hash on one side) is always re-read.
     const sampled = hashSample(rows, record.id, record.request.options.verifySample);
-    const sampledKeys = new Set(sampled.map((r) => `${r.kind}:${r.sourceId}`));
-    const unhashed = rows.filter((r) => r.kind === 'file' && r.status === 'archived' && (!r.quickXorHash?.source || !r.quickXorHash.copy) && !sampledKeys.has(`${r.kind}:${r.sourceId}`));
-    const chosen = [...sampled, ...unhashed];
+    // Every archived row is sampled when no sample size is set: then no second set of 50,000 keys is built.
+    const all = sampled.length === rows.filter((r) => r.status === 'archived').length;
+    const sampledKeys = all ? undefined : new Set(sampled.map((r) => `${r.kind}:${r.sourceId}`));
+    const unhashed = sampledKeys ? rows.filter((r) => r.kind === 'file' && r.status === 'archived' && (!r.quickXorHash?.source || !r.quickXorHash.copy) && !sampledKeys.has(`${r.kind}:${r.sourceId}`)) : [];
+    const chosen = unhashed.length ? [...sampled, ...unhashed] : sampled;
     const hashed = new Set((await getJson<string[]>(store, record.id, HASHED)) ?? []);
     const todo = chosen.filter((r) => !hashed.has(`${r.kind}:${r.sourceId}`));
     const bytesTotal = chosen.reduce((n, r) => n + r.size, 0);
@@ -205,8 +210,9 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     const slice = new TimeSlice(ctx.deadline);
     let sinceSave = 0;
     const save = () => putJson(store, record.id, HASHED, [...hashed]);
-    const limit = pLimit(ctx.tuning.verifyConcurrency);
-    await Promise.all(todo.map((r) => limit(async () => {
+    // One task per worker slot, each taking the next row (not a queued closure per row of 50,000).
+    let next = 0;
+    const hashOne = async (r: ManifestRow) => {
       if (stopped || !slice.take()) { stopped = true; return; }
       const got = await writer.sha256Of(r.archiveItemId);
       if (got === 'missing') { problems.push(`${r.folder}/${r.name} is missing from the archive`); bad.push(r); }
@@ -214,8 +220,13 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       else hashed.add(`${r.kind}:${r.sourceId}`);
       bytesDone += r.size;
       ctx.progress({ step: 'verify', done: hashed.size, total: chosen.length, bytesDone, bytesTotal });
-      if (++sinceSave >= ctx.tuning.flushEvery) { sinceSave = 0; await save(); }
-    })));
+      // Saved every flushEvery items at first, then less often as the set grows (each save rewrites the
+      // whole set), so a 50,000-item verify writes a few times the set's size in all, not 500 copies of it.
+      if (++sinceSave >= Math.max(ctx.tuning.flushEvery, Math.floor(hashed.size / 4))) { sinceSave = 0; await save(); }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, ctx.tuning.verifyConcurrency) }, async () => {
+      while (next < todo.length && !stopped) await hashOne(todo[next++]);
+    }));
     await save();
     if (stopped && !problems.length) return { status: 'more' };
     summary.hashChecked = hashed.size;
