@@ -174,7 +174,9 @@ export const DEFAULT_TUNING: Tuning = {
   flushEvery: 100,
   verifyConcurrency: 6,
   uploadConcurrency: 8,
-  copyMemoryBytes: 32 * 1024 * 1024,
+  // Two simple-upload-sized messages: enough to keep 8 uploads busy at Outlook's 16.7 messages/s ceiling
+  // (typical council mail is tens of KB), without holding tens of MB in a surrender's steady state.
+  copyMemoryBytes: 8 * 1024 * 1024,
 };
 
 /** Everything a step may touch. Plan mode gets the same object with `planning` set and must only read. */
