@@ -87,6 +87,8 @@ function reading(graph: GraphContext): MeterReading {
 
 export interface AuditJobResult {
   wallS: number;
+  /** Heap and RSS sampled every second during the audit (bench/lib/memory-sampler.ts). */
+  memory: { peakRssMb: number; peakHeapMb: number; steadyRssMb: number };
   meter: MeterReading;
   deltaPages: number;
   deltaItems: number;
@@ -177,14 +179,16 @@ serve({
     const store = await openStore(args.storage);
     const graph = createGraphContext(readEnvironment({ ...process.env, ...args.env }, args.council.tenantId), naive ? { naive, batchConcurrency: MODE_IN_FLIGHT[args.mode as Exclude<AuditMode, 'optimised'>] } : {});
     Object.assign(wire, { deltaPages: 0, deltaItems: 0, maxInFlight: 0 });
+    const memory = new MemorySampler(1000).start();
     const t0 = performance.now();
     const result = await runAudit(councilContext(args.council, { graph, store, log: silentLogger, clock: args.now ? fixedClock(args.now) : systemClock }));
     const wallS = (performance.now() - t0) / 1000;
+    const sampled = memory.stop(0);
     const findingsByCheck: Record<string, number> = {};
     for (const f of result.document.findings) findingsByCheck[f.checkId] = (findingsByCheck[f.checkId] ?? 0) + 1;
     const checkStatus = Object.fromEntries(result.document.checks.map((c) => [c.id, c.status + (c.skipReason ? ` (${c.skipReason.code})` : '') + (c.error ? `: ${c.error}` : '')]));
     await new Promise((r) => setTimeout(r, 50)); // let the last delta copies finish parsing
-    return { wallS: round(wallS), meter: reading(graph), deltaPages: wire.deltaPages, deltaItems: wire.deltaItems, findingsByCheck, checkStatus, errored: result.errored, usage: processUsage() };
+    return { wallS: round(wallS), meter: reading(graph), deltaPages: wire.deltaPages, deltaItems: wire.deltaItems, findingsByCheck, checkStatus, errored: result.errored, usage: processUsage(), memory: { peakRssMb: sampled.peakRssMb, peakHeapMb: sampled.peakHeapMb, steadyRssMb: sampled.steadyRssMb } };
   },
 
   async multi(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<MultiJobResult> {

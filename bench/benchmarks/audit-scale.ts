@@ -29,6 +29,8 @@ export interface ScaleRow {
   retries: number;
   maxInFlight: number;
   clientMaxRssMb: number;
+  /** Peak heapUsed, sampled every second during the audit. */
+  clientPeakHeapMb: number;
   clientCpuS: number;
   simCpuS: number;
   findings: number;
@@ -46,6 +48,9 @@ const SPEED_UP_TARGET = 40;
 const SPEED_UP_SIZE = 1500;
 const ROUND_TRIPS_PER_USER = 0.5;
 const SECOND_NIGHT_UNITS_PER_USER = 2.0;
+/** Issue #18: the audit of 15,000 users under 600 MB. */
+const AUDIT_MEMORY_SIZE = 15000;
+const AUDIT_MEMORY_MB = 600;
 
 export function scaleSpec(users: number): BenchTenantSpec {
   return { name: `scale${users}`, users, messagesPerUser: 10, filesPerCouncillor: 20, libraryFiles: 50, breachRate: 0.05, seed: users };
@@ -82,7 +87,7 @@ async function runOne(sim: Simulator, users: number, mode: AuditMode, run: numbe
     users, mode, run, night, wallS: r.wallS, roundTrips: r.meter.httpRequests, workUnits: r.meter.workUnits,
     roundTripsPerUser: round(r.meter.httpRequests / users, 3), workUnitsPerUser: round(r.meter.workUnits / users, 3),
     batchItems: r.meter.counts.batchItem, retries: r.meter.counts.retry + r.meter.counts.itemRetry, maxInFlight: r.meter.maxInFlight,
-    clientMaxRssMb: r.usage.maxRssMb, clientCpuS: round(r.usage.cpuUserS + r.usage.cpuSystemS, 1), simCpuS: round((await sim.cpuS()) - simCpu0, 1),
+    clientMaxRssMb: r.usage.maxRssMb, clientPeakHeapMb: r.memory.peakHeapMb, clientCpuS: round(r.usage.cpuUserS + r.usage.cpuSystemS, 1), simCpuS: round((await sim.cpuS()) - simCpu0, 1),
     findings: Object.values(r.findingsByCheck).reduce((a, b) => a + b, 0), errored: r.errored,
   };
   const byRoute = Object.fromEntries(Object.entries(stats.byRoute).filter(([k]) => k !== 'POST /$batch').sort((a, b) => b[1] - a[1]));
@@ -201,6 +206,18 @@ export function scaleTargets(rows: ScaleRow[], routes: RouteUnits[]): Target[] {
       target: 'cost grows linearly (each size step from 150 up: work units per user and median wall time per user within 1.25×)',
       measured: steps.map((s) => `${s.from}→${s.to}: work units/user ×${s.wu}, wall/user ×${s.wall}`).join('; '),
       met: steps.every((s) => s.wu <= 1.25 && s.wall <= 1.25),
+    });
+  }
+
+  // The issue's memory target: the audit of the largest tenant holds its snapshot per part and streams findings.
+  const largest = sizes.at(-1);
+  if (largest !== undefined && largest >= AUDIT_MEMORY_SIZE) {
+    const r = rows.filter((x) => x.users === largest && x.mode === 'optimised' && x.night === 1);
+    const peak = Math.max(...r.map((x) => x.clientMaxRssMb));
+    targets.push({
+      target: `audit of ${largest.toLocaleString('en-GB')} users: peak RSS < ${AUDIT_MEMORY_MB} MB (client process, Node's default heap)`,
+      measured: `${peak} MB peak RSS (maxRSS), peak heap ${Math.max(...r.map((x) => x.clientPeakHeapMb))} MB (sampled every second)`,
+      met: peak < AUDIT_MEMORY_MB,
     });
   }
 
