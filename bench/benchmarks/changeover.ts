@@ -3,7 +3,11 @@
 // concurrent requests, 10,000 requests per 10 minutes) at 100 ms latency. Its aggregate rate (messages
 // surrendered per second, whole surrenders: preflight to close) is set beside a single surrender's,
 // measured the same way on a tenant of its own. Sizes: BENCH_CHANGEOVER_COUNCILS, _LEAVERS, _MESSAGES,
-// _CONCURRENCY (surrenders at once; default the command's).
+// _CONCURRENCY (surrenders at once; default the command's). The single surrender runs at the same
+// message count, latency model and per-mailbox limits, so the ratio compares like with like. Also
+// reported: each step's wall time per surrender alone and at once (which steps a concurrent run
+// stretches), the client's CPU and the simulator's (one process serves every tenant: on a small
+// machine the three processes' CPU, not latency, is what binds), and memory from bench/lib/memory-sampler.ts.
 import { envNumber, inWorkload, LATENCY, printTable, printTargets, withAzurite, withSimulator, writeResult, type Target } from '../lib/harness';
 import { round } from '../lib/ipc';
 import type { BenchTenantSpec } from '../lib/scenario';
