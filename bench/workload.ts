@@ -145,8 +145,10 @@ export interface ChangeoverJobResult {
   /** Surrenders whose record has verify done (the archive was re-read and reconciled). */
   verified: number;
   failures: string[];
-  /** RSS sampled every second (MB). */
-  rssSamplesMb: number[];
+  /** Sampled every second over the whole changeover. */
+  memory: MemoryReport;
+  /** Each step's wall time per surrender (seconds): how many ran, the mean and the longest. */
+  stepS: Record<string, { n: number; meanS: number; maxS: number }>;
   usage: ProcessUsage;
 }
 
@@ -216,22 +218,40 @@ serve({
   async changeover(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<ChangeoverJobResult> {
     const store = await openStore(args.storage);
     const councils = new Councils({ file: () => ({ councils: args.councils }), env: { ...process.env, ...args.env }, store, log: silentLogger });
-    // A minimal local sampler (every second); bench/lib/memory-sampler.ts, being written elsewhere, may replace it.
-    const rss: number[] = [];
-    const sampler = setInterval(() => rss.push(Math.round(process.memoryUsage().rss / 1048576)), 1000);
+    const memory = new MemorySampler(1000).start();
+    // Each step's wall time in each surrender, to see which steps a concurrent run stretches.
+    const stepTimes: Partial<Record<StepName, number[]>> = {};
     const t0 = performance.now();
-    const report = await runChangeover(councils, { planOnly: false, requestedBy: 'bench-changeover', concurrency: args.concurrency });
+    const report = await runChangeover(councils, {
+      planOnly: false, requestedBy: 'bench-changeover', concurrency: args.concurrency,
+      hooks: {
+        surrender: () => {
+          const began = new Map<StepName, number>();
+          return {
+            onStepStart: (step) => { if (!began.has(step)) began.set(step, performance.now()); },
+            onStepEnd: (step, outcome) => {
+              if (outcome.status === 'more') return;
+              (stepTimes[step] ??= []).push((performance.now() - (began.get(step) ?? t0)) / 1000);
+            },
+          };
+        },
+      },
+    });
     const wallS = (performance.now() - t0) / 1000;
-    clearInterval(sampler);
+    const mem = memory.stop();
     const rows = report.councils.flatMap((c) => c.rows);
     const outcomes: Record<string, number> = {};
     for (const r of rows) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
     let verified = 0;
     for (const r of rows) if (r.reference && (await loadSurrender(store, r.reference))?.steps.verify.status === 'done') verified++;
+    const stepS: ChangeoverJobResult['stepS'] = {};
+    for (const [step, times] of Object.entries(stepTimes)) {
+      stepS[step] = { n: times.length, meanS: round(times.reduce((a, b) => a + b, 0) / times.length), maxS: round(Math.max(...times)) };
+    }
     return {
       wallS: round(wallS), surrenders: rows.length, outcomes, verified,
       failures: rows.filter((r) => r.outcome === 'failed' || r.outcome === 'council-failed').map((r) => `${r.council} ${r.userPrincipalName}: ${r.detail}`).slice(0, 5),
-      rssSamplesMb: rss, usage: processUsage(),
+      memory: mem, stepS, usage: processUsage(),
     };
   },
 

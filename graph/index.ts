@@ -2,6 +2,7 @@
 // paging, batching, delta, the Exchange admin client, the request meter and the mailbox limiter.
 import {
   AuthenticationHandler,
+  type AuthenticationProvider,
   BatchRequestContent,
   BatchResponseContent,
   Client,
@@ -10,7 +11,6 @@ import {
   ResponseType,
   type PageCollection,
 } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { TokenCredential } from '@azure/identity';
@@ -53,6 +53,21 @@ export interface GraphContextOptions {
   mailboxBudget?: MailboxBudgetOptions;
 }
 
+/**
+ * The Graph client's token source: the credential's (cached, graph/credential.ts) token for the scope.
+ * In place of the SDK's TokenCredentialAuthenticationProvider, which builds an Error (a stack trace) on
+ * every request in case it needs one.
+ */
+function tokenProvider(credential: TokenCredential, scope: string): AuthenticationProvider {
+  return {
+    async getAccessToken() {
+      const token = await credential.getToken(scope);
+      if (!token) throw new Error(`The credential gave no access token for ${scope}.`);
+      return token.token;
+    },
+  };
+}
+
 export class GraphContext {
   readonly client: Client;
   readonly meter = new RequestMeter();
@@ -71,7 +86,7 @@ export class GraphContext {
     this.retryLoop = new RetryLoop(this.throttle, { ...DEFAULT_RETRY, ...options.retry });
     this.batchLimit = pLimit(options.batchConcurrency ?? (options.naive ? 1 : 4));
     const base = new URL(settings.graphBaseUrl);
-    const auth = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(this.credential, { scopes: [`${settings.graphBaseUrl}/.default`] }));
+    const auth = new AuthenticationHandler(tokenProvider(this.credential, `${settings.graphBaseUrl}/.default`));
     const retry = new RetryMiddleware(this.retryLoop, this.meter);
     this.mailboxBudget = new MailboxBudget(options.mailboxBudget ?? OUTLOOK_MAILBOX_BUDGET);
     const pacing = new MailboxPacingMiddleware(this.mailboxBudget);

@@ -22,6 +22,20 @@ import { requestSurrender, runOffboarding, startOffboarding, type OffboardingReq
 /** Surrenders running at once across every council unless told otherwise (each holds its mailbox's inventory). */
 export const DEFAULT_CHANGEOVER_CONCURRENCY = 8;
 export const MAX_CHANGEOVER_CONCURRENCY = 64;
+/**
+ * Bytes of downloaded messages held awaiting upload across every surrender at once. A surrender alone
+ * holds up to DEFAULT_TUNING.copyMemoryBytes (32 MiB); uploads are slower than downloads, so that budget
+ * fills, and eight surrenders at once would hold 256 MiB between them. Shared out instead, each
+ * surrender's copy is still bound by its uploads, not its budget.
+ */
+export const CHANGEOVER_COPY_MEMORY_BYTES = 128 * 1024 * 1024;
+const MIN_COPY_MEMORY_BYTES = 8 * 1024 * 1024;
+
+/** Each surrender's tuning in a changeover: the copy memory shared out between the surrenders at once, unless set. */
+export function changeoverTuning(concurrency: number, tuning: SurrenderDeps['tuning'] = {}): NonNullable<SurrenderDeps['tuning']> {
+  const share = Math.max(MIN_COPY_MEMORY_BYTES, Math.floor(CHANGEOVER_COPY_MEMORY_BYTES / concurrency));
+  return { ...tuning, copyMemoryBytes: tuning.copyMemoryBytes ?? share };
+}
 
 /**
  * What the changeover does (or did) for one councillor:
@@ -169,7 +183,7 @@ export async function runChangeover(councils: Councils, opts: ChangeoverOptions)
     if (failure) {
       return { ...base, failure, rows: rows.map((r) => (r.outcome === 'surrendered' ? r : { ...r, outcome: 'council-failed', detail: failure })) };
     }
-    const deps: SurrenderDeps = { ...councils.context(council), tuning: opts.tuning };
+    const deps: SurrenderDeps = { ...councils.context(council), tuning: changeoverTuning(concurrency, opts.tuning) };
     return { ...base, rows: await Promise.all(rows.map((row) => (row.outcome === 'surrendered' ? row : limit(() => surrenderOne(councils, deps, row, opts))))) };
   }));
   return { councils: results, planOnly: opts.planOnly };

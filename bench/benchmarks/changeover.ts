@@ -3,7 +3,11 @@
 // concurrent requests, 10,000 requests per 10 minutes) at 100 ms latency. Its aggregate rate (messages
 // surrendered per second, whole surrenders: preflight to close) is set beside a single surrender's,
 // measured the same way on a tenant of its own. Sizes: BENCH_CHANGEOVER_COUNCILS, _LEAVERS, _MESSAGES,
-// _CONCURRENCY (surrenders at once; default the command's).
+// _CONCURRENCY (surrenders at once; default the command's). The single surrender runs at the same
+// message count, latency model and per-mailbox limits, so the ratio compares like with like. Also
+// reported: each step's wall time per surrender alone and at once (which steps a concurrent run
+// stretches), the client's CPU and the simulator's (one process serves every tenant: on a small
+// machine the three processes' CPU, not latency, is what binds), and memory from bench/lib/memory-sampler.ts.
 import { envNumber, inWorkload, LATENCY, printTable, printTargets, withAzurite, withSimulator, writeResult, type Target } from '../lib/harness';
 import { round } from '../lib/ipc';
 import type { BenchTenantSpec } from '../lib/scenario';
@@ -28,7 +32,7 @@ const spec = (name: string, seed: number, leavers: number, messages: number): Be
   name, users: leavers + 4, messagesPerUser: 5, filesPerCouncillor: 3, libraryFiles: 5, breachRate: 0, seed, archiveLibrary: true, leavers, leaverFolders: folders(messages),
 });
 
-interface Measured { result: ChangeoverJobResult; sim429s: number; maxInFlightMailbox: number }
+interface Measured { result: ChangeoverJobResult; sim429s: number; maxInFlightMailbox: number; simCpuS: number }
 
 async function measure(specs: BenchTenantSpec[], concurrency: number | undefined): Promise<Measured> {
   const faults = { ...LATENCY, mailboxConcurrency: 4, mailboxRequestsPer10Min: PER_10_MIN };
@@ -37,9 +41,11 @@ async function measure(specs: BenchTenantSpec[], concurrency: number | undefined
     const env = { ...sim.tenants[0].env };
     delete env.AZURE_TENANT_ID; // each council's tenant comes from its config, as in production
     const councils: CouncilConfig[] = sim.tenants.map((t) => t.council);
+    const cpu0 = await sim.cpuS();
     const result = await withAzurite((storage) => inWorkload<ChangeoverJobResult>('changeover', { env, councils, storage, concurrency }));
     const stats = await sim.stats();
-    out = { result, sim429s: stats.throttled, maxInFlightMailbox: stats.maxInFlightPerMailbox };
+    // The one simulator process serves every tenant: its CPU over the run says whether it, not the client, bound.
+    out = { result, sim429s: stats.throttled, maxInFlightMailbox: stats.maxInFlightPerMailbox, simCpuS: round((await sim.cpuS()) - cpu0, 1) };
   });
   return out!;
 }
@@ -60,12 +66,12 @@ export async function changeover(): Promise<void> {
   const surrenders = councils * leavers;
   const aggregateRate = round((surrenders * messages) / all.result.wallS);
   const ratio = round(aggregateRate / singleRate);
-  const peakRss = Math.max(all.result.usage.maxRssMb, ...all.result.rssSamplesMb);
+  const peakRss = Math.max(all.result.usage.maxRssMb, all.result.memory.peakRssMb);
   const done = all.result.outcomes.done ?? 0;
   const rows = [single, all].map((m, i) => ({
     run: i === 0 ? 'single' : 'changeover', surrenders: i === 0 ? 1 : surrenders, messagesEach: messages, wallS: m.result.wallS,
     msgPerS: i === 0 ? singleRate : aggregateRate, done: m.result.outcomes.done ?? 0, verified: m.result.verified, failed: (m.result.outcomes.failed ?? 0) + (m.result.outcomes['council-failed'] ?? 0),
-    sim429s: m.sim429s, maxInFlightMailbox: m.maxInFlightMailbox, peakRssMb: Math.max(m.result.usage.maxRssMb, ...m.result.rssSamplesMb), cpuS: round(m.result.usage.cpuUserS + m.result.usage.cpuSystemS, 1),
+    sim429s: m.sim429s, maxInFlightMailbox: m.maxInFlightMailbox, peakRssMb: Math.max(m.result.usage.maxRssMb, m.result.memory.peakRssMb), steadyRssMb: m.result.memory.steadyRssMb, cpuS: round(m.result.usage.cpuUserS + m.result.usage.cpuSystemS, 1), simCpuS: m.simCpuS,
   }));
   const targets: Target[] = [
     {
@@ -82,10 +88,15 @@ export async function changeover(): Promise<void> {
     { target: 'every archive verified', measured: `${all.result.verified} of ${surrenders} surrenders passed verify`, met: all.result.verified === surrenders },
   ];
   printTable('changeover', rows);
+  // Which steps a concurrent run stretches: each step's mean and longest wall time per surrender, alone and at once.
+  const steps = Object.keys(all.result.stepS);
+  printTable('changeover: step wall time per surrender (s)', steps.map((step) => ({
+    step, singleS: single.result.stepS[step]?.meanS ?? 0, changeoverMeanS: all.result.stepS[step].meanS, changeoverMaxS: all.result.stepS[step].maxS,
+  })));
   printTargets(targets);
   const path = writeResult('changeover', {
     params: { councils, leavers, messages, concurrency: concurrency ?? 'default (8)', latency: LATENCY, perMailbox: { concurrency: 4, requestsPer10Min: PER_10_MIN } },
-    rows, targets, extra: { single: single.result, all: all.result },
+    rows, targets, memory: { peakRssMb: peakRss, peakHeapMb: all.result.memory.peakHeapMb, steadyRssMb: all.result.memory.steadyRssMb }, extra: { single: single.result, all: all.result },
   });
   process.stdout.write(`wrote ${path}\n`);
 }
