@@ -15,7 +15,7 @@ import type { CouncilConfig } from '../policy/council-config';
 import { resolveOptions } from '../offboarding/options';
 import { loadRecord, readStatusMirror } from '../offboarding/state';
 import { surrenderView } from '../offboarding/status';
-import type { SurrenderDeps, SurrenderRecord } from '../offboarding/types';
+import { DEFAULT_TUNING, type SurrenderDeps, type SurrenderRecord } from '../offboarding/types';
 import type { Councils } from './council-context';
 import { requestSurrender, runOffboarding, startOffboarding, type OffboardingRequestInput, type RunHooks, type SurrenderStarter } from './offboarding';
 
@@ -23,17 +23,17 @@ import { requestSurrender, runOffboarding, startOffboarding, type OffboardingReq
 export const DEFAULT_CHANGEOVER_CONCURRENCY = 8;
 export const MAX_CHANGEOVER_CONCURRENCY = 64;
 /**
- * Bytes of downloaded messages held awaiting upload across every surrender at once. A surrender alone
- * holds up to DEFAULT_TUNING.copyMemoryBytes (32 MiB); uploads are slower than downloads, so that budget
- * fills, and eight surrenders at once would hold 256 MiB between them. Shared out instead, each
- * surrender's copy is still bound by its uploads, not its budget.
+ * Bytes of downloaded messages held awaiting upload across every surrender at once. Uploads are slower
+ * than downloads, so each surrender's budget fills; shared out, the changeover's total does not grow with
+ * --concurrency, and each surrender's copy is still bound by its uploads, not its budget. A surrender never
+ * gets more than it would alone (DEFAULT_TUNING.copyMemoryBytes) nor less than two simple-upload messages.
  */
 export const CHANGEOVER_COPY_MEMORY_BYTES = 128 * 1024 * 1024;
 const MIN_COPY_MEMORY_BYTES = 8 * 1024 * 1024;
 
 /** Each surrender's tuning in a changeover: the copy memory shared out between the surrenders at once, unless set. */
 export function changeoverTuning(concurrency: number, tuning: SurrenderDeps['tuning'] = {}): NonNullable<SurrenderDeps['tuning']> {
-  const share = Math.max(MIN_COPY_MEMORY_BYTES, Math.floor(CHANGEOVER_COPY_MEMORY_BYTES / concurrency));
+  const share = Math.min(DEFAULT_TUNING.copyMemoryBytes, Math.max(MIN_COPY_MEMORY_BYTES, Math.floor(CHANGEOVER_COPY_MEMORY_BYTES / concurrency)));
   return { ...tuning, copyMemoryBytes: tuning.copyMemoryBytes ?? share };
 }
 
