@@ -89,8 +89,9 @@ export function renderReadme(results: BenchResult[], currentHash: (r: BenchResul
     out.push('', `## ${r.benchmark}`, '');
     if (ABOUT[r.benchmark]) out.push(ABOUT[r.benchmark], '');
     const p = r.provenance;
-    const m = r.machine as { date?: string; cpus?: number; cpuModel?: string; memoryGb?: number; node?: string; platform?: string };
-    out.push(`Measured ${m.date ?? 'on an unrecorded date'} on ${m.cpus ?? '?'} CPUs (${m.cpuModel ?? '?'}), ${m.memoryGb ?? '?'} GB, Node ${m.node ?? '?'}, ${m.platform ?? '?'}; ` +
+    const m = r.machine as { date?: string; cpus?: number; cpuModel?: string; memoryGb?: number; node?: string; platform?: string; loadAverage15m?: number; sharedWith?: string };
+    const load = m.loadAverage15m !== undefined ? `, 15-minute load average ${m.loadAverage15m} when written${m.sharedWith ? ` (sharing the CPUs with ${m.sharedWith})` : ''}` : '';
+    out.push(`Measured ${m.date ?? 'on an unrecorded date'} on ${m.cpus ?? '?'} CPUs (${m.cpuModel ?? '?'}), ${m.memoryGb ?? '?'} GB, Node ${m.node ?? '?'}, ${m.platform ?? '?'}${load}; ` +
       (p ? `commit \`${p.commit.slice(0, 12)}\`${p.dirty ? ' **from a dirty tree (BENCH_ALLOW_DIRTY=1): not reproducible from the commit**' : ''}.` : 'no commit recorded (written before results recorded their commit).'));
     if (v.includes('stale')) out.push('', `**Stale — re-run**: ${p ? 'the benchmark\'s sources have changed since this result was written' : 'this result records no source hash'}, so its numbers may not describe the code as it is. \`npm run bench -- ${r.benchmark}\``);
     out.push('', '| Target | Measured | Verdict |', '|---|---|---|');

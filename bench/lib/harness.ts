@@ -1,7 +1,7 @@
 // What every benchmark shares: the simulator child, Azurite, the workload child, the machine
 // description, the results file and the printed table.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import type { FaultOptions } from '../../simulator';
@@ -75,6 +75,10 @@ export interface Machine {
   memoryGb: number;
   node: string;
   platform: string;
+  /** The machine's 15-minute load average when the result was written: other work shares the CPUs. */
+  loadAverage15m: number;
+  /** What else ran on the machine at the same time, if the person running the benchmark said (BENCH_SHARED_WITH). */
+  sharedWith?: string;
 }
 
 export function machine(): Machine {
@@ -85,6 +89,8 @@ export function machine(): Machine {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    loadAverage15m: Math.round(loadavg()[2] * 100) / 100,
+    ...(process.env.BENCH_SHARED_WITH ? { sharedWith: process.env.BENCH_SHARED_WITH } : {}),
   };
 }
 
