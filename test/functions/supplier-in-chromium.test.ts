@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { supplierHandlers } from '../../functions/handlers/supplier';
 import { plansHttpHandlers } from '../../functions/handlers/plans-http';
 import { loadStatus } from '../../enforce/plan-store';
-import { haveChromium, CHROMIUM, saveScreenshot } from '../support/browser';
+import { haveChromium, CHROMIUM, openAppPage, saveScreenshot } from '../support/browser';
 import { supplierFixture, SUPPLIER, type SupplierFixture } from './supplier-support';
 
 type Handler = (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>;
@@ -110,15 +110,7 @@ async function tabThrough(page: Page): Promise<{ reached: number; interactive: n
     await f?.close();
   });
 
-  async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`${m.text()} ${m.location().url}`); });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`request outside the app: ${r.url()}`); });
-    await page.goto(`${base}${path}`);
-    return { page, problems };
-  }
+  const open = (path: string) => openAppPage(browser, base, path, { width: 1280, height: 900 });
 
   it('opens the supplier page and the plan page, both accessible; unticking one action and approving leaves it out, recorded', async () => {
     const { page, problems } = await open('/api/supplier');

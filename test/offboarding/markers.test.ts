@@ -9,16 +9,22 @@ function capture() {
   return { lines, log: { info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) } };
 }
 
+/** Starts and runs a surrender on a fresh harness, capturing its log lines. */
+async function surrender(options: Parameters<typeof harness>[0]) {
+  const h = await harness(options);
+  const { lines, log } = capture();
+  const deps = { ...h.deps(), log };
+  const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
+  const owner = cliOwner(id);
+  await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+  const record = await runOffboarding(deps, id, { owner });
+  return { h, lines, id, record };
+}
+
 describe('surrender log markers', () => {
   it('a surrender that completes logs started then ended, with tenantId and surrenderId', async () => {
-    const h = await harness({ name: 'markers-done', inbox: 2 });
+    const { h, lines, id, record } = await surrender({ name: 'markers-done', inbox: 2 });
     try {
-      const { lines, log } = capture();
-      const deps = { ...h.deps(), log };
-      const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
-      const owner = cliOwner(id);
-      await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
-      const record = await runOffboarding(deps, id, { owner });
       expect(record.status).toBe('done');
       const marked = lines.filter((l) => l.includes('councilguard.surrender.'));
       expect(marked).toEqual([
@@ -33,14 +39,8 @@ describe('surrender log markers', () => {
   });
 
   it('a surrender stopped by a step (a read-only archive library) logs the failed marker as an error', async () => {
-    const h = await harness({ name: 'markers-failed', inbox: 2, readOnlyArchive: true });
+    const { h, lines, id, record } = await surrender({ name: 'markers-failed', inbox: 2, readOnlyArchive: true });
     try {
-      const { lines, log } = capture();
-      const deps = { ...h.deps(), log };
-      const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);
-      const owner = cliOwner(id);
-      await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
-      const record = await runOffboarding(deps, id, { owner });
       expect(record.status).toBe('failed');
       expect(lines.filter((l) => l.includes(SURRENDER_MARKERS.failed))).toEqual([expect.stringMatching(new RegExp(`^error ${SURRENDER_MARKERS.failed.replace(/\./g, '\\.')} tenantId=${h.council.tenantId} surrenderId=${id}: step preflight failed: `))]);
       expect(lines.some((l) => l.includes(SURRENDER_MARKERS.ended))).toBe(false);

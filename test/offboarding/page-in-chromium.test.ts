@@ -6,14 +6,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { clerkPageHandler } from '../../functions/handlers/offboarding-web';
 import { inProcessStarter } from '../support/in-process-starter';
 import { testCouncils } from '../support/councils';
 import { CLERK, harness, leaver, LEAVER, type Harness } from './support';
 import { signInWith } from '../support/sign-in';
-import { saveScreenshot } from '../support/browser';
+import { openAppPage, saveScreenshot } from '../support/browser';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = [
@@ -81,15 +81,7 @@ function host(handlers: ReturnType<typeof offboardingHttpHandlers>, signedIn: ()
     await h?.close();
   });
 
-  async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 1300 }, locale: 'en-GB', timezoneId: 'Europe/London' });
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`${m.text()} ${m.location().url}`); });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`request outside the app: ${r.url()}`); });
-    await page.goto(`${base}${path}`);
-    return { page, problems };
-  }
+  const open = (path: string) => openAppPage(browser, base, path, { width: 1000, height: 1300 });
 
   it('is labelled and keyboard-usable, explains problems, starts the surrender, shows progress, and opens the certificate', async () => {
     const { page, problems } = await open('/api/clerk/offboarding');

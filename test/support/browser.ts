@@ -29,3 +29,17 @@ export async function saveScreenshot(page: Page, name: string, options: { fullPa
     copyFileSync(join(out, name), join(docs, name));
   }
 }
+
+/**
+ * Opens `path` of a local app in a new page (en-GB, Europe/London) and collects what should never happen:
+ * console errors, uncaught page errors, and any request that leaves the app.
+ */
+export async function openAppPage(browser: Browser, base: string, path: string, viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport, locale: 'en-GB', timezoneId: 'Europe/London' });
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${m.text()} ${m.location().url}`); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`request outside the app: ${r.url()}`); });
+  await page.goto(`${base}${path}`);
+  return { page, problems };
+}
