@@ -59,11 +59,14 @@ their CPU and memory never count as the client's.
 | \`BENCH_SEQUENTIAL_SIZES\` | \`15,150\` | sizes also run by the sequential baseline (\`BENCH_NAIVE_SIZES\` is its old name) |
 | \`BENCH_SECOND_NIGHT_SIZES\` | \`1500\` | sizes where a second night (1 % of files changed) is measured |
 | \`BENCH_INCREMENTAL_USERS\` / \`BENCH_INCREMENTAL_FILES\` | \`150\` / \`300\` | audit-incremental tenant |
-| \`BENCH_SURRENDER_MESSAGES\` / \`BENCH_SURRENDER_SECONDS\` | \`50000\` / \`300\` | surrender mailbox size and step budget |
+| \`BENCH_SURRENDER_MESSAGES\` / \`BENCH_SURRENDER_SECONDS\` | \`50000\` / \`180\` | surrender: the full run's mailbox size; the ceiling run's copying time |
+| \`BENCH_SURRENDER_CEILING_MESSAGES\` / \`BENCH_SURRENDER_FULL\` | \`10000\` / \`1\` | surrender: the ceiling run's mailbox; \`0\` skips the full run |
+| \`BENCH_CHANGEOVER_COUNCILS\` / \`_LEAVERS\` / \`_MESSAGES\` / \`_CONCURRENCY\` | \`12\` / \`4\` / \`2000\` / the command's default (8) | the election changeover |
 | \`BENCH_COUNCILS\` | \`200\` | multi-tenant councils (15 users each) |
 | \`BENCH_NIGHTS\` | \`365\` | evidence-year records |
 | \`BENCH_IMPORT_RUNS\` / \`BENCH_PACKAGE_REUSE\` | \`7\` / unset | package import processes; \`1\` measures the existing zip |
 | \`BENCH_ALLOW_DIRTY\` | unset | \`1\` writes results from a dirty tree, marked as such |
+| \`BENCH_SHARED_WITH\` | unset | what else shares the CPUs during the run, recorded with each result |
 `;
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
