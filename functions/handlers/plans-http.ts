@@ -68,13 +68,20 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
     return json(200, { plan: found.plan, status: found.status });
   }
 
-  async function approve(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
+  /** A state-changing request: an approver, same-origin JSON, and a plan of the caller's council. */
+  async function forChange(request: HttpRequest): Promise<{ auth: { principal: Principal }; found: Exclude<Awaited<ReturnType<typeof find>>, HttpResponseInit> } | HttpResponseInit> {
     const auth = await authorise(request);
     if ('response' in auth) return auth.response;
     const crossSite = refuseCrossSite(request);
     if (crossSite) return crossSite;
     const found = await find(request, auth.principal);
-    if (!('plan' in found)) return found;
+    return 'plan' in found ? { auth, found } : found;
+  }
+
+  async function approve(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
+    const change = await forChange(request);
+    if (!('found' in change)) return change;
+    const { auth, found } = change;
     let choice: ApprovalChoice;
     try {
       choice = parseApprovalBody(await request.text(), found.plan);
@@ -91,12 +98,9 @@ export function plansHttpHandlers(deps: PlansHttpDeps) {
   }
 
   async function applyApproved(request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
-    const auth = await authorise(request);
-    if ('response' in auth) return auth.response;
-    const crossSite = refuseCrossSite(request);
-    if (crossSite) return crossSite;
-    const found = await find(request, auth.principal);
-    if (!('plan' in found)) return found;
+    const change = await forChange(request);
+    if (!('found' in change)) return change;
+    const { auth, found } = change;
     return applyIn(found, invocation, (ctx) => applyApprovedPlan(ctx, found.plan, auth.principal.userPrincipalName), auth.principal.userPrincipalName);
   }
 

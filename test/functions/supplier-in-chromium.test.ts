@@ -5,38 +5,14 @@
 // contrast of at least 4.5:1 from the computed styles, every interactive element reached by Tab and
 // visibly focused. Then one action is unticked and the plan approved in the browser. Screenshots go to
 // docs/images/ for the docs.
-import { createServer, type Server } from 'node:http';
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { supplierHandlers } from '../../functions/handlers/supplier';
 import { plansHttpHandlers } from '../../functions/handlers/plans-http';
 import { loadStatus } from '../../enforce/plan-store';
 import { haveChromium, CHROMIUM, openAppPage, saveScreenshot } from '../support/browser';
+import { functionsHost } from '../support/functions-host';
 import { supplierFixture, SUPPLIER, type SupplierFixture } from './supplier-support';
-
-type Handler = (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>;
-
-/** The Functions host's part: route, turn the Node request into an HttpRequest, write the response back. */
-function host(routes: [string, RegExp, Handler][], signedIn: () => Record<string, string>): Server {
-  return createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-        const route = routes.find(([m, re]) => m === req.method && re.test(url.pathname));
-        if (!route) { res.writeHead(404).end(); return; }
-        const params = Object.fromEntries(Object.entries(route[1].exec(url.pathname)!.groups ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>;
-        const headers = { ...Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), ...signedIn() };
-        const body = chunks.length ? { string: Buffer.concat(chunks).toString('utf8') } : undefined;
-        const result = await route[2](new HttpRequest({ method: req.method!, url: url.href, headers, params, body }), new InvocationContext({ functionName: 'page', logHandler: () => {} }));
-        const out = result.jsonBody !== undefined ? JSON.stringify(result.jsonBody) : String(result.body ?? '');
-        res.writeHead(result.status ?? 200, { ...(result.jsonBody !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(result.headers as Record<string, string>) });
-        res.end(out);
-      })().catch((err) => { res.writeHead(500).end(String(err)); });
-    });
-  });
-}
 
 // Runs in the page: the accessibility findings, each a sentence (an empty list passes).
 const A11Y = `(() => {
@@ -93,7 +69,7 @@ async function tabThrough(page: Page): Promise<{ reached: number; interactive: n
     f = await supplierFixture();
     const supplier = supplierHandlers({ councils: f.councils, signIn: f.s.signIn });
     const plans = plansHttpHandlers({ councils: f.councils, signIn: f.s.signIn });
-    server = host([
+    server = functionsHost([
       ['GET', /^\/api\/supplier$/, supplier.page],
       ['GET', /^\/api\/plans\/(?<id>[^/]+)\/page$/, plans.page],
       ['POST', /^\/api\/plans\/(?<id>[^/]+)\/approve$/, plans.approve],

@@ -3,9 +3,8 @@
 // signed-in clerk's principal header and the token store's ID token, from the simulated Entra). The clerk chooses the councillor, confirms, watches the
 // progress, and opens the certificate. Skipped, saying why, where Chromium or playwright-core is missing.
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import type { Browser } from 'playwright-core';
 import { offboardingHttpHandlers } from '../../functions/handlers/offboarding-http';
 import { clerkPageHandler } from '../../functions/handlers/offboarding-web';
@@ -14,6 +13,7 @@ import { testCouncils } from '../support/councils';
 import { CLERK, harness, leaver, LEAVER, type Harness } from './support';
 import { signInWith } from '../support/sign-in';
 import { openAppPage, saveScreenshot } from '../support/browser';
+import { functionsHost } from '../support/functions-host';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = [
@@ -27,33 +27,15 @@ if (missing.length) {
 }
 
 
-/** The Functions host's part: route, turn the Node request into an HttpRequest, write the HttpResponseInit back. */
-function host(handlers: ReturnType<typeof offboardingHttpHandlers>, signedIn: () => Record<string, string>): Server {
-  const routes: [string, RegExp, (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>][] = [
+/** The clerk's routes, as functions/offboarding-registrations.ts registers them. */
+function host(handlers: ReturnType<typeof offboardingHttpHandlers>, signedIn: () => Record<string, string>) {
+  return functionsHost([
     ['GET', /^\/api\/clerk(?:\/(?<file>[^/]+))?$/, clerkPageHandler],
     ['GET', /^\/api\/offboarding-roster$/, handlers.roster],
     ['POST', /^\/api\/offboarding$/, handlers.start],
     ['GET', /^\/api\/offboarding\/(?<id>[^/]+)$/, handlers.status],
     ['GET', /^\/api\/offboarding\/(?<id>[^/]+)\/certificate$/, handlers.certificate],
-  ];
-  return createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-        const route = routes.find(([m, re]) => m === req.method && re.test(url.pathname));
-        if (!route) { res.writeHead(404).end(); return; }
-        const params = Object.fromEntries(Object.entries(route[1].exec(url.pathname)!.groups ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>;
-        const headers = { ...Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), ...signedIn() };
-        const body = chunks.length ? { string: Buffer.concat(chunks).toString('utf8') } : undefined;
-        const result = await route[2](new HttpRequest({ method: req.method!, url: url.href, headers, params, body }), new InvocationContext({ functionName: 'page', logHandler: () => {} }));
-        const out = result.jsonBody !== undefined ? JSON.stringify(result.jsonBody) : String(result.body ?? '');
-        res.writeHead(result.status ?? 200, { ...(result.jsonBody !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(result.headers as Record<string, string>) });
-        res.end(out);
-      })().catch((err) => { res.writeHead(500).end(String(err)); });
-    });
-  });
+  ], signedIn);
 }
 
 (missing.length ? describe.skip : describe)(`the clerk's offboarding page in headless Chromium (${CHROMIUM})`, () => {
