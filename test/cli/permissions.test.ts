@@ -5,7 +5,7 @@ import { permissionsCommand } from '../../cli/commands/permissions';
 import { KNOWN_PERMISSIONS } from '../../graph/permissions';
 import type { Manifest } from '../../jobs/permission-manifest';
 import { randomUUID } from 'node:crypto';
-import { loadScenario, startSimulator } from '../../simulator';
+import { loadScenario, startSimulator, type Scenario } from '../../simulator';
 
 const demo = () => JSON.parse(readFileSync(join(__dirname, '../../simulator/scenarios/demo.councils.json'), 'utf8'));
 
@@ -19,6 +19,25 @@ async function manifest(change: (c: Record<string, unknown>) => void = () => {})
   await permissionsCommand({ config: file, json: true }, (s) => { json += s; });
   await permissionsCommand({ config: file }, (s) => { text += s; });
   return { json: (JSON.parse(json) as Manifest[])[0], text };
+}
+
+/** `permissions --check-tenant` against a simulated tenant, as text (with its exit code) and as JSON. */
+async function checkTenant(scenario: Scenario): Promise<{ code: number; text: string; json: string }> {
+  const sim = await startSimulator({ scenarios: [scenario] });
+  try {
+    const config = demo();
+    config.councils[0].tenantId = scenario.tenantId;
+    const file = join(mkdtempSync(join(tmpdir(), 'cg-perm-')), 'c.json');
+    writeFileSync(file, JSON.stringify(config));
+    const env = { ...process.env, ...sim.env() };
+    let text = '';
+    const code = await permissionsCommand({ config: file, checkTenant: true }, (s) => { text += s; }, env);
+    let json = '';
+    await permissionsCommand({ config: file, checkTenant: true, json: true }, (s) => { json += s; }, env);
+    return { code, text, json };
+  } finally {
+    await sim.close();
+  }
 }
 
 describe('councilguard permissions', () => {
@@ -57,20 +76,11 @@ describe('councilguard permissions', () => {
     scenario.tenantId = randomUUID();
     scenario.skus = [{ skuPartNumber: 'O365_BUSINESS_ESSENTIALS', servicePlans: ['EXCHANGE_S_STANDARD', 'SHAREPOINTSTANDARD'] }];
     scenario.grantedPermissions = scenario.grantedPermissions!.filter((p) => p !== 'Mail.Read');
-    const sim = await startSimulator({ scenarios: [scenario] });
-    try {
-      const config = demo();
-      config.councils[0].tenantId = scenario.tenantId;
-      const file = join(mkdtempSync(join(tmpdir(), 'cg-perm-')), 'c.json');
-      writeFileSync(file, JSON.stringify(config));
-      let text = '';
-      expect(await permissionsCommand({ config: file, checkTenant: true }, (s) => { text += s; }, { ...process.env, ...sim.env() })).toBe(1);
-      expect(text).toMatch(/NOT LICENSED: devices\.compliance needs Intune, which the tenant lacks; it will be skipped \(not-licensed\)/);
-      expect(text).toMatch(/NOT GRANTED: Mail\.Read \(needed by surrender \(clerk\)\) — grant it with infra\/grant-graph-permissions\.sh/);
-      expect(text).not.toMatch(/NOT GRANTED: User\.Read\.All/);
-    } finally {
-      await sim.close();
-    }
+    const { code, text } = await checkTenant(scenario);
+    expect(code).toBe(1);
+    expect(text).toMatch(/NOT LICENSED: devices\.compliance needs Intune, which the tenant lacks; it will be skipped \(not-licensed\)/);
+    expect(text).toMatch(/NOT GRANTED: Mail\.Read \(needed by surrender \(clerk\)\) — grant it with infra\/grant-graph-permissions\.sh/);
+    expect(text).not.toMatch(/NOT GRANTED: User\.Read\.All/);
   });
 
   it('--check-tenant accepts Directory.Read.All and Group.Read.All for the directory reads and advises least privilege', async () => {
@@ -78,23 +88,12 @@ describe('councilguard permissions', () => {
     scenario.tenantId = randomUUID();
     const broad: Record<string, string> = { 'User.Read.All': 'Directory.Read.All', 'GroupMember.Read.All': 'Group.Read.All', 'RoleManagement.Read.Directory': 'Directory.Read.All' };
     scenario.grantedPermissions = [...new Set(scenario.grantedPermissions!.map((p) => broad[p] ?? p))];
-    const sim = await startSimulator({ scenarios: [scenario] });
-    try {
-      const config = demo();
-      config.councils[0].tenantId = scenario.tenantId;
-      const file = join(mkdtempSync(join(tmpdir(), 'cg-perm-')), 'c.json');
-      writeFileSync(file, JSON.stringify(config));
-      let text = '';
-      expect(await permissionsCommand({ config: file, checkTenant: true }, (s) => { text += s; }, { ...process.env, ...sim.env() })).toBe(0);
-      expect(text).not.toMatch(/NOT GRANTED: (User\.Read\.All|GroupMember\.Read\.All|RoleManagement\.Read\.Directory)/);
-      expect(text).toMatch(/BROADER THAN NEEDED: Directory\.Read\.All is granted; CouncilGuard needs only GroupMember\.Read\.All, RoleManagement\.Read\.Directory, User\.Read\.All for/);
-      expect(text).toMatch(/BROADER THAN NEEDED: Group\.Read\.All is granted; CouncilGuard needs only GroupMember\.Read\.All/);
-      let json = '';
-      await permissionsCommand({ config: file, checkTenant: true, json: true }, (s) => { json += s; }, { ...process.env, ...sim.env() });
-      // Only PIM eligibility is not covered: "List roleEligibilitySchedules" does not accept Directory.Read.All, and it is optional.
-      expect(JSON.parse(json)[0].tenant.missingPermissions).toEqual([expect.objectContaining({ permission: 'RoleEligibilitySchedule.Read.Directory', optional: true })]);
-    } finally {
-      await sim.close();
-    }
+    const { code, text, json } = await checkTenant(scenario);
+    expect(code).toBe(0);
+    expect(text).not.toMatch(/NOT GRANTED: (User\.Read\.All|GroupMember\.Read\.All|RoleManagement\.Read\.Directory)/);
+    expect(text).toMatch(/BROADER THAN NEEDED: Directory\.Read\.All is granted; CouncilGuard needs only GroupMember\.Read\.All, RoleManagement\.Read\.Directory, User\.Read\.All for/);
+    expect(text).toMatch(/BROADER THAN NEEDED: Group\.Read\.All is granted; CouncilGuard needs only GroupMember\.Read\.All/);
+    // Only PIM eligibility is not covered: "List roleEligibilitySchedules" does not accept Directory.Read.All, and it is optional.
+    expect(JSON.parse(json)[0].tenant.missingPermissions).toEqual([expect.objectContaining({ permission: 'RoleEligibilitySchedule.Read.Directory', optional: true })]);
   });
 });
