@@ -23,9 +23,12 @@ import { RequestMeter } from './meter';
 import { MailboxPacingMiddleware, MeterMiddleware, RetryMiddleware } from './middleware';
 import { nextClientRequestId } from './correlation';
 import { RetryLoop } from './retry';
-import { DEFAULT_RETRY, MailboxBudget, MailboxLimiter, OUTLOOK_MAILBOX_BUDGET, SharedThrottle, sleep, type MailboxBudgetOptions, type RetryPolicy } from './throttle';
+import { DEFAULT_RETRY, MailboxBudget, MailboxLimiter, mailboxOfUrl, OUTLOOK_MAILBOX_BUDGET, SharedThrottle, sleep, type MailboxBudgetOptions, type RetryPolicy } from './throttle';
 
 export type GraphVersion = 'v1.0' | 'beta';
+
+/** $batch items held back by mailbox pauses that end this close together go in one round, not one round each. */
+const BATCH_COALESCE_MS = 50;
 
 export interface BatchItem {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -207,7 +210,10 @@ export class GraphContext {
 
   /**
    * JSON $batch: split into 20s, run batches under p-limit, retry per-item 429/503/504 honouring each
-   * item's Retry-After (the SDK does not retry inner items), return results in input order.
+   * item's Retry-After (the SDK does not retry inner items), return results in input order. An item to a
+   * mailbox also waits for that mailbox's pause, and its 429 pauses only that mailbox ("Microsoft Graph
+   * throttling guidance", Throttling and batching: items are evaluated individually against throttling
+   * limits, and each is retried after its own retry-after), so other items are not held back by it.
    */
   async batch(requests: BatchItem[], opts: { version?: GraphVersion } = {}): Promise<BatchResult[]> {
     const version = opts.version ?? 'v1.0';
@@ -217,25 +223,42 @@ export class GraphContext {
       return results;
     }
     let pending = requests.map((_, i) => i);
-    // Per item: rounds that ended in 429 (their own budget) and rounds in all.
+    // Per item: rounds that ended in 429 (their own budget), rounds in all, when it may be sent again, its mailbox.
     const throttledRounds = new Array<number>(requests.length).fill(0);
     const rounds = new Array<number>(requests.length).fill(0);
-    for (let attempt = 0; pending.length; attempt++) {
+    const notBefore = new Array<number>(requests.length).fill(0);
+    const mailboxes = requests.map((r) => mailboxOfUrl(`/${version}${r.url}`));
+    const readyAt = (i: number) => Math.max(notBefore[i], this.throttle.until(mailboxes[i]));
+    while (pending.length) {
+      // As before, a round waits for the longest wait among its items; but an item held back by its
+      // mailbox's own pause does not hold the round back: it goes in the first round after that pause.
+      const now = Date.now();
+      const held = (i: number) => mailboxes[i] !== undefined && this.throttle.until(mailboxes[i]) > Math.max(now, this.throttle.until());
+      const free = pending.filter((i) => !held(i));
+      const until = free.length
+        ? free.reduce((max, i) => Math.max(max, readyAt(i)), 0)
+        : pending.reduce((min, i) => Math.min(min, readyAt(i)), Infinity) + BATCH_COALESCE_MS;
+      const group = pending.filter((i) => readyAt(i) <= until);
+      const wait = group.reduce((max, i) => Math.max(max, readyAt(i)), 0) - now;
+      if (wait > 0) await sleep(wait);
+      // A pause that began meanwhile (another caller's 429) keeps its items back.
+      const due = group.filter((i) => readyAt(i) <= Date.now());
+      const sent = new Set(due);
+      const later = pending.filter((i) => !sent.has(i));
       const chunks: number[][] = [];
-      for (let i = 0; i < pending.length; i += 20) chunks.push(pending.slice(i, i + 20));
+      for (let i = 0; i < due.length; i += 20) chunks.push(due.slice(i, i + 20));
       const retryNext: number[] = [];
-      let wait = 0;
       await Promise.all(chunks.map((chunk) => this.batchLimit(async () => {
         const { responses, clientRequestId } = await this.sendBatch(chunk.map((i) => requests[i]), version);
         chunk.forEach((index, j) => {
           const res = responses[j];
           if (res.status === 429) this.meter.count('throttled', requests[index].url);
-          const after = this.retryLoop.delayAfter(rounds[index], { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] }, throttledRounds[index]);
+          const after = this.retryLoop.delayAfter(rounds[index], { status: res.status, retryAfter: res.headers['retry-after'] ?? res.headers['Retry-After'] }, throttledRounds[index], mailboxes[index]);
           rounds[index]++;
           if (res.status === 429) throttledRounds[index]++;
           if (after !== undefined) {
             retryNext.push(index);
-            wait = Math.max(wait, after);
+            notBefore[index] = Date.now() + after;
           } else {
             results[index] = res.status >= 400
               ? { ...res, error: graphRequestError(res.status, res.body, requests[index].method, `/${version}${requests[index].url}`, res.headers['request-id'], clientRequestId) }
@@ -243,11 +266,8 @@ export class GraphContext {
           }
         });
       })));
-      if (retryNext.length) {
-        this.meter.count('itemRetry', undefined, retryNext.length);
-        await sleep(wait);
-      }
-      pending = retryNext.sort((a, b) => a - b);
+      if (retryNext.length) this.meter.count('itemRetry', undefined, retryNext.length);
+      pending = [...later, ...retryNext].sort((a, b) => a - b);
     }
     return results;
   }

@@ -52,6 +52,7 @@ export class RetryMiddleware implements Middleware {
       once: !(context.options?.body === undefined || typeof context.options.body === 'string'),
       request: { method: context.options?.method ?? 'GET', url },
       throttled: () => this.meter.count('throttled', url),
+      mailbox: mailboxOfUrl(url),
     });
   }
 }

@@ -1,5 +1,6 @@
 // Throttling: honour Retry-After everywhere, bounded retries with jitter, and ONE shared gate per run so
-// a storm of 429s slows the whole run instead of multiplying requests. Plus Exchange's per-mailbox limit.
+// a storm of 429s slows the run instead of multiplying requests (a mailbox's 429 slows only that
+// mailbox). Plus Exchange's per-mailbox limits.
 import pLimit from 'p-limit';
 
 export const RETRYABLE_STATUS = new Set([429, 503, 504]);
@@ -36,16 +37,37 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfter?: num
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-/** One per run: a 429 anywhere holds back every new request until its Retry-After has passed. */
+/**
+ * One per Graph context (tenant and run). A 429 on a request to a mailbox (mailboxOfUrl) holds back new
+ * requests to that mailbox only: Outlook's limits are "evaluated for each app ID and mailbox
+ * combination ... If an application exceeds the limit in one mailbox, it does not affect the ability to
+ * access another mailbox" ("Microsoft Graph service-specific throttling limits", Outlook service limits).
+ * A 429 on anything else (directory, drives, sites, reports, a $batch as a whole) holds back every new
+ * request of the context until its Retry-After has passed.
+ */
 export class SharedThrottle {
   private pausedUntil = 0;
+  /** Mailbox (as mailboxOfUrl names it) → when its pause ends; an entry is dropped once it has. */
+  private readonly mailboxes = new Map<string, number>();
 
-  pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  /** Pauses `mailbox`'s requests, or every request when no mailbox is given. */
+  pause(ms: number, mailbox?: string): void {
+    const until = Date.now() + ms;
+    if (mailbox === undefined) this.pausedUntil = Math.max(this.pausedUntil, until);
+    else this.mailboxes.set(mailbox, Math.max(this.mailboxes.get(mailbox) ?? 0, until));
   }
 
-  async gate(): Promise<void> {
-    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) await sleep(wait);
+  /** When a request to `mailbox` (or, without one, to anything else) may be sent (ms since the epoch). */
+  until(mailbox?: string): number {
+    if (mailbox === undefined) return this.pausedUntil;
+    const own = this.mailboxes.get(mailbox);
+    if (own !== undefined && own <= Date.now()) this.mailboxes.delete(mailbox);
+    return Math.max(this.pausedUntil, own ?? 0);
+  }
+
+  /** Waits out the context's pause and, for a mailbox request, that mailbox's. */
+  async gate(mailbox?: string): Promise<void> {
+    for (let wait = this.until(mailbox) - Date.now(); wait > 0; wait = this.until(mailbox) - Date.now()) await sleep(wait);
   }
 }
 
