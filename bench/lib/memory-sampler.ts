@@ -1,4 +1,4 @@
-// Samples this process's memory (process.memoryUsage(): rss and heapUsed) every second while a workload
+// Samples this process's memory (process.memoryUsage(): rss, heapUsed, heapTotal, external) every second while a workload
 // runs, and reports the peak and the steady state (the median of the last half of the samples, after
 // start-up and the first garbage collections). Any benchmark's workload can use it.
 import { round } from './ipc';
@@ -8,6 +8,10 @@ export interface MemorySample {
   atS: number;
   rssMb: number;
   heapUsedMb: number;
+  /** V8's committed heap (used plus the headroom it keeps): RSS above this is Buffers, code and allocator slack. */
+  heapTotalMb?: number;
+  /** Memory outside the V8 heap held by JS objects (Buffers, ArrayBuffers). */
+  externalMb?: number;
 }
 
 export interface MemoryReport {
@@ -40,7 +44,7 @@ export class MemorySampler {
 
   private sample(): void {
     const m = process.memoryUsage();
-    this.samples.push({ atS: round((Date.now() - this.startedAt) / 1000, 1), rssMb: round(m.rss / MB, 1), heapUsedMb: round(m.heapUsed / MB, 1) });
+    this.samples.push({ atS: round((Date.now() - this.startedAt) / 1000, 1), rssMb: round(m.rss / MB, 1), heapUsedMb: round(m.heapUsed / MB, 1), heapTotalMb: round(m.heapTotal / MB, 1), externalMb: round(m.external / MB, 1) });
   }
 
   start(): this {
