@@ -85,6 +85,12 @@ function reading(graph: GraphContext): MeterReading {
   return { httpRequests: graph.meter.httpRequests, workUnits: graph.meter.workUnits, counts: { ...graph.meter.counts }, byRoute: Object.fromEntries(graph.meter.byRoute), maxInFlight: wire.maxInFlight };
 }
 
+/** Round trips and work units: a meter's totals, or what a phase added to them. */
+export interface PhaseCounts { httpRequests: number; workUnits: number }
+
+const totals = (graph: GraphContext): PhaseCounts => ({ httpRequests: graph.meter.httpRequests, workUnits: graph.meter.workUnits });
+const since = (graph: GraphContext, before: PhaseCounts): PhaseCounts => ({ httpRequests: graph.meter.httpRequests - before.httpRequests, workUnits: graph.meter.workUnits - before.workUnits });
+
 export interface AuditJobResult {
   wallS: number;
   /** Heap and RSS sampled every second during the audit (bench/lib/memory-sampler.ts). */
@@ -119,7 +125,10 @@ export interface SurrenderJobResult {
   copyRatePerS: number;
   exportWallS: number;
   listingS: number;
+  /** The whole job: startOffboarding, preflight, freeze, export-mail and (with verify) the later steps. */
   meter: MeterReading;
+  /** What each phase added to the meter: before export-mail (start, preflight, freeze), export-mail, the later steps. */
+  phases: { setup: PhaseCounts; exportMail: PhaseCounts; later?: PhaseCounts };
   retries: number;
   rssSamplesMb: number[];
   usage: ProcessUsage;
@@ -275,6 +284,7 @@ serve({
       const r = await runOffboardingStep(deps, id, step, { owner });
       if (r.status !== 'done') throw new Error(`surrender step ${step} ended ${r.status}: ${'message' in r ? r.message : ''}`);
     }
+    const setup = totals(graph);
     const memory = new MemorySampler(1000).start();
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(Math.round(process.memoryUsage().rss / 1048576)), 5000);
@@ -302,6 +312,8 @@ serve({
     clearInterval(sampler);
     const exportWallS = (performance.now() - t0) / 1000;
     const copyPhaseS = firstAt === undefined ? 0 : (lastAt - firstAt) / 1000;
+    const exportMail = since(graph, setup);
+    const afterExport = totals(graph);
     const laterSteps: Record<string, string> = {};
     let verifyCounts: Record<string, number> | undefined;
     let verifyS: number | undefined;
@@ -333,6 +345,7 @@ serve({
       exportWallS: round(exportWallS),
       listingS: firstAt === undefined ? 0 : round((firstAt - t0) / 1000),
       meter: reading(graph),
+      phases: { setup, exportMail, later: args.verify ? since(graph, afterExport) : undefined },
       retries: graph.meter.counts.retry + graph.meter.counts.itemRetry,
       rssSamplesMb: rss,
       usage: processUsage(),
