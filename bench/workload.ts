@@ -91,6 +91,21 @@ export interface PhaseCounts { httpRequests: number; workUnits: number }
 const totals = (graph: GraphContext): PhaseCounts => ({ httpRequests: graph.meter.httpRequests, workUnits: graph.meter.workUnits });
 const since = (graph: GraphContext, before: PhaseCounts): PhaseCounts => ({ httpRequests: graph.meter.httpRequests - before.httpRequests, workUnits: graph.meter.workUnits - before.workUnits });
 
+/** Several councils' meters added up (each council has its own GraphContext; Exchange calls are in each). */
+function summed(graphs: GraphContext[]): MeterReading {
+  const counts = Object.fromEntries(Object.keys(graphs[0]?.meter.counts ?? {}).map((k) => [k, 0])) as Record<RequestKind, number>;
+  const byRoute: Record<string, number> = {};
+  for (const g of graphs) {
+    for (const [k, v] of Object.entries(g.meter.counts) as [RequestKind, number][]) counts[k] = (counts[k] ?? 0) + v;
+    for (const [k, v] of g.meter.byRoute) byRoute[k] = (byRoute[k] ?? 0) + v;
+  }
+  return {
+    httpRequests: graphs.reduce((n, g) => n + g.meter.httpRequests, 0),
+    workUnits: graphs.reduce((n, g) => n + g.meter.workUnits, 0),
+    counts, byRoute, maxInFlight: wire.maxInFlight,
+  };
+}
+
 export interface AuditJobResult {
   wallS: number;
   /** Heap and RSS sampled every second during the audit (bench/lib/memory-sampler.ts). */
@@ -158,6 +173,10 @@ export interface ChangeoverJobResult {
   memory: MemoryReport;
   /** Each step's wall time per surrender (seconds): how many ran, the mean and the longest. */
   stepS: Record<string, { n: number; meanS: number; maxS: number }>;
+  /** Summed over every council's GraphContext (Graph, uploads and Exchange calls). */
+  meter: MeterReading;
+  /** How many GraphContexts were made (one per council reached). */
+  graphContexts: number;
   usage: ProcessUsage;
 }
 
@@ -226,7 +245,11 @@ serve({
 
   async changeover(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<ChangeoverJobResult> {
     const store = await openStore(args.storage);
-    const councils = new Councils({ file: () => ({ councils: args.councils }), env: { ...process.env, ...args.env }, store, log: silentLogger });
+    const env = { ...process.env, ...args.env };
+    // Each council's Graph context made as the app makes it (councilContext), kept here so their meters can be summed.
+    const graphs: GraphContext[] = [];
+    const graph = (council: CouncilConfig) => { const g = createGraphContext(readEnvironment(env, council.tenantId)); graphs.push(g); return g; };
+    const councils = new Councils({ file: () => ({ councils: args.councils }), env, store, log: silentLogger, graph });
     const memory = new MemorySampler(1000).start();
     // Each step's wall time in each surrender, to see which steps a concurrent run stretches.
     const stepTimes: Partial<Record<StepName, number[]>> = {};
@@ -260,7 +283,7 @@ serve({
     return {
       wallS: round(wallS), surrenders: rows.length, outcomes, verified,
       failures: rows.filter((r) => r.outcome === 'failed' || r.outcome === 'council-failed').map((r) => `${r.council} ${r.userPrincipalName}: ${r.detail}`).slice(0, 5),
-      memory: mem, stepS, usage: processUsage(),
+      memory: mem, stepS, meter: summed(graphs), graphContexts: graphs.length, usage: processUsage(),
     };
   },
 
