@@ -13,9 +13,10 @@
 //   gives `threshold` { value, better, spread } (spreadOf/speedUp) and is judged by its spread: met,
 //   not met, or "not shown" when the spread straddles the value or fewer than 3 runs were made;
 //   `notShownBecause` says why a target was not measured at all.
-// - counts: one `countCheck(label, meter, simStats, { users, councils })` per measured run: round trips
-//   and Graph work units from the client's RequestMeter and from the simulator. countCheck throws at once
-//   when the two disagree, and writeResult refuses to write such counts.
+// - counts: one `countCheck(label, meter, simStats, { users, councils, messages? })` per measured run:
+//   round trips and Graph work units from the client's RequestMeter (summed over every GraphContext the
+//   run made) and from the simulator. countCheck throws at once when the two disagree, and writeResult
+//   refuses to write such counts. `messages` (a surrender's copied mail) adds work units per message.
 // - memory: { peakRssMb, peakHeapMb, steadyRssMb } from bench/lib/memory-sampler.ts where used.
 // - findings: sentences the README prints under the benchmark (what the numbers show).
 // - Workloads run in a child process (inWorkload, bench/workload.ts), the simulator in another

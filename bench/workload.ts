@@ -85,6 +85,27 @@ function reading(graph: GraphContext): MeterReading {
   return { httpRequests: graph.meter.httpRequests, workUnits: graph.meter.workUnits, counts: { ...graph.meter.counts }, byRoute: Object.fromEntries(graph.meter.byRoute), maxInFlight: wire.maxInFlight };
 }
 
+/** Round trips and work units: a meter's totals, or what a phase added to them. */
+export interface PhaseCounts { httpRequests: number; workUnits: number }
+
+const totals = (graph: GraphContext): PhaseCounts => ({ httpRequests: graph.meter.httpRequests, workUnits: graph.meter.workUnits });
+const since = (graph: GraphContext, before: PhaseCounts): PhaseCounts => ({ httpRequests: graph.meter.httpRequests - before.httpRequests, workUnits: graph.meter.workUnits - before.workUnits });
+
+/** Several councils' meters added up (each council has its own GraphContext; Exchange calls are in each). */
+function summed(graphs: GraphContext[]): MeterReading {
+  const counts = Object.fromEntries(Object.keys(graphs[0]?.meter.counts ?? {}).map((k) => [k, 0])) as Record<RequestKind, number>;
+  const byRoute: Record<string, number> = {};
+  for (const g of graphs) {
+    for (const [k, v] of Object.entries(g.meter.counts) as [RequestKind, number][]) counts[k] = (counts[k] ?? 0) + v;
+    for (const [k, v] of g.meter.byRoute) byRoute[k] = (byRoute[k] ?? 0) + v;
+  }
+  return {
+    httpRequests: graphs.reduce((n, g) => n + g.meter.httpRequests, 0),
+    workUnits: graphs.reduce((n, g) => n + g.meter.workUnits, 0),
+    counts, byRoute, maxInFlight: wire.maxInFlight,
+  };
+}
+
 export interface AuditJobResult {
   wallS: number;
   /** Heap and RSS sampled every second during the audit (bench/lib/memory-sampler.ts). */
@@ -119,7 +140,10 @@ export interface SurrenderJobResult {
   copyRatePerS: number;
   exportWallS: number;
   listingS: number;
+  /** The whole job: startOffboarding, preflight, freeze, export-mail and (with verify) the later steps. */
   meter: MeterReading;
+  /** What each phase added to the meter: before export-mail (start, preflight, freeze), export-mail, the later steps. */
+  phases: { setup: PhaseCounts; exportMail: PhaseCounts; later?: PhaseCounts };
   retries: number;
   rssSamplesMb: number[];
   usage: ProcessUsage;
@@ -149,6 +173,10 @@ export interface ChangeoverJobResult {
   memory: MemoryReport;
   /** Each step's wall time per surrender (seconds): how many ran, the mean and the longest. */
   stepS: Record<string, { n: number; meanS: number; maxS: number }>;
+  /** Summed over every council's GraphContext (Graph, uploads and Exchange calls). */
+  meter: MeterReading;
+  /** How many GraphContexts were made (one per council reached). */
+  graphContexts: number;
   usage: ProcessUsage;
 }
 
@@ -217,7 +245,11 @@ serve({
 
   async changeover(args: { env: Record<string, string>; councils: CouncilConfig[]; storage: string; concurrency?: number }): Promise<ChangeoverJobResult> {
     const store = await openStore(args.storage);
-    const councils = new Councils({ file: () => ({ councils: args.councils }), env: { ...process.env, ...args.env }, store, log: silentLogger });
+    const env = { ...process.env, ...args.env };
+    // Each council's Graph context made as the app makes it (councilContext), kept here so their meters can be summed.
+    const graphs: GraphContext[] = [];
+    const graph = (council: CouncilConfig) => { const g = createGraphContext(readEnvironment(env, council.tenantId)); graphs.push(g); return g; };
+    const councils = new Councils({ file: () => ({ councils: args.councils }), env, store, log: silentLogger, graph });
     const memory = new MemorySampler(1000).start();
     // Each step's wall time in each surrender, to see which steps a concurrent run stretches.
     const stepTimes: Partial<Record<StepName, number[]>> = {};
@@ -251,7 +283,7 @@ serve({
     return {
       wallS: round(wallS), surrenders: rows.length, outcomes, verified,
       failures: rows.filter((r) => r.outcome === 'failed' || r.outcome === 'council-failed').map((r) => `${r.council} ${r.userPrincipalName}: ${r.detail}`).slice(0, 5),
-      memory: mem, stepS, usage: processUsage(),
+      memory: mem, stepS, meter: summed(graphs), graphContexts: graphs.length, usage: processUsage(),
     };
   },
 
@@ -275,6 +307,7 @@ serve({
       const r = await runOffboardingStep(deps, id, step, { owner });
       if (r.status !== 'done') throw new Error(`surrender step ${step} ended ${r.status}: ${'message' in r ? r.message : ''}`);
     }
+    const setup = totals(graph);
     const memory = new MemorySampler(1000).start();
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(Math.round(process.memoryUsage().rss / 1048576)), 5000);
@@ -302,6 +335,8 @@ serve({
     clearInterval(sampler);
     const exportWallS = (performance.now() - t0) / 1000;
     const copyPhaseS = firstAt === undefined ? 0 : (lastAt - firstAt) / 1000;
+    const exportMail = since(graph, setup);
+    const afterExport = totals(graph);
     const laterSteps: Record<string, string> = {};
     let verifyCounts: Record<string, number> | undefined;
     let verifyS: number | undefined;
@@ -333,6 +368,7 @@ serve({
       exportWallS: round(exportWallS),
       listingS: firstAt === undefined ? 0 : round((firstAt - t0) / 1000),
       meter: reading(graph),
+      phases: { setup, exportMail, later: args.verify ? since(graph, afterExport) : undefined },
       retries: graph.meter.counts.retry + graph.meter.counts.itemRetry,
       rssSamplesMb: rss,
       usage: processUsage(),

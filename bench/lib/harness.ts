@@ -112,7 +112,7 @@ export function writeResult(name: string, data: Omit<BenchResult, 'benchmark' | 
 }
 
 /** One measured run's round trips and work units from the client's meter and the simulator's counters. */
-export function countCheck(label: string, client: { httpRequests: number; workUnits: number }, sim: SimStats, per: { users?: number; councils?: number } = {}): CountCheck {
+export function countCheck(label: string, client: { httpRequests: number; workUnits: number }, sim: SimStats, per: { users?: number; councils?: number; messages?: number } = {}): CountCheck {
   const check: CountCheck = { label, ...per, roundTrips: { client: client.httpRequests, simulator: sim.requests + sim.uploads }, workUnits: { client: client.workUnits, simulator: sim.workUnits } };
   const bad = countMismatch(check);
   // Loudly, at once: a benchmark whose two counts disagree is measuring something else than it says.

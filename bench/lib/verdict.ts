@@ -73,6 +73,8 @@ export interface CountCheck {
   label: string;
   users?: number;
   councils?: number;
+  /** Messages the run copied (a surrender), for work units per message. */
+  messages?: number;
   roundTrips: { client: number; simulator: number };
   workUnits: { client: number; simulator: number };
 }

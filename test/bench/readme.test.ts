@@ -96,6 +96,17 @@ describe('the generated README', () => {
     expect(text).not.toMatch(/\*\*met\*\*/);
   });
 
+  it('adds messages and work units per message when a run copied mail (a surrender), and leaves them out otherwise', () => {
+    const surrender = result([{ target: 't', measured: 'm', met: true }], {
+      benchmark: 'changeover',
+      counts: [{ label: 'changeover: 2 councils, 4 surrenders', users: 4, councils: 2, messages: 400, roundTrips: { client: 1636, simulator: 1636 }, workUnits: { client: 1636, simulator: 1636 } }],
+    });
+    const text = renderReadme([surrender], () => HASH);
+    expect(text).toMatch(/\| messages \| round trips \|.*\| work units per message \|/);
+    expect(text).toMatch(/\| changeover: 2 councils, 4 surrenders \| 4 \| 2 \| 400 \| 1636 \| 1636 \| 409 \| 818 \| 4\.09 \|/);
+    expect(renderReadme([r], () => HASH)).not.toMatch(/per message/);
+  });
+
   it('leaves memory out when the result has none', () => {
     expect(renderReadme([{ ...r, memory: undefined }], () => HASH)).not.toMatch(/Memory:/);
   });
