@@ -8,7 +8,7 @@ import { loadProfile, resolveClause } from '../policy/load';
 import type { CouncilConfig } from '../policy/council-config';
 import type { SurrenderRecord } from './types';
 import type { VerifySummary } from './steps/verify';
-import type { ManifestRow } from './manifest';
+import type { ManifestTotals } from './manifest';
 import { version } from '../package.json';
 
 const CERTIFICATE_CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
@@ -24,7 +24,8 @@ footer{margin-top:3rem;font-size:.85rem;color:#505a5f}
 export interface CertificateInput {
   record: SurrenderRecord;
   council: CouncilConfig;
-  rows: ManifestRow[];
+  /** The manifest's counts (offboarding/manifest.ts manifestTotals), not its rows. */
+  totals: ManifestTotals;
   verify: VerifySummary;
   manifestSha256: string;
   generatedAt: string;
@@ -38,7 +39,7 @@ const mb = (bytes: number) => `${(bytes / 1048576).toLocaleString('en-GB', { max
 const ukDay = ukLongDate;
 
 export function renderCertificate(c: CertificateInput): string {
-  const { record, council, rows, verify } = c;
+  const { record, council, totals, verify } = c;
   const req = record.request;
   const target = record.target!;
   const archive = record.archive!;
@@ -48,13 +49,9 @@ export function renderCertificate(c: CertificateInput): string {
   } catch {
     clause = undefined;
   }
-  const messages = rows.filter((r) => r.kind === 'message' && r.status === 'archived');
-  const files = rows.filter((r) => r.kind === 'file' && r.status === 'archived');
   const contacts = record.steps['export-contacts'].counts?.contacts ?? 0;
   const events = record.steps['export-calendar'].counts?.events ?? 0;
   const notebooks = record.steps['export-files'].counts?.notebooks ?? 0;
-  const bytes = rows.reduce((t, r) => t + r.size, 0);
-  const xorChecked = files.filter((r) => r.quickXorHash?.source && r.quickXorHash.source === r.quickXorHash.copy).length;
   const opt = req.options;
 
   const folderRows = verify.folders.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td>${esc(f.archivePath)}</td><td class="num">${n(f.listed)}</td><td class="num">${n(f.archived)}</td><td class="num">${n(f.gone)}</td><td class="num">${n(f.inArchive)}</td></tr>`).join('\n');
@@ -74,9 +71,9 @@ ${drifted.map((f) => `<tr><td>${esc(f.sourcePath)}</td><td class="num">${n(f.inM
 ${record.notCopied.map((x) => `<tr><td>${esc(x.what)}${x.count !== undefined ? ` (${n(x.count)})` : ''}</td><td>${esc(x.where)}</td><td>${esc(x.why)}</td></tr>`).join('\n')}
 </tbody></table>`
     : '';
-  const changed = files.filter((r) => r.changedDuringCopy);
-  const changedSection = changed.length
-    ? `<h2>OneDrive files saved again during the copy</h2><p>These files were changed while the surrender ran. Each was read again and its latest version copied and checked against the OneDrive's new hash${changed.some((r) => r.keptChanging) ? '; those marked “still changing” were being saved again after every copy, so the archive holds the latest version CouncilGuard could copy' : ''}.</p><ul>${changed.slice(0, 100).map((r) => `<li>${esc(r.sourceFolder)}${r.keptChanging ? ' (still changing)' : ''}</li>`).join('')}</ul>`
+  const changed = totals.changedShown;
+  const changedSection = totals.changedFiles
+    ? `<h2>OneDrive files saved again during the copy</h2><p>These files were changed while the surrender ran. Each was read again and its latest version copied and checked against the OneDrive's new hash${changed.some((r) => r.keptChanging) ? '; those marked “still changing” were being saved again after every copy, so the archive holds the latest version CouncilGuard could copy' : ''}.</p><ul>${changed.map((r) => `<li>${esc(r.sourceFolder)}${r.keptChanging ? ' (still changing)' : ''}</li>`).join('')}</ul>`
     : '';
   const next = [
     `The account ${esc(target.userPrincipalName)} stays, with sign-in blocked. CouncilGuard never deletes an account.`,
@@ -102,7 +99,7 @@ ${req.force ? `<dt>Started before, or apart from, the roster's term end because<
 <dt>Reference</dt><dd><code>${esc(record.id)}</code></dd>
 </dl>
 <h2>What was copied</h2>
-<p>${n(messages.length)} email message(s) as .eml files (each with its attachments, openable in Outlook), ${n(contacts)} contact(s) (contacts.vcf and contacts.csv), ${n(events)} calendar event(s) (calendar.ics) and ${n(files.length)} OneDrive file(s)${notebooks ? `, among them the files of ${n(notebooks)} OneNote notebook(s)` : ''}: ${mb(bytes)} in all.</p>
+<p>${n(totals.messages)} email message(s) as .eml files (each with its attachments, openable in Outlook), ${n(contacts)} contact(s) (contacts.vcf and contacts.csv), ${n(events)} calendar event(s) (calendar.ics) and ${n(totals.files)} OneDrive file(s)${notebooks ? `, among them the files of ${n(notebooks)} OneNote notebook(s)` : ''}: ${mb(totals.bytes)} in all.</p>
 <table>
 <caption class="visually-hidden">Items per folder</caption>
 <thead><tr><th scope="col">Folder</th><th scope="col">In the archive at</th><th scope="col" class="num">Listed</th><th scope="col" class="num">Copied</th><th scope="col" class="num">Deleted before copy</th><th scope="col" class="num">Files found in archive</th></tr></thead>
@@ -118,8 +115,8 @@ ${notCopied}
 <ul>
 <li>For every folder, the number of items listed at the start equals the number copied, and the archive folder holds exactly those files.</li>
 <li>Every row of the manifest (${n(verify.rows)} rows) was matched to its file in the archive by identity, name and size.</li>
-<li>The SHA-256 of the archived bytes was read back from SharePoint and matched the manifest for ${verify.hashScope === 'all' ? `<strong>every</strong> archived item (${n(verify.hashChecked)})` : `a random sample of <strong>${n(verify.hashChecked)}</strong> of ${n(rows.filter((r) => r.status === 'archived').length)} archived items`}.</li>
-${files.length ? `<li>${n(xorChecked)} of ${n(files.length)} OneDrive file(s) carry the same quickXorHash in the archive as in the OneDrive.</li>` : ''}
+<li>The SHA-256 of the archived bytes was read back from SharePoint and matched the manifest for ${verify.hashScope === 'all' ? `<strong>every</strong> archived item (${n(verify.hashChecked)})` : `a random sample of <strong>${n(verify.hashChecked)}</strong> of ${n(totals.archived)} archived items`}.</li>
+${totals.files ? `<li>${n(totals.filesXorMatched)} of ${n(totals.files)} OneDrive file(s) carry the same quickXorHash in the archive as in the OneDrive.</li>` : ''}
 <li>Verified ${esc(ukDateTime(verify.verifiedAt ?? c.generatedAt))}.</li>
 </ul>
 <h2>The manifest</h2>

@@ -119,6 +119,15 @@ export class ManifestLog {
     return [...found.values()];
   }
 
+  /** The archive folders this step's valid rows are in, sorted (one short string per folder, not the rows). */
+  async folders(index: Map<string, RowSummary>): Promise<string[]> {
+    const found = new Set<string>();
+    await this.eachSegment((segment) => {
+      for (const row of segment) if (index.get(rowKey(row))?.at === row.at) found.add(row.folder);
+    });
+    return [...found].sort((a, b) => a.localeCompare(b));
+  }
+
   private async dropInvalidated(rows: Map<string, { at: string }>): Promise<void> {
     const invalid = await readInvalidations(this.store, this.surrenderId, this.step);
     for (const [key, at] of Object.entries(invalid)) {
@@ -167,13 +176,38 @@ export const withoutListingColumns = (row: ManifestRow): ManifestRow => {
   return rest;
 };
 
+export const EXPORT_STEPS: StepName[] = ['export-mail', 'export-contacts', 'export-calendar', 'export-files'];
+const KIND_ORDER: Record<ManifestRow['kind'], number> = { message: 0, index: 1, contacts: 2, calendar: 3, file: 4 };
+const byKindThenName = (a: ManifestRow, b: ManifestRow) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name);
+
+/** One archive folder's valid rows (of one exporting step), by kind then name. */
+export interface RowGroup {
+  step: StepName;
+  folder: string;
+  rows: ManifestRow[];
+}
+
+/**
+ * Every valid row of every exporting step, one archive folder at a time (steps in order, folders sorted):
+ * what verify and the hand-over walk, so a 50,000-message mailbox never has all its rows in memory at
+ * once, only the largest folder's. Each folder costs one more read of its step's segments.
+ */
+export async function* rowGroups(store: Store, id: string, project: (row: ManifestRow) => ManifestRow = (r) => r, steps: StepName[] = EXPORT_STEPS): AsyncGenerator<RowGroup> {
+  for (const step of steps) {
+    const log = new ManifestLog(store, id, step);
+    const index = await log.loadIndex();
+    for (const folder of await log.folders(index)) {
+      const rows = (await log.scan(index, (r) => r.folder === folder)).map(project).sort(byKindThenName);
+      yield { step, folder, rows };
+    }
+  }
+}
+
 /** Every valid row of every exporting step, in a stable order (kind, folder, name); `project` trims each row as it is read. */
 export async function loadAllRows(store: Store, id: string, project?: (row: ManifestRow) => ManifestRow): Promise<ManifestRow[]> {
-  const steps: StepName[] = ['export-mail', 'export-contacts', 'export-calendar', 'export-files'];
   const all: ManifestRow[] = [];
-  for (const step of steps) for (const row of (await new ManifestLog(store, id, step).load(project)).values()) all.push(row);
-  const order = { message: 0, index: 1, contacts: 2, calendar: 3, file: 4 };
-  return all.sort((a, b) => order[a.kind] - order[b.kind] || a.folder.localeCompare(b.folder) || a.name.localeCompare(b.name));
+  for (const step of EXPORT_STEPS) for (const row of (await new ManifestLog(store, id, step).load(project)).values()) all.push(row);
+  return all.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.folder.localeCompare(b.folder) || a.name.localeCompare(b.name));
 }
 
 export const MANIFEST_COLUMNS = ['kind', 'status', 'sourceFolder', 'archivePath', 'name', 'received', 'size', 'sha256', 'messageId', 'internetMessageId', 'archiveItemId', 'quickXorHashSource', 'quickXorHashCopy', 'from', 'to', 'subject', 'hasAttachments'] as const;
@@ -183,18 +217,22 @@ function cell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** manifest.csv: UTF-8 with a BOM for Excel, CRLF, RFC 4180 quoting, formula-looking cells neutralised. */
+/** manifest.csv's first line: the BOM Excel needs for UTF-8, then the header. */
+export const MANIFEST_CSV_HEAD = `\uFEFF${MANIFEST_COLUMNS.join(',')}\r\n`;
+
+/** One manifest.csv line (CRLF, RFC 4180 quoting, formula-looking cells neutralised). */
+export function manifestCsvLine(r: ManifestRow): string {
+  return `${[
+    r.kind, r.status, r.sourceFolder, r.folder, r.name, r.received ?? '', r.size, r.sha256,
+    r.kind === 'message' ? r.sourceId : r.kind === 'file' ? r.sourceId : '', r.internetMessageId ?? '', r.archiveItemId,
+    r.quickXorHash?.source ?? '', r.quickXorHash?.copy ?? '',
+    r.from ?? '', (r.to ?? []).join('; '), r.subject ?? '', r.kind === 'message' ? (r.hasAttachments ? 'yes' : 'no') : '',
+  ].map(cell).join(',')}\r\n`;
+}
+
+/** manifest.csv whole (small manifests and tests; the hand-over writes it line by line). */
 export function renderManifestCsv(rows: ManifestRow[]): string {
-  const lines = [MANIFEST_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push([
-      r.kind, r.status, r.sourceFolder, r.folder, r.name, r.received ?? '', r.size, r.sha256,
-      r.kind === 'message' ? r.sourceId : r.kind === 'file' ? r.sourceId : '', r.internetMessageId ?? '', r.archiveItemId,
-      r.quickXorHash?.source ?? '', r.quickXorHash?.copy ?? '',
-      r.from ?? '', (r.to ?? []).join('; '), r.subject ?? '', r.kind === 'message' ? (r.hasAttachments ? 'yes' : 'no') : '',
-    ].map(cell).join(','));
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return MANIFEST_CSV_HEAD + rows.map(manifestCsvLine).join('');
 }
 
 /** Step scratch too big for a checkpoint row (message lists): whole JSON blobs under the surrender. */
@@ -205,4 +243,46 @@ export async function putJson(store: Store, id: string, name: string, value: unk
 export async function getJson<T>(store: Store, id: string, name: string): Promise<T | undefined> {
   const text = (await store.getBlob(CONTAINER, `${id}/${name}`))?.toString('utf8');
   return text ? JSON.parse(text) as T : undefined;
+}
+
+/** What the certificate states of the manifest: counted as the rows stream past, never from all rows at once. */
+export interface ManifestTotals {
+  rows: number;
+  archived: number;
+  messages: number;
+  files: number;
+  bytes: number;
+  /** OneDrive files whose copy carries the source's quickXorHash. */
+  filesXorMatched: number;
+  /** OneDrive files saved again during the copy, and the first of them (the certificate lists up to 100). */
+  changedFiles: number;
+  changedShown: { sourceFolder: string; keptChanging: boolean }[];
+}
+
+const CHANGED_SHOWN = 100;
+
+export class ManifestTotalsCounter {
+  readonly totals: ManifestTotals = { rows: 0, archived: 0, messages: 0, files: 0, bytes: 0, filesXorMatched: 0, changedFiles: 0, changedShown: [] };
+
+  add(r: ManifestRow): void {
+    const t = this.totals;
+    t.rows++;
+    t.bytes += r.size;
+    if (r.status !== 'archived') return;
+    t.archived++;
+    if (r.kind === 'message') t.messages++;
+    if (r.kind !== 'file') return;
+    t.files++;
+    if (r.quickXorHash?.source && r.quickXorHash.source === r.quickXorHash.copy) t.filesXorMatched++;
+    if (r.changedDuringCopy) {
+      t.changedFiles++;
+      if (t.changedShown.length < CHANGED_SHOWN) t.changedShown.push({ sourceFolder: r.sourceFolder, keptChanging: !!r.keptChanging });
+    }
+  }
+}
+
+export function manifestTotals(rows: Iterable<ManifestRow>): ManifestTotals {
+  const counter = new ManifestTotalsCounter();
+  for (const r of rows) counter.add(r);
+  return counter.totals;
 }

@@ -1,10 +1,11 @@
 // hand-over: manifest.csv and certificate.html into the archive folder, a copy of the certificate in the
 // store (the offboarding page shows it), and an email to the clerk with the link.
-import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { DateTime } from 'luxon';
 import { ArchiveWriter } from '../archive';
 import { renderCertificate } from '../certificate';
-import { CONTAINER, getJson, loadAllRows, putJson, renderManifestCsv } from '../manifest';
+import { CONTAINER, getJson, putJson } from '../manifest';
+import { readManifestTotals, writeManifestFile } from '../manifest-file';
 import { readVerifySummary } from './verify';
 import { auditOnce } from '../audit-once';
 import { StepFailure, type Step, type StepContext, type StepOutcome } from '../types';
@@ -92,9 +93,9 @@ export async function reissueCertificate(ctx: StepContext): Promise<void> {
   const data = await getJson<HandOverData>(store, record.id, 'hand-over.json');
   const verify = await readVerifySummary(ctx);
   if (!data || !verify) throw new StepFailure('The certificate cannot be reissued: the hand-over has not been recorded. Run the surrender again.');
-  const rows = await loadAllRows(store, record.id);
+  const totals = await readManifestTotals(store, record.id);
   const archive = record.archive!;
-  const html = renderCertificate({ record, council: ctx.council, rows, verify, manifestSha256: data.manifestSha256, generatedAt: ctx.clock().toISOString(), licenceRemovalDue: licenceRemovalDue(ctx) });
+  const html = renderCertificate({ record, council: ctx.council, totals, verify, manifestSha256: data.manifestSha256, generatedAt: ctx.clock().toISOString(), licenceRemovalDue: licenceRemovalDue(ctx) });
   const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
   await writer.writeBuffer(archive.folderId, 'certificate.html', Buffer.from(html, 'utf8'));
   await store.putBlob(CONTAINER, certificateBlobName(record.id), html, 'text/html; charset=utf-8');
@@ -107,19 +108,25 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   if (!data) {
     const verify = await readVerifySummary(ctx);
     if (!verify || record.steps.verify.status !== 'done') throw new StepFailure('The archive has not been verified, so there is nothing to hand over yet; run the surrender again to verify it.');
-    const rows = await loadAllRows(store, record.id);
-    const csv = Buffer.from(renderManifestCsv(rows), 'utf8');
-    const manifestSha256 = createHash('sha256').update(csv).digest('hex');
+    // Written to a temporary file first: its size must be known before the upload, and a large manifest
+    // goes up in an upload session straight from the file.
+    const manifest = await writeManifestFile(store, record.id);
+    const manifestSha256 = manifest.sha256;
     const archive = record.archive!;
     const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
-    await writer.writeBuffer(archive.folderId, 'manifest.csv', csv);
+    try {
+      const copied = await writer.copy(archive.folderId, 'manifest.csv', async () => ({ body: createReadStream(manifest.path), size: manifest.size }));
+      if (copied === 'gone') throw new Error('unreachable: a local file cannot be gone');
+    } finally {
+      await manifest.cleanup();
+    }
     const generatedAt = ctx.clock().toISOString();
-    const html = renderCertificate({ record, council: ctx.council, rows, verify, manifestSha256, generatedAt, licenceRemovalDue: licenceRemovalDue(ctx) });
+    const html = renderCertificate({ record, council: ctx.council, totals: manifest.totals, verify, manifestSha256, generatedAt, licenceRemovalDue: licenceRemovalDue(ctx) });
     const cert = await writer.writeBuffer(archive.folderId, 'certificate.html', Buffer.from(html, 'utf8'));
     await store.putBlob(CONTAINER, certificateBlobName(record.id), html, 'text/html; charset=utf-8');
     data = { manifestSha256, certificateItemId: cert.item.id, certificateUrl: cert.item.webUrl };
     await putJson(store, record.id, 'hand-over.json', data);
-    await ctx.audit({ action: 'surrender.hand-over', target: `${archive.library}/${archive.folderName}`, result: 'done', detail: `manifest.csv (${rows.length} rows, SHA-256 ${manifestSha256}) and certificate.html written.` });
+    await ctx.audit({ action: 'surrender.hand-over', target: `${archive.library}/${archive.folderName}`, result: 'done', detail: `manifest.csv (${manifest.totals.rows} rows, SHA-256 ${manifestSha256}) and certificate.html written.` });
   }
   record.certificate = { itemId: data.certificateItemId, webUrl: data.certificateUrl, manifestSha256: data.manifestSha256 };
   if (!data.emailed && !data.emailNote) {

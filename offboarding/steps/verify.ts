@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { TimeSlice } from '../slice';
 import { ArchiveWriter, type DriveItem } from '../archive';
 import { GraphRequestError } from '../../graph/errors';
-import { CONTAINER, getJson, invalidateRows, loadAllRows, putJson, withoutListingColumns, type ManifestRow } from '../manifest';
+import { CONTAINER, EXPORT_STEPS, getJson, invalidateRows, ManifestLog, putJson, rowGroups, rowKey, withoutListingColumns, type ManifestRow, type RowSummary } from '../manifest';
 import { IMMUTABLE_ID, listBlobName, readFolderMessages, type ListedMessage, type MailStepData } from './export-mail';
 import type { FilesInventory } from './export-files';
 import { loadStepData, saveStepData } from '../state';
@@ -45,25 +45,47 @@ const SUMMARY = 'verify/summary.json';
 const HASHED = 'verify/hashed.json';
 const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', index: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
 
-/** The rows whose bytes are re-read: all, or a sample chosen by a hash of the surrender id (random, yet the same on a restart). */
-export function hashSample(rows: ManifestRow[], surrenderId: string, sample: number | null): ManifestRow[] {
-  const archived = rows.filter((r) => r.status === 'archived');
-  if (sample === null || sample >= archived.length) return archived;
-  const rank = (r: ManifestRow) => createHash('sha256').update(`${surrenderId}|${r.kind}|${r.sourceId}`).digest('hex');
-  return [...archived].sort((a, b) => rank(a).localeCompare(rank(b))).slice(0, sample);
+/** Each valid item's row in brief, per exporting step (ManifestLog.loadIndex): counts and sizes without the rows. */
+type StepIndexes = Map<StepName, Map<string, RowSummary>>;
+
+async function loadIndexes(ctx: StepContext): Promise<StepIndexes> {
+  const indexes: StepIndexes = new Map();
+  for (const step of EXPORT_STEPS) indexes.set(step, await new ManifestLog(ctx.store, ctx.record.id, step).loadIndex());
+  return indexes;
 }
 
-async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: ManifestRow[], problems: string[], bad: ManifestRow[]): Promise<VerifySummary['folders']> {
-  const { record, store } = ctx;
-  const folders: VerifySummary['folders'] = [];
-  const byFolder = new Map<string, ManifestRow[]>();
-  for (const r of rows) {
-    const key = `${r.kind}|${r.folder}`;
-    // Appended in place: copying the list for each row was quadratic in a 25,000-message folder.
-    const list = byFolder.get(key);
-    if (list) list.push(r);
-    else byFolder.set(key, [r]);
+/**
+ * The items whose bytes are re-read when a sample is asked for: chosen by a hash of the surrender id and
+ * the item (random, yet the same on a restart). Undefined when every archived item is re-read.
+ */
+export function sampledKeys(indexes: StepIndexes, surrenderId: string, sample: number | null): Set<string> | undefined {
+  if (sample === null) return undefined;
+  const ranked: { rank: string; key: string }[] = [];
+  for (const index of indexes.values()) {
+    for (const [key, r] of index) {
+      if (r.status !== 'archived') continue;
+      const colon = key.indexOf(':');
+      ranked.push({ key, rank: createHash('sha256').update(`${surrenderId}|${key.slice(0, colon)}|${key.slice(colon + 1)}`).digest('hex') });
+    }
   }
+  if (sample >= ranked.length) return undefined;
+  return new Set(ranked.sort((a, b) => a.rank.localeCompare(b.rank)).slice(0, sample).map((x) => x.key));
+}
+
+/** A OneDrive copy that could not be compared by quickXorHash (no hash on one side): always re-read. */
+const lacksQuickXor = (r: ManifestRow) => r.kind === 'file' && r.status === 'archived' && (!r.quickXorHash?.source || !r.quickXorHash.copy);
+
+interface Tally {
+  rows: number;
+  gone: VerifySummary['gone'];
+}
+
+/**
+ * The archive against the manifest and the listings, one archive folder's rows at a time (rowGroups):
+ * a 50,000-message mailbox holds only its largest folder's rows here, never all of them.
+ */
+async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problems: string[], bad: ManifestRow[], tally: Tally): Promise<VerifySummary['folders']> {
+  const { record, store } = ctx;
 
   /** Compares one archive folder's files with the rows that say they are in it. */
   const compare = async (archiveFolderId: string, archivePath: string, expected: ManifestRow[]): Promise<number> => {
@@ -85,21 +107,27 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
   };
 
   const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
-  const messageRowIds = new Set(rows.filter((r) => r.kind === 'message').map((r) => r.sourceId));
-  for (const f of mail?.folders ?? []) {
+  const mailIndex = await new ManifestLog(store, record.id, 'export-mail').loadIndex();
+  const files = await getJson<FilesInventory>(store, record.id, 'files/inventory.json');
+  const mailSummaries = new Map<string, VerifySummary['folders'][number]>();
+  const fileSummaries = new Map<string, VerifySummary['folders'][number]>();
+  // Where each archived message's copy is, read only when a folder's count differs from its archive.
+  let copiedFolderOf: Promise<Map<string, string>> | undefined;
+  const copiedFolders = () => (copiedFolderOf ??= archivedMessageFolders(ctx));
+
+  const checkMailFolder = async (f: MailStepData['folders'][number], rows: ManifestRow[]) => {
     const listed = (await getJson<ListedMessage[]>(store, record.id, listBlobName(f.id))) ?? [];
-    const inFolder = byFolder.get(`message|${f.archivePath}`) ?? [];
+    const inFolder = rows.filter((r) => r.kind === 'message');
     // A message listed here may have been copied from the folder it was first listed in (moved since).
-    const notExported = listed.filter((m) => !messageRowIds.has(m.id));
+    const notExported = listed.filter((m) => !mailIndex.has(`message:${m.id}`));
     if (notExported.length) problems.push(`${notExported.length} message(s) listed in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
     // The folder's index.html was written by export-mail too, so it is expected beside the messages.
-    const inArchive = await compare(f.archiveFolderId, f.archivePath, [...inFolder, ...(byFolder.get(`index|${f.archivePath}`) ?? [])]);
-    const reconciled = await reconcileMailFolder(ctx, f, inFolder, rows, problems);
-    folders.push({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive, ...reconciled });
-  }
-  const files = await getJson<FilesInventory>(store, record.id, 'files/inventory.json');
-  for (const f of files?.folders ?? []) {
-    const expected = byFolder.get(`file|${f.archivePath}`) ?? [];
+    const inArchive = await compare(f.archiveFolderId, f.archivePath, rows);
+    const reconciled = await reconcileMailFolder(ctx, f, inFolder, copiedFolders, problems);
+    mailSummaries.set(f.archivePath, { sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive, ...reconciled });
+  };
+
+  const checkFileFolder = async (f: FilesInventory['folders'][number], expected: ManifestRow[]) => {
     const listed = files!.files.filter((x) => x.folder === f.archivePath);
     const exportedIds = new Set(expected.map((r) => r.sourceId));
     const notExported = listed.filter((x) => !exportedIds.has(x.id));
@@ -108,19 +136,44 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, rows: M
       if (r.quickXorHash?.source && r.quickXorHash.source !== r.quickXorHash.copy && !r.keptChanging) { problems.push(`${f.archivePath}/${r.name}: the copy's quickXorHash ${r.quickXorHash.copy || '(none)'} differs from the source's ${r.quickXorHash.source}`); bad.push(r); }
     }
     const inArchive = await compare(f.archiveFolderId, f.archivePath, expected);
-    folders.push({ sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}${f.package === 'oneNote' ? ' (OneNote notebook)' : f.package ? ` (${f.package} package)` : ''}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
-  }
-  for (const kind of ['contacts', 'calendar'] as const) {
-    const ofKind = rows.filter((r) => r.kind === kind);
-    if (!ofKind.length) { problems.push(`the ${kind} export has no manifest row`); continue; }
-    // Calendar rows span folders: the .ics files, and the papers attached to meetings in folders below.
-    for (const archivePath of [...new Set(ofKind.map((r) => r.folder))].sort()) {
-      const expected = ofKind.filter((r) => r.folder === archivePath);
-      const folder = await writer.itemAt(record.archive!.folderId, archivePath);
-      if (!folder) { problems.push(`the archive's ${archivePath} folder is missing`); bad.push(...expected); continue; }
-      await compare(folder.id, archivePath, expected);
+    fileSummaries.set(f.archivePath, { sourcePath: `OneDrive${f.sourcePath === '/' ? '' : f.sourcePath.split('/').join(' / ')}${f.package === 'oneNote' ? ' (OneNote notebook)' : f.package ? ` (${f.package} package)` : ''}`, archivePath: f.archivePath, listed: listed.length, archived: expected.filter((r) => r.status === 'archived').length, gone: expected.filter((r) => r.status === 'gone').length, inArchive });
+  };
+
+  const itemKinds = new Set<string>();
+  for await (const group of rowGroups(store, record.id, withoutListingColumns)) {
+    tally.rows += group.rows.length;
+    for (const r of group.rows) if (r.status === 'gone') tally.gone.push({ name: r.name, sourceFolder: r.sourceFolder, internetMessageId: r.internetMessageId });
+    await recheckGone(ctx, group.rows, problems, bad);
+    if (group.step === 'export-mail') {
+      const f = mail?.folders.find((x) => x.archivePath === group.folder);
+      if (f) await checkMailFolder(f, group.rows);
+    } else if (group.step === 'export-files') {
+      const f = files?.folders.find((x) => x.archivePath === group.folder);
+      if (f) await checkFileFolder(f, group.rows);
+    } else {
+      // Contacts and calendar rows span folders: the .ics/.vcf files, and the papers attached to meetings in folders below.
+      for (const r of group.rows) itemKinds.add(r.kind);
+      const folder = await writer.itemAt(record.archive!.folderId, group.folder);
+      if (!folder) { problems.push(`the archive's ${group.folder} folder is missing`); bad.push(...group.rows); continue; }
+      await compare(folder.id, group.folder, group.rows);
     }
   }
+  // Folders with no row at all (empty, or nothing exported from them) are checked too.
+  for (const f of mail?.folders ?? []) if (!mailSummaries.has(f.archivePath)) await checkMailFolder(f, []);
+  for (const f of files?.folders ?? []) if (!fileSummaries.has(f.archivePath)) await checkFileFolder(f, []);
+  for (const kind of ['contacts', 'calendar'] as const) if (!itemKinds.has(kind)) problems.push(`the ${kind} export has no manifest row`);
+  return [
+    ...(mail?.folders ?? []).map((f) => mailSummaries.get(f.archivePath)!),
+    ...(files?.folders ?? []).map((f) => fileSummaries.get(f.archivePath)!),
+  ];
+}
+
+/** Each archived message's archive folder, by message id: read from the manifest only when a folder needs it. */
+async function archivedMessageFolders(ctx: StepContext): Promise<Map<string, string>> {
+  const log = new ManifestLog(ctx.store, ctx.record.id, 'export-mail');
+  const index = await log.loadIndex();
+  const folders = new Map<string, string>();
+  for (const r of await log.scan(index, (x) => x.kind === 'message' && x.status === 'archived')) folders.set(r.sourceId, r.folder);
   return folders;
 }
 
@@ -132,7 +185,7 @@ const MAILBOX_AHEAD = 'is in the mailbox but not in the archive';
  * listed message has its copy, checked above); otherwise the folder is listed and each difference is
  * explained (moved in after its copy elsewhere, moved out or deleted after its copy) or is a problem.
  */
-async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][number], inFolder: ManifestRow[], rows: ManifestRow[], problems: string[]): Promise<Pick<VerifySummary['folders'][number], 'inMailboxNow' | 'movedIn' | 'leftSinceCopy' | 'notMessages'>> {
+async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][number], inFolder: ManifestRow[], copiedFolders: () => Promise<Map<string, string>>, problems: string[]): Promise<Pick<VerifySummary['folders'][number], 'inMailboxNow' | 'movedIn' | 'leftSinceCopy' | 'notMessages'>> {
   const userId = ctx.record.target!.id;
   let total: number;
   try {
@@ -145,10 +198,10 @@ async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][
   const archivedHere = inFolder.filter((r) => r.status === 'archived');
   if (total === archivedHere.length) return { inMailboxNow: total, movedIn: 0, leftSinceCopy: 0 };
   const now = await readFolderMessages(ctx, f.id);
-  const archivedById = new Map(rows.filter((r) => r.kind === 'message' && r.status === 'archived').map((r) => [r.sourceId, r]));
+  const copiedTo = await copiedFolders();
   const nowIds = new Set(now.map((m) => m.id));
-  const missing = now.filter((m) => !archivedById.has(m.id));
-  const movedIn = now.filter((m) => archivedById.get(m.id) && archivedById.get(m.id)!.folder !== f.archivePath).length;
+  const missing = now.filter((m) => !copiedTo.has(m.id));
+  const movedIn = now.filter((m) => { const to = copiedTo.get(m.id); return to !== undefined && to !== f.archivePath; }).length;
   const leftSinceCopy = archivedHere.filter((r) => !nowIds.has(r.sourceId)).length;
   if (missing.length) problems.push(`${missing.length} message(s) in "${f.sourcePath}" ${MAILBOX_AHEAD} (arrived or moved there after the copy; e.g. received ${missing[0].receivedDateTime ?? 'unknown'})`);
   // What the count holds beyond the messages listed is not silently accepted: it is named on the certificate.
@@ -172,61 +225,69 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const { record, store } = ctx;
   const archive = record.archive!;
   const writer = new ArchiveWriter(ctx.graph, archive.driveId, archive.library, ctx.tuning);
-  // Verify never shows the listing columns (sender, subject, …), so they are not held for every row.
-  const rows = await loadAllRows(store, record.id, withoutListingColumns);
   const problems: string[] = [];
   const bad: ManifestRow[] = [];
   let summary = await getJson<VerifySummary>(store, record.id, SUMMARY);
   const rerun = new Set<StepName>();
   if (!summary) {
-    const folders = await structuralChecks(ctx, writer, rows, problems, bad);
-    await recheckGone(ctx, rows, problems, bad);
+    const tally: Tally = { rows: 0, gone: [] };
+    const folders = await structuralChecks(ctx, writer, problems, bad, tally);
     // Events per calendar and contacts per folder, asked of the mailbox again.
     const items = await reconcileCalendarsAndContacts(ctx);
     problems.push(...items.problems);
     for (const s of items.rerun) rerun.add(s);
     folders.push(...items.folders.map((f) => ({ sourcePath: f.sourcePath, archivePath: f.archivePath, listed: f.copied, archived: f.copied, gone: 0, inArchive: f.copied, inMailboxNow: f.inMailboxNow, movedIn: 0, leftSinceCopy: f.leftSinceCopy })));
     summary = {
-      folders, rows: rows.length, problems: [...problems], hashChecked: 0, hashScope: record.request.options.verifySample === null ? 'all' : 'sample',
-      gone: rows.filter((r) => r.status === 'gone').map((r) => ({ name: r.name, sourceFolder: r.sourceFolder, internetMessageId: r.internetMessageId })),
+      folders, rows: tally.rows, problems: [...problems], hashChecked: 0, hashScope: record.request.options.verifySample === null ? 'all' : 'sample',
+      gone: tally.gone,
     };
     if (!problems.length) await putJson(store, record.id, SUMMARY, summary);
   }
 
   if (!problems.length) {
-    // The long part, resumable: re-read and hash the archived bytes, remembering what is done.
-    // A OneDrive copy that could not be compared by quickXorHash (no hash on one side) is always re-read.
-    const sampled = hashSample(rows, record.id, record.request.options.verifySample);
-    // Every archived row is sampled when no sample size is set: then no second set of 50,000 keys is built.
-    const all = sampled.length === rows.filter((r) => r.status === 'archived').length;
-    const sampledKeys = all ? undefined : new Set(sampled.map((r) => `${r.kind}:${r.sourceId}`));
-    const unhashed = sampledKeys ? rows.filter((r) => r.kind === 'file' && r.status === 'archived' && (!r.quickXorHash?.source || !r.quickXorHash.copy) && !sampledKeys.has(`${r.kind}:${r.sourceId}`)) : [];
-    const chosen = unhashed.length ? [...sampled, ...unhashed] : sampled;
+    // The long part, resumable: re-read and hash the archived bytes, remembering what is done. Rows are
+    // read one archive folder at a time; the sample (if any) is chosen from the indexes' keys alone.
+    const indexes = await loadIndexes(ctx);
+    const sampled = sampledKeys(indexes, record.id, record.request.options.verifySample);
+    const chosen = (r: ManifestRow) => r.status === 'archived' && (!sampled || sampled.has(rowKey(r)) || lacksQuickXor(r));
     const hashed = new Set((await getJson<string[]>(store, record.id, HASHED)) ?? []);
-    const todo = chosen.filter((r) => !hashed.has(`${r.kind}:${r.sourceId}`));
-    const bytesTotal = chosen.reduce((n, r) => n + r.size, 0);
-    let bytesDone = chosen.filter((r) => hashed.has(`${r.kind}:${r.sourceId}`)).reduce((n, r) => n + r.size, 0);
+    // The total to show: every archived item, or the sample plus the OneDrive copies without a quickXorHash.
+    let total = 0;
+    let bytesTotal = 0;
+    let bytesDone = 0;
+    const count = (key: string, size: number) => { total++; bytesTotal += size; if (hashed.has(key)) bytesDone += size; };
+    for (const index of indexes.values()) for (const [key, r] of index) if (r.status === 'archived' && (!sampled || sampled.has(key))) count(key, r.size);
+    if (sampled) {
+      for await (const group of rowGroups(store, record.id, withoutListingColumns, ['export-files'])) {
+        for (const r of group.rows) if (lacksQuickXor(r) && !sampled.has(rowKey(r))) count(rowKey(r), r.size);
+      }
+    }
+    indexes.clear();
     let stopped = false;
     const slice = new TimeSlice(ctx.deadline);
     let sinceSave = 0;
     const save = () => putJson(store, record.id, HASHED, [...hashed]);
-    // One task per worker slot, each taking the next row (not a queued closure per row of 50,000).
-    let next = 0;
     const hashOne = async (r: ManifestRow) => {
       if (stopped || !slice.take()) { stopped = true; return; }
       const got = await writer.sha256Of(r.archiveItemId);
       if (got === 'missing') { problems.push(`${r.folder}/${r.name} is missing from the archive`); bad.push(r); }
       else if (got.sha256 !== r.sha256 || got.size !== r.size) { problems.push(`${r.folder}/${r.name} has changed in the archive: SHA-256 ${got.sha256.slice(0, 12)}…, ${got.size} bytes; exported ${r.sha256.slice(0, 12)}…, ${r.size} bytes`); bad.push(r); }
-      else hashed.add(`${r.kind}:${r.sourceId}`);
+      else hashed.add(rowKey(r));
       bytesDone += r.size;
-      ctx.progress({ step: 'verify', done: hashed.size, total: chosen.length, bytesDone, bytesTotal });
+      ctx.progress({ step: 'verify', done: hashed.size, total, bytesDone, bytesTotal });
       // Saved every flushEvery items at first, then less often as the set grows (each save rewrites the
       // whole set), so a 50,000-item verify writes a few times the set's size in all, not 500 copies of it.
       if (++sinceSave >= Math.max(ctx.tuning.flushEvery, Math.floor(hashed.size / 4))) { sinceSave = 0; await save(); }
     };
-    await Promise.all(Array.from({ length: Math.max(1, ctx.tuning.verifyConcurrency) }, async () => {
-      while (next < todo.length && !stopped) await hashOne(todo[next++]);
-    }));
+    for await (const group of rowGroups(store, record.id, withoutListingColumns)) {
+      if (stopped) break;
+      const todo = group.rows.filter((r) => chosen(r) && !hashed.has(rowKey(r)));
+      // One task per worker slot, each taking the folder's next row (not a queued closure per row).
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.max(1, ctx.tuning.verifyConcurrency) }, async () => {
+        while (next < todo.length && !stopped) await hashOne(todo[next++]);
+      }));
+    }
     await save();
     if (stopped && !problems.length) return { status: 'more' };
     summary.hashChecked = hashed.size;

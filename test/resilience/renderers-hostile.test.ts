@@ -12,7 +12,7 @@ import { renderFindingsCsv } from '../../reports/csv';
 import { renderFindingsJson } from '../../reports/findings-json';
 import { renderSummaryMarkdown } from '../../reports/summary';
 import { renderCertificate } from '../../offboarding/certificate';
-import { renderManifestCsv, type ManifestRow } from '../../offboarding/manifest';
+import { manifestTotals, renderManifestCsv, type ManifestRow } from '../../offboarding/manifest';
 import { renderContactsCsv, renderVCards, type Contact } from '../../offboarding/formats/vcard';
 import { renderICalendar, type CalendarEvent } from '../../offboarding/formats/icalendar';
 import { newRecord } from '../../offboarding/state';
@@ -80,7 +80,7 @@ function certificateHtml(): string {
   record.archive = { siteId: 's', driveId: 'd', library: H[10], folderId: 'f', folderName: H[5], webUrl: HOSTILE_LINKS[0] };
   record.steps['export-contacts'].counts = { contacts: 2 };
   return renderCertificate({
-    record, council, rows, manifestSha256: H[4], generatedAt: GENERATED_AT, licenceRemovalDue: GENERATED_AT,
+    record, council, totals: manifestTotals(rows), manifestSha256: H[4], generatedAt: GENERATED_AT, licenceRemovalDue: GENERATED_AT,
     verify: {
       folders: H.map((t, i) => ({ sourcePath: t, archivePath: `Mail/${at(i + 2)}`, listed: i, archived: i, gone: 0, inArchive: i })),
       rows: rows.length, gone: H.map((t) => ({ name: t, sourceFolder: t, internetMessageId: t })), hashChecked: 3, hashScope: 'sample', problems: [], verifiedAt: GENERATED_AT,
