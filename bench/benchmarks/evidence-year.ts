@@ -13,6 +13,9 @@ import type { CouncilConfig } from '../../policy/council-config';
 import { envNumber, inWorkload, printTable, printTargets, withAzurite, writeResult, type Target } from '../lib/harness';
 import type { EvidenceJobResult } from '../workload';
 
+/** The pack is built from stored run records: the workload has no Graph endpoint at all (no simulator runs). */
+const NO_GRAPH = '0 Graph round trips, 0 work units (stored run records only)';
+
 const TENANT = '5a0e1d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f';
 const DOMAIN = 'benchparish.gov.uk';
 
@@ -62,8 +65,8 @@ export async function evidenceYear(): Promise<void> {
   const r = result!;
   const rows = [{ nights, records: r.records, wallS: r.wallS, readS: r.readS, buildAndRenderS: r.buildAndRenderS, htmlKb: Math.round(r.htmlBytes / 1024), maxRssMb: r.usage.maxRssMb, cpuS: Math.round((r.usage.cpuUserS + r.usage.cpuSystemS) * 10) / 10 }];
   const targets: Target[] = [
-    { target: `${nights} nights' pack in < 10 s`, measured: `${r.wallS} s`, met: r.wallS < 10 },
-    { target: 'peak RSS < 200 MB', measured: `${r.usage.maxRssMb} MB`, met: r.usage.maxRssMb < 200 },
+    { target: `${nights} nights' pack in < 10 s`, measured: `${r.wallS} s; ${NO_GRAPH}`, met: r.wallS < 10 },
+    { target: 'peak RSS < 200 MB', measured: `${r.usage.maxRssMb} MB; ${NO_GRAPH}`, met: r.usage.maxRssMb < 200 },
   ];
   printTable('evidence-year', rows);
   printTargets(targets);

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { packageRoot } from '../../config/paths';
 import { envNumber, printTable, printTargets, writeResult, type Target } from '../lib/harness';
 
+/** Packaging and importing the app: no Graph request is made (no simulator runs). */
+const NO_GRAPH = '0 Graph round trips, 0 work units';
+
 const ZIP_TARGET_MB = 60;
 const IMPORT_TARGET_S = 1.5;
 
@@ -66,9 +69,9 @@ export async function packageBench(): Promise<void> {
   const processMedian = round(median(imports.map((r) => r.processS)));
   const rows = [{ zipMb, files: entries.length, packages, buildS: buildS ?? 'reused', runs, importMedianS: importMedian, importMinS: round(Math.min(...imports.map((r) => r.importS))), importMaxS: round(Math.max(...imports.map((r) => r.importS))), cpuMedianS: round(median(imports.map((r) => r.cpuS))), processMedianS: processMedian, modulesLoaded: imports[0].modules }];
   const targets: Target[] = [
-    { target: `zip < ${ZIP_TARGET_MB} MB`, measured: `${zipMb} MB`, met: zipMb < ZIP_TARGET_MB },
-    { target: `import of dist/functions/index.js < ${IMPORT_TARGET_S} s (median of ${runs} fresh processes)`, measured: `${importMedian} s (CPU ${round(median(imports.map((r) => r.cpuS)))} s; whole process ${processMedian} s)`, met: importMedian < IMPORT_TARGET_S },
-    { target: 'the zip holds what the app reads and nothing test-only', measured: missing.length || forbidden.length ? `missing ${missing.join(', ') || 'nothing'}; test-only ${forbidden.slice(0, 5).join(', ') || 'none'}` : `all of ${REQUIRED.length} required paths, no test-only entry`, met: !missing.length && !forbidden.length },
+    { target: `zip < ${ZIP_TARGET_MB} MB`, measured: `${zipMb} MB; ${NO_GRAPH}`, met: zipMb < ZIP_TARGET_MB },
+    { target: `import of dist/functions/index.js < ${IMPORT_TARGET_S} s (median of ${runs} fresh processes)`, measured: `${importMedian} s (CPU ${round(median(imports.map((r) => r.cpuS)))} s; whole process ${processMedian} s); ${NO_GRAPH}`, met: importMedian < IMPORT_TARGET_S },
+    { target: 'the zip holds what the app reads and nothing test-only', measured: missing.length || forbidden.length ? `missing ${missing.join(', ') || 'nothing'}; test-only ${forbidden.slice(0, 5).join(', ') || 'none'}` : `all of ${REQUIRED.length} required paths, no test-only entry; ${NO_GRAPH}`, met: !missing.length && !forbidden.length },
   ];
   printTable('package', rows);
   printTable('package: each import', imports);
