@@ -4,6 +4,7 @@
 import { parseCsv } from '../support/csv-parse';
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
 import { cliOwner, surrenderId } from '../../offboarding/state';
+import { loadAllRows, renderManifestCsv } from '../../offboarding/manifest';
 import { archiveDrive, CLERK, contentOf, filesIn, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END, type Harness } from './support';
 
 describe('surrender of a councillor (in-process runner)', () => {
@@ -78,6 +79,8 @@ describe('surrender of a councillor (in-process runner)', () => {
     expect(messageRows).toHaveLength(digests.size);
     expect(new Set(messageRows.map((r) => r[header.indexOf('messageId')])).size).toBe(digests.size);
     for (const r of messageRows) expect(r[header.indexOf('sha256')]).toBe(digests.get(r[header.indexOf('messageId')])!.sha256);
+    // Written folder by folder to a file, it is byte for byte the manifest of every row sorted at once.
+    expect(contentOf(itemByPath(drive, `${root.name}/manifest.csv`)!).toString('utf8')).toBe(renderManifestCsv(await loadAllRows(h.store, record.id)));
     const certificate = contentOf(itemByPath(drive, `${root.name}/certificate.html`)!).toString('utf8');
     expect(certificate).toContain('clause 19');
     expect(certificate).toContain(sha256(contentOf(itemByPath(drive, `${root.name}/manifest.csv`)!)));
