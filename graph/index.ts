@@ -187,6 +187,42 @@ export class GraphContext {
   }
 
   /**
+   * A collection's items in order, handed over `batchSize` at a time: PageIterator is paused when a batch
+   * is full and resumed once `onBatch` has dealt with it, so a long listing (a 25,000-message folder)
+   * never has to be held whole. Same options as pageAll.
+   */
+  async pageEach<T>(path: string, select: string[], opts: { filter?: string; top?: number; version?: GraphVersion; headers?: Record<string, string> }, batchSize: number, onBatch: (items: T[]) => Promise<void>): Promise<void> {
+    if (!select.length) throw new Error(`pageEach(${path}) needs an explicit $select list`);
+    const version = opts.version ?? 'v1.0';
+    let batch: T[] = [];
+    let iterator: PageIterator;
+    try {
+      const req = this.client.api(path).version(version).select(select);
+      if (opts.filter) req.filter(opts.filter);
+      if (opts.top) req.top(opts.top);
+      if (opts.headers) req.headers(opts.headers);
+      const first = (await req.get()) as PageCollection;
+      iterator = new PageIterator(this.client, first, (item: T) => { batch.push(item); return batch.length < batchSize; }, opts.headers ? { headers: opts.headers } : undefined);
+      await iterator.iterate();
+    } catch (err) {
+      throw this.wrap(err, 'GET', `/${version}${path}`);
+    }
+    for (;;) {
+      if (batch.length) {
+        const full = batch;
+        batch = [];
+        await onBatch(full);
+      }
+      if (iterator.isComplete()) return;
+      try {
+        await iterator.resume();
+      } catch (err) {
+        throw this.wrap(err, 'GET', `/${version}${path}`);
+      }
+    }
+  }
+
+  /**
    * A delta round: from a path (first read) or a stored deltaLink, through every nextLink, to the new
    * deltaLink. Raw requests rather than PageIterator, because the deltaLink is the result that matters.
    */

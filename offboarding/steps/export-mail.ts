@@ -13,7 +13,8 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { ArchiveWriter, MemoryBudget, openStream, spoolToFile } from '../archive';
-import { getJson, ManifestLog, putJson, summarise, type ManifestRow, type RowSummary } from '../manifest';
+import { ManifestLog, summarise, type ManifestRow, type RowSummary } from '../manifest';
+import { appendMessageChunk, clearMessageList, LIST_CHUNK, messageChunks, type ListedMessage } from '../message-lists';
 import { recoverableDeletionsFolder, walkMailFolders, type MailFolderEntry } from '../mail-folders';
 import { findUncopiable, recordUncopiable } from '../mailbox-extras';
 import { messageFileName } from '../names';
@@ -34,17 +35,6 @@ export interface MailStepData {
   catchUp?: number[];
 }
 
-export interface ListedMessage {
-  id: string;
-  internetMessageId?: string;
-  receivedDateTime?: string;
-  name: string;
-  /** From the listing, for the manifest and the folder index (never the body). */
-  subject?: string;
-  from?: string;
-  to?: string[];
-  hasAttachments?: boolean;
-}
 
 /** Outlook ids change when an item moves; this header (per request) asks for ids that do not. */
 export const IMMUTABLE_ID = { Prefer: 'IdType="ImmutableId"' };
@@ -54,7 +44,6 @@ const MAX_CATCH_UP_PASSES = 10;
 const MAILBOX_CONCURRENCY = 4;
 /** Messages under way at once in a folder (downloading, waiting for an upload slot, uploading). */
 const COPY_WINDOW = 64;
-export const listBlobName = (folderId: string) => `mail/list/${createHash('sha256').update(folderId).digest('hex').slice(0, 24)}.json`;
 
 /** The folder tree, with an archive folder made for each (so empty folders arrive too). */
 async function prepareFolders(ctx: StepContext, writer: ArchiveWriter): Promise<MailStepData> {
@@ -85,13 +74,17 @@ interface RawMessage {
   toRecipients?: { emailAddress?: { address?: string } }[];
 }
 
+const MESSAGE_LIST_SELECT = ['id', 'internetMessageId', 'receivedDateTime', 'subject', 'hasAttachments', 'from', 'toRecipients'];
+const messagesPath = (ctx: StepContext, folderId: string) => `/users/${ctx.record.target!.id}/mailFolders/${encodeURIComponent(folderId)}/messages`;
+
 /** A folder's messages as they are now, with immutable ids and the metadata the hand-over shows. */
 export async function readFolderMessages(ctx: StepContext, folderId: string): Promise<RawMessage[]> {
-  const userId = ctx.record.target!.id;
-  return ctx.mailbox(() => ctx.graph.pageAll<RawMessage>(
-    `/users/${userId}/mailFolders/${encodeURIComponent(folderId)}/messages`,
-    ['id', 'internetMessageId', 'receivedDateTime', 'subject', 'hasAttachments', 'from', 'toRecipients'],
-    { top: 1000, headers: IMMUTABLE_ID }));
+  return ctx.mailbox(() => ctx.graph.pageAll<RawMessage>(messagesPath(ctx, folderId), MESSAGE_LIST_SELECT, { top: 1000, headers: IMMUTABLE_ID }));
+}
+
+/** The same listing a page at a time, for folders too large to hold whole. */
+function eachFolderPage(ctx: StepContext, folderId: string, onPage: (messages: RawMessage[]) => Promise<void>): Promise<void> {
+  return ctx.mailbox(() => ctx.graph.pageEach<RawMessage>(messagesPath(ctx, folderId), MESSAGE_LIST_SELECT, { top: 1000, headers: IMMUTABLE_ID }, LIST_CHUNK, onPage));
 }
 
 /** Archive names for messages, unique in the folder (`taken` holds the names already used there) even when short ids collide. */
@@ -110,8 +103,25 @@ function nameMessages(raw: RawMessage[], taken: Set<string>): ListedMessage[] {
 /** The hand-over's columns, straight from the listing (no extra request). */
 const listingColumns = (m: ListedMessage): Pick<ManifestRow, 'from' | 'to' | 'subject' | 'hasAttachments'> => ({ from: m.from, to: m.to, subject: m.subject, hasAttachments: m.hasAttachments });
 
-async function listMessages(ctx: StepContext, folder: ArchivedMailFolder): Promise<ListedMessage[]> {
-  return nameMessages(await readFolderMessages(ctx, folder.id), new Set());
+/** Lists the folder into its stored chunks, page by page; returns how many messages it holds. */
+async function listMessages(ctx: StepContext, folder: ArchivedMailFolder): Promise<number> {
+  const { store, record } = ctx;
+  // A listing cut short by a restart left some chunks: it starts again from the first page.
+  await clearMessageList(store, record.id, folder.id);
+  const taken = new Set<string>();
+  let count = 0;
+  await eachFolderPage(ctx, folder.id, async (page) => {
+    await appendMessageChunk(store, record.id, folder.id, nameMessages(page, taken));
+    count += page.length;
+  });
+  return count;
+}
+
+/** The archive names already used in a folder's list (lower case), so later ones stay unique. */
+async function namesTaken(ctx: StepContext, folderId: string): Promise<Set<string>> {
+  const taken = new Set<string>();
+  for await (const chunk of messageChunks(ctx.store, ctx.record.id, folderId)) for (const m of chunk) taken.add(m.name.toLowerCase());
+  return taken;
 }
 
 /**
@@ -122,20 +132,19 @@ async function catchUpPass(ctx: StepContext, data: MailStepData, rows: Map<strin
   const { store, record } = ctx;
   let found = 0;
   const listedAnywhere = new Set<string>();
-  const lists = new Map<string, ListedMessage[]>();
   for (const folder of data.folders) {
-    const list = (await getJson<ListedMessage[]>(store, record.id, listBlobName(folder.id))) ?? [];
-    lists.set(folder.id, list);
-    for (const m of list) listedAnywhere.add(m.id);
+    for await (const chunk of messageChunks(store, record.id, folder.id)) for (const m of chunk) listedAnywhere.add(m.id);
   }
   for (const folder of data.folders) {
-    const list = lists.get(folder.id)!;
-    const fresh = (await readFolderMessages(ctx, folder.id)).filter((m) => !rows.has(`message:${m.id}`) && !listedAnywhere.has(m.id));
+    const fresh: RawMessage[] = [];
+    await eachFolderPage(ctx, folder.id, async (page) => {
+      for (const m of page) if (!rows.has(`message:${m.id}`) && !listedAnywhere.has(m.id)) fresh.push(m);
+    });
     if (!fresh.length) continue;
-    const named = nameMessages(fresh, new Set(list.map((m) => m.name.toLowerCase())));
+    const named = nameMessages(fresh, await namesTaken(ctx, folder.id));
     for (const m of named) listedAnywhere.add(m.id);
-    await putJson(store, record.id, listBlobName(folder.id), [...list, ...named]);
-    data.listed[folder.id] = list.length + named.length;
+    await appendMessageChunk(store, record.id, folder.id, named);
+    data.listed[folder.id] = (data.listed[folder.id] ?? 0) + named.length;
     found += named.length;
   }
   return found;
@@ -217,15 +226,11 @@ async function copyListed(
   const target = record.target!;
   const archive = record.archive!;
   for (const folder of data.folders) {
-    let messages = await getJson<ListedMessage[]>(store, record.id, listBlobName(folder.id));
-    if (!messages) {
-      messages = await listMessages(ctx, folder);
-      await putJson(store, record.id, listBlobName(folder.id), messages);
-      data.listed[folder.id] = messages.length;
+    if (data.listed[folder.id] === undefined) {
+      if (slice.over) return { status: 'more' };
+      data.listed[folder.id] = await listMessages(ctx, folder);
       await saveStepData(store, record.id, 'export-mail', data);
     }
-    if (messages.every((m) => rows.has(`message:${m.id}`))) continue;
-    if (slice.over) return { status: 'more' };
 
     let stopped = false;
     let copied = 0;
@@ -264,15 +269,18 @@ async function copyListed(
     // a closure per message up front, which is the growth this avoids.
     const inFlight = new Set<Promise<void>>();
     let failure: { reason: unknown } | undefined;
-    for (const m of messages) {
-      if (stopped) break;
-      if (rows.has(`message:${m.id}`)) continue;
-      while (inFlight.size >= COPY_WINDOW) await Promise.race(inFlight);
-      if (stopped) break;
-      const p: Promise<void> = copyOne(m)
-        .catch((err: unknown) => { stopped = true; failure ??= { reason: err }; })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
+    // The list is read a stored chunk at a time (a listing page), not held whole.
+    chunks: for await (const chunk of messageChunks(store, record.id, folder.id)) {
+      for (const m of chunk) {
+        if (stopped) break chunks;
+        if (rows.has(`message:${m.id}`)) continue;
+        while (inFlight.size >= COPY_WINDOW) await Promise.race(inFlight);
+        if (stopped) break chunks;
+        const p: Promise<void> = copyOne(m)
+          .catch((err: unknown) => { stopped = true; failure ??= { reason: err }; })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
     }
     await Promise.all(inFlight);
     await log.flush();

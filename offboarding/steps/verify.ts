@@ -12,7 +12,8 @@ import { TimeSlice } from '../slice';
 import { ArchiveWriter, type DriveItem } from '../archive';
 import { GraphRequestError } from '../../graph/errors';
 import { CONTAINER, EXPORT_STEPS, getJson, invalidateRows, ManifestLog, putJson, rowGroups, rowKey, withoutListingColumns, type ManifestRow, type RowSummary } from '../manifest';
-import { IMMUTABLE_ID, listBlobName, readFolderMessages, type ListedMessage, type MailStepData } from './export-mail';
+import { IMMUTABLE_ID, readFolderMessages, type MailStepData } from './export-mail';
+import { messageChunks } from '../message-lists';
 import type { FilesInventory } from './export-files';
 import { loadStepData, saveStepData } from '../state';
 import { reconcileCalendarsAndContacts } from '../reconcile-items';
@@ -116,15 +117,20 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problem
   const copiedFolders = () => (copiedFolderOf ??= archivedMessageFolders(ctx));
 
   const checkMailFolder = async (f: MailStepData['folders'][number], rows: ManifestRow[]) => {
-    const listed = (await getJson<ListedMessage[]>(store, record.id, listBlobName(f.id))) ?? [];
     const inFolder = rows.filter((r) => r.kind === 'message');
     // A message listed here may have been copied from the folder it was first listed in (moved since).
-    const notExported = listed.filter((m) => !mailIndex.has(`message:${m.id}`));
-    if (notExported.length) problems.push(`${notExported.length} message(s) listed in "${f.sourcePath}" were never exported (e.g. ${notExported[0].name})`);
+    let listed = 0;
+    let notExported = 0;
+    let example = '';
+    for await (const chunk of messageChunks(store, record.id, f.id)) {
+      listed += chunk.length;
+      for (const m of chunk) if (!mailIndex.has(`message:${m.id}`)) { if (!notExported++) example = m.name; }
+    }
+    if (notExported) problems.push(`${notExported} message(s) listed in "${f.sourcePath}" were never exported (e.g. ${example})`);
     // The folder's index.html was written by export-mail too, so it is expected beside the messages.
     const inArchive = await compare(f.archiveFolderId, f.archivePath, rows);
     const reconciled = await reconcileMailFolder(ctx, f, inFolder, copiedFolders, problems);
-    mailSummaries.set(f.archivePath, { sourcePath: f.sourcePath, archivePath: f.archivePath, listed: listed.length, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive, ...reconciled });
+    mailSummaries.set(f.archivePath, { sourcePath: f.sourcePath, archivePath: f.archivePath, listed, archived: inFolder.filter((r) => r.status === 'archived').length, gone: inFolder.filter((r) => r.status === 'gone').length, inArchive, ...reconciled });
   };
 
   const checkFileFolder = async (f: FilesInventory['folders'][number], expected: ManifestRow[]) => {
