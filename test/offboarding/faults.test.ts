@@ -83,6 +83,7 @@ describe('surrender under faults', () => {
       expect(h.sim.stats.throttled).toBeGreaterThan(10);
       expect(h.sim.stats.maxInFlightPerMailbox[id]).toBeLessThanOrEqual(4);
       expect(h.sim.stats.maxInFlightPerMailbox[id]).toBeGreaterThanOrEqual(2);
+      expect(h.sim.stats.maxOutlookInFlight[h.sim.clientId]).toBeLessThanOrEqual(4);
       const digests = mailboxDigests(h.tenant());
       const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
       expect(rows).toHaveLength(digests.size);
