@@ -1,6 +1,6 @@
 // Throttling: honour Retry-After everywhere, bounded retries with jitter, and ONE shared gate per run so
 // a storm of 429s slows the run instead of multiplying requests (a mailbox's 429 slows only that
-// mailbox). Plus Exchange's per-mailbox limits.
+// mailbox). Plus Outlook's limits: the request budget per mailbox, the concurrency per app ID.
 import pLimit from 'p-limit';
 
 export const RETRYABLE_STATUS = new Set([429, 503, 504]);
