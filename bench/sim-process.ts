@@ -27,6 +27,8 @@ export interface SimStats {
   throttled: number;
   byRoute: Record<string, number>;
   maxInFlightPerMailbox: number;
+  /** Most Outlook requests (to any mailbox, $batch items included) in flight at once for the app. */
+  maxOutlookInFlight: number;
 }
 
 let sim: RunningSimulator | undefined;
@@ -52,7 +54,7 @@ serve({
 
   async stats(): Promise<SimStats> {
     const s = running().stats;
-    return { requests: s.requests, uploads: s.uploads, workUnits: s.workUnits, throttled: s.throttled, byRoute: { ...s.byRoute }, maxInFlightPerMailbox: Math.max(0, ...Object.values(s.maxInFlightPerMailbox)) };
+    return { requests: s.requests, uploads: s.uploads, workUnits: s.workUnits, throttled: s.throttled, byRoute: { ...s.byRoute }, maxInFlightPerMailbox: Math.max(0, ...Object.values(s.maxInFlightPerMailbox)), maxOutlookInFlight: Math.max(0, ...Object.values(s.maxOutlookInFlight)) };
   },
 
   async resetStats(): Promise<void> {

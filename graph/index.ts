@@ -1,5 +1,6 @@
 // The one object collect and offboarding use to reach a tenant: the Graph client with our middleware,
-// paging, batching, delta, the Exchange admin client, the request meter and the mailbox limiter.
+// paging, batching, delta, the Exchange admin client, the request meter, the mailbox limiter and the
+// app's process-wide Outlook concurrency limiter.
 import {
   AuthenticationHandler,
   type AuthenticationProvider,
@@ -20,10 +21,10 @@ import { createCredential, rolesOf } from './credential';
 import { GraphRequestError, graphRequestError, toGraphRequestError } from './errors';
 import { ExchangeClient } from './exchange';
 import { RequestMeter } from './meter';
-import { MailboxPacingMiddleware, MeterMiddleware, RetryMiddleware } from './middleware';
+import { MailboxPacingMiddleware, MeterMiddleware, OutlookConcurrencyMiddleware, RetryMiddleware } from './middleware';
 import { nextClientRequestId } from './correlation';
 import { RetryLoop } from './retry';
-import { DEFAULT_RETRY, MailboxBudget, MailboxLimiter, mailboxOfUrl, OUTLOOK_MAILBOX_BUDGET, SharedThrottle, sleep, type MailboxBudgetOptions, type RetryPolicy } from './throttle';
+import { DEFAULT_RETRY, MailboxBudget, MailboxLimiter, mailboxOfUrl, OUTLOOK_MAILBOX_BUDGET, outlookAppKey, outlookLimiterFor, SharedThrottle, sleep, type MailboxBudgetOptions, type RetryPolicy, type WeightedSemaphore } from './throttle';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -76,6 +77,11 @@ export class GraphContext {
   readonly meter = new RequestMeter();
   readonly throttle = new SharedThrottle();
   readonly mailboxLimiter = new MailboxLimiter(4);
+  /**
+   * Outlook's 4 concurrent requests per app ID, shared by every context of the process with the same app
+   * (all councils): each request to a mailbox holds 1 while on the wire, a $batch 1 per Outlook item up to 4.
+   */
+  readonly outlookLimiter: WeightedSemaphore;
   /** Requests to each mailbox are paced to Outlook's budget rather than refused at it. */
   readonly mailboxBudget: MailboxBudget;
   readonly exchange: ExchangeClient;
@@ -93,10 +99,13 @@ export class GraphContext {
     const retry = new RetryMiddleware(this.retryLoop, this.meter);
     this.mailboxBudget = new MailboxBudget(options.mailboxBudget ?? OUTLOOK_MAILBOX_BUDGET);
     const pacing = new MailboxPacingMiddleware(this.mailboxBudget);
+    this.outlookLimiter = outlookLimiterFor(outlookAppKey(settings));
+    const outlook = new OutlookConcurrencyMiddleware(this.outlookLimiter);
     const meter = new MeterMiddleware(this.meter);
     auth.setNext(retry);
     retry.setNext(pacing);
-    pacing.setNext(meter);
+    pacing.setNext(outlook);
+    outlook.setNext(meter);
     meter.setNext(new HTTPMessageHandler());
     // The client attaches the token only to Graph's own hosts and these (hostname, no port).
     this.client = Client.initWithMiddleware({ middleware: auth, baseUrl: settings.graphBaseUrl, customHosts: new Set([base.hostname]), defaultVersion: 'v1.0' });

@@ -1,11 +1,11 @@
-// Our middlewares in the Graph client's chain (Authentication -> Retry -> MailboxPacing -> Meter -> HTTP):
+// Our middlewares in the Graph client's chain (Authentication -> Retry -> MailboxPacing -> OutlookConcurrency -> Meter -> HTTP):
 // the SDK's RetryHandler neither retries connection resets nor shares a pause across requests, and we
 // need every request counted (429s too) and sent with a client-request-id (graph/correlation.ts).
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { RequestMeter } from './meter';
 import type { RetryLoop } from './retry';
 import { nextClientRequestId } from './correlation';
-import { mailboxOfUrl, type MailboxBudget } from './throttle';
+import { mailboxOfUrl, outlookWeight, type MailboxBudget, type WeightedSemaphore } from './throttle';
 
 function urlOf(context: Context): string {
   return typeof context.request === 'string' ? context.request : (context.request as Request).url;
@@ -109,6 +109,34 @@ export class MailboxPacingMiddleware implements Middleware {
       await this.next!.execute(context);
     } finally {
       done();
+    }
+  }
+}
+
+/**
+ * Holds the app's Outlook permits (graph/throttle.ts outlookLimiterFor) while a request to a mailbox, or
+ * a $batch carrying such items (up to 4 permits), is on the wire; others pass. Innermost, around the
+ * HTTP request only: a retry's wait, the mailbox pacing and a caller's mailbox slot are all taken
+ * outside it, so nothing waits for anything while holding a permit. The permits go back when the
+ * response's headers arrive: a streamed body (a message's MIME) is read after that.
+ */
+export class OutlookConcurrencyMiddleware implements Middleware {
+  private next?: Middleware;
+
+  constructor(private readonly limiter: WeightedSemaphore) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const weight = outlookWeight(urlOf(context), context.options?.body);
+    if (!weight) return this.next!.execute(context);
+    const release = await this.limiter.acquire(weight);
+    try {
+      await this.next!.execute(context);
+    } finally {
+      release();
     }
   }
 }

@@ -1,6 +1,6 @@
 // Throttling: honour Retry-After everywhere, bounded retries with jitter, and ONE shared gate per run so
 // a storm of 429s slows the run instead of multiplying requests (a mailbox's 429 slows only that
-// mailbox). Plus Exchange's per-mailbox limits.
+// mailbox). Plus Outlook's limits: the request budget per mailbox, the concurrency per app ID.
 import pLimit from 'p-limit';
 
 export const RETRYABLE_STATUS = new Set([429, 503, 504]);
@@ -78,7 +78,13 @@ export function isTransientNetworkError(err: unknown): boolean {
   return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|socket hang up|fetch failed|other side closed|UND_ERR_SOCKET|terminated/i.test(text);
 }
 
-/** Exchange allows 4 concurrent requests per mailbox per app; one limiter per mailbox. */
+/**
+ * At most `perMailbox` of a caller's units of work on one mailbox at once (a surrender's steps, through
+ * ctx.mailbox). Not Exchange's concurrency limit: that is per app ID across every mailbox (OutlookLimiter
+ * below, which every Outlook request takes innermost, around its HTTP request only), so a caller holding
+ * a mailbox slot while it waits for an app slot cannot deadlock. This only keeps one mailbox's work
+ * (and the memory of its downloads) bounded.
+ */
 export class MailboxLimiter {
   private readonly limits = new Map<string, ReturnType<typeof pLimit>>();
 
@@ -175,4 +181,100 @@ export class MailboxBudget {
       win.ends.push(Date.now());
     };
   }
+}
+
+/** Outlook's concurrency per app ID, across every mailbox and tenant ("Microsoft Graph service-specific throttling limits", Outlook service limits, Limits per app ID). */
+export const OUTLOOK_APP_CONCURRENCY = 4;
+
+/**
+ * A counting semaphore whose holders take 1 to `capacity` permits, granted first come first served (a
+ * $batch waiting for all 4 is not starved by single requests that keep arriving). Written by hand:
+ * p-limit runs one task per slot and cannot weigh a task.
+ */
+export class WeightedSemaphore {
+  private inUse = 0;
+  private readonly waiting: { weight: number; grant: () => void }[] = [];
+  /** The most permits held at once, and how many acquisitions had to wait (for tests, benchmarks, logs). */
+  readonly stats = { maxInUse: 0, waited: 0 };
+
+  constructor(readonly capacity: number) {
+    if (!(capacity >= 1)) throw new Error(`A semaphore needs at least 1 permit, not ${capacity}.`);
+  }
+
+  get held(): number {
+    return this.inUse;
+  }
+
+  /** Waits for `weight` permits (clamped to 1..capacity); call the returned function once to give them back. */
+  async acquire(weight = 1): Promise<() => void> {
+    const w = Math.min(this.capacity, Math.max(1, Math.floor(weight)));
+    if (this.waiting.length || this.inUse + w > this.capacity) {
+      this.stats.waited++;
+      await new Promise<void>((grant) => this.waiting.push({ weight: w, grant }));
+    } else {
+      this.take(w);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inUse -= w;
+      this.drain();
+    };
+  }
+
+  private take(w: number): void {
+    this.inUse += w;
+    this.stats.maxInUse = Math.max(this.stats.maxInUse, this.inUse);
+  }
+
+  private drain(): void {
+    while (this.waiting.length && this.inUse + this.waiting[0].weight <= this.capacity) {
+      const next = this.waiting.shift()!;
+      this.take(next.weight);
+      next.grant();
+    }
+  }
+}
+
+/** The process's Outlook limiters, one per app ID: every Graph context of the same app shares one. */
+const outlookLimiters = new Map<string, WeightedSemaphore>();
+
+/**
+ * The Outlook concurrency limiter of an app (its client id; a managed identity used directly, which has
+ * no app registration's id in the settings, under a fixed key). One per process, whatever the tenant:
+ * one multi-tenant app registration serves every council, and Outlook counts its requests together.
+ */
+export function outlookLimiterFor(appKey: string): WeightedSemaphore {
+  const key = appKey.toLowerCase();
+  let limiter = outlookLimiters.get(key);
+  if (!limiter) {
+    limiter = new WeightedSemaphore(OUTLOOK_APP_CONCURRENCY);
+    outlookLimiters.set(key, limiter);
+  }
+  return limiter;
+}
+
+/** The key of the app's Outlook limiter: the app registration's client id, or the managed identity's. */
+export function outlookAppKey(settings: { clientId?: string; managedIdentityClientId?: string }): string {
+  return settings.clientId ?? `managed-identity:${settings.managedIdentityClientId ?? 'system-assigned'}`;
+}
+
+/**
+ * The Outlook permits a request needs: 1 for a request to a mailbox; for a $batch, one per item to a
+ * mailbox up to 4, since the service runs up to 4 of a batch's Outlook items at once and they count
+ * against the app's limit ("Outlook service limits for JSON batching"); 0 for anything else.
+ */
+export function outlookWeight(url: string, body?: unknown): number {
+  if (!/\/\$batch(\?|$)/.test(url)) return mailboxOfUrl(url) ? 1 : 0;
+  if (typeof body !== 'string') return 0;
+  let requests: unknown;
+  try {
+    requests = (JSON.parse(body) as { requests?: unknown }).requests;
+  } catch {
+    return 0;
+  }
+  if (!Array.isArray(requests)) return 0;
+  const outlook = requests.filter((r: { url?: unknown }) => typeof r?.url === 'string' && mailboxOfUrl(`/v1.0${r.url.startsWith('/') ? '' : '/'}${r.url}`)).length;
+  return Math.min(OUTLOOK_APP_CONCURRENCY, outlook);
 }

@@ -1,7 +1,8 @@
 // The simulator's HTTPS server: token authority, Graph v1.0/beta (with $batch), Exchange adminapi, and
 // the token-less uploadUrls of upload sessions. Every Graph and Exchange call checks the bearer token
 // (401), the role the route needs (403), the licence (403), and passes through the seeded fault
-// injector; mailbox calls also pass the per-mailbox limiter.
+// injector; mailbox (Outlook) calls also pass Outlook's limits: the per-mailbox budget and the per-app
+// concurrency, and a $batch runs at most 4 of its Outlook items at once.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, createSecretKey, generateKeyPairSync, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
@@ -31,10 +32,14 @@ export interface FaultOptions {
   latencyMs?: number;
   jitterMs?: number;
   /**
-   * Outlook's per-app-per-mailbox concurrency limit (the real one is 4); off when 0 or absent. The
-   * request over the limit gets 429 ApplicationThrottled with Retry-After.
+   * Outlook's concurrency limit per app ID (the real one is 4), across every mailbox and every tenant
+   * the simulator serves: "Outlook can execute up to 4 concurrent requests ... regardless of whether the
+   * requests all access the same mailbox, or access different mailboxes" ("Microsoft Graph
+   * service-specific throttling limits", Outlook service limits, Limits per app ID). The app is the
+   * token's appid. $batch items count too. The request over the limit gets 429 ApplicationThrottled
+   * with Retry-After. Off when 0 or absent (the in-flight statistics are kept either way).
    */
-  mailboxConcurrency?: number;
+  outlookConcurrency?: number;
   /** Outlook's per-app-per-mailbox request budget per 10 minutes (the real one is 10,000); off when absent. */
   mailboxRequestsPer10Min?: number;
   /**
@@ -63,10 +68,15 @@ export interface SimulatorStats {
   workUnits: number;
   /** Requests to upload-session URLs (not in `requests`: they are not sent to a Graph version path). */
   uploads: number;
-  /** 429s the simulator gave (injected, mailbox concurrency, mailbox budget). */
+  /** 429s the simulator gave (injected, Outlook concurrency, mailbox budget). */
   throttled: number;
   /** Highest number of requests in flight at once per mailbox (user id), recorded even with the limit off. */
   maxInFlightPerMailbox: Record<string, number>;
+  /**
+   * Highest number of Outlook requests (to any mailbox, $batch items included) in flight at once per
+   * app (the token's appid), counting those refused for being over the limit; recorded even with it off.
+   */
+  maxOutlookInFlight: Record<string, number>;
   reset(): void;
 }
 
@@ -76,6 +86,8 @@ const CERTS = join(packageRoot(), 'simulator', 'certs');
 const MAILBOX_PATH = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|contacts|contactFolders|events|calendar|calendars|calendarView|sendMail|inferenceClassification|outlook)(\/|$)/;
 /** A mailbox read takes a moment at Exchange; without it requests never overlap and no limit is tested. */
 const MAILBOX_WORK_MS = 25;
+/** Outlook items of one $batch run at most this many at a time ("Outlook service limits for JSON batching"). */
+const OUTLOOK_BATCH_PARALLEL = 4;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
 /** A drive upload through Graph: simple PUT of content, or the request that opens an upload session. */
 const isDriveUpload = (method: string, path: string): boolean =>
@@ -138,6 +150,8 @@ export class SimulatorServer {
   private faults: FaultOptions = {};
   private random = prng(1);
   private readonly inFlight = new Map<string, number>();
+  /** Outlook requests in flight per app (appid). */
+  private readonly outlookInFlight = new Map<string, number>();
   private readonly mailboxWindow = new Map<string, number[]>();
   pageSize?: number;
   url = '';
@@ -145,8 +159,8 @@ export class SimulatorServer {
 
   constructor(readonly tenants: Map<string, TenantState>) {
     const stats: SimulatorStats = {
-      requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {}, workUnits: 0, uploads: 0,
-      reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; stats.workUnits = 0; stats.uploads = 0; },
+      requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {}, maxOutlookInFlight: {}, workUnits: 0, uploads: 0,
+      reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; stats.maxOutlookInFlight = {}; stats.workUnits = 0; stats.uploads = 0; },
     };
     this.stats = stats;
     this.server = createServer({ cert: readFileSync(join(CERTS, 'server.pem')), key: readFileSync(join(CERTS, 'server-key.pem')) }, (req, res) => {
@@ -230,8 +244,7 @@ export class SimulatorServer {
   private async graphInner(method: string, version: 'v1.0' | 'beta', rawPath: string, query: URLSearchParams, headers: Record<string, string>, body: Buffer, inBatch: boolean): Promise<SimResponse> {
     const auth = this.authorise(headers.authorization, this.url);
     if ('status' in auth) return auth;
-    // users('upn') is Graph's other way of addressing a user.
-    const path = decodePath(rawPath).replace(/^\/users\('([^']+)'\)/, (_, upn: string) => `/users/${upn.replace(/''/g, "'")}`);
+    const path = routingPath(rawPath);
     this.count(`${method} ${path.replace(/\/[0-9a-f-]{20,}|\/[^/]*@[^/]*|\/[^/]+,[^/]+,[^/]+/gi, '/{id}')}`);
     if (path === '/$batch' && method === 'POST') return this.batch(version, body, headers);
     if (inBatch) {
@@ -250,15 +263,21 @@ export class SimulatorServer {
     if (budget) return budget;
     const now = (this.inFlight.get(key) ?? 0) + 1;
     this.stats.maxInFlightPerMailbox[key] = Math.max(this.stats.maxInFlightPerMailbox[key] ?? 0, now);
-    if (this.faults.mailboxConcurrency && now > this.faults.mailboxConcurrency) {
+    // Outlook's concurrency is per app ID, whatever the mailbox or tenant (FaultOptions.outlookConcurrency).
+    const app = auth.appId;
+    const appNow = (this.outlookInFlight.get(app) ?? 0) + 1;
+    this.stats.maxOutlookInFlight[app] = Math.max(this.stats.maxOutlookInFlight[app] ?? 0, appNow);
+    if (this.faults.outlookConcurrency && appNow > this.faults.outlookConcurrency) {
       return this.throttled('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', this.faults.retryAfterSeconds ?? 1);
     }
     this.inFlight.set(key, now);
+    this.outlookInFlight.set(app, appNow);
     try {
       await sleep(MAILBOX_WORK_MS);
       return await routeGraph(req);
     } finally {
       this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
+      this.outlookInFlight.set(app, (this.outlookInFlight.get(app) ?? 1) - 1);
     }
   }
 
@@ -299,6 +318,9 @@ export class SimulatorServer {
     const requests = parsed.requests as BatchItem[];
     const results = new Map<string, SimResponse>();
     const done = new Map<string, Promise<void>>();
+    // Outlook runs at most 4 of the batch's Outlook items at once, the rest in turn ("Outlook service
+    // limits for JSON batching"); each still counts against the app's concurrency while it runs.
+    const outlookTurn = turns(OUTLOOK_BATCH_PARALLEL);
     // Items without dependsOn run at once; an item with dependsOn waits for those and fails with 424 if any failed.
     const run = async (r: BatchItem): Promise<void> => {
       await Promise.all((r.dependsOn ?? []).map((d) => done.get(d)));
@@ -306,7 +328,8 @@ export class SimulatorServer {
         results.set(r.id, graphError(424, 'FailedDependency', 'The request failed because a request it depends on failed.'));
         return;
       }
-      results.set(r.id, await this.batchItem(version, r, headers));
+      const outlook = MAILBOX_PATH.test(routingPath(new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'https://batch.invalid').pathname));
+      results.set(r.id, outlook ? await outlookTurn(() => this.batchItem(version, r, headers)) : await this.batchItem(version, r, headers));
     };
     for (const r of requests) done.set(r.id, Promise.resolve().then(() => run(r)));
     await Promise.all(done.values());
@@ -357,14 +380,14 @@ export class SimulatorServer {
     return this.itemFault();
   }
 
-  private authorise(header: string | undefined, audience: string): { tenant: TenantState; roles: string[] } | SimResponse {
+  private authorise(header: string | undefined, audience: string): { tenant: TenantState; roles: string[]; appId: string } | SimResponse {
     const token = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
     if (!token) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     try {
-      const claims = jwt.verify(token, this.verifyKey, { algorithms: ['HS256'], audience }) as { tid: string; roles?: string[] };
+      const claims = jwt.verify(token, this.verifyKey, { algorithms: ['HS256'], audience }) as { tid: string; roles?: string[]; appid?: string; azp?: string };
       const tenant = this.tenants.get(claims.tid);
       if (!tenant) return graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid tenant.');
-      return { tenant, roles: claims.roles ?? [] };
+      return { tenant, roles: claims.roles ?? [], appId: String(claims.appid ?? claims.azp ?? '').toLowerCase() };
     } catch (err) {
       const why = err instanceof jwt.TokenExpiredError ? 'Lifetime validation failed, the token is expired.'
         : /audience/i.test(err instanceof Error ? err.message : '') ? 'Invalid audience.' : 'Invalid signature.';
@@ -708,3 +731,25 @@ function decodePath(path: string): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A request path as routed: decoded (decodePath), and users('upn') (Graph's other way of addressing a user) as users/upn. */
+function routingPath(rawPath: string): string {
+  return decodePath(rawPath).replace(/^\/users\('([^']+)'\)/, (_, upn: string) => `/users/${upn.replace(/''/g, "'")}`);
+}
+
+/** Runs the tasks given to it at most `n` at a time, in the order given. */
+function turns(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((go) => queue.push(go));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

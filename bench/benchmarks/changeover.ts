@@ -10,7 +10,7 @@
 // machine the three processes' CPU, not latency, is what binds), memory from bench/lib/memory-sampler.ts,
 // and each run's round trips and work units summed over every council's GraphContext (Exchange calls
 // included), per council and per surrender, checked against the simulator's counters (countCheck).
-import { countCheck, envNumber, inWorkload, LATENCY, printTable, printTargets, withAzurite, withSimulator, writeResult, type CountCheck, type Target } from '../lib/harness';
+import { countCheck, envNumber, inWorkload, LATENCY, OUTLOOK_LIMITS, printTable, printTargets, withAzurite, withSimulator, writeResult, type CountCheck, type Target } from '../lib/harness';
 import { round } from '../lib/ipc';
 import type { BenchTenantSpec } from '../lib/scenario';
 import type { ChangeoverJobResult } from '../workload';
@@ -34,10 +34,10 @@ const spec = (name: string, seed: number, leavers: number, messages: number): Be
   name, users: leavers + 4, messagesPerUser: 5, filesPerCouncillor: 3, libraryFiles: 5, breachRate: 0, seed, archiveLibrary: true, leavers, leaverFolders: folders(messages),
 });
 
-interface Measured { result: ChangeoverJobResult; sim429s: number; maxInFlightMailbox: number; simCpuS: number; check: CountCheck }
+interface Measured { result: ChangeoverJobResult; sim429s: number; maxInFlightMailbox: number; maxOutlookInFlight: number; simCpuS: number; check: CountCheck }
 
 async function measure(label: string, specs: BenchTenantSpec[], messages: number, concurrency: number | undefined): Promise<Measured> {
-  const faults = { ...LATENCY, mailboxConcurrency: 4, mailboxRequestsPer10Min: PER_10_MIN };
+  const faults = { ...LATENCY, ...OUTLOOK_LIMITS, mailboxRequestsPer10Min: PER_10_MIN };
   let out: Measured | undefined;
   await withSimulator(specs, faults, async (sim) => {
     const env = { ...sim.tenants[0].env };
@@ -53,7 +53,7 @@ async function measure(label: string, specs: BenchTenantSpec[], messages: number
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     const check = countCheck(`${label}: ${plural(specs.length, 'council')}, ${plural(surrenders, 'surrender')}`, result.meter, stats, { users: surrenders, councils: specs.length, messages: (result.outcomes.done ?? 0) * messages });
     // The one simulator process serves every tenant: its CPU over the run says whether it, not the client, bound.
-    out = { result, check, sim429s: stats.throttled, maxInFlightMailbox: stats.maxInFlightPerMailbox, simCpuS: round((await sim.cpuS()) - cpu0, 1) };
+    out = { result, check, sim429s: stats.throttled, maxInFlightMailbox: stats.maxInFlightPerMailbox, maxOutlookInFlight: stats.maxOutlookInFlight, simCpuS: round((await sim.cpuS()) - cpu0, 1) };
   });
   return out!;
 }
@@ -83,7 +83,7 @@ export async function changeover(): Promise<void> {
     workUnitsPerSurrender: round(m.result.meter.workUnits / Math.max(1, m.result.surrenders), 1), workUnitsPerCouncil: round(m.result.meter.workUnits / (i === 0 ? 1 : councils), 1),
     workUnitsPerMessage: round(m.result.meter.workUnits / Math.max(1, (m.result.outcomes.done ?? 0) * messages), 3),
     exchangeCalls: m.result.meter.counts.exchange, retries: m.result.meter.counts.retry + m.result.meter.counts.itemRetry,
-    sim429s: m.sim429s, maxInFlightMailbox: m.maxInFlightMailbox, peakRssMb: Math.max(m.result.usage.maxRssMb, m.result.memory.peakRssMb), steadyRssMb: m.result.memory.steadyRssMb, cpuS: round(m.result.usage.cpuUserS + m.result.usage.cpuSystemS, 1), simCpuS: m.simCpuS,
+    sim429s: m.sim429s, maxInFlightMailbox: m.maxInFlightMailbox, maxOutlookInFlight: m.maxOutlookInFlight, peakRssMb: Math.max(m.result.usage.maxRssMb, m.result.memory.peakRssMb), steadyRssMb: m.result.memory.steadyRssMb, cpuS: round(m.result.usage.cpuUserS + m.result.usage.cpuSystemS, 1), simCpuS: m.simCpuS,
   }));
   // Round trips and work units of a run, summed over its councils' GraphContexts (client = simulator, or the run failed).
   const counted = (i: 0 | 1) => {
@@ -98,7 +98,7 @@ export async function changeover(): Promise<void> {
     },
     {
       target: 'zero unhandled 429s (every 429 retried; no surrender failed)',
-      measured: `${all.sim429s} 429s given by the simulator; ${done} of ${surrenders} surrenders done, ${rows[1].failed} failed${all.result.failures.length ? `: ${all.result.failures.join(' | ')}` : ''}; peak ${all.maxInFlightMailbox} requests in flight at one mailbox; ${rows[1].retries} retries among ${rows[1].roundTrips} round trips and ${rows[1].workUnits} work units`,
+      measured: `${all.sim429s} 429s given by the simulator; ${done} of ${surrenders} surrenders done, ${rows[1].failed} failed${all.result.failures.length ? `: ${all.result.failures.join(' | ')}` : ''}; peak ${all.maxInFlightMailbox} requests in flight at one mailbox and ${all.maxOutlookInFlight} Outlook requests in flight for the app (limit 4 across every council); ${rows[1].retries} retries among ${rows[1].roundTrips} round trips and ${rows[1].workUnits} work units`,
       met: done === surrenders,
     },
     { target: 'peak RSS < 512 MB (client process)', measured: `${peakRss} MB (sampled every second, and maxRSS) over ${counted(1)}`, met: peakRss < 512 },
@@ -112,7 +112,7 @@ export async function changeover(): Promise<void> {
   })));
   printTargets(targets);
   const path = writeResult('changeover', {
-    params: { councils, leavers, messages, concurrency: concurrency ?? 'default (8)', latency: LATENCY, perMailbox: { concurrency: 4, requestsPer10Min: PER_10_MIN } },
+    params: { councils, leavers, messages, concurrency: concurrency ?? 'default (8)', latency: LATENCY, perMailbox: { requestsPer10Min: PER_10_MIN }, outlookPerApp: { concurrency: OUTLOOK_LIMITS.outlookConcurrency } },
     rows, targets, counts: [single.check, all.check], memory: { peakRssMb: peakRss, peakHeapMb: all.result.memory.peakHeapMb, steadyRssMb: all.result.memory.steadyRssMb }, extra: { single: single.result, all: all.result },
   });
   process.stdout.write(`wrote ${path}\n`);

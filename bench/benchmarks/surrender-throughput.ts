@@ -9,7 +9,7 @@
 // 2. full: every message copied and verified (the remaining exports and verify, every item re-read), at a
 //    low latency (uploads still 3 × reads) and a budget that never binds (CPU-bound), for memory over a
 //    whole surrender.
-import { countCheck, envNumber, inWorkload, LATENCY, printTable, printTargets, withAzurite, withSimulator, writeResult, type CountCheck, type Target } from '../lib/harness';
+import { countCheck, envNumber, inWorkload, LATENCY, OUTLOOK_LIMITS, printTable, printTargets, withAzurite, withSimulator, writeResult, type CountCheck, type Target } from '../lib/harness';
 import { round } from '../lib/ipc';
 import type { BenchTenantSpec } from '../lib/scenario';
 import type { SurrenderJobResult } from '../workload';
@@ -41,7 +41,7 @@ function folders(total: number) {
   ];
 }
 
-interface RunOutcome { result: SurrenderJobResult; sim429s: number; maxInFlight: number; mailboxRequests: number; faults: FaultOptions; check: CountCheck }
+interface RunOutcome { result: SurrenderJobResult; sim429s: number; maxInFlight: number; maxOutlookInFlight: number; mailboxRequests: number; faults: FaultOptions; check: CountCheck }
 
 async function runOnce(label: string, messages: number, budgetSeconds: number, latency: FaultOptions, budget: { requests: number; windowMs: number }, verify: boolean): Promise<RunOutcome> {
   const spec: BenchTenantSpec = {
@@ -51,7 +51,7 @@ async function runOnce(label: string, messages: number, budgetSeconds: number, l
   // Uploads 3 × slower than reads (the simulator's default, stated here so the parameters say so).
   const faults: FaultOptions = {
     ...latency, uploadLatencyMs: 3 * (latency.latencyMs ?? 0), uploadJitterMs: 3 * (latency.jitterMs ?? 0),
-    mailboxConcurrency: 4, mailboxRequestsPer10Min: budget.requests, mailboxWindowMs: budget.windowMs,
+    ...OUTLOOK_LIMITS, mailboxRequestsPer10Min: budget.requests, mailboxWindowMs: budget.windowMs,
   };
   let out: RunOutcome | undefined;
   await withSimulator([spec], faults, async (sim) => {
@@ -66,7 +66,7 @@ async function runOnce(label: string, messages: number, budgetSeconds: number, l
     const stats = await sim.stats();
     const check = countCheck(`${label}: one surrender (start to ${verify ? 'verify' : 'export-mail'})`, result.meter, stats, { users: 1, councils: 1, messages: result.messagesCopied });
     out = {
-      result, faults, check, sim429s: stats.throttled, maxInFlight: stats.maxInFlightPerMailbox,
+      result, faults, check, sim429s: stats.throttled, maxInFlight: stats.maxInFlightPerMailbox, maxOutlookInFlight: stats.maxOutlookInFlight,
       mailboxRequests: Object.entries(stats.byRoute).filter(([k]) => /^\w+ \/users\/\{id\}\/(messages|mailFolders|mailboxSettings)/.test(k)).reduce((n, [, v]) => n + v, 0),
     };
   });
@@ -83,7 +83,7 @@ function row(name: string, messages: number, budgetSeconds: number, ceilingPerS:
     listingS: r.listingS, copyPhaseS: r.copyPhaseS, msgPerSec: r.copyRatePerS, ceilingPerS: round(ceilingPerS, 2),
     percentOfCeiling: round((r.copyRatePerS / ceilingPerS) * 100, 1),
     '429sSeen': r.throttledSeen ?? 0, sim429s: o.sim429s, unhandled429s: failed && /429|throttl/i.test(r.exportStatus) ? o.sim429s : 0,
-    pacedRequests: r.paced?.requests ?? 0, maxInFlightMailbox: o.maxInFlight,
+    pacedRequests: r.paced?.requests ?? 0, maxInFlightMailbox: o.maxInFlight, maxOutlookInFlight: o.maxOutlookInFlight,
     // Round trips and work units: the whole surrender job (client and simulator agreed), and export-mail alone (client).
     roundTrips: r.meter.httpRequests, workUnits: r.meter.workUnits, retries: r.retries,
     exportMailRoundTrips: r.phases.exportMail.httpRequests, exportMailWorkUnits: r.phases.exportMail.workUnits,

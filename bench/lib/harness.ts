@@ -31,11 +31,18 @@ export interface Simulator {
   cpuS(): Promise<number>;
 }
 
+/**
+ * Outlook's documented concurrency, on in every benchmark: at most 4 Outlook requests in flight per app
+ * ID across all mailboxes and tenants, the 5th refused with 429 ("Microsoft Graph service-specific
+ * throttling limits", Outlook service limits). A benchmark may override it (0 turns it off).
+ */
+export const OUTLOOK_LIMITS: FaultOptions = { outlookConcurrency: 4 };
+
 export async function withSimulator<T>(tenants: BenchTenantSpec[], faults: FaultOptions, fn: (sim: Simulator) => Promise<T>): Promise<T> {
   // The 15,000-user tenant needs more than the default heap.
   const rpc = new ChildRpc(script('sim-process'), ['--max-old-space-size=6144']);
   try {
-    const started = await rpc.call<{ url: string; tenants: StartedTenant[]; buildSeconds: number }>('start', { tenants, faults });
+    const started = await rpc.call<{ url: string; tenants: StartedTenant[]; buildSeconds: number }>('start', { tenants, faults: { ...OUTLOOK_LIMITS, ...faults } });
     return await fn({
       rpc, ...started,
       stats: () => rpc.call<SimStats>('stats'),

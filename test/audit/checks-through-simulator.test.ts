@@ -36,12 +36,16 @@ async function auditOnce(s: Scenario, configChange: (c: ReturnType<typeof demoCo
   council.tenantId = s.tenantId;
   council.roster = council.roster.map((r) => ({ ...r, termEnd: '2027-05-06' }));
   configChange(council);
-  const sim = await startSimulator({ scenarios: [s] });
+  // Outlook's documented concurrency (4 per app) on: the audit's inbox-rule $batch reads stay within it.
+  const sim = await startSimulator({ scenarios: [s], faults: { outlookConcurrency: 4 } });
   try {
     const graph = createGraphContext(readEnvironment(sim.env(), s.tenantId));
     const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
     const parsed = parseCouncilFile({ councils: [council] }, 'test').councils[0];
-    return await runAudit(councilContext(parsed, { graph, store, log: silentLogger }));
+    const result = await runAudit(councilContext(parsed, { graph, store, log: silentLogger }));
+    expect(sim.stats.throttled).toBe(0);
+    expect(sim.stats.maxOutlookInFlight[sim.clientId] ?? 0).toBeLessThanOrEqual(4);
+    return result;
   } finally {
     await sim.close();
   }

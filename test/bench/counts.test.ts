@@ -3,7 +3,7 @@
 import { countCheck, writeResult } from '../../bench/lib/harness';
 import type { SimStats } from '../../bench/sim-process';
 
-const sim = (requests: number, uploads: number, workUnits: number): SimStats => ({ requests, uploads, workUnits, throttled: 0, byRoute: {}, maxInFlightPerMailbox: 0 });
+const sim = (requests: number, uploads: number, workUnits: number): SimStats => ({ requests, uploads, workUnits, throttled: 0, byRoute: {}, maxInFlightPerMailbox: 0, maxOutlookInFlight: 0 });
 
 describe('countCheck', () => {
   it('counts upload-session requests among the simulator\'s round trips, and keeps the per-user, per-council and per-message sizes', () => {

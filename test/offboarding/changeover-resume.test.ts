@@ -44,8 +44,12 @@ describe('offboard --all-ended resumes after SIGKILL', () => {
     expect(first).toMatchObject({ killed: true, signal: 'SIGKILL' });
     for (const c of h.councils) expect((await loadRecord(h.store, surrenderId(c.tenantId, LEAVER, TERM_END)))!.status).toBe('running');
 
+    h.sim.stats.reset();
     const second = await runChild(h, config);
     expect({ code: second.code, stderr: second.code === 0 ? '' : second.stderr }).toEqual({ code: 0, stderr: '' });
+    // Both councils' surrenders at once, one app: never more than Outlook's 4 in flight, none refused.
+    expect(h.sim.stats.maxOutlookInFlight[h.sim.clientId]).toBeLessThanOrEqual(4);
+    expect(h.sim.stats.throttled).toBe(0);
     // Each surrender continued (the stored record, not a new one), and completed.
     expect(second.stderr.match(/continuing the surrender of cllr\.leaving@testparish\.gov\.uk/g)).toHaveLength(2);
     expect(second.stdout.match(/cllr\.leaving@testparish\.gov\.uk\s+2026-05-07\s+done/g)).toHaveLength(2);

@@ -28,7 +28,8 @@ export const UNKNOWN_TENANT = '0badc0de-0000-4000-8000-00000000dead';
 
 export async function changeoverHarness(name: string, count: number, inbox = 8): Promise<Changeover> {
   const scenarios = Array.from({ length: count }, (_, i) => surrenderScenario({ name: `${name}-${i + 1}`, inbox }));
-  const sim = await startSimulator({ scenarios });
+  // Outlook's documented concurrency, 4 per app across every council's tenant, as a changeover meets it.
+  const sim = await startSimulator({ scenarios, faults: { outlookConcurrency: 4 } });
   const store = await openStore(process.env.COUNCILGUARD_TEST_STORAGE!);
   const councils = scenarios.map((s, i) => councilConfig(s, (c) => {
     c.name = `Council ${i + 1} (${name})`;

@@ -74,8 +74,8 @@ describe('surrender under faults', () => {
     }
   });
 
-  it('with 10 % 429s and Outlook\'s per-mailbox limit the export completes with at most 4 requests at the mailbox at once', async () => {
-    const h = await harness({ name: 'surrender-throttled', inbox: 120 }, { faults: { seed: 7, throttleRate: 0.1, retryAfterSeconds: 0, mailboxConcurrency: 4 } });
+  it('with 10 % 429s and Outlook\'s per-app concurrency limit the export completes with at most 4 Outlook requests at once', async () => {
+    const h = await harness({ name: 'surrender-throttled', inbox: 120 }, { faults: { seed: 7, throttleRate: 0.1, retryAfterSeconds: 0, outlookConcurrency: 4 } });
     try {
       const record = await surrender(h);
       expect(record.status).toBe('done');
@@ -83,6 +83,7 @@ describe('surrender under faults', () => {
       expect(h.sim.stats.throttled).toBeGreaterThan(10);
       expect(h.sim.stats.maxInFlightPerMailbox[id]).toBeLessThanOrEqual(4);
       expect(h.sim.stats.maxInFlightPerMailbox[id]).toBeGreaterThanOrEqual(2);
+      expect(h.sim.stats.maxOutlookInFlight[h.sim.clientId]).toBeLessThanOrEqual(4);
       const digests = mailboxDigests(h.tenant());
       const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
       expect(rows).toHaveLength(digests.size);

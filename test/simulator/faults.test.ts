@@ -1,5 +1,5 @@
 // Injected faults (429 with Retry-After, 503, connection resets), the same for the same seed, never on
-// the token endpoint; and Outlook's per-mailbox limits with the in-flight statistics.
+// the token endpoint; and Outlook's limits (concurrency per app, budget per mailbox) with the in-flight statistics.
 import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { call, tokenFor } from './raw';
 
@@ -71,62 +71,96 @@ describe('fault injection', () => {
   });
 });
 
-describe('per-mailbox limits', () => {
+describe('Outlook limits: concurrency per app, budget per mailbox', () => {
   let sim: RunningSimulator;
   let token: string;
+  let otherToken: string;
   const scenario = buildScenario({ name: 'mailbox-limits', people: ['ann', 'bob'] });
+  const other = buildScenario({ name: 'mailbox-limits-other', people: ['cat'] });
   beforeAll(async () => {
-    sim = await startSimulator({ scenarios: [scenario] });
+    sim = await startSimulator({ scenarios: [scenario, other] });
     token = await tokenFor(sim);
+    otherToken = await tokenFor(sim, { tenantId: other.tenantId });
   });
   afterAll(() => sim.close());
   afterEach(() => { sim.setFaults({}); sim.stats.reset(); });
 
-  const annId = () => sim.tenant().users.find((u) => u.userPrincipalName.startsWith('ann'))!.id;
+  const annId = () => sim.tenant(scenario.tenantId).users.find((u) => u.userPrincipalName.startsWith('ann'))!.id;
   const burst = (n: number, who = 'ann@testparish.gov.uk') => Promise.all(Array.from({ length: n }, (_, i) =>
     call<{ error?: { code: string } }>(sim, 'GET', i % 2 ? `/users/${who}/mailboxSettings` : `/users/${annId()}/mailFolders/inbox/messageRules`, { token })));
+  const cat = () => sim.tenant(other.tenantId).users.find((u) => u.userPrincipalName.startsWith('cat'))!.userPrincipalName;
+  const ann = () => sim.tenant(scenario.tenantId).users.find((u) => u.userPrincipalName.startsWith('ann'))!.userPrincipalName;
+  const bob = () => sim.tenant(scenario.tenantId).users.find((u) => u.userPrincipalName.startsWith('bob'))!.userPrincipalName;
 
-  it('records the most requests in flight per mailbox (UPN and id count as one mailbox) with the limit off', async () => {
-    const results = await burst(8);
+  it('records the most requests in flight per mailbox (UPN and id count as one mailbox) and per app with the limit off', async () => {
+    const results = await burst(8, ann());
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(sim.stats.maxInFlightPerMailbox[annId()]).toBeGreaterThan(4);
     expect(Object.keys(sim.stats.maxInFlightPerMailbox)).toEqual([annId()]);
+    expect(Object.keys(sim.stats.maxOutlookInFlight)).toEqual([sim.clientId]);
+    expect(sim.stats.maxOutlookInFlight[sim.clientId]).toBeGreaterThan(4);
     expect(sim.stats.throttled).toBe(0);
   });
 
-  it('with mailboxConcurrency 4, requests beyond the fourth at once get 429 ApplicationThrottled with Retry-After', async () => {
-    sim.setFaults({ mailboxConcurrency: 4, retryAfterSeconds: 2 });
-    const results = await burst(8);
+  it('with outlookConcurrency 4, Outlook requests beyond the fourth at once get 429 ApplicationThrottled with Retry-After, even to different mailboxes', async () => {
+    sim.setFaults({ outlookConcurrency: 4, retryAfterSeconds: 2 });
+    // Two at each of four mailboxes in two tenants: never more than 2 at one mailbox, 8 for the app.
+    const results = await Promise.all([ann(), bob()].flatMap((u) => [u, u]).map((u) => call<{ error?: { code: string } }>(sim, 'GET', `/users/${u}/mailboxSettings`, { token }))
+      .concat([cat(), cat(), cat(), cat()].map((u) => call<{ error?: { code: string } }>(sim, 'GET', `/users/${u}/mailFolders/inbox/messageRules`, { token: otherToken }))));
     const throttled = results.filter((r) => r.status === 429);
     expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(4);
     expect(throttled.length).toBeGreaterThan(0);
     expect(throttled[0].body.error?.code).toBe('ApplicationThrottled');
     expect(throttled[0].headers.get('retry-after')).toBe('2');
     expect(sim.stats.throttled).toBe(throttled.length);
+    expect(Math.max(...Object.values(sim.stats.maxInFlightPerMailbox))).toBeLessThanOrEqual(4);
+    expect(sim.stats.maxOutlookInFlight[sim.clientId]).toBeGreaterThan(4);
     // One at a time never trips it.
     sim.stats.reset();
-    for (let i = 0; i < 6; i++) expect((await call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token })).status).toBe(200);
-    expect(sim.stats.maxInFlightPerMailbox[annId()]).toBe(1);
+    for (let i = 0; i < 6; i++) expect((await call(sim, 'GET', `/users/${ann()}/mailboxSettings`, { token })).status).toBe(200);
+    expect(sim.stats.maxOutlookInFlight[sim.clientId]).toBe(1);
   });
 
-  it('mailbox limits count per mailbox: other mailboxes and non-mailbox calls are not limited', async () => {
-    sim.setFaults({ mailboxConcurrency: 1 });
-    const results = await Promise.all([
-      call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token }),
-      call(sim, 'GET', '/users/bob@testparish.gov.uk/mailboxSettings', { token }),
-      call(sim, 'GET', '/users/ann@testparish.gov.uk', { token }),
-    ]);
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+  it('the 5th Outlook request while 4 are in flight is refused; non-mailbox calls are not limited', async () => {
+    sim.setFaults({ outlookConcurrency: 4 });
+    // Open connections first, so the fifth request is not late for want of a TLS handshake.
+    await Promise.all(Array.from({ length: 6 }, () => call(sim, 'GET', '/organization', { token })));
+    const four = Array.from({ length: 4 }, (_, i) => call(sim, 'GET', `/users/${i % 2 ? ann() : bob()}/mailboxSettings`, { token }));
+    // The simulator holds each mailbox request 25 ms: the fifth, sent once the four are in, is over the limit.
+    while ((sim.stats.maxOutlookInFlight[sim.clientId] ?? 0) < 4) await new Promise((r) => setImmediate(r));
+    const fifth = await call<{ error?: { code: string } }>(sim, 'GET', `/users/${cat()}/mailboxSettings`, { token: otherToken });
+    const directory = await Promise.all(Array.from({ length: 6 }, () => call(sim, 'GET', `/users/${ann()}`, { token })));
+    expect((await Promise.all(four)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect([fifth.status, fifth.body.error?.code]).toEqual([429, 'ApplicationThrottled']);
+    expect(directory.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  it('a $batch runs at most 4 of its Outlook items at once, and they count against the app\'s concurrency', async () => {
+    const items = (n: number) => ({ requests: Array.from({ length: n }, (_, i) => ({ id: String(i), method: 'GET', url: `/users/${i % 2 ? ann() : bob()}/mailFolders/inbox/messageRules` })) });
+    type Batch = { responses: { id: string; status: number; body?: { error?: { code: string } } }[] };
+    // Limit off: the service's own sequencing keeps one batch to 4 at once.
+    const alone = await call<Batch>(sim, 'POST', '/$batch', { token, body: items(12) });
+    expect(alone.body.responses.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(sim.stats.maxOutlookInFlight[sim.clientId]).toBe(4);
+    // Limit on: one batch of 20 fits; two at once (8 Outlook items in flight) do not.
+    sim.setFaults({ outlookConcurrency: 4 });
+    sim.stats.reset();
+    const one = await call<Batch>(sim, 'POST', '/$batch', { token, body: items(20) });
+    expect(one.body.responses.every((r) => r.status === 200)).toBe(true);
+    const two = await Promise.all([call<Batch>(sim, 'POST', '/$batch', { token, body: items(8) }), call<Batch>(sim, 'POST', '/$batch', { token: otherToken, body: { requests: [0, 1, 2, 3].map((i) => ({ id: String(i), method: 'GET', url: `/users/${cat()}/mailboxSettings` })) } })]);
+    const refused = two.flatMap((b) => b.body.responses).filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0].body?.error?.code).toBe('ApplicationThrottled');
   });
 
   it('mailboxRequestsPer10Min spends a per-mailbox budget, then 429 with a Retry-After of minutes', async () => {
     sim.setFaults({ mailboxRequestsPer10Min: 3 });
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token })).status);
+    for (let i = 0; i < 4; i++) statuses.push((await call(sim, 'GET', `/users/${ann()}/mailboxSettings`, { token })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
-    const last = await call(sim, 'GET', '/users/ann@testparish.gov.uk/mailboxSettings', { token });
+    const last = await call(sim, 'GET', `/users/${ann()}/mailboxSettings`, { token });
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(500);
-    expect((await call(sim, 'GET', '/users/bob@testparish.gov.uk/mailboxSettings', { token })).status).toBe(200);
+    expect((await call(sim, 'GET', `/users/${bob()}/mailboxSettings`, { token })).status).toBe(200);
   });
 });
 
