@@ -119,6 +119,20 @@ export class ManifestLog {
     return [...found.values()];
   }
 
+  /**
+   * This step's valid rows (each item's latest, as `index` records it), a stored segment at a time in the
+   * order written: one pass over the step, for work that needs no particular order (verify's hashing).
+   */
+  async eachValidSegment(index: Map<string, RowSummary>, fn: (rows: ManifestRow[]) => Promise<void>): Promise<void> {
+    const names = (await this.store.listBlobs(CONTAINER, this.prefix())).sort();
+    for (const name of names) {
+      const text = (await this.store.getBlob(CONTAINER, name))?.toString('utf8');
+      if (!text) continue;
+      const valid = (JSON.parse(text) as ManifestRow[]).filter((r) => index.get(rowKey(r))?.at === r.at);
+      if (valid.length) await fn(valid);
+    }
+  }
+
   /** The archive folders this step's valid rows are in, sorted (one short string per folder, not the rows). */
   async folders(index: Map<string, RowSummary>): Promise<string[]> {
     const found = new Set<string>();

@@ -44,6 +44,8 @@ export interface VerifySummary {
 
 const SUMMARY = 'verify/summary.json';
 const HASHED = 'verify/hashed.json';
+/** Rows gathered before hashing starts on them: enough to keep every worker busy, few enough to hold. */
+const HASH_BATCH = 500;
 const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', index: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
 
 /** Each valid item's row in brief, per exporting step (ManifestLog.loadIndex): counts and sizes without the rows. */
@@ -264,11 +266,10 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     const count = (key: string, size: number) => { total++; bytesTotal += size; if (hashed.has(key)) bytesDone += size; };
     for (const index of indexes.values()) for (const [key, r] of index) if (r.status === 'archived' && (!sampled || sampled.has(key))) count(key, r.size);
     if (sampled) {
-      for await (const group of rowGroups(store, record.id, withoutListingColumns, ['export-files'])) {
-        for (const r of group.rows) if (lacksQuickXor(r) && !sampled.has(rowKey(r))) count(rowKey(r), r.size);
-      }
+      await new ManifestLog(store, record.id, 'export-files').eachValidSegment(indexes.get('export-files')!, async (rows) => {
+        for (const r of rows) if (lacksQuickXor(r) && !sampled.has(rowKey(r))) count(rowKey(r), r.size);
+      });
     }
-    indexes.clear();
     let stopped = false;
     const slice = new TimeSlice(ctx.deadline);
     let sinceSave = 0;
@@ -285,15 +286,26 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
       // whole set), so a 50,000-item verify writes a few times the set's size in all, not 500 copies of it.
       if (++sinceSave >= Math.max(ctx.tuning.flushEvery, Math.floor(hashed.size / 4))) { sinceSave = 0; await save(); }
     };
-    for await (const group of rowGroups(store, record.id, withoutListingColumns)) {
-      if (stopped) break;
-      const todo = group.rows.filter((r) => chosen(r) && !hashed.has(rowKey(r)));
-      // One task per worker slot, each taking the folder's next row (not a queued closure per row).
+    // Rows to hash are gathered a batch at a time from one pass over each step's stored segments (the
+    // order does not matter here), then hashed by one task per worker slot, each taking the next row.
+    let todo: ManifestRow[] = [];
+    const hashTodo = async () => {
+      const batch = todo;
+      todo = [];
       let next = 0;
       await Promise.all(Array.from({ length: Math.max(1, ctx.tuning.verifyConcurrency) }, async () => {
-        while (next < todo.length && !stopped) await hashOne(todo[next++]);
+        while (next < batch.length && !stopped) await hashOne(batch[next++]);
       }));
+    };
+    for (const [step, index] of indexes) {
+      if (stopped) break;
+      await new ManifestLog(store, record.id, step).eachValidSegment(index, async (rows) => {
+        if (stopped) return;
+        for (const r of rows) if (chosen(r) && !hashed.has(rowKey(r))) todo.push(withoutListingColumns(r));
+        if (todo.length >= HASH_BATCH) await hashTodo();
+      });
     }
+    if (!stopped) await hashTodo();
     await save();
     if (stopped && !problems.length) return { status: 'more' };
     summary.hashChecked = hashed.size;
