@@ -80,11 +80,12 @@ async function simpleUpload(graph: GraphContext, path: string, conflict: string,
   }
   // A source already whole in one buffer (a downloaded message) is sent as it is, not copied.
   const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  // A binary body is not replayed by the middleware, so this request is retried here.
+  // The middleware retries this request (a Buffer can be sent again); this loop starts it over only
+  // when the middleware has given up (its retries spent), counted as a restart.
   const item = await graph.retryLoop.run(() => graph.client.api(path)
     .query({ '@microsoft.graph.conflictBehavior': conflict })
     .header('Content-Type', 'application/octet-stream')
-    .put(bytes) as Promise<DriveItem>, { count: (attempt) => { if (attempt > 0) graph.meter.count('retry', path); } });
+    .put(bytes) as Promise<DriveItem>, { count: (attempt) => { if (attempt > 0) graph.meter.count('restart', path); } });
   onBytes?.(bytes.length);
   return { item, size: bytes.length, sha256: hash.digest('hex') };
 }

@@ -1,8 +1,10 @@
 // Counts every HTTP request by kind; benchmarks and tests read it, and each run exports what it added
 // as OpenTelemetry metrics per endpoint family (jobs/telemetry.ts).
 // retry: a whole request sent again; itemRetry: a batch item carried into a later batch;
-// throttled: an answer of 429 (a whole request or a batch item), whether or not it was retried.
-export type RequestKind = 'single' | 'batch' | 'batchItem' | 'retry' | 'itemRetry' | 'exchange' | 'token' | 'throttled';
+// throttled: an answer of 429 (a whole request or a batch item), whether or not it was retried;
+// restart: a copy or download started over from its first byte (not a request itself: the requests it
+// sends again are counted as they go on the wire, so restarts stay out of the round trips).
+export type RequestKind = 'single' | 'batch' | 'batchItem' | 'retry' | 'itemRetry' | 'exchange' | 'token' | 'throttled' | 'restart';
 
 /** The endpoint families metrics are kept by: a small fixed set, from the route's shape. */
 export const ENDPOINT_FAMILIES = ['users', 'groups', 'drives', 'mail', 'auditLogs', 'identity', 'directory', 'devices', 'batch', 'exchange', 'other'] as const;
@@ -24,7 +26,7 @@ export function endpointFamily(route: string): EndpointFamily {
   return 'other';
 }
 
-const zero = (): Record<RequestKind, number> => ({ single: 0, batch: 0, batchItem: 0, retry: 0, itemRetry: 0, exchange: 0, token: 0, throttled: 0 });
+const zero = (): Record<RequestKind, number> => ({ single: 0, batch: 0, batchItem: 0, retry: 0, itemRetry: 0, exchange: 0, token: 0, throttled: 0, restart: 0 });
 
 /** Distinct route shapes the meter keeps; the rest are counted under OTHER_ROUTES. */
 export const MAX_ROUTES = 500;

@@ -48,13 +48,29 @@ export class RetryMiddleware implements Middleware {
       },
       statusOf: (response) => ({ status: response?.status ?? 0, retryAfter: response?.headers.get('retry-after') }),
       discard: async (response) => { await response?.body?.cancel().catch(() => {}); },
-      // Streamed bodies (upload fragments) cannot be sent twice; drive-upload.ts re-syncs those with the session.
-      once: !(context.options?.body === undefined || typeof context.options.body === 'string'),
+      // A body held whole (JSON text, a simple upload's Buffer) can be sent again; a stream cannot, and an
+      // upload fragment (Content-Range) is not: drive-upload.ts asks the session where it stands first.
+      once: !replayable(context),
       request: { method: context.options?.method ?? 'GET', url },
       throttled: () => this.meter.count('throttled', url),
       mailbox: mailboxOfUrl(url),
     });
   }
+}
+
+function replayable(context: Context): boolean {
+  const body = context.options?.body;
+  if (body === undefined || typeof body === 'string') return true;
+  return body instanceof Uint8Array && headerOf(context, 'content-range') === undefined;
+}
+
+/** A request header's value, whatever form the headers take (a Headers, an array or a record). */
+function headerOf(context: Context, name: string): string | undefined {
+  const headers = context.options?.headers;
+  if (!headers) return undefined;
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const entries = Array.isArray(headers) ? headers : Object.entries(headers as Record<string, string>);
+  return entries.find(([k]) => k.toLowerCase() === name)?.[1];
 }
 
 /** Sets a request header unless the request already has it (headers may be a Headers, an array or a record). */

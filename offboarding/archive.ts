@@ -116,7 +116,7 @@ export class ArchiveWriter {
           throw err;
         }
       }, {
-        count: (attempt) => { if (attempt > 0) this.graph.meter.count('retry', 'archive copy restarted'); },
+        count: (attempt) => { if (attempt > 0) this.graph.meter.count('restart', 'archive copy restarted'); },
         retryError: (err) => err === openFailure || err instanceof StepFailure || archiveRefusal(err, this.library) ? false : err instanceof UploadSessionGone ? true : undefined,
       });
     } catch (err) {

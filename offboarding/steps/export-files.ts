@@ -132,7 +132,7 @@ async function copyChecked(ctx: StepContext, writer: ArchiveWriter, driveId: str
     const nowHash = now.file?.hashes?.quickXorHash ?? '';
     if (nowHash === copyHash) return row(nowHash, { changedDuringCopy: true });
     if (attempt >= MAX_COPY_ATTEMPTS) return row(nowHash, { changedDuringCopy: true, keptChanging: true });
-    ctx.graph.meter.count('retry', 'OneDrive file changed during its copy');
+    ctx.graph.meter.count('restart', 'OneDrive file changed during its copy');
   }
 }
 

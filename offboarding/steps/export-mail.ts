@@ -350,7 +350,7 @@ async function fetchMessage(ctx: StepContext, userId: string, messageId: string,
       throw err;
     }
   }, {
-    count: (attempt) => { if (attempt > 0) ctx.graph.meter.count('retry', 'message download restarted'); },
+    count: (attempt) => { if (attempt > 0) ctx.graph.meter.count('restart', 'message download restarted'); },
     retryError: (err) => (err === openFailure ? false : err instanceof ShortDownload ? true : undefined),
   });
 }

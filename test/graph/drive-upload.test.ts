@@ -1,6 +1,6 @@
 // graph/drive-upload.ts against the HTTPS simulator: the simple PUT below the limit and an upload
 // session in 320 KiB-multiple fragments above it, both hashing the bytes as they pass; replace on a
-// second write; a throttled simple PUT retried through the run's loop; an expired session reported
+// second write; a throttled simple PUT retried (and counted as the simulator counts it); an expired session reported
 // as UploadSessionGone (the archive answers that with a fresh read of the source).
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -61,13 +61,18 @@ describe('drive upload', () => {
     expect(sim.stats.requests).toBe(0);
   });
 
-  it('a throttled simple PUT (its binary body is not replayed by the middleware) is retried by the loop and counted', async () => {
+  it('a throttled simple PUT (its Buffer body sent again) is retried, each request sent counted once, as the simulator counts it', async () => {
     const g = createGraphContext(readEnvironment(sim.env(), sim.tenantIds[0]), { retry: { baseDelayMs: 20 } });
+    await g.get('/users', ['id']);
+    sim.stats.reset();
+    const before = { requests: g.meter.httpRequests, workUnits: g.meter.workUnits };
     sim.setFaults({ seed: 5, throttleRate: 0.5, retryAfterSeconds: 0 });
     const bytes = bytesOf(5000);
     for (let i = 0; i < 6; i++) await uploadToDrive(g, { driveId, path: `throttled ${i}.txt` }, source(bytes));
     expect(sim.stats.throttled).toBeGreaterThan(0);
     expect(g.meter.counts.retry).toBeGreaterThan(0);
+    expect(g.meter.httpRequests - before.requests).toBe(sim.stats.requests);
+    expect(g.meter.workUnits - before.workUnits).toBe(sim.stats.workUnits);
     for (let i = 0; i < 6; i++) expect(stored(`throttled ${i}.txt`)[0].content!.equals(bytes)).toBe(true);
   });
 
