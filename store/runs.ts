@@ -3,6 +3,7 @@
 import { odata } from '@azure/data-tables';
 import type { DateTime } from 'luxon';
 import type { Blobs } from './blobs';
+import { TextPieces, type FileText } from '../core/text-pieces';
 import type { Tables } from './tables';
 import { instantOf, invertedTime, tableKey, tenantKey } from './keys';
 
@@ -35,7 +36,8 @@ export class Runs {
     return `${tenantFolder(tenantId)}${d.toFormat('yyyy/MM/dd')}/${runId}/`;
   }
 
-  async saveRun(tenantId: string, runId: string, generatedAt: string, files: Record<string, string | Buffer>): Promise<RunRow> {
+  /** `doc`: the run's findings document, when the caller has it, so findings.json need not be read back for the counts. */
+  async saveRun(tenantId: string, runId: string, generatedAt: string, files: Record<string, FileText | Buffer>, doc?: FindingsLike): Promise<RunRow> {
     if (!runId || /[/\\]/.test(runId) || runId === '.' || runId === '..') {
       throw new Error(`Run id "${runId}" cannot name a folder: use letters, digits, dashes and dots, without / or \\.`);
     }
@@ -45,9 +47,11 @@ export class Runs {
       }
     }
     const prefix = Runs.prefixFor(tenantId, generatedAt, runId);
-    await Promise.all(Object.entries(files).map(([name, data]) => this.blobs.put(RUNS_CONTAINER, prefix + name, data)));
+    await Promise.all(Object.entries(files).map(([name, data]) => (data instanceof TextPieces
+      ? this.blobs.putPieces(RUNS_CONTAINER, prefix + name, data)
+      : this.blobs.put(RUNS_CONTAINER, prefix + name, data))));
     const findingsJson = files['findings.json'];
-    const doc = findingsJson === undefined ? {} : (JSON.parse(findingsJson.toString()) as FindingsLike);
+    doc ??= findingsJson === undefined ? {} : (JSON.parse(findingsJson.toString()) as FindingsLike);
     const findings = doc.findings ?? [];
     const count = (severity: string) => findings.filter((f) => f.severity === severity).length;
     const row: RunRow = {
