@@ -210,11 +210,37 @@ export class GraphContext {
    * item's Retry-After (the SDK does not retry inner items), return results in input order.
    */
   async batch(requests: BatchItem[], opts: { version?: GraphVersion } = {}): Promise<BatchResult[]> {
-    const version = opts.version ?? 'v1.0';
     const results: BatchResult[] = new Array(requests.length);
+    await this.batchEach(requests, (res, i) => { results[i] = res; }, opts);
+    return results;
+  }
+
+  /**
+   * $batch whose items are turned into what the caller keeps as each arrives, so a large read (every
+   * mailbox's rules, every shared item's permissions) never holds all the raw bodies at once. Results come
+   * back in input order; when `convert` throws for some items, the first of them in input order is thrown
+   * once every item is done, as a loop over `batch`'s results would.
+   */
+  async batchMap<T>(requests: BatchItem[], convert: (res: BatchResult, index: number) => T, opts: { version?: GraphVersion } = {}): Promise<T[]> {
+    const out: T[] = new Array(requests.length);
+    let failed: { index: number; err: unknown } | undefined;
+    await this.batchEach(requests, (res, i) => {
+      try {
+        out[i] = convert(res, i);
+      } catch (err) {
+        if (!failed || i < failed.index) failed = { index: i, err };
+      }
+    }, opts);
+    if (failed) throw failed.err;
+    return out;
+  }
+
+  /** The $batch loop: each item's final result (after its retries) goes to `onResult`, in any order. */
+  private async batchEach(requests: BatchItem[], onResult: (res: BatchResult, index: number) => void, opts: { version?: GraphVersion } = {}): Promise<void> {
+    const version = opts.version ?? 'v1.0';
     if (this.options.naive) {
-      await Promise.all(requests.map((request, i) => this.batchLimit(async () => { results[i] = await this.single(request, version); })));
-      return results;
+      await Promise.all(requests.map((request, i) => this.batchLimit(async () => { onResult(await this.single(request, version), i); })));
+      return;
     }
     let pending = requests.map((_, i) => i);
     // Per item: rounds that ended in 429 (their own budget) and rounds in all.
@@ -237,9 +263,9 @@ export class GraphContext {
             retryNext.push(index);
             wait = Math.max(wait, after);
           } else {
-            results[index] = res.status >= 400
+            onResult(res.status >= 400
               ? { ...res, error: graphRequestError(res.status, res.body, requests[index].method, `/${version}${requests[index].url}`, res.headers['request-id'], clientRequestId) }
-              : res;
+              : res, index);
           }
         });
       })));
@@ -249,7 +275,6 @@ export class GraphContext {
       }
       pending = retryNext.sort((a, b) => a - b);
     }
-    return results;
   }
 
   /** One $batch request; its client-request-id is chosen here so that each item's error can name it. */
