@@ -4,14 +4,15 @@ import type { CouncilConfig } from '../policy/council-config';
 import type { PolicyProfile } from '../policy/profile';
 import { assertValidFindings, findingsJsonChunks } from '../reports/findings-json';
 import { TextPieces } from '../core/text-pieces';
-import { renderFindingsCsv } from '../reports/csv';
+import { findingsCsvLines } from '../reports/csv';
 import { renderReportHtml, type PlanAwaitingLink, type ReportContext } from '../reports/html';
 import { renderSummaryMarkdown } from '../reports/summary';
 
 export interface RunFiles {
   /** In pieces: at 15,000 users it runs to tens of MB, so it is uploaded and written without being held whole. */
   'findings.json': TextPieces;
-  'findings.csv': string;
+  /** In pieces, a finding a line, for the same reason. */
+  'findings.csv': TextPieces;
   'report.html': string;
   'summary.md': string;
 }
@@ -33,8 +34,14 @@ export function renderRunFiles(
   assertValidFindings(document);
   return {
     'findings.json': new TextPieces(() => findingsJsonChunks(document)),
-    'findings.csv': renderFindingsCsv(document, { profile: ctx.profile, clauseOverrides }),
+    'findings.csv': new TextPieces(() => csvWithBom(document, { profile: ctx.profile, clauseOverrides })),
     'report.html': renderReportHtml(document, { profile: ctx.profile, clauseOverrides, history: ctx.history, actions: ctx.actions, planAwaiting: ctx.planAwaiting }),
     'summary.md': renderSummaryMarkdown(document, { namesAllowed: ctx.council.namesInSummary === true, planAwaiting: ctx.planAwaiting }),
   };
+}
+
+/** findings.csv as renderFindingsCsv writes it (a byte-order mark, then a line per finding), in pieces. */
+function* csvWithBom(...args: Parameters<typeof findingsCsvLines>): Generator<string> {
+  yield '\uFEFF';
+  yield* findingsCsvLines(...args);
 }
