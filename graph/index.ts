@@ -4,7 +4,6 @@ import {
   AuthenticationHandler,
   type AuthenticationProvider,
   BatchRequestContent,
-  BatchResponseContent,
   Client,
   HTTPMessageHandler,
   PageIterator,
@@ -295,17 +294,7 @@ export class GraphContext {
     } catch (err) {
       throw this.wrap(err, 'POST', `/${version}/$batch`);
     }
-    const response = new BatchResponseContent(raw as never);
-    const responses = await Promise.all(items.map(async (_, i): Promise<BatchResult> => {
-      const res = response.getResponseById(String(i));
-      if (!res) return { status: 500, body: { error: { code: 'MissingBatchResponse', message: 'the batch response had no item for this request' } }, headers: {} };
-      const headers: Record<string, string> = {};
-      res.headers.forEach((v, k) => { headers[k.toLowerCase()] = v; });
-      const text = await res.text();
-      let body: unknown = text;
-      try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
-      return { status: res.status, body, headers };
-    }));
+    const responses = items.map((_, i) => batchItemResult(raw, String(i)));
     return { responses, clientRequestId };
   }
 
@@ -318,6 +307,32 @@ export class GraphContext {
       throw err;
     }
   }
+}
+
+/**
+ * One item of a parsed $batch response, as the SDK's BatchResponseContent would give it (a JSON body as
+ * it is, any other body as its text, parsed if it is JSON; header names lower-cased), without its round
+ * trip through a Response (JSON.stringify, then text, then JSON.parse again) for every item: at 15,000
+ * users that was three copies of every body, allocated for nothing.
+ */
+function batchItemResult(raw: unknown, id: string): BatchResult {
+  const all = (raw as { responses?: unknown } | null | undefined)?.responses;
+  if (!Array.isArray(all)) throw new Error('the $batch response has no "responses" list');
+  const item = (all as { id?: unknown; status?: number; headers?: Record<string, unknown>; body?: unknown }[]).find((r) => r.id === id);
+  if (!item) return { status: 500, body: { error: { code: 'MissingBatchResponse', message: 'the batch response had no item for this request' } }, headers: {} };
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(item.headers ?? {})) {
+    const name = k.toLowerCase();
+    const value = String(v).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  // The SDK keeps a body as JSON only when the item's header is spelled "Content-Type" and says JSON.
+  const jsonType = typeof item.headers?.['Content-Type'] === 'string' && item.headers['Content-Type'].split(';')[0] === 'application/json';
+  if (jsonType) return { status: item.status ?? 200, body: item.body, headers };
+  const text = item.body === undefined || item.body === null ? '' : String(item.body);
+  let body: unknown = text;
+  try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+  return { status: item.status ?? 200, body, headers };
 }
 
 export { withCorrelation, correlationPrefix } from './correlation';
