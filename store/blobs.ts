@@ -26,13 +26,13 @@ export class Blobs {
   }
 
   /**
-   * Uploads text given as pieces (core/text-pieces.ts) as one block blob, staged in blocks of 4 MB, so
-   * only a block or two is in memory at a time, never the whole file.
+   * Uploads text given as pieces (core/text-pieces.ts) as one block blob, staged in blocks of 1 MB, so
+   * only a few blocks are in memory at a time, never the whole file.
    */
   async putPieces(container: string, name: string, pieces: Iterable<string>, contentType = contentTypeOf(name)): Promise<void> {
     const c = await this.container(container);
     const body = Readable.from((function* () { for (const p of pieces) yield Buffer.from(p, 'utf8'); })());
-    await c.getBlockBlobClient(name).uploadStream(body, 4 * 1024 * 1024, 2, { blobHTTPHeaders: { blobContentType: contentType } });
+    await c.getBlockBlobClient(name).uploadStream(body, 1024 * 1024, 2, { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
   /** Writes the blob only if there is none of that name yet; false when one already exists. */
