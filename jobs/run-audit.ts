@@ -141,11 +141,12 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const plan = await planFromRun(run, document);
   const files = renderRunFiles(document, { profile, council, history, actions, planAwaiting: plan.link });
   const runId = runIdFor(now);
-  await run.store.saveRun(council.tenantId, runId, now, { ...files });
+  await run.store.saveRun(council.tenantId, runId, now, { ...files }, document);
   // The year's evidence keeps its own compact record, whatever the reports' retention deletes later.
   await saveRunRecord({ store: run.store, council, doc: document, snapshot, drafts, log });
   // The run is stored before delivery, so a delivery failure never loses it.
-  const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: { ...files }, generatedAt: now, document, runId, planAwaiting: plan.link });
+  const { 'findings.json': _json, ...texts } = files; // delivery reads the document, not its JSON
+  const deliveries = await deliverRun({ graph: run.graph, store: run.store, council, files: texts, generatedAt: now, document, runId, planAwaiting: plan.link });
   for (const d of deliveries.filter((x) => x.status === 'failed')) log.error(`${council.name}: delivery (${d.channel}) failed: ${d.detail}`);
   const highTrend = [...history].reverse().map((h) => h.high).concat(findings.filter((f) => f.severity === 'high').length).slice(-30);
   // A run in which no check ran is not a quiet success: it counts as errored (exit 1, the timer fails).

@@ -18,6 +18,7 @@ import { buildMime, sendMailMimeBody } from './mime';
 import { summaryBlocks, type SummaryBlock } from './summary';
 import { renderSummaryEmailHtml } from './summary-email';
 import type { PlanAwaitingLink } from './html';
+import type { FileText } from '../core/text-pieces';
 
 export interface DeliveryConfig {
   retentionMonths?: number;
@@ -107,7 +108,8 @@ export async function deliverRun(opts: {
   graph: GraphContext;
   store: Store;
   council: CouncilConfig;
-  files: Record<string, string>;
+  /** Text or pieces (core/text-pieces.ts); a file in pieces is made whole only for the channel that sends it. */
+  files: Record<string, FileText>;
   generatedAt: string;
   /** The run's document (else read from files['findings.json']): the email's HTML part is rendered from it. */
   document?: FindingsDocument;
@@ -117,7 +119,7 @@ export async function deliverRun(opts: {
   planAwaiting?: PlanAwaitingLink;
 }): Promise<DeliveryResult[]> {
   const { graph, store, council, files, generatedAt, runId } = opts;
-  const document = opts.document ?? (files['findings.json'] ? (JSON.parse(files['findings.json']) as FindingsDocument) : undefined);
+  const document = opts.document ?? (files['findings.json'] ? (JSON.parse(String(files['findings.json'])) as FindingsDocument) : undefined);
   const delivery = (council.delivery ?? {}) as DeliveryConfig;
   const results: DeliveryResult[] = [];
 
@@ -140,7 +142,7 @@ export async function deliverRun(opts: {
       const folder = `${d.toFormat('yyyy')}/${d.toFormat('MM')}`;
       const stamp = d.toFormat('yyyy-MM-dd');
       for (const name of ['report.html', 'findings.csv', 'summary.md']) {
-        const item = await uploadFile(graph, lib.driveId, `${folder}/${stamp} ${name}`, Buffer.from(files[name] ?? '', 'utf8'));
+        const item = await uploadFile(graph, lib.driveId, `${folder}/${stamp} ${name}`, Buffer.from(String(files[name] ?? ''), 'utf8'));
         if (name === 'report.html') reportUrl = item.webUrl;
       }
       results.push({ channel: 'sharePoint', status: 'done', detail: `uploaded to ${library}/${folder}/`, ...(reportUrl ? { reportUrl } : {}) });
@@ -152,14 +154,14 @@ export async function deliverRun(opts: {
   if (delivery.email) {
     const from = delivery.email.from;
     try {
-      const report = Buffer.from(files['report.html'] ?? '', 'utf8');
+      const report = Buffer.from(String(files['report.html'] ?? ''), 'utf8');
       let link = reportUrl;
       if (!link && runId && report.length > MAX_ATTACHED_REPORT_BYTES) {
         // No SharePoint copy: a read-only link to the stored report that expires (store/blobs.ts readUrl).
         const expires = DateTime.fromISO(generatedAt, { zone: 'utc' }).plus({ days: REPORT_LINK_DAYS }).toJSDate();
         link = await store.runFileUrl(council.tenantId, generatedAt, runId, 'report.html', expires, new Date(generatedAt));
       }
-      const email = composeSummaryEmail({ council, files, document, generatedAt, from, to: delivery.email.to, report, link, planAwaiting: opts.planAwaiting });
+      const email = composeSummaryEmail({ council, files: { 'summary.md': String(files['summary.md'] ?? '') }, document, generatedAt, from, to: delivery.email.to, report, link, planAwaiting: opts.planAwaiting });
       if ('tooLarge' in email) {
         results.push({ channel: 'email', status: 'failed', detail: email.tooLarge });
       } else {

@@ -37,14 +37,43 @@ export function validateFindings(doc: unknown): string[] {
   return (validate.errors ?? []).map(describe);
 }
 
-/** findings.json text, two-space indented; throws (and so writes nothing) when doc does not match the schema. */
-export function renderFindingsJson(doc: FindingsDocument): string {
+/** Throws (so nothing is written) when doc does not match the schema. */
+export function assertValidFindings(doc: FindingsDocument): void {
   const problems = validateFindings(doc);
   if (problems.length) {
     const more = problems.length > 8 ? ` (and ${problems.length - 8} more)` : '';
     throw new FindingsFormatError(`refusing to write an invalid findings.json (a CouncilGuard defect; please report it): ${problems.slice(0, 8).join('; ')}${more}`);
   }
-  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** findings.json text, two-space indented; throws (and so writes nothing) when doc does not match the schema. */
+export function renderFindingsJson(doc: FindingsDocument): string {
+  assertValidFindings(doc);
+  return [...findingsJsonChunks(doc)].join('');
+}
+
+/**
+ * findings.json a piece at a time, byte for byte what `JSON.stringify(doc, null, 2)` and a newline give,
+ * so tens of thousands of findings are written or uploaded without the whole text (tens of MB) in memory
+ * at once. Each finding and resolved entry is its own piece. Does not validate (assertValidFindings does).
+ */
+export function* findingsJsonChunks(doc: FindingsDocument): Generator<string> {
+  // JSON.stringify indents a nested value by its depth; a string value never holds a raw newline.
+  const nested = (value: unknown, depth: number) => JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+  const entries = Object.entries(doc).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+  if (!entries.length) { yield '{}\n'; return; }
+  yield '{';
+  for (const [i, [key, value]] of entries.entries()) {
+    const head = `${i ? ',' : ''}\n  ${JSON.stringify(key)}: `;
+    if ((key === 'findings' || key === 'resolved') && Array.isArray(value) && value.length) {
+      yield `${head}[`;
+      for (const [j, item] of value.entries()) yield `${j ? ',' : ''}\n    ${nested(item ?? null, 2)}`;
+      yield '\n  ]';
+    } else {
+      yield `${head}${nested(value, 1)}`;
+    }
+  }
+  yield '\n}\n';
 }
 
 /** Reads findings.json text; `source` names the file in messages. Throws FindingsFormatError saying what to do. */

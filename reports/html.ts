@@ -204,7 +204,10 @@ function renderFinding(f: Finding, clause: (k: string) => ClauseRef, checkClause
 <p>${esc(clip(f.summary, budget.text))}</p>${breaks ? `<p><b>Breaks:</b> ${breaks}</p>` : ''}<p><b>How to fix:</b> ${esc(clip(f.remediation, budget.text))}</p>${budget.evidence ? evidenceList(f.evidence, budget.evidence) : ''}</div>`;
 }
 
-function renderCheck(c: Pick<CheckResultSummary, 'id' | 'title' | 'status' | 'skipReason' | 'error' | 'partialSkips' | 'clauses'>, findings: Finding[], clause: (k: string) => ClauseRef, profile: PolicyProfile, budget: Budget): string {
+type CheckSection = Pick<CheckResultSummary, 'id' | 'title' | 'status' | 'skipReason' | 'error' | 'partialSkips' | 'clauses'>;
+
+/** One check's section a piece at a time (its head, then each finding, then its end); joined, the section's HTML. */
+function* checkPieces(c: CheckSection, findings: Finding[], clause: (k: string) => ClauseRef, profile: PolicyProfile, budget: Budget): Generator<string> {
   const clauses = [...new Set(c.clauses)];
   const clauseList = clauses.length
     ? `<ul class="clauses">${clauses.map((k) => { const cl = clause(k); return `<li><b>${esc(cl.label)}</b> — ${esc(cl.summary)}</li>`; }).join('')}</ul>`
@@ -217,25 +220,37 @@ function renderCheck(c: Pick<CheckResultSummary, 'id' | 'title' | 'status' | 'sk
   const counts = findings.length ? ` ${plural(findings.length, 'finding')}${fresh ? `, ${fresh} new` : ''}.` : '';
   const sorted = [...findings].sort(byWorst);
   const checkClauses = new Set(clauses);
-  return `<section class="check" id="${anchorId('check', c.id)}" aria-labelledby="${anchorId('check', c.id)}-h"><h3 id="${anchorId('check', c.id)}-h">${esc(c.title)}</h3>
+  yield `<section class="check" id="${anchorId('check', c.id)}" aria-labelledby="${anchorId('check', c.id)}-h"><h3 id="${anchorId('check', c.id)}-h">${esc(c.title)}</h3>
 <p class="status s-${c.status in STATUS_SHORT ? c.status : 'error'}">${esc(statusInWords(c))}${esc(counts)}</p>
 ${clauseList}${partial}${passwords}
-${sorted.map((f) => renderFinding(f, clause, checkClauses, budget)).join('\n')}
-</section>`;
+`;
+  for (const [i, f] of sorted.entries()) yield `${i ? '\n' : ''}${renderFinding(f, clause, checkClauses, budget)}`;
+  yield '\n</section>';
+}
+
+/** Every check's section, a piece at a time, the sections one line apart. */
+function* checksPieces(sections: CheckSection[], byCheck: Map<string, Finding[]>, clause: (k: string) => ClauseRef, profile: PolicyProfile, budget: Budget): Generator<string> {
+  for (const [i, c] of sections.entries()) {
+    if (i) yield '\n';
+    yield* checkPieces(c, byCheck.get(c.id) ?? [], clause, profile, budget);
+  }
 }
 
 /**
  * Every check with its findings, at the most detail that fits FINDINGS_BYTES: measured, not estimated,
- * because escaping can multiply the length of hostile text.
+ * because escaping can multiply the length of hostile text. Each level is measured a finding at a time
+ * and only the chosen one kept: with tens of thousands of findings, holding every level's text whole
+ * took hundreds of MB of heap.
  */
-function checksSection(sections: Parameters<typeof renderCheck>[0][], byCheck: Map<string, Finding[]>, clause: (k: string) => ClauseRef, profile: PolicyProfile, findingCount: number): string {
-  let html = '';
+function checksSection(sections: CheckSection[], byCheck: Map<string, Finding[]>, clause: (k: string) => ClauseRef, profile: PolicyProfile, findingCount: number): string {
   let level = 0;
   for (; level <= 2; level++) {
-    const budget = budgetFor(findingCount, level);
-    html = sections.map((c) => renderCheck(c, byCheck.get(c.id) ?? [], clause, profile, budget)).join('\n');
-    if (Buffer.byteLength(html, 'utf8') <= FINDINGS_BYTES) break;
+    let bytes = 0;
+    for (const piece of checksPieces(sections, byCheck, clause, profile, budgetFor(findingCount, level))) bytes += Buffer.byteLength(piece, 'utf8');
+    if (bytes <= FINDINGS_BYTES) break;
   }
+  // Nothing fits: the most shortened level (2) is shown, and `level` (3) says so in the note.
+  const html = [...checksPieces(sections, byCheck, clause, profile, budgetFor(findingCount, Math.min(level, 2)))].join('');
   const full = budgetFor(findingCount, 0).evidence >= 4000 && level === 0;
   const note = full ? '' : `<p class="note">With ${findingCount} findings, long text and evidence are shortened here${level >= 2 ? ' and evidence left out' : ''} to keep this page small; findings.json and findings.csv hold all of it.</p>`;
   return `<section aria-labelledby="h-checks"><h2 id="h-checks">Each check</h2>

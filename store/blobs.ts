@@ -1,4 +1,5 @@
 // Generic blob access over one BlobServiceClient; containers are created on first use.
+import { Readable } from 'node:stream';
 import { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 
 export class Blobs {
@@ -22,6 +23,16 @@ export class Blobs {
     const c = await this.container(container);
     const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     await c.getBlockBlobClient(name).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType } });
+  }
+
+  /**
+   * Uploads text given as pieces (core/text-pieces.ts) as one block blob, staged in blocks of 1 MB, so
+   * only a few blocks are in memory at a time, never the whole file.
+   */
+  async putPieces(container: string, name: string, pieces: Iterable<string>, contentType = contentTypeOf(name)): Promise<void> {
+    const c = await this.container(container);
+    const body = Readable.from((function* () { for (const p of pieces) yield Buffer.from(p, 'utf8'); })());
+    await c.getBlockBlobClient(name).uploadStream(body, 1024 * 1024, 2, { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
   /** Writes the blob only if there is none of that name yet; false when one already exists. */

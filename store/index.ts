@@ -52,7 +52,7 @@ export class Store {
   }
 
   // Findings history (runs.ts)
-  saveRun(tenantId: string, runId: string, generatedAt: string, files: Record<string, string | Buffer>): Promise<RunRow> { return this.runs.saveRun(tenantId, runId, generatedAt, files); }
+  saveRun(...args: Parameters<Runs['saveRun']>): Promise<RunRow> { return this.runs.saveRun(...args); }
   latestRun<T = FindingsDocument>(tenantId: string): Promise<T | undefined> { return this.runs.latestRun<T>(tenantId); }
   runHistory(tenantId: string, nights = 30): Promise<RunRow[]> { return this.runs.runHistory(tenantId, nights); }
   readRunFile(tenantId: string, runId: string | 'latest', name: string): Promise<Buffer | undefined> { return this.runs.readRunFile(tenantId, runId, name); }

@@ -1,6 +1,7 @@
 // Samples this process's memory (process.memoryUsage(): rss, heapUsed, heapTotal, external) every second while a workload
 // runs, and reports the peak and the steady state (the median of the last half of the samples, after
 // start-up and the first garbage collections). Any benchmark's workload can use it.
+import { appendFileSync } from 'node:fs';
 import { round } from './ipc';
 
 export interface MemorySample {
@@ -8,10 +9,10 @@ export interface MemorySample {
   atS: number;
   rssMb: number;
   heapUsedMb: number;
-  /** V8's committed heap (used plus the headroom it keeps): RSS above this is Buffers, code and allocator slack. */
+  /** What V8 has reserved for the heap, and memory outside it (Buffers, ArrayBuffers): where RSS goes beyond heapUsed. */
   heapTotalMb?: number;
-  /** Memory outside the V8 heap held by JS objects (Buffers, ArrayBuffers). */
   externalMb?: number;
+  arrayBuffersMb?: number;
 }
 
 export interface MemoryReport {
@@ -44,7 +45,13 @@ export class MemorySampler {
 
   private sample(): void {
     const m = process.memoryUsage();
-    this.samples.push({ atS: round((Date.now() - this.startedAt) / 1000, 1), rssMb: round(m.rss / MB, 1), heapUsedMb: round(m.heapUsed / MB, 1), heapTotalMb: round(m.heapTotal / MB, 1), externalMb: round(m.external / MB, 1) });
+    const s: MemorySample = {
+      atS: round((Date.now() - this.startedAt) / 1000, 1), rssMb: round(m.rss / MB, 1), heapUsedMb: round(m.heapUsed / MB, 1),
+      heapTotalMb: round(m.heapTotal / MB, 1), externalMb: round(m.external / MB, 1), arrayBuffersMb: round(m.arrayBuffers / MB, 1),
+    };
+    this.samples.push(s);
+    // BENCH_MEMORY_LOG=<file> appends every sample as a JSON line, to see over time where the memory goes.
+    if (process.env.BENCH_MEMORY_LOG) appendFileSync(process.env.BENCH_MEMORY_LOG, `${JSON.stringify(s)}\n`);
   }
 
   start(): this {

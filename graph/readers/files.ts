@@ -203,11 +203,11 @@ export async function findSiteLibrary(graph: GraphContext, site: { siteId?: stri
 
 /** Sharing permissions of the items that carry a `shared` facet only (cheap), batched. */
 export async function readSharingPermissions(graph: GraphContext, items: { driveId: string; itemId: string }[]): Promise<SharingPermission[]> {
-  const responses = await graph.batch(items.map((it) => ({ method: 'GET' as const, url: `/drives/${it.driveId}/items/${it.itemId}/permissions` })));
-  const out: SharingPermission[] = [];
-  responses.forEach((res, i) => {
-    if (res.status === 404) return; // deleted since the delta was read
+  // Each response becomes its permissions as it arrives, so the raw bodies are not all held at once.
+  const perItem = await graph.batchMap(items.map((it) => ({ method: 'GET' as const, url: `/drives/${it.driveId}/items/${it.itemId}/permissions` })), (res, i) => {
+    if (res.status === 404) return []; // deleted since the delta was read
     if (res.status !== 200) throw res.error ?? new Error(`permissions of item ${items[i].itemId}: HTTP ${res.status}`);
+    const out: SharingPermission[] = [];
     for (const p of (res.body as { value?: RawPermission[] }).value ?? []) {
       out.push({
         driveId: items[i].driveId,
@@ -219,8 +219,9 @@ export async function readSharingPermissions(graph: GraphContext, items: { drive
         inherited: !!p.inheritedFrom,
       });
     }
+    return out;
   });
-  return out;
+  return perItem.flat();
 }
 
 interface RawIdentity { displayName?: string; email?: string; userPrincipalName?: string; id?: string }

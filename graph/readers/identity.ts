@@ -26,26 +26,26 @@ const MFA_METHODS = new Set([
  * method but the password is kept as registered; only MFA-capable ones make the person MFA-registered.
  */
 export async function readMfaRegistrationFromMethods(graph: GraphContext, userIds: string[]): Promise<Record<string, MfaRegistration>> {
-  const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/methods` })));
-  const out: Record<string, MfaRegistration> = {};
-  responses.forEach((res, i) => {
+  const read = await graph.batchMap(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/methods` })), (res, i): MfaRegistration => {
     if (res.status !== 200) throw res.error ?? new Error(`authentication methods of ${userIds[i]}: HTTP ${res.status}`);
     const methods = ((res.body as { value?: { '@odata.type'?: string }[] }).value ?? [])
       .map((m) => (m['@odata.type'] ?? '').replace('#microsoft.graph.', '').replace(/AuthenticationMethod$/, ''))
       .filter((t) => t && t !== 'password');
-    out[userIds[i]] = { userId: userIds[i], isMfaRegistered: methods.some((m) => MFA_METHODS.has(m)), methodsRegistered: methods, source: 'methods' };
+    return { userId: userIds[i], isMfaRegistered: methods.some((m) => MFA_METHODS.has(m)), methodsRegistered: methods, source: 'methods' };
   });
+  const out: Record<string, MfaRegistration> = {};
+  read.forEach((r, i) => { out[userIds[i]] = r; });
   return out;
 }
 
 /** Per-user MFA state (legacy mechanism) through the beta authentication/requirements resource. */
 export async function readPerUserMfa(graph: GraphContext, userIds: string[]): Promise<Record<string, string>> {
-  const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/requirements` })), { version: 'beta' });
-  const out: Record<string, string> = {};
-  responses.forEach((res, i) => {
+  const states = await graph.batchMap(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/authentication/requirements` })), (res, i) => {
     if (res.status !== 200) throw res.error ?? new Error(`per-user MFA state of ${userIds[i]}: HTTP ${res.status}`);
-    out[userIds[i]] = (res.body as { perUserMfaState?: string }).perUserMfaState ?? 'disabled';
-  });
+    return (res.body as { perUserMfaState?: string }).perUserMfaState ?? 'disabled';
+  }, { version: 'beta' });
+  const out: Record<string, string> = {};
+  states.forEach((s, i) => { out[userIds[i]] = s; });
   return out;
 }
 

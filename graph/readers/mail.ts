@@ -4,15 +4,15 @@ import type { GraphContext } from '..';
 import type { MailboxForwarding, SnapshotMessageRule } from '../../core/snapshot';
 
 export async function readInboxRules(graph: GraphContext, userIds: string[]): Promise<Record<string, SnapshotMessageRule[]>> {
-  const responses = await graph.batch(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/mailFolders/inbox/messageRules` })));
-  const out: Record<string, SnapshotMessageRule[]> = {};
-  responses.forEach((res, i) => {
+  // Only what the forwarding check reads is kept, as each response arrives: a large tenant holds every mailbox's rules at once.
+  const rules = await graph.batchMap(userIds.map((id) => ({ method: 'GET' as const, url: `/users/${id}/mailFolders/inbox/messageRules` })), (res, i) => {
     // 404 MailboxNotEnabledForRESTAPI: the account has no mailbox, so no rules to judge.
-    if (res.status === 404) return;
+    if (res.status === 404) return undefined;
     if (res.status !== 200) throw res.error ?? new Error(`inbox rules of ${userIds[i]}: HTTP ${res.status}`);
-    // Only what the forwarding check reads is kept: a large tenant holds every mailbox's rules at once.
-    out[userIds[i]] = ((res.body as { value?: SnapshotMessageRule[] }).value ?? []).map(forwardingFields);
+    return ((res.body as { value?: SnapshotMessageRule[] }).value ?? []).map(forwardingFields);
   });
+  const out: Record<string, SnapshotMessageRule[]> = {};
+  rules.forEach((r, i) => { if (r) out[userIds[i]] = r; });
   return out;
 }
 

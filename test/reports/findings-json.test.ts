@@ -1,5 +1,5 @@
 import { FindingsFormatError } from '../../core/errors';
-import { parseFindingsJson, renderFindingsJson, validateFindings } from '../../reports/findings-json';
+import { findingsJsonChunks, parseFindingsJson, renderFindingsJson, validateFindings } from '../../reports/findings-json';
 import type { FindingsDocument } from '../../core/findings';
 import { makeDocument, makeFinding } from '../support/findings-factory';
 
@@ -15,6 +15,16 @@ describe('findings.json schema version 1', () => {
     const text = renderFindingsJson(good);
     expect(text.endsWith('\n')).toBe(true);
     expect(parseFindingsJson(text, 'run/findings.json')).toEqual(good);
+  });
+
+  it('is written a piece at a time, byte for byte what JSON.stringify gives', () => {
+    const hostile = makeFinding(3, { summary: 'line\nbreak "quoted" \u2028 tab\t', evidence: { nested: { list: [1, { deep: 'x\ny' }], empty: [] }, none: null } });
+    const docs = [good, { ...good, findings: [], resolved: [] }, { ...good, findings: [hostile, makeFinding(4)], notice: 'n' }];
+    for (const doc of docs) {
+      const chunks = [...findingsJsonChunks(doc)];
+      expect(chunks.join('')).toBe(`${JSON.stringify(doc, null, 2)}\n`);
+      expect(chunks.length).toBeGreaterThan(doc.findings.length);
+    }
   });
 
   it('rejects missing required fields, naming each path', () => {

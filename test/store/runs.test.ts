@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { openStore, type Store } from '../../store';
+import { TextPieces } from '../../core/text-pieces';
 
 const tenant = () => randomUUID();
 const findings = (severities: string[], resolved = 0) => JSON.stringify({
@@ -22,6 +23,18 @@ describe('findings history (runs)', () => {
     expect(history[0]).toEqual({ runId: 'r3', generatedAt: '2026-11-22T02:00:00.000Z', prefix: `${t}/2026/11/22/r3/`, high: 1, medium: 1, low: 1, info: 1, new: 1, resolved: 2 });
     expect((await store.runHistory(t, 2)).map((r) => r.runId)).toEqual(['r3', 'r2']);
     expect(await store.listBlobs('runs', `${t}/2026/11/22/r3/`)).toEqual([`${t}/2026/11/22/r3/findings.json`, `${t}/2026/11/22/r3/report.html`]);
+  });
+
+  it('uploads text in pieces and large text in slices byte for byte, with the counts from the document when given', async () => {
+    const t = tenant();
+    // Over 256 K characters, an emoji (a surrogate pair) where a slice would end, and non-ASCII text.
+    const html = `${'a'.repeat(256 * 1024 - 1)}🐝 Ŝïłvía ${'b'.repeat(300_000)}`;
+    const json = findings(['high', 'low']);
+    const row = await store.saveRun(t, 'big', '2026-11-25T02:00:00.000Z', { 'findings.json': new TextPieces(() => [json.slice(0, 10), json.slice(10)]), 'report.html': html },
+      { findings: [{ severity: 'medium', state: 'new' }] });
+    expect(row).toMatchObject({ medium: 1, high: 0, new: 1 });
+    expect((await store.readRunFile(t, 'big', 'report.html'))?.toString('utf8')).toBe(html);
+    expect((await store.readRunFile(t, 'big', 'findings.json'))?.toString('utf8')).toBe(json);
   });
 
   it('reads the latest findings.json back, and a named file of an earlier run', async () => {
