@@ -93,6 +93,8 @@ describe('Outlook limits: concurrency per app, budget per mailbox', () => {
   const bob = () => sim.tenant(scenario.tenantId).users.find((u) => u.userPrincipalName.startsWith('bob'))!.userPrincipalName;
 
   it('records the most requests in flight per mailbox (UPN and id count as one mailbox) and per app with the limit off', async () => {
+    // Each answer takes 200 ms, so the eight overlap however busy the machine is.
+    sim.setFaults({ latencyMs: 200 });
     const results = await burst(8, ann());
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(sim.stats.maxInFlightPerMailbox[annId()]).toBeGreaterThan(4);
@@ -103,7 +105,8 @@ describe('Outlook limits: concurrency per app, budget per mailbox', () => {
   });
 
   it('with outlookConcurrency 4, Outlook requests beyond the fourth at once get 429 ApplicationThrottled with Retry-After, even to different mailboxes', async () => {
-    sim.setFaults({ outlookConcurrency: 4, retryAfterSeconds: 2 });
+    // Answers take 200 ms, so the eight overlap however busy the machine is.
+    sim.setFaults({ outlookConcurrency: 4, retryAfterSeconds: 2, latencyMs: 200 });
     // Two at each of four mailboxes in two tenants: never more than 2 at one mailbox, 8 for the app.
     const results = await Promise.all([ann(), bob()].flatMap((u) => [u, u]).map((u) => call<{ error?: { code: string } }>(sim, 'GET', `/users/${u}/mailboxSettings`, { token }))
       .concat([cat(), cat(), cat(), cat()].map((u) => call<{ error?: { code: string } }>(sim, 'GET', `/users/${u}/mailFolders/inbox/messageRules`, { token: otherToken }))));
