@@ -47,7 +47,11 @@ guidance": requests in a batch are evaluated individually against throttling lim
 **Verdicts.** *met* / *not met* for counts and single measurements; a target on timings needs ≥ 3 runs, and is *met* only when the
 whole spread (min to max) is on the right side of it, *not met* when all of it is on the wrong side, and *not shown* otherwise.
 
-Latency everywhere is 90 ms plus 0–20 ms of seeded jitter on every Graph and Exchange request (\`LATENCY\` in \`lib/harness.ts\`).
+Latency everywhere is 90 ms plus 0–20 ms of seeded jitter on every Graph and Exchange request (\`LATENCY\` in \`lib/harness.ts\`), and a
+mailbox request takes 25 ms more at Exchange. The simulator enforces Outlook's documented limits in every benchmark (\`OUTLOOK_LIMITS\`):
+at most 4 Outlook requests in flight per app across all mailboxes and tenants (429 beyond), and a \`$batch\`'s Outlook items run 4 at a
+time ("Microsoft Graph service-specific throttling limits", Outlook service limits); the surrender benchmarks also set each mailbox's
+request budget.
 Each measured workload runs in its own child process (\`workload.ts\`); the simulator (\`sim-process.ts\`) and Azurite run in others, so
 their CPU and memory never count as the client's.
 
