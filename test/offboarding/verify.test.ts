@@ -1,6 +1,8 @@
 // Verification catches loss: a file deleted from the archive before verify stops the surrender, the
 // failure names the file, and nothing has been closed. Running again copies it back and finishes.
+import { createHash } from 'node:crypto';
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
+import { getJson, loadAllRows, type ManifestRow } from '../../offboarding/manifest';
 import { cliOwner, surrenderId } from '../../offboarding/state';
 import { archiveDrive, CLERK, contentOf, filesIn, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END } from './support';
 
@@ -51,6 +53,35 @@ describe('verify', () => {
       expect(sent.map((i) => sha256(contentOf(i))).sort()).toEqual(folder.messages.map((m) => digests.get(m.id)!.sha256).sort());
       expect(sent.map((i) => i.name)).toContain(victimName);
       expect(u.assignedLicenses).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('verify with a sample', () => {
+  it('re-reads exactly the sample ranked by a hash of the surrender id and item, plus OneDrive copies without a quickXorHash, and says so on the certificate', async () => {
+    const h = await harness({ name: 'surrender-verify-sample', inbox: 30 }, {}, (c) => { (c.enforce as { offboarding: Record<string, unknown> }).offboarding.verifySample = 5; });
+    try {
+      const deps = h.deps();
+      const owner = cliOwner(surrenderId(h.council.tenantId, LEAVER, TERM_END));
+      const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+      const record = await runOffboarding(deps, started.record.id, { owner });
+      expect(record.status).toBe('done');
+
+      const rows = await loadAllRows(h.store, record.id);
+      const archived = rows.filter((r) => r.status === 'archived');
+      const rank = (r: ManifestRow) => createHash('sha256').update(`${record.id}|${r.kind}|${r.sourceId}`).digest('hex');
+      const sample = [...archived].sort((a, b) => rank(a).localeCompare(rank(b))).slice(0, 5).map((r) => `${r.kind}:${r.sourceId}`);
+      const noXor = archived.filter((r) => r.kind === 'file' && (!r.quickXorHash?.source || !r.quickXorHash.copy)).map((r) => `${r.kind}:${r.sourceId}`);
+      const expected = new Set([...sample, ...noXor]);
+      const hashed = await getJson<string[]>(h.store, record.id, 'verify/hashed.json');
+      expect(new Set(hashed)).toEqual(expected);
+      expect(record.steps.verify.counts).toMatchObject({ hashChecked: expected.size, rows: rows.length });
+      expect(archived.length).toBeGreaterThan(expected.size);
+
+      const certificate = contentOf(itemByPath(archiveDrive(h.tenant()), 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/certificate.html')!).toString('utf8');
+      expect(certificate).toContain(`a random sample of <strong>${expected.size}</strong> of ${archived.length} archived items`);
     } finally {
       await h.close();
     }
