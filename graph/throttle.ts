@@ -158,6 +158,7 @@ export class MailboxBudget {
     const win = w;
     const granted = win.queue.then(async () => {
       const started = Date.now();
+      let slept = false;
       for (;;) {
         const now = Date.now();
         let expired = 0;
@@ -166,9 +167,10 @@ export class MailboxBudget {
         if (win.ends.length + win.open < this.options.requests) break;
         // Full: wait for the oldest ended request to leave the window, or (all open) for one to end.
         await sleep(win.ends.length ? win.ends[0] + this.options.windowMs - now : 20);
+        slept = true;
       }
-      const waited = Date.now() - started;
-      if (waited > 0) { this.paced.requests++; this.paced.waitedMs += waited; }
+      // Counted only when it slept: the clock can tick past a millisecond between the two reads on a busy machine.
+      if (slept) { this.paced.requests++; this.paced.waitedMs += Date.now() - started; }
       win.open++;
     });
     win.queue = granted;
