@@ -30,9 +30,14 @@ async function chunkNames(store: Store, id: string, folderId: string): Promise<s
   return (await store.listBlobs(CONTAINER, prefix)).map((n) => n.slice(id.length + 1)).sort();
 }
 
-/** Removes a folder's list (a listing that did not finish is started again from the first page). */
+/**
+ * Removes a folder's list (a listing that did not finish is started again from the first page),
+ * including a whole list an earlier version stored: left beside the new chunks, its messages would be
+ * read twice.
+ */
 export async function clearMessageList(store: Store, id: string, folderId: string): Promise<void> {
   await store.blobs.deleteUnder(CONTAINER, `${id}/${chunkPrefix(folderId)}`);
+  await store.blobs.delete(CONTAINER, `${id}/${wholeListName(folderId)}`);
 }
 
 /** Adds a chunk after the folder's others (a listing page, or what a catch-up pass found). */

@@ -1,6 +1,6 @@
 // offboarding/message-lists.ts against Azurite: a folder's list stored in chunks of 1,000 and read back a
 // chunk at a time in order; a listing begun again clears the old chunks; a list an older run stored whole
-// (one blob per folder) is still read, before any chunk a catch-up pass added.
+// (one blob per folder) is still read, before any chunk a catch-up pass added, and is cleared with the chunks.
 import { createHash, randomUUID } from 'node:crypto';
 import { appendMessageChunk, clearMessageList, LIST_CHUNK, messageChunks, type ListedMessage } from '../../offboarding/message-lists';
 import { putJson } from '../../offboarding/manifest';
@@ -47,5 +47,14 @@ describe('mail folder message lists', () => {
     await putJson(store, id, whole, listed(4));
     await appendMessageChunk(store, id, 'inbox', listed(1, 4));
     expect(await readAll(store, id, 'inbox')).toEqual({ sizes: [4, 1], ids: ['m0', 'm1', 'm2', 'm3', 'm4'] });
+  });
+
+  it('a listing begun again after an upgrade also clears the list an earlier version stored whole, so no message is read twice', async () => {
+    const id = randomUUID().replace(/-/g, '');
+    const whole = `mail/list/${createHash('sha256').update('inbox').digest('hex').slice(0, 24)}.json`;
+    await putJson(store, id, whole, listed(4));
+    await clearMessageList(store, id, 'inbox');
+    await appendMessageChunk(store, id, 'inbox', listed(4));
+    expect(await readAll(store, id, 'inbox')).toEqual({ sizes: [4], ids: ['m0', 'm1', 'm2', 'm3'] });
   });
 });
