@@ -1,20 +1,11 @@
 // manifest.csv for the hand-over, written line by line to a temporary file (one archive folder's rows in
 // memory at a time) and hashed as it is written, so a 50,000-message manifest is never one string.
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MANIFEST_CSV_HEAD, ManifestTotalsCounter, manifestCsvLine, rowGroups, type ManifestRow, type ManifestTotals } from './manifest';
+import { TempTextFile, type WrittenTextFile } from './temp-text-file';
 import type { Store } from '../store';
 
-export interface ManifestFile {
-  path: string;
-  size: number;
-  sha256: string;
+export interface ManifestFile extends WrittenTextFile {
   totals: ManifestTotals;
-  cleanup: () => Promise<void>;
 }
 
 /**
@@ -46,31 +37,13 @@ export async function readManifestTotals(store: Store, id: string): Promise<Mani
 }
 
 export async function writeManifestFile(store: Store, id: string): Promise<ManifestFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'cg-manifest-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
-  const path = join(dir, 'manifest.csv');
-  const out = createWriteStream(path);
-  const hash = createHash('sha256');
   const counter = new ManifestTotalsCounter();
-  let size = 0;
-  const write = async (text: string) => {
-    const bytes = Buffer.from(text, 'utf8');
-    hash.update(bytes);
-    size += bytes.length;
-    if (!out.write(bytes)) await once(out, 'drain');
-  };
-  try {
-    await write(MANIFEST_CSV_HEAD);
+  const file = await TempTextFile.build('manifest.csv', async (out) => {
+    await out.write(MANIFEST_CSV_HEAD);
     await eachRowInOrder(store, id, async (r) => {
       counter.add(r);
-      await write(manifestCsvLine(r));
+      await out.write(manifestCsvLine(r));
     });
-    out.end();
-    await once(out, 'finish');
-    return { path, size, sha256: hash.digest('hex'), totals: counter.totals, cleanup };
-  } catch (err) {
-    out.destroy();
-    await cleanup();
-    throw err;
-  }
+  });
+  return { ...file, totals: counter.totals };
 }
