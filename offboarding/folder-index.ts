@@ -18,29 +18,44 @@ const SCRIPT = `document.querySelectorAll('th button').forEach(function(b,i){b.a
 
 const COLUMNS = ['Received', 'From', 'To', 'Subject', 'Attachments', 'Size (bytes)'];
 
-/** The page for one folder; deterministic for the same rows, so a rerun writes the same bytes. */
-export function renderFolderIndex(folder: { sourcePath: string; archivePath: string }, rows: ManifestRow[], councillor: string): string {
-  const messages = rows.filter((r) => r.kind === 'message' && r.status === 'archived')
-    .sort((a, b) => (b.received ?? '').localeCompare(a.received ?? '') || a.name.localeCompare(b.name));
-  const body = messages.map((r) => {
-    const to = (r.to ?? []).join(', ');
-    const subject = r.subject || '(no subject)';
-    return `<tr><td data-sort="${esc(r.received ?? '')}">${r.received ? esc(ukDateTime(r.received)) : ''}</td><td data-sort="${esc((r.from ?? '').toLowerCase())}">${esc(r.from ?? '')}</td><td data-sort="${esc(to.toLowerCase())}">${esc(to)}</td><td data-sort="${esc(subject.toLowerCase())}"><a href="${esc(encodeURIComponent(r.name))}">${esc(subject)}</a></td><td data-sort="${r.hasAttachments ? 1 : 0}">${r.hasAttachments ? 'Yes' : 'No'}</td><td class="num" data-sort="${r.size}">${r.size.toLocaleString('en-GB')}</td></tr>`;
-  }).join('\n');
-  return `${pageHead(`${folder.sourcePath}: ${councillor}`, CSS, SCRIPT)}
+/** One message's table row, with what the page is ordered by; small, so a whole mailbox's fit in memory. */
+export interface FolderIndexEntry {
+  received: string;
+  name: string;
+  html: string;
+}
+
+/** The row for an archived message (from its manifest row: the listing's columns, never the body). */
+export function folderIndexEntry(r: ManifestRow): FolderIndexEntry {
+  const to = (r.to ?? []).join(', ');
+  const subject = r.subject || '(no subject)';
+  const html = `<tr><td data-sort="${esc(r.received ?? '')}">${r.received ? esc(ukDateTime(r.received)) : ''}</td><td data-sort="${esc((r.from ?? '').toLowerCase())}">${esc(r.from ?? '')}</td><td data-sort="${esc(to.toLowerCase())}">${esc(to)}</td><td data-sort="${esc(subject.toLowerCase())}"><a href="${esc(encodeURIComponent(r.name))}">${esc(subject)}</a></td><td data-sort="${r.hasAttachments ? 1 : 0}">${r.hasAttachments ? 'Yes' : 'No'}</td><td class="num" data-sort="${r.size}">${r.size.toLocaleString('en-GB')}</td></tr>`;
+  return { received: r.received ?? '', name: r.name, html };
+}
+
+/** Newest first, then by file name: the same entries always give the same bytes, so a rerun can skip an unchanged page. */
+export const byNewestFirst = (a: FolderIndexEntry, b: FolderIndexEntry): number => b.received.localeCompare(a.received) || a.name.localeCompare(b.name);
+
+/**
+ * Writes one folder's page to `out` a row at a time (a 25,000-message Inbox's page is about 10 MB, never
+ * held as one string). `entries` must already be in page order (byNewestFirst).
+ */
+export async function writeFolderIndex(out: { write(text: string): Promise<void> }, folder: { sourcePath: string }, entries: readonly FolderIndexEntry[], councillor: string): Promise<void> {
+  await out.write(`${pageHead(`${folder.sourcePath}: ${councillor}`, CSS, SCRIPT)}
 <body>
 <main>
 <h1>${esc(folder.sourcePath)}</h1>
-<p>${messages.length.toLocaleString('en-GB')} message(s) from the mailbox of ${esc(councillor)}, newest first. Each subject opens the message (.eml, with its attachments) in Outlook or any mail program.</p>
+<p>${entries.length.toLocaleString('en-GB')} message(s) from the mailbox of ${esc(councillor)}, newest first. Each subject opens the message (.eml, with its attachments) in Outlook or any mail program.</p>
 <table>
 <thead><tr>${COLUMNS.map((c, i) => `<th scope="col"${i === 0 ? ' aria-sort="descending"' : ''}${i === 5 ? ' class="num"' : ''}><button type="button">${c}</button></th>`).join('')}</tr></thead>
 <tbody>
-${body}
-</tbody>
+`);
+  for (const e of entries) await out.write(`${e.html}\n`);
+  await out.write(`</tbody>
 </table>
 </main>
 <script>${SCRIPT}</script>
 </body>
 </html>
-`;
+`);
 }

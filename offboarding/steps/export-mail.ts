@@ -8,7 +8,6 @@
 // asks for immutable ids, so a message moved after listing keeps the id we hold. Mail keeps arriving
 // after sign-in is blocked, so once every listed message is copied a catch-up pass re-lists each folder
 // and copies what arrived or moved in since; passes repeat until one finds nothing new.
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
@@ -18,7 +17,8 @@ import { appendMessageChunk, clearMessageList, LIST_CHUNK, messageChunks, type L
 import { recoverableDeletionsFolder, walkMailFolders, type MailFolderEntry } from '../mail-folders';
 import { findUncopiable, recordUncopiable } from '../mailbox-extras';
 import { messageFileName } from '../names';
-import { renderFolderIndex } from '../folder-index';
+import { byNewestFirst, folderIndexEntry, writeFolderIndex, type FolderIndexEntry } from '../folder-index';
+import { TempTextFile } from '../temp-text-file';
 import { loadStepData, saveStepData } from '../state';
 import { TimeSlice } from '../slice';
 import type { Step, StepContext, StepOutcome } from '../types';
@@ -198,21 +198,33 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
 
 /**
  * Each folder's index.html (the clerk's browsable list), rewritten whenever the step finishes, with its
- * manifest row. One folder's rows are read back from the store at a time.
+ * manifest row. The stored rows are read once; each page is written to a temporary file and uploaded
+ * from it, and an unchanged page (same size and SHA-256 as its last row) is not uploaded again.
  */
 async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, RowSummary>): Promise<void> {
   await log.flush();
   const councillor = ctx.record.target!.displayName;
+  // One pass over the stored rows, keeping each archived message's rendered table row by folder.
+  const entries = new Map<string, FolderIndexEntry[]>(data.folders.map((f) => [f.archivePath, []]));
+  await log.eachValidSegment(rows, async (segment) => {
+    for (const r of segment) if (r.kind === 'message' && r.status === 'archived') entries.get(r.folder)?.push(folderIndexEntry(r));
+  });
   for (const folder of data.folders) {
-    const folderRows = await log.scan(rows, (r) => r.kind === 'message' && r.folder === folder.archivePath);
-    const html = Buffer.from(renderFolderIndex(folder, folderRows, councillor), 'utf8');
-    const key = `index:${folder.id}`;
-    const previous = rows.get(key);
-    if (previous && previous.size === html.length && previous.sha256 === createHash('sha256').update(html).digest('hex')) continue;
-    const copy = await writer.writeBuffer(folder.archiveFolderId, 'index.html', html);
-    const row: ManifestRow = { kind: 'index', sourceId: folder.id, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: 'index.html', size: copy.size, sha256: copy.sha256, archiveItemId: copy.item.id, status: 'archived', at: new Date().toISOString() };
-    rows.set(key, summarise(row));
-    await log.add(row);
+    const folderEntries = entries.get(folder.archivePath)!.sort(byNewestFirst);
+    entries.delete(folder.archivePath);
+    const page = await TempTextFile.build('index.html', (out) => writeFolderIndex(out, folder, folderEntries, councillor));
+    try {
+      const key = `index:${folder.id}`;
+      const previous = rows.get(key);
+      if (previous && previous.size === page.size && previous.sha256 === page.sha256) continue;
+      const copy = await writer.copy(folder.archiveFolderId, 'index.html', async () => ({ body: createReadStream(page.path), size: page.size }));
+      if (copy === 'gone') throw new Error('unreachable: a local file cannot be gone');
+      const row: ManifestRow = { kind: 'index', sourceId: folder.id, sourceFolder: folder.sourcePath, folder: folder.archivePath, name: 'index.html', size: copy.size, sha256: copy.sha256, archiveItemId: copy.item.id, status: 'archived', at: new Date().toISOString() };
+      rows.set(key, summarise(row));
+      await log.add(row);
+    } finally {
+      await page.cleanup();
+    }
   }
   await log.flush();
 }
