@@ -181,7 +181,9 @@ async function archivedMessageFolders(ctx: StepContext): Promise<Map<string, str
   const log = new ManifestLog(ctx.store, ctx.record.id, 'export-mail');
   const index = await log.loadIndex();
   const folders = new Map<string, string>();
-  for (const r of await log.scan(index, (x) => x.kind === 'message' && x.status === 'archived')) folders.set(r.sourceId, r.folder);
+  await log.eachValidSegment(index, async (segment) => {
+    for (const r of segment) if (r.kind === 'message' && r.status === 'archived') folders.set(r.sourceId, r.folder);
+  });
   return folders;
 }
 
