@@ -64,26 +64,35 @@ export class ManifestLog {
     return `${this.surrenderId}/rows/${this.step}/`;
   }
 
-  /** Each segment's rows in the order written, one segment in memory at a time. */
-  private async eachSegment(fn: (rows: ManifestRow[]) => void): Promise<void> {
-    const names = (await this.store.listBlobs(CONTAINER, this.prefix())).sort();
-    for (const name of names) {
+  private async segmentNames(): Promise<string[]> {
+    return (await this.store.listBlobs(CONTAINER, this.prefix())).sort();
+  }
+
+  /** Each segment's rows in the order written (of `names` only, when given), one segment in memory at a time. */
+  private async eachSegment(fn: (rows: ManifestRow[], name: string) => void | Promise<void>, names?: readonly string[]): Promise<void> {
+    for (const name of names ?? await this.segmentNames()) {
       const text = (await this.store.getBlob(CONTAINER, name))?.toString('utf8');
-      if (text) fn(JSON.parse(text) as ManifestRow[]);
+      if (text) await fn(JSON.parse(text) as ManifestRow[], name);
     }
   }
 
-  /** Every valid row of this step, one per item (the latest), minus rows verify invalidated since. */
-  async load(project: (row: ManifestRow) => ManifestRow = (r) => r): Promise<Map<string, ManifestRow>> {
-    const rows = new Map<string, ManifestRow>();
+  /** Each item's latest row, as `keep` records it, minus rows verify invalidated since. */
+  private async latest<T extends { at: string }>(keep: (row: ManifestRow) => T): Promise<Map<string, T>> {
+    const latest = new Map<string, T>();
     await this.eachSegment((segment) => {
       for (const row of segment) {
-        const prev = rows.get(rowKey(row));
-        if (!prev || prev.at <= row.at) rows.set(rowKey(row), project(row));
+        const key = rowKey(row);
+        const prev = latest.get(key);
+        if (!prev || prev.at <= row.at) latest.set(key, keep(row));
       }
     });
-    await this.dropInvalidated(rows);
-    return rows;
+    await this.dropInvalidated(latest);
+    return latest;
+  }
+
+  /** Every valid row of this step, one per item (the latest), minus rows verify invalidated since. */
+  load(project: (row: ManifestRow) => ManifestRow = (r) => r): Promise<Map<string, ManifestRow>> {
+    return this.latest(project);
   }
 
   /**
@@ -91,31 +100,20 @@ export class ManifestLog {
    * latest row was written, its size and status (and an index page's hash). A 50,000-message mailbox
    * keeps this small summary in memory, not 50,000 rows with their subjects and recipients.
    */
-  async loadIndex(): Promise<Map<string, RowSummary>> {
-    const index = new Map<string, RowSummary>();
-    await this.eachSegment((segment) => {
-      for (const row of segment) {
-        const prev = index.get(rowKey(row));
-        if (!prev || prev.at <= row.at) index.set(rowKey(row), summarise(row));
-      }
-    });
-    await this.dropInvalidated(index);
-    return index;
+  loadIndex(): Promise<Map<string, RowSummary>> {
+    return this.latest(summarise);
   }
 
   /**
-   * The valid rows that `keep` accepts, read segment by segment so only those are held: each item's
-   * latest row as `index` (from loadIndex, kept up to date by the caller) records it.
+   * The valid rows that `keep` accepts (each item's latest row as `index`, from loadIndex and kept up to
+   * date by the caller, records it), read segment by segment, of `segments` only when given, so only
+   * those rows are held.
    */
-  async scan(index: Map<string, RowSummary>, keep: (row: ManifestRow) => boolean): Promise<ManifestRow[]> {
+  async scan(index: Map<string, RowSummary>, keep: (row: ManifestRow) => boolean, segments?: readonly string[]): Promise<ManifestRow[]> {
     const found = new Map<string, ManifestRow>();
-    await this.eachSegment((segment) => {
-      for (const row of segment) {
-        if (!keep(row)) continue;
-        const key = rowKey(row);
-        if (index.get(key)?.at === row.at) found.set(key, row);
-      }
-    });
+    await this.eachValidSegment(index, async (valid) => {
+      for (const row of valid) if (keep(row)) found.set(rowKey(row), row);
+    }, segments);
     return [...found.values()];
   }
 
@@ -123,23 +121,28 @@ export class ManifestLog {
    * This step's valid rows (each item's latest, as `index` records it), a stored segment at a time in the
    * order written: one pass over the step, for work that needs no particular order (verify's hashing).
    */
-  async eachValidSegment(index: Map<string, RowSummary>, fn: (rows: ManifestRow[]) => Promise<void>): Promise<void> {
-    const names = (await this.store.listBlobs(CONTAINER, this.prefix())).sort();
-    for (const name of names) {
-      const text = (await this.store.getBlob(CONTAINER, name))?.toString('utf8');
-      if (!text) continue;
-      const valid = (JSON.parse(text) as ManifestRow[]).filter((r) => index.get(rowKey(r))?.at === r.at);
+  async eachValidSegment(index: Map<string, RowSummary>, fn: (rows: ManifestRow[]) => Promise<void>, segments?: readonly string[]): Promise<void> {
+    await this.eachSegment(async (segment) => {
+      const valid = segment.filter((r) => index.get(rowKey(r))?.at === r.at);
       if (valid.length) await fn(valid);
-    }
+    }, segments);
   }
 
-  /** The archive folders this step's valid rows are in, sorted (one short string per folder, not the rows). */
-  async folders(index: Map<string, RowSummary>): Promise<string[]> {
-    const found = new Set<string>();
-    await this.eachSegment((segment) => {
-      for (const row of segment) if (index.get(rowKey(row))?.at === row.at) found.add(row.folder);
+  /**
+   * The archive folders this step's valid rows are in, sorted, each with the segments holding its rows
+   * (a folder's rows are mostly written together, so reading one folder back reads few segments).
+   */
+  async folderSegments(index: Map<string, RowSummary>): Promise<Map<string, string[]>> {
+    const found = new Map<string, Set<string>>();
+    await this.eachSegment((segment, name) => {
+      for (const row of segment) {
+        if (index.get(rowKey(row))?.at !== row.at) continue;
+        let names = found.get(row.folder);
+        if (!names) found.set(row.folder, names = new Set());
+        names.add(name);
+      }
     });
-    return [...found].sort((a, b) => a.localeCompare(b));
+    return new Map([...found].sort(([a], [b]) => a.localeCompare(b)).map(([folder, names]) => [folder, [...names].sort()]));
   }
 
   private async dropInvalidated(rows: Map<string, { at: string }>): Promise<void> {
@@ -204,14 +207,14 @@ export interface RowGroup {
 /**
  * Every valid row of every exporting step, one archive folder at a time (steps in order, folders sorted):
  * what verify and the hand-over walk, so a 50,000-message mailbox never has all its rows in memory at
- * once, only the largest folder's. Each folder costs one more read of its step's segments.
+ * once, only the largest folder's. Each folder reads back only the segments that hold its rows.
  */
 export async function* rowGroups(store: Store, id: string, project: (row: ManifestRow) => ManifestRow = (r) => r, steps: StepName[] = EXPORT_STEPS): AsyncGenerator<RowGroup> {
   for (const step of steps) {
     const log = new ManifestLog(store, id, step);
     const index = await log.loadIndex();
-    for (const folder of await log.folders(index)) {
-      const rows = (await log.scan(index, (r) => r.folder === folder)).map(project).sort(byKindThenName);
+    for (const [folder, segments] of await log.folderSegments(index)) {
+      const rows = (await log.scan(index, (r) => r.folder === folder, segments)).map(project).sort(byKindThenName);
       yield { step, folder, rows };
     }
   }

@@ -8,7 +8,7 @@ import { TempTextFile } from '../../offboarding/temp-text-file';
 import type { ManifestRow } from '../../offboarding/manifest';
 
 const row = (name: string, received: string | undefined, extra: Partial<ManifestRow> = {}): ManifestRow => ({
-  kind: 'message', sourceId: name, sourceFolder: 'Inbox', folder: 'Mail/Inbox', name, size: 1234, sha256: 'x', status: 'archived', at: '2026-05-08T00:00:00Z', received, ...extra,
+  kind: 'message', sourceId: name, sourceFolder: 'Inbox', folder: 'Mail/Inbox', name, size: 1234, sha256: 'x', archiveItemId: `item-${name}`, status: 'archived', at: '2026-05-08T00:00:00Z', received, ...extra,
 });
 
 async function page(rows: ManifestRow[]): Promise<{ html: string; size: number; sha256: string }> {
