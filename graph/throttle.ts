@@ -196,8 +196,12 @@ export const OUTLOOK_APP_CONCURRENCY = 4;
 export class WeightedSemaphore {
   private inUse = 0;
   private readonly waiting: { weight: number; grant: () => void }[] = [];
-  /** The most permits held at once, and how many acquisitions had to wait (for tests, benchmarks, logs). */
-  readonly stats = { maxInUse: 0, waited: 0 };
+  /**
+   * The most permits held at once, how many acquisitions had to wait, and permits × milliseconds held in
+   * all (over a span, divided by its length and the capacity: how busy the limit kept, for benchmarks and logs).
+   */
+  readonly stats = { maxInUse: 0, waited: 0, heldMs: 0 };
+  private changedAt = performance.now();
 
   constructor(readonly capacity: number) {
     if (!(capacity >= 1)) throw new Error(`A semaphore needs at least 1 permit, not ${capacity}.`);
@@ -220,12 +224,21 @@ export class WeightedSemaphore {
     return () => {
       if (released) return;
       released = true;
+      this.account();
       this.inUse -= w;
       this.drain();
     };
   }
 
+  /** Adds the permits held since the last change to stats.heldMs. */
+  private account(): void {
+    const now = performance.now();
+    this.stats.heldMs += this.inUse * (now - this.changedAt);
+    this.changedAt = now;
+  }
+
   private take(w: number): void {
+    this.account();
     this.inUse += w;
     this.stats.maxInUse = Math.max(this.stats.maxInUse, this.inUse);
   }

@@ -40,7 +40,10 @@ describe('Outlook concurrency per app ID', () => {
     const [ann, bob] = await userIds(g);
     const reads = await Promise.all(Array.from({ length: 8 }, (_, i) => g.get(i % 2 ? `/users/${ann}/mailboxSettings` : `/users/${bob}/mailFolders/inbox/messageRules`)));
     expect(reads).toHaveLength(8);
-    expect(app()).toBe(4);
+    // The client let 4 go at once (not fewer); how many overlap at the simulator depends on the machine's load.
+    expect(g.outlookLimiter.stats.maxInUse).toBe(4);
+    expect(app()).toBeGreaterThanOrEqual(1);
+    expect(app()).toBeLessThanOrEqual(4);
     expect(sim.stats.throttled).toBe(0);
     expect(g.meter.counts.throttled).toBe(0);
   });
@@ -111,5 +114,20 @@ describe('the Outlook weight of a request and the weighted semaphore', () => {
     expect(order).toEqual(['big', 'small']);
     expect(s.stats.maxInUse).toBe(4);
     expect(s.held).toBe(0);
+  });
+
+  it('adds up the permit-milliseconds held, so a benchmark can say how busy the 4 were kept', async () => {
+    const s = new WeightedSemaphore(4);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const three = await s.acquire(3);
+    await sleep(200);
+    three();
+    await sleep(200);
+    const one = await s.acquire(1);
+    await sleep(100);
+    one();
+    // 3 permits for ~200 ms and 1 for ~100 ms; the idle 200 ms between adds nothing.
+    expect(s.stats.heldMs).toBeGreaterThanOrEqual(3 * 195 + 95);
+    expect(s.stats.heldMs).toBeLessThan(3 * 200 + 100 + 4 * 150);
   });
 });
