@@ -19,7 +19,7 @@ import { processUsage, round, serve, type ProcessUsage } from './lib/ipc';
 import { generateEvidence } from '../jobs/evidence';
 import { runChangeover } from '../jobs/changeover';
 import { MemorySampler, type MemoryReport } from './lib/memory-sampler';
-import type { MailboxBudgetOptions } from '../graph/throttle';
+import { outlookAppKey, outlookLimiterFor, type MailboxBudgetOptions } from '../graph/throttle';
 import type { StepName } from '../offboarding/types';
 
 /** What the wire saw, from our side: drive delta pages (alone or as $batch items) and the items they carried, requests in flight. */
@@ -177,6 +177,11 @@ export interface ChangeoverJobResult {
   meter: MeterReading;
   /** How many GraphContexts were made (one per council reached). */
   graphContexts: number;
+  /**
+   * The app's Outlook limiter over the changeover (every council shares it): permits held on average
+   * (permit-ms held / wall ms), its capacity and the most held at once.
+   */
+  outlook: { meanHeld: number; capacity: number; maxHeld: number };
   usage: ProcessUsage;
 }
 
@@ -250,6 +255,9 @@ serve({
     const graphs: GraphContext[] = [];
     const graph = (council: CouncilConfig) => { const g = createGraphContext(readEnvironment(env, council.tenantId)); graphs.push(g); return g; };
     const councils = new Councils({ file: () => ({ councils: args.councils }), env, store, log: silentLogger, graph });
+    // One limiter for the app, whichever council's context uses it.
+    const outlook = outlookLimiterFor(outlookAppKey(readEnvironment(env, args.councils[0].tenantId)));
+    const heldMs0 = outlook.stats.heldMs;
     const memory = new MemorySampler(1000).start();
     // Each step's wall time in each surrender, to see which steps a concurrent run stretches.
     const stepTimes: Partial<Record<StepName, number[]>> = {};
@@ -283,7 +291,9 @@ serve({
     return {
       wallS: round(wallS), surrenders: rows.length, outcomes, verified,
       failures: rows.filter((r) => r.outcome === 'failed' || r.outcome === 'council-failed').map((r) => `${r.council} ${r.userPrincipalName}: ${r.detail}`).slice(0, 5),
-      memory: mem, stepS, meter: summed(graphs), graphContexts: graphs.length, usage: processUsage(),
+      memory: mem, stepS, meter: summed(graphs), graphContexts: graphs.length,
+      outlook: { meanHeld: round((outlook.stats.heldMs - heldMs0) / (wallS * 1000), 2), capacity: outlook.capacity, maxHeld: outlook.stats.maxInUse },
+      usage: processUsage(),
     };
   },
 

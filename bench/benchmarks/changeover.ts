@@ -1,8 +1,9 @@
 // changeover: election night. `offboard --all-ended` (runChangeover) over 12 councils × 4 leavers ×
-// 2,000 messages in one process, against one simulator enforcing Outlook's per-mailbox limits (4
-// concurrent requests, 10,000 requests per 10 minutes) at 100 ms latency. Its aggregate rate (messages
-// surrendered per second, whole surrenders: preflight to close) is set beside a single surrender's,
-// measured the same way on a tenant of its own. Sizes: BENCH_CHANGEOVER_COUNCILS, _LEAVERS, _MESSAGES,
+// 2,000 messages in one process, against one simulator enforcing Outlook's limits (4 concurrent
+// requests per app, across every mailbox and tenant; 10,000 requests per 10 minutes per mailbox) at
+// 100 ms latency. Its aggregate rate (messages surrendered per second, whole surrenders: preflight to
+// close) is set beside a single surrender's, measured the same way on a tenant of its own, and how busy
+// it kept the app's 4 Outlook permits is measured at the client's shared limiter. Sizes: BENCH_CHANGEOVER_COUNCILS, _LEAVERS, _MESSAGES,
 // _CONCURRENCY (surrenders at once; default the command's). The single surrender runs at the same
 // message count, latency model and per-mailbox limits, so the ratio compares like with like. Also
 // reported: each step's wall time per surrender alone and at once (which steps a concurrent run
@@ -75,6 +76,7 @@ export async function changeover(): Promise<void> {
   const aggregateRate = round((surrenders * messages) / all.result.wallS);
   const ratio = round(aggregateRate / singleRate);
   const peakRss = Math.max(all.result.usage.maxRssMb, all.result.memory.peakRssMb);
+  const busy = (m: Measured) => round((m.result.outlook.meanHeld / m.result.outlook.capacity) * 100, 1);
   const done = all.result.outcomes.done ?? 0;
   const rows = [single, all].map((m, i) => ({
     run: i === 0 ? 'single' : 'changeover', surrenders: i === 0 ? 1 : surrenders, messagesEach: messages, wallS: m.result.wallS,
@@ -83,7 +85,7 @@ export async function changeover(): Promise<void> {
     workUnitsPerSurrender: round(m.result.meter.workUnits / Math.max(1, m.result.surrenders), 1), workUnitsPerCouncil: round(m.result.meter.workUnits / (i === 0 ? 1 : councils), 1),
     workUnitsPerMessage: round(m.result.meter.workUnits / Math.max(1, (m.result.outcomes.done ?? 0) * messages), 3),
     exchangeCalls: m.result.meter.counts.exchange, retries: m.result.meter.counts.retry + m.result.meter.counts.itemRetry,
-    sim429s: m.sim429s, maxInFlightMailbox: m.maxInFlightMailbox, maxOutlookInFlight: m.maxOutlookInFlight, peakRssMb: Math.max(m.result.usage.maxRssMb, m.result.memory.peakRssMb), steadyRssMb: m.result.memory.steadyRssMb, cpuS: round(m.result.usage.cpuUserS + m.result.usage.cpuSystemS, 1), simCpuS: m.simCpuS,
+    outlookMeanHeld: m.result.outlook.meanHeld, sim429s: m.sim429s, maxInFlightMailbox: m.maxInFlightMailbox, maxOutlookInFlight: m.maxOutlookInFlight, peakRssMb: Math.max(m.result.usage.maxRssMb, m.result.memory.peakRssMb), steadyRssMb: m.result.memory.steadyRssMb, cpuS: round(m.result.usage.cpuUserS + m.result.usage.cpuSystemS, 1), simCpuS: m.simCpuS,
   }));
   // Round trips and work units of a run, summed over its councils' GraphContexts (client = simulator, or the run failed).
   const counted = (i: 0 | 1) => {
@@ -97,6 +99,13 @@ export async function changeover(): Promise<void> {
       met: ratio >= 6,
       // Why the ceiling is near one surrender's rate, from the page the client and simulator follow.
       note: ratio >= 6 ? undefined : 'Outlook runs at most 4 concurrent requests per app ID, whichever mailboxes they reach ("Microsoft Graph service-specific throttling limits", Outlook: limits per app ID), and one surrender already downloads 4 at once: the whole app\'s message downloads share those 4, so 6× would need Outlook to allow about 24',
+    },
+    {
+      // The 6× above was set when Outlook's 4 concurrent requests were read as per mailbox; per app, the most a
+      // changeover can do is keep the app's 4 busy. Measured at the client's limiter, which every council shares.
+      target: 'the app\'s 4 Outlook requests in flight kept ≥ 90 % busy over the changeover (the 6× restated under Outlook\'s per-app limit)',
+      measured: `${all.result.outlook.meanHeld} of ${all.result.outlook.capacity} held on average = ${busy(all)} % over ${all.result.wallS} s (most at once ${all.result.outlook.maxHeld}); a single surrender alone keeps ${single.result.outlook.meanHeld} busy (${busy(single)} %)`,
+      met: busy(all) >= 90,
     },
     {
       target: 'zero unhandled 429s (every 429 retried; no surrender failed)',
