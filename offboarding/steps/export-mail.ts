@@ -198,20 +198,21 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
 
 /**
  * Each folder's index.html (the clerk's browsable list), rewritten whenever the step finishes, with its
- * manifest row. The stored rows are read once; each page is written to a temporary file and uploaded
- * from it, and an unchanged page (same size and SHA-256 as its last row) is not uploaded again.
+ * manifest row. One folder's rows are read back at a time, from the stored segments that hold them; each
+ * page is written to a temporary file and uploaded from it, and an unchanged page (same size and SHA-256
+ * as its last row) is not uploaded again.
  */
 async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, RowSummary>): Promise<void> {
   await log.flush();
   const councillor = ctx.record.target!.displayName;
-  // One pass over the stored rows, keeping each archived message's rendered table row by folder.
-  const entries = new Map<string, FolderIndexEntry[]>(data.folders.map((f) => [f.archivePath, []]));
-  await log.eachValidSegment(rows, async (segment) => {
-    for (const r of segment) if (r.kind === 'message' && r.status === 'archived') entries.get(r.folder)?.push(folderIndexEntry(r));
-  });
+  // Which stored segments hold each folder's rows, then one folder's rendered table rows at a time.
+  const segments = await log.folderSegments(rows);
   for (const folder of data.folders) {
-    const folderEntries = entries.get(folder.archivePath)!.sort(byNewestFirst);
-    entries.delete(folder.archivePath);
+    const folderEntries: FolderIndexEntry[] = [];
+    await log.eachValidSegment(rows, async (segment) => {
+      for (const r of segment) if (r.kind === 'message' && r.status === 'archived' && r.folder === folder.archivePath) folderEntries.push(folderIndexEntry(r));
+    }, segments.get(folder.archivePath) ?? []);
+    folderEntries.sort(byNewestFirst);
     const page = await TempTextFile.build('index.html', (out) => writeFolderIndex(out, folder, folderEntries, councillor));
     try {
       const key = `index:${folder.id}`;
