@@ -68,9 +68,13 @@ export class ArchiveWriter {
     }
   }
 
-  /** Every child of a folder (name, id, size, hashes), paged. */
-  listChildren(folderId: string): Promise<DriveItem[]> {
-    return this.graph.pageAll<DriveItem>(`/drives/${this.driveId}/items/${folderId}/children`, ['id', 'name', 'size', 'file', 'folder']);
+  /** A folder's files (not its subfolders) by item id, with name and size: read page by page, kept small (a folder can hold 25,000 messages). */
+  async childFiles(folderId: string): Promise<Map<string, { name: string; size?: number }>> {
+    const files = new Map<string, { name: string; size?: number }>();
+    await this.graph.pageEach<DriveItem>(`/drives/${this.driveId}/items/${folderId}/children`, ['id', 'name', 'size', 'folder'], {}, 1000, async (items) => {
+      for (const c of items) if (!c.folder) files.set(c.id, { name: c.name, size: c.size });
+    });
+    return files;
   }
 
   /** Writes bytes we already hold (manifest, certificate, vCard): simple upload, or a session when large. */

@@ -9,7 +9,7 @@
 // no copy is never accepted: export-mail runs again and its catch-up pass copies it.
 import { createHash } from 'node:crypto';
 import { TimeSlice } from '../slice';
-import { ArchiveWriter, type DriveItem } from '../archive';
+import { ArchiveWriter } from '../archive';
 import { GraphRequestError } from '../../graph/errors';
 import { CONTAINER, EXPORT_STEPS, getJson, invalidateRows, ManifestLog, putJson, rowGroups, rowKey, withoutListingColumns, type ManifestRow, type RowSummary } from '../manifest';
 import { IMMUTABLE_ID, readFolderMessages, type MailStepData } from './export-mail';
@@ -92,8 +92,7 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problem
 
   /** Compares one archive folder's files with the rows that say they are in it. */
   const compare = async (archiveFolderId: string, archivePath: string, expected: ManifestRow[]): Promise<number> => {
-    const children = (await writer.listChildren(archiveFolderId)).filter((c: DriveItem) => !c.folder);
-    const byId = new Map(children.map((c) => [c.id, c]));
+    const byId = await writer.childFiles(archiveFolderId);
     const expectedIds = new Set<string>();
     for (const r of expected.filter((x) => x.status === 'archived')) {
       expectedIds.add(r.archiveItemId);
@@ -102,11 +101,11 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problem
       if (found.name.toLowerCase() !== r.name.toLowerCase()) { problems.push(`${archivePath}/${r.name} was renamed to ${found.name} in the archive`); bad.push(r); }
       if ((found.size ?? -1) !== r.size) { problems.push(`${archivePath}/${r.name} is ${found.size} bytes in the archive, not the ${r.size} exported`); bad.push(r); }
     }
-    const extras = children.filter((c) => !expectedIds.has(c.id));
+    const extras = [...byId].filter(([id]) => !expectedIds.has(id)).map(([, c]) => c);
     if (extras.length) problems.push(`${archivePath} holds ${extras.length} file(s) the export did not write: ${extras.slice(0, 5).map((e) => e.name).join(', ')}${extras.length > 5 ? ', …' : ''}`);
     // Items counted are the folder's own content, not the index export-mail writes beside it.
-    const indexIds = new Set(expected.filter((r) => r.kind === 'index').map((r) => r.archiveItemId));
-    return children.filter((c) => !indexIds.has(c.id)).length;
+    const indexIds = expected.filter((r) => r.kind === 'index').map((r) => r.archiveItemId);
+    return byId.size - indexIds.filter((id) => byId.has(id)).length;
   };
 
   const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
