@@ -1,16 +1,12 @@
 // Dates for the checks: UTC ISO in evidence, Europe/London in anything a clerk reads.
 import { DateTime } from 'luxon';
 import { UK_ZONE } from '../core/uk-time';
+import { parseUtcInstant } from '../core/instant';
 
 export const LONDON = UK_ZONE;
 
 /** A valid UTC DateTime, or undefined for empty, malformed or Graph's "never" (0001-01-01) values. */
-export function parseInstant(iso: string | null | undefined): DateTime | undefined {
-  if (!iso) return undefined;
-  const dt = DateTime.fromISO(iso, { zone: 'utc' });
-  if (!dt.isValid || dt.year < 1900) return undefined;
-  return dt;
-}
+export const parseInstant = parseUtcInstant;
 
 /** The run's 'now'; a malformed value is a defect in the caller, so it throws with the value. */
 export function runInstant(now: string): DateTime {

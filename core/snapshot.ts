@@ -124,14 +124,21 @@ export interface RiskyUser {
   riskLevel: string;
 }
 
+/**
+ * One OneDrive or library item as the checks read it. A large tenant's drives hold hundreds of thousands
+ * of these at once (collect's peak memory), so only what a check reads is kept, and compactly: the name is
+ * the path's last segment, and the two dates are folded into one number.
+ */
 export interface DriveItemSummary {
   id: string;
-  name: string;
-  /** Path below the drive root, e.g. '/Planning/minutes.docx'. */
+  /** Path below the drive root, e.g. '/Planning/minutes.docx'; it ends in the item's name. */
   path: string;
   size: number;
-  createdDateTime: string;
-  lastModifiedDateTime: string;
+  /**
+   * When the item last changed, in ms since the epoch: Graph's lastModifiedDateTime, or its createdDateTime
+   * when that is missing or not a real date; undefined when neither is.
+   */
+  lastChangedMs: number | undefined;
   isFolder: boolean;
   shared: boolean;
 }

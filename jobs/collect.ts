@@ -304,6 +304,9 @@ async function readDriveChunk(input: CollectInput, drives: DriveToRead[], plan: 
     const index = indexes.get(d.driveId);
     if (index) await store.putCheckpoint('drive-index', key(d.driveId), storedIndex(index));
   })));
+  // Every drive's items are held until the checks run, and they read a folder only when it is shared
+  // (files.external-sharing names it), so the other folders are let go here.
+  for (const snap of snapshots) snap.items = snap.items.filter((i) => !i.isFolder || i.shared);
   return snapshots;
 }
 

@@ -145,7 +145,7 @@ function itemSubject(p: SharingPermission, place: ItemPlace, owner: SnapshotUser
   return {
     type: 'file',
     id: p.itemId,
-    name: place.item?.path || place.item?.name || p.itemId,
+    name: place.item?.path || p.itemId,
     ...(upn ? { userPrincipalName: upn } : {}),
   };
 }

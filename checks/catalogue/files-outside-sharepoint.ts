@@ -8,10 +8,9 @@
 import { DateTime } from 'luxon';
 import type { Check, EvaluationInput } from '../types';
 import type { CheckOutcome, FindingDraft } from '../../core/findings';
-import type { DriveItemSummary } from '../../core/snapshot';
 import { OutcomeBuilder, readPart, requireParts, skippedByPolicy } from '../outcome';
 import { councillorMemberIds, councillors, userSubject } from '../scope';
-import { londonDay, parseInstant, runInstant, utcIso } from '../dates';
+import { londonDay, runInstant, utcIso } from '../dates';
 import { formatBytes, plural } from '../words';
 
 const ID = 'files.outside-sharepoint' as const;
@@ -21,10 +20,6 @@ const CLAUSES = {
 };
 const DEFAULT_GRACE_DAYS = 30;
 const MAX_EXAMPLES = 10;
-
-function lastTouched(item: DriveItemSummary): DateTime | undefined {
-  return parseInstant(item.lastModifiedDateTime) ?? parseInstant(item.createdDateTime);
-}
 
 function evaluate({ snapshot, council, profile, now }: EvaluationInput): CheckOutcome {
   if (!profile.filesMustBeInSharePoint) {
@@ -38,7 +33,7 @@ function evaluate({ snapshot, council, profile, now }: EvaluationInput): CheckOu
 
   const libraryName = council.sharePoint?.library || 'Documents';
   const graceDays = Number.isFinite(council.oneDriveGraceDays) && council.oneDriveGraceDays >= 0 ? council.oneDriveGraceDays : DEFAULT_GRACE_DAYS;
-  const cutoff = runInstant(now).minus({ days: graceDays });
+  const cutoffMs = runInstant(now).minus({ days: graceDays }).toMillis();
 
   // The library itself: missing or unreadable means there is nowhere compliant to keep files.
   const library = readPart(snapshot, 'councilLibrary');
@@ -67,15 +62,14 @@ function evaluate({ snapshot, council, profile, now }: EvaluationInput): CheckOu
     if (!drive) continue; // no OneDrive provisioned: nothing held there
     const user = byId.get(userId);
     if (user && !councillorSet.has(userId)) continue;
+    // An item with no real date (lastChangedMs undefined) cannot be judged, so it is not counted.
     const stale = (drive.items ?? [])
-      .filter((i) => i && !i.isFolder)
-      .map((item) => ({ item, touched: lastTouched(item) }))
-      .filter((x): x is { item: DriveItemSummary; touched: DateTime } => !!x.touched && x.touched < cutoff)
-      .sort((a, b) => a.touched.toMillis() - b.touched.toMillis() || a.item.path.localeCompare(b.item.path));
+      .filter((i) => i && !i.isFolder && i.lastChangedMs !== undefined && i.lastChangedMs < cutoffMs)
+      .sort((a, b) => a.lastChangedMs! - b.lastChangedMs! || a.path.localeCompare(b.path));
     if (stale.length === 0) continue;
 
-    const totalBytes = stale.reduce((sum, x) => sum + (Number.isFinite(x.item.size) ? x.item.size : 0), 0);
-    const oldest = stale[0].touched;
+    const totalBytes = stale.reduce((sum, item) => sum + (Number.isFinite(item.size) ? item.size : 0), 0);
+    const oldest = DateTime.fromMillis(stale[0].lastChangedMs!, { zone: 'utc' });
     const subject = user ? userSubject(user) : { type: 'user' as const, id: userId, name: userId };
     const finding: FindingDraft = {
       checkId: ID,
@@ -92,7 +86,7 @@ function evaluate({ snapshot, council, profile, now }: EvaluationInput): CheckOu
         fileCount: stale.length,
         totalBytes,
         oldestLastModified: utcIso(oldest),
-        examples: stale.slice(0, MAX_EXAMPLES).map((x) => x.item.path || x.item.name),
+        examples: stale.slice(0, MAX_EXAMPLES).map((item) => item.path),
       },
       remediation: `Move these files into the council's "${libraryName}" library on SharePoint (in OneDrive select them, choose "Move to" and pick the council site), or ask the IT supplier to move them. Drafts may stay in OneDrive for up to ${plural(graceDays, 'day')}.`,
     };

@@ -2,6 +2,7 @@
 // delta link and the item index are kept in the store). Metadata only, never file contents.
 import type { GraphContext } from '..';
 import type { DriveItemSummary, DriveSnapshot, SharingPermission } from '../../core/snapshot';
+import { parseUtcInstant } from '../../core/instant';
 
 interface RawDriveItem {
   id: string;
@@ -166,10 +167,8 @@ export function driveSnapshotFromIndex(driveId: string, index: DriveIndex, extra
   const items: DriveItemSummary[] = [];
   for (const [id, item] of Object.entries(index.items)) {
     if (item.root) continue;
-    items.push({
-      id, name: item.name, path: pathOf(id), size: item.size, createdDateTime: item.created,
-      lastModifiedDateTime: item.modified, isFolder: item.folder, shared: item.shared,
-    });
+    const lastChanged = parseUtcInstant(item.modified) ?? parseUtcInstant(item.created);
+    items.push({ id, path: pathOf(id), size: item.size, lastChangedMs: lastChanged?.toMillis(), isFolder: item.folder, shared: item.shared });
   }
   items.sort((a, b) => a.path.localeCompare(b.path));
   return { driveId, ...extra, items };

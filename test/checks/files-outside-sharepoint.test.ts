@@ -1,4 +1,5 @@
 import { filesOutsideSharePoint as check } from '../../checks/catalogue/files-outside-sharepoint';
+import { driveSnapshotFromIndex, type DriveIndex } from '../../graph/readers/files';
 import { DRIVE, IDS, failed, file, folder, makeSnapshot, missingPermission, ok, oneDriveOf, run } from '../support/snapshot-factory';
 
 const oldFiles = [
@@ -33,10 +34,25 @@ describe('files.outside-sharepoint', () => {
     expect(run(check, snapshot, { council: { oneDriveGraceDays: 400 } }).status).toBe('pass');
   });
 
-  it('judges a file on its last change, falling back to creation when Graph gave none', () => {
-    const items = [file('c1', '/created-long-ago.docx', '', { createdDateTime: '2024-01-01T00:00:00Z' })];
-    const outcome = run(check, makeSnapshot({ oneDrives: ok({ [IDS.cllrA]: oneDriveOf(IDS.cllrA, DRIVE.cllrA, items) }) }));
+  it('judges a file read from a drive on its last change, falling back to creation when Graph gave none or its "never" date', () => {
+    // Through the reader: collect folds the two dates into one number, and the finding must not change.
+    const entry = (name: string, created: string, modified: string, folder = false): DriveIndex['items'][string] =>
+      ({ name, parentId: 'root', size: folder ? 0 : 100, created, modified, folder, root: false, shared: false });
+    const index: DriveIndex = {
+      items: {
+        root: { name: 'root', size: 0, created: '', modified: '', folder: true, root: true, shared: false },
+        old: entry('Old', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', true),
+        never: { ...entry('never-modified.docx', '2024-01-01T00:00:00Z', '0001-01-01T00:00:00Z'), parentId: 'old' },
+        empty: entry('empty-modified.docx', '2024-02-01T10:30:00Z', ''),
+        undated: entry('undated.docx', '', ''),
+        recent: entry('recent.docx', '2024-01-01T00:00:00Z', '2025-06-09T00:00:00Z'),
+      },
+    };
+    const drive = driveSnapshotFromIndex(DRIVE.cllrA, index, { ownerUserId: IDS.cllrA });
+    const outcome = run(check, makeSnapshot({ oneDrives: ok({ [IDS.cllrA]: drive }) }));
     expect(outcome.findings).toHaveLength(1);
+    expect(outcome.findings[0].evidence).toMatchObject({ fileCount: 2, totalBytes: 200, oldestLastModified: '2024-01-01T00:00:00Z', examples: ['/Old/never-modified.docx', '/empty-modified.docx'] });
+    expect(outcome.findings[0].summary).toContain('1 January 2024');
   });
 
   it('reports a missing council library as a high tenant-level finding', () => {

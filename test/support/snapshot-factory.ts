@@ -115,14 +115,13 @@ export function makeProfile(overrides: Partial<PolicyProfile> = {}): PolicyProfi
   };
 }
 
+/** An item as collect gives it: its last change as epoch ms (undefined for an empty date). */
 export function file(id: string, path: string, lastModifiedDateTime: string, extra: Partial<DriveItemSummary> = {}): DriveItemSummary {
   return {
     id,
-    name: path.split('/').pop() ?? path,
     path,
     size: 1024,
-    createdDateTime: lastModifiedDateTime,
-    lastModifiedDateTime,
+    lastChangedMs: lastModifiedDateTime ? Date.parse(lastModifiedDateTime) : undefined,
     isFolder: false,
     shared: false,
     ...extra,
