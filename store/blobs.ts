@@ -52,7 +52,12 @@ export class Blobs {
   async get(container: string, name: string): Promise<Buffer | undefined> {
     const c = await this.container(container);
     try {
-      return await c.getBlobClient(name).downloadToBuffer();
+      // One GET: downloadToBuffer() first asks for the blob's properties (a HEAD) to size its buffer,
+      // doubling the requests of every read.
+      const res = await c.getBlobClient(name).download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.readableStreamBody!) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;
