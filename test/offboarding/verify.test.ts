@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
 import { getJson, loadAllRows, type ManifestRow } from '../../offboarding/manifest';
 import { cliOwner, surrenderId } from '../../offboarding/state';
+import { writeFile } from '../../simulator/drives';
 import { archiveDrive, CLERK, contentOf, filesIn, harness, itemByPath, leaver, LEAVER, mailboxDigests, sha256, TERM_END } from './support';
 
 describe('verify', () => {
@@ -53,6 +54,39 @@ describe('verify', () => {
       expect(sent.map((i) => sha256(contentOf(i))).sort()).toEqual(folder.messages.map((m) => digests.get(m.id)!.sha256).sort());
       expect(sent.map((i) => i.name)).toContain(victimName);
       expect(u.assignedLicenses).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a file put into an archive folder by someone else, and a copy whose size changed, are each named; nothing is closed', async () => {
+    const h = await harness({ name: 'surrender-verify-extra', inbox: 6 });
+    try {
+      const deps = h.deps();
+      const owner = cliOwner(surrenderId(h.council.tenantId, LEAVER, TERM_END));
+      const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
+      const drive = archiveDrive(h.tenant());
+      let resized = '';
+      const record = await runOffboarding(deps, started.record.id, {
+        owner,
+        hooks: {
+          onStepStart: (step) => {
+            if (step !== 'verify') return;
+            const inbox = itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Inbox')!;
+            writeFile(h.tenant(), drive, inbox, 'notes from the clerk.txt', Buffer.from('not from the mailbox'));
+            const victim = filesIn(drive, inbox).find((i) => i.name.endsWith('.eml'))!;
+            victim.content = Buffer.concat([contentOf(victim), Buffer.from('appended')]);
+            victim.size = victim.content.length;
+            victim.hashes = undefined;
+            resized = victim.name;
+          },
+        },
+      });
+      expect(record.steps.verify.status).toBe('failed');
+      expect(record.steps.verify.message).toContain('Mail/Inbox holds 1 file(s) the export did not write: notes from the clerk.txt');
+      expect(record.steps.verify.message).toMatch(new RegExp(`Mail/Inbox/${resized.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is \\d+ bytes in the archive, not the \\d+ exported`));
+      expect(record.steps.close.status).toBe('pending');
+      expect(leaver(h.tenant()).assignedLicenses).toHaveLength(1);
     } finally {
       await h.close();
     }
