@@ -107,12 +107,13 @@ export class ManifestLog {
   /**
    * The valid rows that `keep` accepts (each item's latest row as `index`, from loadIndex and kept up to
    * date by the caller, records it), read segment by segment, of `segments` only when given, so only
-   * those rows are held.
+   * those rows are held; `project` trims each row as it is kept.
    */
-  async scan(index: Map<string, RowSummary>, keep: (row: ManifestRow) => boolean, segments?: readonly string[]): Promise<ManifestRow[]> {
+  async scan(index: Map<string, RowSummary>, keep: (row: ManifestRow) => boolean, segments?: readonly string[], project: (row: ManifestRow) => ManifestRow = (r) => r): Promise<ManifestRow[]> {
     const found = new Map<string, ManifestRow>();
+    // Trimmed as each row is kept, so a large folder's full rows are never held beside their trimmed copies.
     await this.eachValidSegment(index, async (valid) => {
-      for (const row of valid) if (keep(row)) found.set(rowKey(row), row);
+      for (const row of valid) if (keep(row)) found.set(rowKey(row), project(row));
     }, segments);
     return [...found.values()];
   }
@@ -197,6 +198,17 @@ export const EXPORT_STEPS: StepName[] = ['export-mail', 'export-contacts', 'expo
 const KIND_ORDER: Record<ManifestRow['kind'], number> = { message: 0, index: 1, contacts: 2, calendar: 3, file: 4 };
 const byKindThenName = (a: ManifestRow, b: ManifestRow) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name);
 
+/** Each exporting step's index (ManifestLog.loadIndex), for a caller that walks the rows more than once. */
+export type StepIndexes = Map<StepName, Map<string, RowSummary>>;
+
+export interface RowGroupOptions {
+  /** Trims each row as it is read. */
+  project?: (row: ManifestRow) => ManifestRow;
+  steps?: StepName[];
+  /** The steps' indexes, already loaded: each step's is otherwise read from its segments again. */
+  indexes?: StepIndexes;
+}
+
 /** One archive folder's valid rows (of one exporting step), by kind then name. */
 export interface RowGroup {
   step: StepName;
@@ -209,12 +221,13 @@ export interface RowGroup {
  * what verify and the hand-over walk, so a 50,000-message mailbox never has all its rows in memory at
  * once, only the largest folder's. Each folder reads back only the segments that hold its rows.
  */
-export async function* rowGroups(store: Store, id: string, project: (row: ManifestRow) => ManifestRow = (r) => r, steps: StepName[] = EXPORT_STEPS): AsyncGenerator<RowGroup> {
+export async function* rowGroups(store: Store, id: string, options: RowGroupOptions = {}): AsyncGenerator<RowGroup> {
+  const { project, steps = EXPORT_STEPS, indexes } = options;
   for (const step of steps) {
     const log = new ManifestLog(store, id, step);
-    const index = await log.loadIndex();
+    const index = indexes?.get(step) ?? await log.loadIndex();
     for (const [folder, segments] of await log.folderSegments(index)) {
-      const rows = (await log.scan(index, (r) => r.folder === folder, segments)).map(project).sort(byKindThenName);
+      const rows = (await log.scan(index, (r) => r.folder === folder, segments, project)).sort(byKindThenName);
       yield { step, folder, rows };
     }
   }

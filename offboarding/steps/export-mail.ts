@@ -77,13 +77,8 @@ interface RawMessage {
 const MESSAGE_LIST_SELECT = ['id', 'internetMessageId', 'receivedDateTime', 'subject', 'hasAttachments', 'from', 'toRecipients'];
 const messagesPath = (ctx: StepContext, folderId: string) => `/users/${ctx.record.target!.id}/mailFolders/${encodeURIComponent(folderId)}/messages`;
 
-/** A folder's messages as they are now, with immutable ids and the metadata the hand-over shows. */
-export async function readFolderMessages(ctx: StepContext, folderId: string): Promise<RawMessage[]> {
-  return ctx.mailbox(() => ctx.graph.pageAll<RawMessage>(messagesPath(ctx, folderId), MESSAGE_LIST_SELECT, { top: 1000, headers: IMMUTABLE_ID }));
-}
-
-/** The same listing a page at a time, for folders too large to hold whole. */
-function eachFolderPage(ctx: StepContext, folderId: string, onPage: (messages: RawMessage[]) => Promise<void>): Promise<void> {
+/** A folder's messages as they are now, with immutable ids and the metadata the hand-over shows, a page at a time. */
+export function eachFolderPage(ctx: StepContext, folderId: string, onPage: (messages: RawMessage[]) => Promise<void>): Promise<void> {
   return ctx.mailbox(() => ctx.graph.pageEach<RawMessage>(messagesPath(ctx, folderId), MESSAGE_LIST_SELECT, { top: 1000, headers: IMMUTABLE_ID }, LIST_CHUNK, onPage));
 }
 

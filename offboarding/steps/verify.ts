@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { TimeSlice } from '../slice';
 import { ArchiveWriter } from '../archive';
 import { GraphRequestError } from '../../graph/errors';
-import { CONTAINER, EXPORT_STEPS, getJson, invalidateRows, ManifestLog, putJson, rowGroups, rowKey, withoutListingColumns, type ManifestRow, type RowSummary } from '../manifest';
-import { IMMUTABLE_ID, readFolderMessages, type MailStepData } from './export-mail';
+import { CONTAINER, EXPORT_STEPS, getJson, invalidateRows, ManifestLog, putJson, rowGroups, rowKey, withoutListingColumns, type ManifestRow, type RowSummary, type StepIndexes } from '../manifest';
+import { eachFolderPage, IMMUTABLE_ID, type MailStepData } from './export-mail';
 import { messageChunks } from '../message-lists';
 import type { FilesInventory } from './export-files';
 import { loadStepData, saveStepData } from '../state';
@@ -48,9 +48,11 @@ const HASHED = 'verify/hashed.json';
 const HASH_BATCH = 500;
 const stepOf: Record<ManifestRow['kind'], StepName> = { message: 'export-mail', index: 'export-mail', contacts: 'export-contacts', calendar: 'export-calendar', file: 'export-files' };
 
-/** Each valid item's row in brief, per exporting step (ManifestLog.loadIndex): counts and sizes without the rows. */
-type StepIndexes = Map<StepName, Map<string, RowSummary>>;
-
+/**
+ * Each valid item's row in brief, per exporting step (ManifestLog.loadIndex): counts and sizes without
+ * the rows. Read once for the whole of verify: each is as large as the mailbox (50,000 keys), so every
+ * part of verify shares these rather than reading its own.
+ */
 async function loadIndexes(ctx: StepContext): Promise<StepIndexes> {
   const indexes: StepIndexes = new Map();
   for (const step of EXPORT_STEPS) indexes.set(step, await new ManifestLog(ctx.store, ctx.record.id, step).loadIndex());
@@ -87,7 +89,7 @@ interface Tally {
  * The archive against the manifest and the listings, one archive folder's rows at a time (rowGroups):
  * a 50,000-message mailbox holds only its largest folder's rows here, never all of them.
  */
-async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problems: string[], bad: ManifestRow[], tally: Tally): Promise<VerifySummary['folders']> {
+async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, indexes: StepIndexes, problems: string[], bad: ManifestRow[], tally: Tally): Promise<VerifySummary['folders']> {
   const { record, store } = ctx;
 
   /** Compares one archive folder's files with the rows that say they are in it. */
@@ -109,13 +111,13 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problem
   };
 
   const mail = await loadStepData<MailStepData>(store, record.id, 'export-mail');
-  const mailIndex = await new ManifestLog(store, record.id, 'export-mail').loadIndex();
+  const mailIndex = indexes.get('export-mail')!;
   const files = await getJson<FilesInventory>(store, record.id, 'files/inventory.json');
   const mailSummaries = new Map<string, VerifySummary['folders'][number]>();
   const fileSummaries = new Map<string, VerifySummary['folders'][number]>();
   // Where each archived message's copy is, read only when a folder's count differs from its archive.
   let copiedFolderOf: Promise<Map<string, string>> | undefined;
-  const copiedFolders = () => (copiedFolderOf ??= archivedMessageFolders(ctx));
+  const copiedFolders = () => (copiedFolderOf ??= archivedMessageFolders(ctx, mailIndex));
 
   const checkMailFolder = async (f: MailStepData['folders'][number], rows: ManifestRow[]) => {
     const inFolder = rows.filter((r) => r.kind === 'message');
@@ -147,7 +149,7 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problem
   };
 
   const itemKinds = new Set<string>();
-  for await (const group of rowGroups(store, record.id, withoutListingColumns)) {
+  for await (const group of rowGroups(store, record.id, { project: withoutListingColumns, indexes })) {
     tally.rows += group.rows.length;
     for (const r of group.rows) if (r.status === 'gone') tally.gone.push({ name: r.name, sourceFolder: r.sourceFolder, internetMessageId: r.internetMessageId });
     await recheckGone(ctx, group.rows, problems, bad);
@@ -176,12 +178,17 @@ async function structuralChecks(ctx: StepContext, writer: ArchiveWriter, problem
 }
 
 /** Each archived message's archive folder, by message id: read from the manifest only when a folder needs it. */
-async function archivedMessageFolders(ctx: StepContext): Promise<Map<string, string>> {
-  const log = new ManifestLog(ctx.store, ctx.record.id, 'export-mail');
-  const index = await log.loadIndex();
+async function archivedMessageFolders(ctx: StepContext, mailIndex: Map<string, RowSummary>): Promise<Map<string, string>> {
   const folders = new Map<string, string>();
-  await log.eachValidSegment(index, async (segment) => {
-    for (const r of segment) if (r.kind === 'message' && r.status === 'archived') folders.set(r.sourceId, r.folder);
+  // One string per folder name, not one per row as each segment's JSON gives them.
+  const names = new Map<string, string>();
+  await new ManifestLog(ctx.store, ctx.record.id, 'export-mail').eachValidSegment(mailIndex, async (segment) => {
+    for (const r of segment) {
+      if (r.kind !== 'message' || r.status !== 'archived') continue;
+      let folder = names.get(r.folder);
+      if (folder === undefined) names.set(r.folder, folder = r.folder);
+      folders.set(r.sourceId, folder);
+    }
   });
   return folders;
 }
@@ -206,15 +213,24 @@ async function reconcileMailFolder(ctx: StepContext, f: MailStepData['folders'][
   }
   const archivedHere = inFolder.filter((r) => r.status === 'archived');
   if (total === archivedHere.length) return { inMailboxNow: total, movedIn: 0, leftSinceCopy: 0 };
-  const now = await readFolderMessages(ctx, f.id);
   const copiedTo = await copiedFolders();
-  const nowIds = new Set(now.map((m) => m.id));
-  const missing = now.filter((m) => !copiedTo.has(m.id));
-  const movedIn = now.filter((m) => { const to = copiedTo.get(m.id); return to !== undefined && to !== f.archivePath; }).length;
+  // The folder's messages now, a page at a time: only their ids are kept, not a 25,000-message listing.
+  const nowIds = new Set<string>();
+  let missing = 0;
+  let firstMissing = '';
+  let movedIn = 0;
+  await eachFolderPage(ctx, f.id, async (page) => {
+    for (const m of page) {
+      nowIds.add(m.id);
+      const to = copiedTo.get(m.id);
+      if (to === undefined) { if (!missing++) firstMissing = m.receivedDateTime ?? 'unknown'; }
+      else if (to !== f.archivePath) movedIn++;
+    }
+  });
   const leftSinceCopy = archivedHere.filter((r) => !nowIds.has(r.sourceId)).length;
-  if (missing.length) problems.push(`${missing.length} message(s) in "${f.sourcePath}" ${MAILBOX_AHEAD} (arrived or moved there after the copy; e.g. received ${missing[0].receivedDateTime ?? 'unknown'})`);
+  if (missing) problems.push(`${missing} message(s) in "${f.sourcePath}" ${MAILBOX_AHEAD} (arrived or moved there after the copy; e.g. received ${firstMissing})`);
   // What the count holds beyond the messages listed is not silently accepted: it is named on the certificate.
-  return { inMailboxNow: total, movedIn, leftSinceCopy, notMessages: Math.max(0, total - now.length) };
+  return { inMailboxNow: total, movedIn, leftSinceCopy, notMessages: Math.max(0, total - nowIds.size) };
 }
 
 /** A message that answered 404 during export must still be gone; if it is back, it must be copied. */
@@ -238,9 +254,10 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   const bad: ManifestRow[] = [];
   let summary = await getJson<VerifySummary>(store, record.id, SUMMARY);
   const rerun = new Set<StepName>();
+  const indexes = await loadIndexes(ctx);
   if (!summary) {
     const tally: Tally = { rows: 0, gone: [] };
-    const folders = await structuralChecks(ctx, writer, problems, bad, tally);
+    const folders = await structuralChecks(ctx, writer, indexes, problems, bad, tally);
     // Events per calendar and contacts per folder, asked of the mailbox again.
     const items = await reconcileCalendarsAndContacts(ctx);
     problems.push(...items.problems);
@@ -256,7 +273,6 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   if (!problems.length) {
     // The long part, resumable: re-read and hash the archived bytes, remembering what is done. Rows are
     // read one archive folder at a time; the sample (if any) is chosen from the indexes' keys alone.
-    const indexes = await loadIndexes(ctx);
     const sampled = sampledKeys(indexes, record.id, record.request.options.verifySample);
     const chosen = (r: ManifestRow) => r.status === 'archived' && (!sampled || sampled.has(rowKey(r)) || lacksQuickXor(r));
     const hashed = new Set((await getJson<string[]>(store, record.id, HASHED)) ?? []);

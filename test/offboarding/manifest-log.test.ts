@@ -49,7 +49,7 @@ describe('the surrender manifest log', () => {
     await writeFolders(id);
     const { store: watched, reads } = counting(store);
     const groups: { folder: string; ids: string[]; reads: number }[] = [];
-    for await (const g of rowGroups(watched, id, undefined, ['export-mail'])) {
+    for await (const g of rowGroups(watched, id, { steps: ['export-mail'] })) {
       groups.push({ folder: g.folder, ids: g.rows.map((r) => `${r.sourceId}@${r.at}`), reads: reads.length });
     }
     expect(groups.map(({ folder, ids }) => ({ folder, ids }))).toEqual([
@@ -60,5 +60,21 @@ describe('the surrender manifest log', () => {
     // and Sent's 1, not all 4 for each folder.
     expect(groups[0].reads).toBe(8 + 3);
     expect(groups[1].reads).toBe(8 + 3 + 1);
+  });
+
+  it('reads no segment for the index when the caller already holds it, and trims rows as it reads them', async () => {
+    const id = randomUUID().replace(/-/g, '');
+    await writeFolders(id);
+    const index = await new ManifestLog(store, id, 'export-mail').loadIndex();
+    const { store: watched, reads } = counting(store);
+    const groups: { folder: string; ids: string[] }[] = [];
+    const project = (r: ManifestRow): ManifestRow => ({ ...r, name: r.name.toUpperCase() });
+    for await (const g of rowGroups(watched, id, { steps: ['export-mail'], indexes: new Map([['export-mail', index]]), project })) {
+      groups.push({ folder: g.folder, ids: g.rows.map((r) => `${r.sourceId}@${r.at}`) });
+      expect(g.rows.every((r) => r.name === r.name.toUpperCase())).toBe(true);
+    }
+    expect(groups.map((g) => g.folder)).toEqual(['Mail/Inbox', 'Mail/Sent']);
+    // One pass for the folders (4 segments), then Inbox's 3 and Sent's 1: no second pass for the index.
+    expect(reads.length).toBe(4 + 3 + 1);
   });
 });
