@@ -274,19 +274,27 @@ async function copyListed(
     };
     // Only a window of messages is under way at a time (not one promise per message of a 25,000-message
     // folder): enough to keep every mailbox and upload slot busy. Written by hand: p-limit would queue
-    // a closure per message up front, which is the growth this avoids.
+    // a closure per message up front, which is the growth this avoids. A finished copy wakes the loop
+    // directly: Promise.race over the copies under way would attach a reaction to each of the 64 per
+    // wait, held until that copy ends, which was the largest source of garbage in the copy.
     const inFlight = new Set<Promise<void>>();
+    let placeFreed: (() => void) | undefined;
     let failure: { reason: unknown } | undefined;
     // The list is read a stored chunk at a time (a listing page), not held whole.
     chunks: for await (const chunk of messageChunks(store, record.id, folder.id)) {
       for (const m of chunk) {
         if (stopped) break chunks;
         if (rows.has(`message:${m.id}`)) continue;
-        while (inFlight.size >= COPY_WINDOW) await Promise.race(inFlight);
+        while (inFlight.size >= COPY_WINDOW) await new Promise<void>((resolve) => { placeFreed = resolve; });
         if (stopped) break chunks;
         const p: Promise<void> = copyOne(m)
           .catch((err: unknown) => { stopped = true; failure ??= { reason: err }; })
-          .finally(() => inFlight.delete(p));
+          .finally(() => {
+            inFlight.delete(p);
+            const wake = placeFreed;
+            placeFreed = undefined;
+            wake?.();
+          });
         inFlight.add(p);
       }
     }
