@@ -1,7 +1,9 @@
 // Samples this process's memory (process.memoryUsage(): rss, heapUsed, heapTotal, external) every second while a workload
 // runs, and reports the peak and the steady state (the median of the last half of the samples, after
-// start-up and the first garbage collections). Any benchmark's workload can use it.
+// start-up and the first garbage collections), and the heap left after each full garbage collection
+// (what the workload really holds, as opposed to garbage not yet collected). Any benchmark's workload can use it.
 import { appendFileSync } from 'node:fs';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { round } from './ipc';
 
 export interface MemorySample {
@@ -23,6 +25,12 @@ export interface MemoryReport {
   /** Median of the last half of the samples. */
   steadyRssMb: number;
   steadyHeapMb: number;
+  /**
+   * The heap in use just after each full (mark-compact) collection, the most and the last: what is
+   * live, without the garbage V8 lets accumulate between collections (which is most of peakHeapMb).
+   * Read as soon as Node reports the collection, so a little allocated since may be included.
+   */
+  liveHeapAfterFullGcMb?: { max: number; last: number; collections: number };
   /** At most `keep` samples, evenly spaced over the run, for plotting. */
   series: MemorySample[];
 }
@@ -40,6 +48,8 @@ export class MemorySampler {
   private readonly samples: MemorySample[] = [];
   private timer?: NodeJS.Timeout;
   private startedAt = 0;
+  private readonly afterFullGc: number[] = [];
+  private gcObserver?: PerformanceObserver;
 
   constructor(readonly everyMs = 1000) {}
 
@@ -56,6 +66,12 @@ export class MemorySampler {
 
   start(): this {
     this.startedAt = Date.now();
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (((entry as { detail?: { kind?: number } }).detail)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.afterFullGc.push(process.memoryUsage().heapUsed / MB);
+      }
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
     this.sample();
     this.timer = setInterval(() => this.sample(), this.everyMs);
     this.timer.unref();
@@ -66,6 +82,9 @@ export class MemorySampler {
   stop(keep = 120): MemoryReport {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.gcObserver?.disconnect();
+    this.gcObserver = undefined;
+    const gcs = this.afterFullGc;
     this.sample();
     const s = this.samples;
     const tail = s.slice(Math.floor(s.length / 2));
@@ -77,6 +96,7 @@ export class MemorySampler {
       peakHeapMb: Math.max(...s.map((x) => x.heapUsedMb)),
       steadyRssMb: round(median(tail.map((x) => x.rssMb)), 1),
       steadyHeapMb: round(median(tail.map((x) => x.heapUsedMb)), 1),
+      ...(gcs.length ? { liveHeapAfterFullGcMb: { max: round(Math.max(...gcs), 1), last: round(gcs[gcs.length - 1], 1), collections: gcs.length } } : {}),
       series: s.filter((_, i) => i % step === 0),
     };
   }
