@@ -344,20 +344,21 @@ async function fetchMessage(ctx: StepContext, userId: string, messageId: string,
     }
     budget.take(size);
     try {
-      // One buffer of the announced length, filled as chunks arrive (no second copy).
-      const bytes = Buffer.allocUnsafe(size);
+      // The chunks as they arrived, uploaded as they are: fetch gives each chunk its own buffer, so
+      // gathering them into one more buffer would only double the garbage each message leaves.
+      const chunks: Buffer[] = [];
       let at = 0;
       for await (const chunk of body) {
         const b = chunk as Buffer;
         if (at + b.length > size) throw new ShortDownload(`a message's content ran past the ${size} bytes announced`);
-        b.copy(bytes, at);
+        chunks.push(b);
         at += b.length;
       }
       if (at !== size) throw new ShortDownload(`a message's content ended after ${at} of the ${size} bytes announced`);
       let released = false;
       return {
         size,
-        open: () => Readable.from([bytes]),
+        open: () => Readable.from(chunks),
         release: async () => { if (!released) { released = true; budget.release(size); } },
       };
     } catch (err) {
