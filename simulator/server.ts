@@ -15,6 +15,7 @@ import { findUser } from './state';
 import { routeGraph } from './routes';
 import { handleExchange } from './routes/exchange';
 import { handleUploadUrl } from './routes/uploads';
+import { handleDownloadUrl } from './routes/files';
 import { packageRoot } from '../config/paths';
 import { prng } from './prng';
 
@@ -197,6 +198,11 @@ export class SimulatorServer {
     if (url.pathname.startsWith('/keyvault/')) return this.send(res, this.keyVaultGetSecret(method, url, headers.authorization));
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (token && method === 'POST') return this.send(res, this.issueToken(token[1], new URLSearchParams(body.toString('utf8'))));
+
+    // Pre-authenticated download URLs (GET .../content redirects to one) carry no token and are
+    // SharePoint's, not Graph's: neither counted as a Graph request nor throttled as one.
+    const download = /^\/download\/([^/]+)$/.exec(url.pathname);
+    if (download) return this.send(res, handleDownloadUrl(this.tenants.values(), download[1], method));
 
     // Upload sessions' URLs carry no token, as with Graph.
     const upload = /^\/upload\/([^/]+)$/.exec(url.pathname);

@@ -214,6 +214,11 @@ export interface TenantState {
   uploadSessions: Map<string, UploadSession>;
   /** How long an upload session lives (Graph: days; tests shorten it). */
   uploadSessionTtlMs: number;
+  /**
+   * Pre-authenticated download URLs that GET .../content redirects to, by token: the bytes as they were
+   * when the URL was given, and when it stops working (Graph: "a few minutes").
+   */
+  downloadUrls: Map<string, { content: GeneratedBody; expires: number }>;
 }
 
 export interface UploadSession {
@@ -300,6 +305,7 @@ export function buildTenant(scenario: Scenario, now: DateTime): TenantState {
     mailboxPermissions: [],
     sentMail: [],
     uploadSessions: new Map(),
+    downloadUrls: new Map(),
     uploadSessionTtlMs: 15 * 60 * 1000,
     licences: { p1: plans.has('AAD_PREMIUM') || plans.has('AAD_PREMIUM_P2'), p2: plans.has('AAD_PREMIUM_P2'), intune: plans.has('INTUNE_A') },
   };

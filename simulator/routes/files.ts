@@ -1,7 +1,8 @@
 // Drives: user OneDrives, site libraries, delta (with deltaLink tokens that return only changes),
 // items by id or path, children, new folders, deletion, sharing permissions, content, site lookup.
-import { applySelect, badRequest, collect, graphError, page, unescapeSegment, type SimRequest, type SimResponse } from '../http';
-import { findUser, itemContent, rootOf, stableId, type SimDrive, type SimItem } from '../state';
+import { applySelect, badRequest, collect, graphError, page, unescapeSegment, type GeneratedBody, type SimRequest, type SimResponse } from '../http';
+import { randomBytes } from 'node:crypto';
+import { findUser, itemContent, rootOf, stableId, type SimDrive, type SimItem, type TenantState } from '../state';
 import { childIndex, childNamed, childrenOf, driveView, editFile, freeName, itemByPath, itemView, touch } from '../drives';
 import type { Route } from '.';
 
@@ -162,9 +163,9 @@ export const filesRoutes: Route[] = [
         const bytes = collect(itemContent(at.item));
         at.item.editsAfterRead--;
         editFile(req.tenant, at.drive, at.item, 'edited while being copied');
-        return { status: 200, stream: { length: bytes.length, chunks: () => [bytes] }, headers: { 'Content-Type': 'application/octet-stream' } };
+        return redirectToDownload(req, { length: bytes.length, chunks: () => [bytes] });
       }
-      return { status: 200, stream: itemContent(at.item), headers: { 'Content-Type': 'application/octet-stream' } };
+      return redirectToDownload(req, itemContent(at.item));
     },
   },
   {
@@ -190,3 +191,34 @@ export const filesRoutes: Route[] = [
     },
   },
 ];
+
+/** How long a pre-authenticated download URL works: "only valid for a short period of time (a few minutes)". */
+export const DOWNLOAD_URL_TTL_MS = 5 * 60 * 1000;
+
+/**
+ * GET .../content answers "302 Found" with a pre-authenticated download URL in Location, the same URL as
+ * the item's @microsoft.graph.downloadUrl; the download itself needs no Authorization header and is
+ * SharePoint's, not a Graph request ("Download driveItem content").
+ */
+function redirectToDownload(req: SimRequest, content: GeneratedBody): SimResponse {
+  const token = randomBytes(18).toString('base64url');
+  req.tenant.downloadUrls.set(token, { content, expires: Date.now() + DOWNLOAD_URL_TTL_MS });
+  const origin = req.base.replace(/\/(v1\.0|beta)$/, '');
+  return { status: 302, headers: { Location: `${origin}/download/${token}` } };
+}
+
+/** A pre-authenticated download URL: the bytes, with no token needed; an expired or unknown one is refused. */
+export function handleDownloadUrl(tenants: Iterable<TenantState>, token: string, method: string): SimResponse {
+  if (method !== 'GET') return graphError(405, 'invalidRequest', 'A download URL answers GET only.');
+  for (const t of tenants) {
+    const d = t.downloadUrls.get(token);
+    if (!d) continue;
+    if (Date.now() > d.expires) {
+      t.downloadUrls.delete(token);
+      break;
+    }
+    return { status: 200, stream: d.content, headers: { 'Content-Type': 'application/octet-stream' } };
+  }
+  // Microsoft documents only that the URL stops working after a few minutes, not the status it then gives.
+  return graphError(401, 'unauthenticated', 'The download URL has expired or is not valid.');
+}
