@@ -75,8 +75,10 @@ describe('surrender under faults', () => {
   });
 
   it('with 10 % 429s and Outlook\'s per-app concurrency limit the export completes with at most 4 Outlook requests at once', async () => {
-    // 60 in the Inbox (122 messages, some 600 requests) still draws dozens of 429s (57 with this seed) and keeps 4 reads in flight.
-    const h = await harness({ name: 'surrender-throttled', inbox: 60 }, { faults: { seed: 7, throttleRate: 0.1, retryAfterSeconds: 0, outlookConcurrency: 4 } });
+    // 70 in the Inbox (about 140 messages, some 700 requests) draws dozens of 429s and keeps 4 reads in flight;
+    // the Inbox is larger than the 64 copies export-mail keeps under way in a folder, so the copy also has
+    // to wait for places to free as copies finish (and retries hold them longer).
+    const h = await harness({ name: 'surrender-throttled', inbox: 70 }, { faults: { seed: 7, throttleRate: 0.1, retryAfterSeconds: 0, outlookConcurrency: 4 } });
     try {
       const record = await surrender(h);
       expect(record.status).toBe('done');
