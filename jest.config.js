@@ -16,7 +16,5 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
-  // Known-slow suites first even without Jest's timing cache (fresh clone, CI): see the file.
-  testSequencer: '<rootDir>/test/support/sequencer.js',
   maxWorkers: 2,
 };
