@@ -1,7 +1,7 @@
 // Drives: user OneDrives, site libraries, delta (with deltaLink tokens that return only changes),
 // items by id or path, children, new folders, deletion, sharing permissions, content, site lookup.
-import { applySelect, badRequest, collect, graphError, page, unescapeSegment, type GeneratedBody, type SimRequest, type SimResponse } from '../http';
 import { randomBytes } from 'node:crypto';
+import { applySelect, badRequest, collect, graphError, page, unescapeSegment, type GeneratedBody, type SimRequest, type SimResponse } from '../http';
 import { findUser, itemContent, rootOf, stableId, type SimDrive, type SimItem, type TenantState } from '../state';
 import { childIndex, childNamed, childrenOf, driveView, editFile, freeName, itemByPath, itemView, touch } from '../drives';
 import type { Route } from '.';
@@ -193,7 +193,7 @@ export const filesRoutes: Route[] = [
 ];
 
 /** How long a pre-authenticated download URL works: "only valid for a short period of time (a few minutes)". */
-export const DOWNLOAD_URL_TTL_MS = 5 * 60 * 1000;
+const DOWNLOAD_URL_TTL_MS = 5 * 60 * 1000;
 
 /**
  * GET .../content answers "302 Found" with a pre-authenticated download URL in Location, the same URL as
@@ -201,8 +201,15 @@ export const DOWNLOAD_URL_TTL_MS = 5 * 60 * 1000;
  * SharePoint's, not a Graph request ("Download driveItem content").
  */
 function redirectToDownload(req: SimRequest, content: GeneratedBody): SimResponse {
+  const urls = req.tenant.downloadUrls;
+  const now = Date.now();
+  // Every URL lives as long, so the Map's insertion order is expiry order: the expired ones are at its front.
+  for (const [old, d] of urls) {
+    if (d.expires >= now) break;
+    urls.delete(old);
+  }
   const token = randomBytes(18).toString('base64url');
-  req.tenant.downloadUrls.set(token, { content, expires: Date.now() + DOWNLOAD_URL_TTL_MS });
+  urls.set(token, { content, expires: now + DOWNLOAD_URL_TTL_MS });
   const origin = req.base.replace(/\/(v1\.0|beta)$/, '');
   return { status: 302, headers: { Location: `${origin}/download/${token}` } };
 }

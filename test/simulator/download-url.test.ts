@@ -41,6 +41,19 @@ describe('a drive item\'s content', () => {
     expect((await fetch(location)).status).toBe(401);
   });
 
+  it('forgets expired download URLs as it hands out new ones, so a long export does not pile them up', async () => {
+    const path = await minutes();
+    const redirect = () => fetch(`${sim.url}${path}`, { headers: { Authorization: `Bearer ${token}` }, redirect: 'manual' });
+    await redirect();
+    await redirect();
+    const urls = sim.tenant().downloadUrls;
+    expect(urls.size).toBeGreaterThanOrEqual(2);
+    for (const d of urls.values()) d.expires = Date.now() - 1;
+    const fresh = (await redirect()).headers.get('location')!;
+    expect(urls.size).toBe(1);
+    expect((await fetch(fresh)).status).toBe(200);
+  });
+
   it('is read by the product\'s download, which follows the redirect', async () => {
     const graph = createGraphContext(readEnvironment(sim.env()));
     const got = await graph.download((await minutes()).replace(/^\/v1\.0/, ''));
