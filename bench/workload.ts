@@ -319,6 +319,7 @@ serve({
     }
     const setup = totals(graph);
     const memory = new MemorySampler(1000).start();
+    memory.mark('export-mail');
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(Math.round(process.memoryUsage().rss / 1048576)), 5000);
     let firstAt: number | undefined;
@@ -352,9 +353,13 @@ serve({
     let verifyS: number | undefined;
     if (args.verify && r.status === 'done') {
       const tv = performance.now();
+      // Verify's first progress event is its first item re-read: the checks of the archive's folders come before.
+      let hashing = false;
+      const hooks = { onProgress: (e: { step: string }) => { if (e.step === 'verify' && !hashing) { hashing = true; memory.mark('verify: re-read and hash'); } } };
       for (const step of ['export-contacts', 'export-calendar', 'export-files', 'verify'] as StepName[]) {
-        let s = await runOffboardingStep(deps, id, step, { owner });
-        while (s.status === 'more') s = await runOffboardingStep(deps, id, step, { owner });
+        memory.mark(step === 'verify' ? 'verify: folder checks' : step);
+        let s = await runOffboardingStep(deps, id, step, { owner, hooks });
+        while (s.status === 'more') s = await runOffboardingStep(deps, id, step, { owner, hooks });
         laterSteps[step] = s.status === 'failed' ? `failed: ${s.message}` : s.status;
         if (step === 'verify' && s.status === 'done') verifyCounts = s.counts;
         if (s.status !== 'done') break;

@@ -15,6 +15,18 @@ export interface MemorySample {
   heapTotalMb?: number;
   externalMb?: number;
   arrayBuffersMb?: number;
+  /** What the workload was doing (the last mark), when it marks its phases. */
+  phase?: string;
+}
+
+/** One marked phase of the workload: its own peaks, so a report says which part of a job the memory went to. */
+export interface PhaseMemory {
+  phase: string;
+  fromS: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  /** The most heap left after a full collection that ended in this phase. */
+  liveHeapMb?: number;
 }
 
 export interface MemoryReport {
@@ -31,6 +43,8 @@ export interface MemoryReport {
    * Read as soon as Node reports the collection, so a little allocated since may be included.
    */
   liveHeapAfterFullGcMb?: { max: number; last: number; collections: number };
+  /** Each marked phase in order (none when the workload marks none). */
+  byPhase?: PhaseMemory[];
   /** At most `keep` samples, evenly spaced over the run, for plotting. */
   series: MemorySample[];
 }
@@ -48,8 +62,10 @@ export class MemorySampler {
   private readonly samples: MemorySample[] = [];
   private timer?: NodeJS.Timeout;
   private startedAt = 0;
-  private readonly afterFullGc: number[] = [];
+  private readonly afterFullGc: { mb: number; phase?: string }[] = [];
   private gcObserver?: PerformanceObserver;
+  private phase?: string;
+  private readonly phases: { phase: string; fromS: number }[] = [];
 
   constructor(readonly everyMs = 1000) {}
 
@@ -58,6 +74,7 @@ export class MemorySampler {
     const s: MemorySample = {
       atS: round((Date.now() - this.startedAt) / 1000, 1), rssMb: round(m.rss / MB, 1), heapUsedMb: round(m.heapUsed / MB, 1),
       heapTotalMb: round(m.heapTotal / MB, 1), externalMb: round(m.external / MB, 1), arrayBuffersMb: round(m.arrayBuffers / MB, 1),
+      ...(this.phase ? { phase: this.phase } : {}),
     };
     this.samples.push(s);
     // BENCH_MEMORY_LOG=<file> appends every sample as a JSON line, to see over time where the memory goes.
@@ -68,7 +85,7 @@ export class MemorySampler {
     this.startedAt = Date.now();
     this.gcObserver = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
-        if (((entry as { detail?: { kind?: number } }).detail)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.afterFullGc.push(process.memoryUsage().heapUsed / MB);
+        if (((entry as { detail?: { kind?: number } }).detail)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.afterFullGc.push({ mb: process.memoryUsage().heapUsed / MB, phase: this.phase });
       }
     });
     this.gcObserver.observe({ entryTypes: ['gc'] });
@@ -78,13 +95,20 @@ export class MemorySampler {
     return this;
   }
 
+  /** The workload starts a new phase: a sample is taken now, and later samples count towards it. */
+  mark(phase: string): void {
+    this.phase = phase;
+    this.phases.push({ phase, fromS: round((Date.now() - this.startedAt) / 1000, 1) });
+    if (this.timer) this.sample();
+  }
+
   /** Stops sampling (taking one last sample) and reports. */
   stop(keep = 120): MemoryReport {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.gcObserver?.disconnect();
     this.gcObserver = undefined;
-    const gcs = this.afterFullGc;
+    const gcs = this.afterFullGc.map((g) => g.mb);
     this.sample();
     const s = this.samples;
     const tail = s.slice(Math.floor(s.length / 2));
@@ -97,7 +121,21 @@ export class MemorySampler {
       steadyRssMb: round(median(tail.map((x) => x.rssMb)), 1),
       steadyHeapMb: round(median(tail.map((x) => x.heapUsedMb)), 1),
       ...(gcs.length ? { liveHeapAfterFullGcMb: { max: round(Math.max(...gcs), 1), last: round(gcs[gcs.length - 1], 1), collections: gcs.length } } : {}),
+      ...(this.phases.length ? { byPhase: this.byPhase() } : {}),
       series: s.filter((_, i) => i % step === 0),
     };
+  }
+
+  private byPhase(): PhaseMemory[] {
+    return this.phases.map(({ phase, fromS }) => {
+      const own = this.samples.filter((x) => x.phase === phase);
+      const live = this.afterFullGc.filter((g) => g.phase === phase).map((g) => g.mb);
+      return {
+        phase, fromS,
+        peakRssMb: own.length ? Math.max(...own.map((x) => x.rssMb)) : 0,
+        peakHeapMb: own.length ? Math.max(...own.map((x) => x.heapUsedMb)) : 0,
+        ...(live.length ? { liveHeapMb: round(Math.max(...live), 1) } : {}),
+      };
+    });
   }
 }

@@ -27,4 +27,20 @@ describe('the memory sampler', () => {
     // While held, the live heap included the 40 MB; once released, a full collection shows it gone.
     expect(live.max - live.last).toBeGreaterThan(30);
   });
+
+  it('gives each phase the workload marks its own peak, so a report says which part of a job took the memory', async () => {
+    const sampler = new MemorySampler(10).start();
+    sampler.mark('holding');
+    const held: number[][] = Array.from({ length: 40 }, () => new Array<number>(128 * 1024).fill(1.5));
+    await settle();
+    expect(held.length).toBe(40);
+    held.length = 0;
+    fullGc();
+    sampler.mark('released');
+    await settle();
+    const phases = sampler.stop().byPhase!;
+    expect(phases.map((p) => p.phase)).toEqual(['holding', 'released']);
+    expect(phases[0].fromS).toBeLessThanOrEqual(phases[1].fromS);
+    expect(phases[0].peakHeapMb - phases[1].peakHeapMb).toBeGreaterThan(30);
+  });
 });
