@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import type { FaultOptions } from '../../simulator';
 import { startAzurite } from '../../store/azurite';
+import type { Confinement } from './memory-cgroup';
 import { packageRoot } from '../../config/paths';
 import { ChildRpc, type ProcessUsage } from './ipc';
 import type { BenchTenantSpec } from './scenario';
@@ -65,13 +66,15 @@ export async function withAzurite<T>(fn: (connectionString: string) => Promise<T
 }
 
 /** Runs one job in a fresh workload process, so its peak RSS is the job's alone. */
-export async function inWorkload<T>(cmd: string, args: unknown): Promise<T> {
+/** `confined`: the workload runs in that memory cgroup (memory-cgroup.ts), which is removed after. */
+export async function inWorkload<T>(cmd: string, args: unknown, confined?: Confinement): Promise<T> {
   // BENCH_WORKLOAD_NODE_ARGS (e.g. --max-old-space-size=160) runs the measured process with a heap cap.
-  const rpc = new ChildRpc(script('workload'), (process.env.BENCH_WORKLOAD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));
+  const rpc = new ChildRpc(script('workload'), (process.env.BENCH_WORKLOAD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), confined);
   try {
     return await rpc.call<T>(cmd, args);
   } finally {
     await rpc.close();
+    confined?.cleanup();
   }
 }
 

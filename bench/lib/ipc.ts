@@ -1,6 +1,7 @@
 // Request/reply over Node's IPC channel between the bench runner and its child processes (the
 // simulator, the measured workload). Hand-written: a dozen lines, no library does just this.
 import { fork, type ChildProcess } from 'node:child_process';
+import { getHeapStatistics } from 'node:v8';
 
 interface RpcRequest { id: number; cmd: string; args?: unknown }
 interface RpcReply { id: number; ok: boolean; result?: unknown; error?: string }
@@ -12,8 +13,12 @@ export class ChildRpc {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly exited: Promise<number | null>;
 
-  constructor(script: string, execArgv: string[] = []) {
-    this.child = fork(script, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** `launch` starts the child another way than `node execArgv script` (in a memory cgroup: memory-cgroup.ts). */
+  constructor(script: string, execArgv: string[] = [], launch?: { execPath: string; execArgv: (nodeArgs: string[]) => string[] }) {
+    this.child = fork(script, [], {
+      ...(launch ? { execPath: launch.execPath, execArgv: launch.execArgv(execArgv) } : { execArgv }),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.child.on('message', (m: RpcReply) => {
       const waiter = this.pending.get(m.id);
       if (!waiter) return;
@@ -62,11 +67,16 @@ export interface ProcessUsage {
   maxRssMb: number;
   cpuUserS: number;
   cpuSystemS: number;
+  /** The heap Node gave this process (v8 heap_size_limit): sized from the memory it may use, when no flag sets it. */
+  heapLimitMb?: number;
 }
 
 export function processUsage(): ProcessUsage {
   const u = process.resourceUsage();
-  return { maxRssMb: Math.round(u.maxRSS / 1024), cpuUserS: round(u.userCPUTime / 1e6, 1), cpuSystemS: round(u.systemCPUTime / 1e6, 1) };
+  return {
+    maxRssMb: Math.round(u.maxRSS / 1024), cpuUserS: round(u.userCPUTime / 1e6, 1), cpuSystemS: round(u.systemCPUTime / 1e6, 1),
+    heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 1048576),
+  };
 }
 
 export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
