@@ -53,7 +53,9 @@ at most 4 Outlook requests in flight per app across all mailboxes and tenants (4
 time ("Microsoft Graph service-specific throttling limits", Outlook service limits); the surrender benchmarks also set each mailbox's
 request budget.
 Each measured workload runs in its own child process (\`workload.ts\`); the simulator (\`sim-process.ts\`) and Azurite run in others, so
-their CPU and memory never count as the client's.
+their CPU and memory never count as the client's. Workloads have this machine's memory, and so the larger default heap Node
+sizes from it, except the surrender's full run: that has the deployed instance's memory (a memory cgroup, \`lib/memory-cgroup.ts\`),
+and is repeated with the machine's for comparison; its rows give \`heapLimitMb\`, the heap Node gave the workload.
 
 | variable | default | meaning |
 |---|---|---|
