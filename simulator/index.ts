@@ -21,6 +21,12 @@ export interface SimulatorOptions {
   pageSize?: number;
   /** How long an upload session stays open (default 15 minutes). */
   uploadSessionTtlMs?: number;
+  /**
+   * How long each mailbox request takes at "Exchange" (default 25 ms, what the benchmarks assume). The
+   * delay makes requests overlap so Outlook's concurrency limits are tested; a test that checks none of
+   * them and makes thousands of mailbox requests can set 0 and not wait for nothing.
+   */
+  mailboxWorkMs?: number;
   /** The instant scenario times ("6 hours ago") are relative to (ISO); default the real now. Tests that
    *  compare two simulators' findings pin it, or a run crossing a minute boundary reads different times. */
   now?: string;
@@ -69,6 +75,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const sim = new SimulatorServer(tenants);
   sim.managedIdentity.homeTenantId = sim.appHomeTenantId = [...tenants.values()][0].tenantId;
   sim.pageSize = opts.pageSize;
+  if (opts.mailboxWorkMs !== undefined) sim.mailboxWorkMs = opts.mailboxWorkMs;
   if (opts.faults) sim.setFaults(opts.faults);
   await new Promise<void>((resolve, reject) => {
     sim.server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'

@@ -155,6 +155,8 @@ export class SimulatorServer {
   private readonly outlookInFlight = new Map<string, number>();
   private readonly mailboxWindow = new Map<string, number[]>();
   pageSize?: number;
+  /** How long each mailbox request takes (default MAILBOX_WORK_MS); a test that checks no limit can set 0. */
+  mailboxWorkMs = MAILBOX_WORK_MS;
   url = '';
   readonly stats: SimulatorStats;
 
@@ -279,7 +281,7 @@ export class SimulatorServer {
     this.inFlight.set(key, now);
     this.outlookInFlight.set(app, appNow);
     try {
-      await sleep(MAILBOX_WORK_MS);
+      if (this.mailboxWorkMs > 0) await sleep(this.mailboxWorkMs);
       return await routeGraph(req);
     } finally {
       this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);

@@ -36,7 +36,8 @@ async function expectOneCleanSurrender(h: Harness, id: string): Promise<void> {
 
 describe('one surrender of a councillor at a time', () => {
   it('two starts at once: one creates the surrender, the other is refused naming it; two runners at once: one runs, the other is refused', async () => {
-    const h = await harness({ name: 'concurrent-starts', inbox: 12 });
+    // Exchange's 25 ms per mailbox request keeps the first runner going while the second tries.
+    const h = await harness({ name: 'concurrent-starts', inbox: 12 }, { mailboxWorkMs: 25 });
     try {
       const deps = h.deps();
       const id = surrenderId(h.council.tenantId, LEAVER, TERM_END);

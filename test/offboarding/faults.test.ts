@@ -78,7 +78,7 @@ describe('surrender under faults', () => {
     // 70 in the Inbox (about 140 messages, some 700 requests) draws dozens of 429s and keeps 4 reads in flight;
     // the Inbox is larger than the 64 copies export-mail keeps under way in a folder, so the copy also has
     // to wait for places to free as copies finish (and retries hold them longer).
-    const h = await harness({ name: 'surrender-throttled', inbox: 70 }, { faults: { seed: 7, throttleRate: 0.1, retryAfterSeconds: 0, outlookConcurrency: 4 } });
+    const h = await harness({ name: 'surrender-throttled', inbox: 70 }, { mailboxWorkMs: 25, faults: { seed: 7, throttleRate: 0.1, retryAfterSeconds: 0, outlookConcurrency: 4 } });
     try {
       const record = await surrender(h);
       expect(record.status).toBe('done');
