@@ -6,6 +6,8 @@
 import { esc } from '../reports/escape';
 import { pageHead } from '../reports/page-head';
 import { ukDateTime } from '../core/uk-time';
+import { OrderedScratchFile } from './ordered-scratch-file';
+import { TempTextFile, type WrittenTextFile } from './temp-text-file';
 import type { ManifestRow } from './manifest';
 
 const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;margin:1.5rem;line-height:1.4}
@@ -18,39 +20,56 @@ const SCRIPT = `document.querySelectorAll('th button').forEach(function(b,i){b.a
 
 const COLUMNS = ['Received', 'From', 'To', 'Subject', 'Attachments', 'Size (bytes)'];
 
-/** One message's table row, with what the page is ordered by; small, so a whole mailbox's fit in memory. */
-export interface FolderIndexEntry {
+/** What a message's table row shows: the listing's columns and the copy's size, never the body. */
+export type FolderIndexItem = Pick<ManifestRow, 'name' | 'received' | 'from' | 'to' | 'subject' | 'hasAttachments' | 'size'>;
+
+/** What the page is ordered by. */
+interface PageOrder {
   received: string;
   name: string;
-  html: string;
 }
 
-/** The row for an archived message (from its manifest row: the listing's columns, never the body). */
-export function folderIndexEntry(r: ManifestRow): FolderIndexEntry {
+/** A message's table row. */
+function tableRow(r: FolderIndexItem): string {
   const to = (r.to ?? []).join(', ');
   const subject = r.subject || '(no subject)';
-  const html = `<tr><td data-sort="${esc(r.received ?? '')}">${r.received ? esc(ukDateTime(r.received)) : ''}</td><td data-sort="${esc((r.from ?? '').toLowerCase())}">${esc(r.from ?? '')}</td><td data-sort="${esc(to.toLowerCase())}">${esc(to)}</td><td data-sort="${esc(subject.toLowerCase())}"><a href="${esc(encodeURIComponent(r.name))}">${esc(subject)}</a></td><td data-sort="${r.hasAttachments ? 1 : 0}">${r.hasAttachments ? 'Yes' : 'No'}</td><td class="num" data-sort="${r.size}">${r.size.toLocaleString('en-GB')}</td></tr>`;
-  return { received: r.received ?? '', name: r.name, html };
+  return `<tr><td data-sort="${esc(r.received ?? '')}">${r.received ? esc(ukDateTime(r.received)) : ''}</td><td data-sort="${esc((r.from ?? '').toLowerCase())}">${esc(r.from ?? '')}</td><td data-sort="${esc(to.toLowerCase())}">${esc(to)}</td><td data-sort="${esc(subject.toLowerCase())}"><a href="${esc(encodeURIComponent(r.name))}">${esc(subject)}</a></td><td data-sort="${r.hasAttachments ? 1 : 0}">${r.hasAttachments ? 'Yes' : 'No'}</td><td class="num" data-sort="${r.size}">${r.size.toLocaleString('en-GB')}</td></tr>`;
 }
 
-/** Newest first, then by file name: the same entries always give the same bytes, so a rerun can skip an unchanged page. */
-export const byNewestFirst = (a: FolderIndexEntry, b: FolderIndexEntry): number => b.received.localeCompare(a.received) || a.name.localeCompare(b.name);
+/** Newest first (undated last), then by file name: the same messages always give the same bytes, so a rerun can skip an unchanged page. */
+const byNewestFirst = (a: PageOrder, b: PageOrder): number => b.received.localeCompare(a.received) || a.name.localeCompare(b.name);
+
+/**
+ * Builds a folder's index.html in a temporary file from the messages `fill` adds, in any order. Each
+ * row is rendered as it is added and set aside in a scratch file; only its sort key stays in memory.
+ */
+export async function buildFolderIndex(
+  folder: { sourcePath: string }, councillor: string, fill: (add: (item: FolderIndexItem) => Promise<void>) => Promise<void>,
+): Promise<WrittenTextFile> {
+  const rows = await OrderedScratchFile.create<PageOrder>();
+  try {
+    await fill((item) => rows.add({ received: item.received ?? '', name: item.name }, tableRow(item)));
+    return await TempTextFile.build('index.html', (out) => writeFolderIndex(out, folder, rows.count, rows.inOrder(byNewestFirst), councillor));
+  } finally {
+    await rows.discard();
+  }
+}
 
 /**
  * Writes one folder's page to `out` a row at a time (a 25,000-message Inbox's page is about 10 MB, never
- * held as one string). `entries` must already be in page order (byNewestFirst).
+ * held as one string); `rows` come in page order.
  */
-export async function writeFolderIndex(out: { write(text: string): Promise<void> }, folder: { sourcePath: string }, entries: readonly FolderIndexEntry[], councillor: string): Promise<void> {
+async function writeFolderIndex(out: { write(text: string): Promise<void> }, folder: { sourcePath: string }, count: number, rows: AsyncIterable<string>, councillor: string): Promise<void> {
   await out.write(`${pageHead(`${folder.sourcePath}: ${councillor}`, CSS, SCRIPT)}
 <body>
 <main>
 <h1>${esc(folder.sourcePath)}</h1>
-<p>${entries.length.toLocaleString('en-GB')} message(s) from the mailbox of ${esc(councillor)}, newest first. Each subject opens the message (.eml, with its attachments) in Outlook or any mail program.</p>
+<p>${count.toLocaleString('en-GB')} message(s) from the mailbox of ${esc(councillor)}, newest first. Each subject opens the message (.eml, with its attachments) in Outlook or any mail program.</p>
 <table>
 <thead><tr>${COLUMNS.map((c, i) => `<th scope="col"${i === 0 ? ' aria-sort="descending"' : ''}${i === 5 ? ' class="num"' : ''}><button type="button">${c}</button></th>`).join('')}</tr></thead>
 <tbody>
 `);
-  for (const e of entries) await out.write(`${e.html}\n`);
+  for await (const row of rows) await out.write(`${row}\n`);
   await out.write(`</tbody>
 </table>
 </main>

@@ -17,8 +17,7 @@ import { appendMessageChunk, clearMessageList, LIST_CHUNK, messageChunks, type L
 import { recoverableDeletionsFolder, walkMailFolders, type MailFolderEntry } from '../mail-folders';
 import { findUncopiable, recordUncopiable } from '../mailbox-extras';
 import { messageFileName } from '../names';
-import { byNewestFirst, folderIndexEntry, writeFolderIndex, type FolderIndexEntry } from '../folder-index';
-import { TempTextFile } from '../temp-text-file';
+import { buildFolderIndex } from '../folder-index';
 import { loadStepData, saveStepData } from '../state';
 import { TimeSlice } from '../slice';
 import type { Step, StepContext, StepOutcome } from '../types';
@@ -122,22 +121,32 @@ async function namesTaken(ctx: StepContext, folderId: string): Promise<Set<strin
 /**
  * One catch-up pass: each folder re-listed; a message with no manifest row and not yet listed (arrived,
  * or moved in from a folder where it was never copied) is added to its folder's list. Returns how many.
+ * Only the messages with no row are held, and only they are looked for in the stored lists: after a
+ * full copy every listed message has a row, so a 50,000-message mailbox's ids are never gathered here.
  */
 async function catchUpPass(ctx: StepContext, data: MailStepData, rows: Map<string, RowSummary>): Promise<number> {
   const { store, record } = ctx;
-  let found = 0;
-  const listedAnywhere = new Set<string>();
-  for (const folder of data.folders) {
-    for await (const chunk of messageChunks(store, record.id, folder.id)) for (const m of chunk) listedAnywhere.add(m.id);
-  }
+  const unseen = new Map<string, RawMessage[]>();
+  // A message moved between folders while they were re-listed can show in both: it is taken once.
+  const seen = new Set<string>();
   for (const folder of data.folders) {
     const fresh: RawMessage[] = [];
     await eachFolderPage(ctx, folder.id, async (page) => {
-      for (const m of page) if (!rows.has(`message:${m.id}`) && !listedAnywhere.has(m.id)) fresh.push(m);
+      for (const m of page) if (!rows.has(`message:${m.id}`) && !seen.has(m.id)) { seen.add(m.id); fresh.push(m); }
     });
+    if (fresh.length) unseen.set(folder.id, fresh);
+  }
+  if (!unseen.size) return 0;
+  // Listed already (in this folder or another) but with no row yet: copyListed copies it from that list.
+  const listed = new Set<string>();
+  for (const folder of data.folders) {
+    for await (const chunk of messageChunks(store, record.id, folder.id)) for (const m of chunk) if (seen.has(m.id)) listed.add(m.id);
+  }
+  let found = 0;
+  for (const folder of data.folders) {
+    const fresh = (unseen.get(folder.id) ?? []).filter((m) => !listed.has(m.id));
     if (!fresh.length) continue;
     const named = nameMessages(fresh, await namesTaken(ctx, folder.id));
-    for (const m of named) listedAnywhere.add(m.id);
     await appendMessageChunk(store, record.id, folder.id, named);
     data.listed[folder.id] = (data.listed[folder.id] ?? 0) + named.length;
     found += named.length;
@@ -193,22 +202,29 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
 
 /**
  * Each folder's index.html (the clerk's browsable list), rewritten whenever the step finishes, with its
- * manifest row. One folder's rows are read back at a time, from the stored segments that hold them; each
- * page is written to a temporary file and uploaded from it, and an unchanged page (same size and SHA-256
- * as its last row) is not uploaded again.
+ * manifest row. A folder's page lists the messages of its stored list that were archived (each listed
+ * message is copied into its own folder's archive folder), with the size from the rows index: the
+ * list has every other column, so no manifest segment is read. Each page is written to a temporary
+ * file and uploaded from it, and an unchanged page (same size and SHA-256 as its last row) is not
+ * uploaded again.
  */
 async function writeFolderIndexes(ctx: StepContext, data: MailStepData, writer: ArchiveWriter, log: ManifestLog, rows: Map<string, RowSummary>): Promise<void> {
+  const { store, record } = ctx;
   await log.flush();
-  const councillor = ctx.record.target!.displayName;
-  // Which stored segments hold each folder's rows, then one folder's rendered table rows at a time.
-  const segments = await log.folderSegments(rows);
+  const councillor = record.target!.displayName;
   for (const folder of data.folders) {
-    const folderEntries: FolderIndexEntry[] = [];
-    await log.eachValidSegment(rows, async (segment) => {
-      for (const r of segment) if (r.kind === 'message' && r.status === 'archived' && r.folder === folder.archivePath) folderEntries.push(folderIndexEntry(r));
-    }, segments.get(folder.archivePath) ?? []);
-    folderEntries.sort(byNewestFirst);
-    const page = await TempTextFile.build('index.html', (out) => writeFolderIndex(out, folder, folderEntries, councillor));
+    const page = await buildFolderIndex(folder, councillor, async (add) => {
+      // One row per message, as in the manifest: a message the list held twice was copied once, under its first name.
+      const added = new Set<string>();
+      for await (const chunk of messageChunks(store, record.id, folder.id)) {
+        for (const m of chunk) {
+          const copy = rows.get(`message:${m.id}`);
+          if (copy?.status !== 'archived' || added.has(m.id)) continue;
+          added.add(m.id);
+          await add({ ...listingColumns(m), name: m.name, received: m.receivedDateTime, size: copy.size });
+        }
+      }
+    });
     try {
       const key = `index:${folder.id}`;
       const previous = rows.get(key);

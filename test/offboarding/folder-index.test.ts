@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { byNewestFirst, folderIndexEntry, writeFolderIndex } from '../../offboarding/folder-index';
+import { buildFolderIndex } from '../../offboarding/folder-index';
 import { TempTextFile } from '../../offboarding/temp-text-file';
 import type { ManifestRow } from '../../offboarding/manifest';
 
@@ -12,7 +12,7 @@ const row = (name: string, received: string | undefined, extra: Partial<Manifest
 });
 
 async function page(rows: ManifestRow[]): Promise<{ html: string; size: number; sha256: string }> {
-  const file = await TempTextFile.build('index.html', (out) => writeFolderIndex(out, { sourcePath: 'Inbox' }, rows.map(folderIndexEntry).sort(byNewestFirst), 'Cllr <Ann>'));
+  const file = await buildFolderIndex({ sourcePath: 'Inbox' }, 'Cllr <Ann>', async (add) => { for (const r of rows) await add(r); });
   try {
     return { html: readFileSync(file.path, 'utf8'), size: file.size, sha256: file.sha256 };
   } finally {
@@ -66,5 +66,15 @@ describe('mail folder index.html', () => {
     })).rejects.toThrow('the store went away');
     expect(path).not.toBe('');
     expect(existsSync(dirname(path))).toBe(false);
+  });
+
+  it('a page larger than one read of its scratch rows keeps every row, in order', async () => {
+    // 3,000 rows of about 400 bytes: several 256 KiB reads, with multi-byte text crossing none of them wrongly.
+    const many = Array.from({ length: 3000 }, (_, i) => row(`m${String(i).padStart(4, '0')}.eml`, `2026-01-01T00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`, { subject: `Précis ${i} – café` }));
+    const { html } = await page([...many].reverse());
+    const subjects = [...html.matchAll(/>(Précis \d+ – café)<\/a>/g)].map((m) => m[1]);
+    expect(subjects).toHaveLength(3000);
+    expect(subjects[0]).toBe('Précis 2999 – café');
+    expect(subjects.at(-1)).toBe('Précis 0 – café');
   });
 });
