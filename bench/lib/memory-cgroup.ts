@@ -7,6 +7,7 @@
 // Hand-written: no maintained npm package creates a cgroup and starts a child in it. Linux only, and
 // only where this process may write the cgroup filesystem (root in a container, as the bench machine);
 // elsewhere the caller is told why, runs unconfined, and says so in the result.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -53,6 +54,13 @@ export function memoryCgroup(memoryMb: number): ConfinementResult {
   } catch (err) {
     try { rmdirSync(path); } catch { /* it was never made */ }
     return { unavailable: `a memory cgroup cannot be made under ${own.dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the bench needs root and a writable cgroup filesystem` };
+  }
+  // Made is not enough: cgroup v2 can refuse a process (its parent holds processes, or delegation
+  // forbids the move). A short-lived shell tries the same move the workload's will, before it counts.
+  const trial = spawnSync('/bin/sh', ['-c', 'echo $$ > "$1"', 'sh', join(path, 'cgroup.procs')], { encoding: 'utf8' });
+  if (trial.status !== 0) {
+    try { rmdirSync(path); } catch { /* the trial left no process in it, so this only fails if it is gone */ }
+    return { unavailable: `a memory cgroup was made under ${own.dir} but a process cannot be moved into it (${(trial.stderr || trial.error?.message || `exit ${trial.status}`).trim()}); the bench needs a cgroup it may move processes into` };
   }
   return {
     memoryMb,
