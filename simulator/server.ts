@@ -30,6 +30,13 @@ export interface FaultOptions {
   serviceUnavailableRate?: number;
   /** 0..1 chance the connection is destroyed without an answer. */
   resetRate?: number;
+  /**
+   * 0..1 chance that a message's MIME download (`GET …/messages/{id}/$value`, outside a $batch) is cut
+   * off: the headers announce the full Content-Length, half the bytes are sent, then the connection is
+   * destroyed. A network fault (a connection dropped mid-response), not a Graph behaviour. Off when 0 or
+   * absent, and then it draws nothing from the seeded generator.
+   */
+  cutBodyRate?: number;
   latencyMs?: number;
   jitterMs?: number;
   /**
@@ -87,6 +94,8 @@ const CERTS = join(packageRoot(), 'simulator', 'certs');
 const MAILBOX_PATH = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|contacts|contactFolders|events|calendar|calendars|calendarView|sendMail|inferenceClassification|outlook)(\/|$)/;
 /** A mailbox read takes a moment at Exchange; without it requests never overlap and no limit is tested. */
 const MAILBOX_WORK_MS = 25;
+/** A message's MIME download, the path FaultOptions.cutBodyRate cuts short. */
+const MESSAGE_VALUE = /^\/users\/[^/]+\/messages\/[^/]+\/\$value$/;
 /** Outlook items of one $batch run at most this many at a time ("Outlook service limits for JSON batching"). */
 const OUTLOOK_BATCH_PARALLEL = 4;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
@@ -237,7 +246,16 @@ export class SimulatorServer {
     const fault = await this.injectFault(res, isDriveUpload(method, url.pathname));
     if (fault === 'reset') return;
     if (fault) return this.send(res, withClientRequestId(fault, headers));
-    this.send(res, await this.graph(method, version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body));
+    const answer = await this.graph(method, version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body);
+    this.send(res, answer, this.cutBody(method, version[2], answer));
+  }
+
+  /** Whether this answer's body is to be cut off half-way (FaultOptions.cutBodyRate): a message's MIME only. */
+  private cutBody(method: string, rawPath: string, answer: SimResponse): boolean {
+    const rate = this.faults.cutBodyRate;
+    // The rate is tested first, so with the fault off no random number is drawn and runs stay as they were.
+    return Boolean(rate) && method === 'GET' && answer.status === 200 && answer.stream !== undefined
+      && MESSAGE_VALUE.test(routingPath(rawPath)) && this.random() < rate!;
   }
 
   private count(route: string): void {
@@ -614,14 +632,15 @@ export class SimulatorServer {
     return undefined;
   }
 
-  private send(res: ServerResponse, r: SimResponse): void {
+  /** `cut`: a streamed body stops after half its bytes and the connection is destroyed (cutBodyRate). */
+  private send(res: ServerResponse, r: SimResponse, cut = false): void {
     if (res.destroyed) return;
     const headers: Record<string, string> = { 'request-id': randomUUID(), ...(r.headers ?? {}) };
     if (r.stream) {
       headers['Content-Type'] ??= 'application/octet-stream';
       headers['Content-Length'] = String(r.stream.length);
       res.writeHead(r.status, headers);
-      streamTo(res, r.stream.chunks()[Symbol.iterator]());
+      streamTo(res, r.stream.chunks()[Symbol.iterator](), cut ? Math.floor(r.stream.length / 2) : undefined);
       return;
     }
     let payload: Buffer | undefined;
@@ -638,8 +657,13 @@ export class SimulatorServer {
   }
 }
 
-/** Writes generated chunks as the socket drains, so a 60 MB message never sits in memory whole. */
-function streamTo(res: ServerResponse, chunks: Iterator<Buffer>): void {
+/**
+ * Writes generated chunks as the socket drains, so a 60 MB message never sits in memory whole. With
+ * `cutAt`, only that many bytes are written, then the connection is destroyed once they are flushed: the
+ * client sees the response end before its Content-Length (FaultOptions.cutBodyRate).
+ */
+function streamTo(res: ServerResponse, chunks: Iterator<Buffer>, cutAt?: number): void {
+  let left = cutAt ?? Infinity;
   const pump = (): void => {
     for (;;) {
       if (res.destroyed) return;
@@ -648,6 +672,11 @@ function streamTo(res: ServerResponse, chunks: Iterator<Buffer>): void {
         res.end();
         return;
       }
+      if (next.value.length >= left) {
+        res.write(next.value.subarray(0, left), () => res.socket?.destroy());
+        return;
+      }
+      left -= next.value.length;
       if (!res.write(next.value)) {
         res.once('drain', pump);
         return;
