@@ -1,6 +1,6 @@
 // What the service does to a long copy: a message deleted between listing and copying (404), an
-// upload session that expires half-way through a large message, and throttling (10 % 429s with
-// Outlook's per-mailbox limit of 4).
+// upload session that expires half-way through a large message, message downloads cut off mid-body,
+// and throttling (10 % 429s with Outlook's per-mailbox limit of 4).
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
 import { loadAllRows } from '../../offboarding/manifest';
 import { readVerifySummary } from '../../offboarding/steps/verify';
@@ -70,6 +70,27 @@ describe('surrender under faults', () => {
       expect(inbox).toHaveLength(9);
     } finally {
       clearInterval(poll);
+      await h.close();
+    }
+  });
+
+  it('message downloads cut off mid-body are fetched again: every Inbox message arrives once, byte-identical', async () => {
+    // A third of the message downloads (seeded) announce their length, send half and drop the connection.
+    const h = await harness({ name: 'surrender-cut-body', inbox: 12 }, { faults: { seed: 5, cutBodyRate: 0.3 } });
+    try {
+      const record = await surrender(h);
+      expect(record.status).toBe('done');
+      expect(h.graph.meter.byRoute.get('message download restarted')).toBeGreaterThan(0);
+      const drive = archiveDrive(h.tenant());
+      const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Inbox')!);
+      const expected = [...mailboxDigests(h.tenant()).values()].filter((d) => d.folder === 'Inbox').map((d) => d.sha256).sort();
+      expect(expected).toHaveLength(12);
+      expect(inbox.map((i) => sha256(contentOf(i))).sort()).toEqual(expected);
+      const digests = mailboxDigests(h.tenant());
+      const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
+      expect(rows).toHaveLength(digests.size);
+      for (const r of rows) expect(r.sha256).toBe(digests.get(r.sourceId)!.sha256);
+    } finally {
       await h.close();
     }
   });
