@@ -146,7 +146,7 @@ export class GraphContext {
 
   /**
    * A GET whose body is streamed rather than parsed (a message's MIME, a file's content): the body and
-   * its length when announced, or 'gone' on 404. Other failures are GraphRequestErrors that keep the
+   * its decoded length when known (announced and not content-encoded), or 'gone' on 404. Other failures are GraphRequestErrors that keep the
    * response headers (Retry-After).
    */
   async download(path: string, headers?: Record<string, string>): Promise<{ body: Readable; size?: number } | 'gone'> {
@@ -167,8 +167,14 @@ export class GraphContext {
       const err = graphRequestError(res.status, body, 'GET', `/v1.0${path}`, res.headers.get('request-id') ?? undefined, res.headers.get('client-request-id') ?? undefined);
       throw Object.assign(err, { headers: res.headers });
     }
+    // fetch asks for gzip/deflate and decodes the body, but Content-Length is the length of the encoded
+    // bytes (RFC 9110 §8.6): with a Content-Encoding the decoded length is unknown, so no size is given
+    // and callers spool the body to learn it.
+    const encoding = res.headers.get('content-encoding')?.trim().toLowerCase();
+    const encoded = Boolean(encoding) && encoding !== 'identity';
     const length = Number(res.headers.get('content-length'));
-    return { body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), size: Number.isFinite(length) && res.headers.has('content-length') ? length : undefined };
+    const size = !encoded && res.headers.has('content-length') && Number.isFinite(length) ? length : undefined;
+    return { body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), size };
   }
 
   /**

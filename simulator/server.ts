@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, createSecretKey, generateKeyPairSync, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
 import jwt from 'jsonwebtoken';
 import { collect, graphError, type SimRequest, type SimResponse } from './http';
 import type { TenantState } from './state';
@@ -37,6 +38,15 @@ export interface FaultOptions {
    * absent, and then it draws nothing from the seeded generator.
    */
   cutBodyRate?: number;
+  /**
+   * Message MIME downloads (`GET …/messages/{id}/$value`, outside a $batch) and drive content downloads
+   * (the pre-authenticated download URL `GET …/content` redirects to) are sent gzip-compressed, with
+   * `Content-Encoding: gzip` and the compressed Content-Length, when the request's Accept-Encoding
+   * allows gzip (as Node's fetch's default does). Graph compresses responses for clients that ask
+   * (RFC 9110 §8.4, §12.5.3). The compressed body is held in memory to announce its length. Off when
+   * absent; draws nothing from the seeded generator.
+   */
+  gzipDownloads?: boolean;
   latencyMs?: number;
   jitterMs?: number;
   /**
@@ -213,7 +223,7 @@ export class SimulatorServer {
     // Pre-authenticated download URLs (GET .../content redirects to one) carry no token and are
     // SharePoint's, not Graph's: neither counted as a Graph request nor throttled as one.
     const download = /^\/download\/([^/]+)$/.exec(url.pathname);
-    if (download) return this.send(res, handleDownloadUrl(this.tenants.values(), download[1], method));
+    if (download) return this.send(res, await this.gzipped(handleDownloadUrl(this.tenants.values(), download[1], method), headers['accept-encoding']));
 
     // Upload sessions' URLs carry no token, as with Graph.
     const upload = /^\/upload\/([^/]+)$/.exec(url.pathname);
@@ -246,8 +256,20 @@ export class SimulatorServer {
     const fault = await this.injectFault(res, isDriveUpload(method, url.pathname));
     if (fault === 'reset') return;
     if (fault) return this.send(res, withClientRequestId(fault, headers));
-    const answer = await this.graph(method, version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body);
+    let answer = await this.graph(method, version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body);
+    if (method === 'GET' && MESSAGE_VALUE.test(routingPath(version[2]))) answer = await this.gzipped(answer, headers['accept-encoding']);
     this.send(res, answer, this.cutBody(method, version[2], answer));
+  }
+
+  /**
+   * A streamed 200 answer gzip-compressed (FaultOptions.gzipDownloads) when the client accepts gzip:
+   * `Content-Encoding: gzip` and, as HTTP has it, the Content-Length of the compressed bytes.
+   */
+  private async gzipped(answer: SimResponse, acceptEncoding: string | undefined): Promise<SimResponse> {
+    if (!this.faults.gzipDownloads || answer.status !== 200 || !answer.stream || !acceptsGzip(acceptEncoding)) return answer;
+    const compressed = await gzipChunks(answer.stream.chunks());
+    const length = compressed.reduce((n, c) => n + c.length, 0);
+    return { ...answer, headers: { ...(answer.headers ?? {}), 'Content-Encoding': 'gzip' }, stream: { length, chunks: () => compressed } };
   }
 
   /** Whether this answer's body is to be cut off half-way (FaultOptions.cutBodyRate): a message's MIME only. */
@@ -684,6 +706,38 @@ function streamTo(res: ServerResponse, chunks: Iterator<Buffer>, cutAt?: number)
     }
   };
   pump();
+}
+
+/**
+ * Whether an Accept-Encoding header allows gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`) listed with a
+ * q-value above 0, or else `*` with one.
+ */
+function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  const codings = new Map(header.split(',').map((part) => {
+    const [coding, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    return [coding, q === undefined ? 1 : Number(q.slice(2))] as const;
+  }));
+  const q = codings.get('gzip') ?? codings.get('x-gzip') ?? codings.get('*');
+  return q !== undefined && q > 0;
+}
+
+/** A generated body gzip-compressed, as the compressed chunks (FaultOptions.gzipDownloads). */
+async function gzipChunks(chunks: Iterable<Buffer>): Promise<Buffer[]> {
+  const gzip = createGzip();
+  const out: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    gzip.on('data', (c: Buffer) => out.push(c));
+    gzip.on('end', resolve);
+    gzip.on('error', reject);
+  });
+  for (const c of chunks) {
+    if (!gzip.write(c)) await new Promise((resolve) => gzip.once('drain', resolve));
+  }
+  gzip.end();
+  await done;
+  return out;
 }
 
 /** Why a $batch payload is refused, or undefined when it is well formed. */

@@ -1,6 +1,6 @@
 // What the service does to a long copy: a message deleted between listing and copying (404), an
 // upload session that expires half-way through a large message, message downloads cut off mid-body,
-// and throttling (10 % 429s with Outlook's per-mailbox limit of 4).
+// gzip-compressed downloads, and throttling (10 % 429s with Outlook's per-mailbox limit of 4).
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
 import { loadAllRows } from '../../offboarding/manifest';
 import { readVerifySummary } from '../../offboarding/steps/verify';
@@ -90,6 +90,30 @@ describe('surrender under faults', () => {
       const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
       expect(rows).toHaveLength(digests.size);
       for (const r of rows) expect(r.sha256).toBe(digests.get(r.sourceId)!.sha256);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('gzip-compressed downloads (Content-Length of the compressed bytes) are copied whole: every Inbox message byte-identical', async () => {
+    // Every message $value and file download comes gzip-encoded; fetch decodes it, so its Content-Length
+    // is no size for the bytes the export reads.
+    const h = await harness({ name: 'surrender-gzip', inbox: 12 }, { faults: { gzipDownloads: true } });
+    try {
+      const record = await surrender(h);
+      expect(record.status).toBe('done');
+      const drive = archiveDrive(h.tenant());
+      const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Inbox')!);
+      const expected = [...mailboxDigests(h.tenant()).values()].filter((d) => d.folder === 'Inbox').map((d) => d.sha256).sort();
+      expect(expected).toHaveLength(12);
+      expect(inbox.map((i) => sha256(contentOf(i))).sort()).toEqual(expected);
+      const digests = mailboxDigests(h.tenant());
+      const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
+      expect(rows).toHaveLength(digests.size);
+      for (const r of rows) {
+        expect(r.sha256).toBe(digests.get(r.sourceId)!.sha256);
+        expect(r.size).toBe(digests.get(r.sourceId)!.size);
+      }
     } finally {
       await h.close();
     }
