@@ -37,6 +37,11 @@ export interface MailStepData {
 
 /** Outlook ids change when an item moves; this header (per request) asks for ids that do not. */
 export const IMMUTABLE_ID = { Prefer: 'IdType="ImmutableId"' };
+/**
+ * A message's MIME asked for unencoded: a gzip-encoded answer's Content-Length is not the MIME's length
+ * (RFC 9110, 8.6), and with no length the message would go to a temporary file instead of memory.
+ */
+const MESSAGE_DOWNLOAD_HEADERS = { ...IMMUTABLE_ID, 'Accept-Encoding': 'identity' };
 /** Catch-up passes before the step gives up for this run (mail still arriving); verify then catches the rest. */
 const MAX_CATCH_UP_PASSES = 10;
 
@@ -346,7 +351,7 @@ async function fetchMessage(ctx: StepContext, userId: string, messageId: string,
   return ctx.graph.retryLoop.run(async () => {
     let source: Awaited<ReturnType<typeof openStream>>;
     try {
-      source = await openStream(ctx.graph, `/users/${userId}/messages/${encodeURIComponent(messageId)}/$value`, IMMUTABLE_ID);
+      source = await openStream(ctx.graph, `/users/${userId}/messages/${encodeURIComponent(messageId)}/$value`, MESSAGE_DOWNLOAD_HEADERS);
     } catch (err) {
       // The request's own retries are spent (the middleware retried it): that ends the copy.
       openFailure = err;

@@ -96,8 +96,8 @@ describe('surrender under faults', () => {
   });
 
   it('gzip-compressed downloads (Content-Length of the compressed bytes) are copied whole: every Inbox message byte-identical', async () => {
-    // Every message $value and file download comes gzip-encoded; fetch decodes it, so its Content-Length
-    // is no size for the bytes the export reads.
+    // Every file download comes gzip-encoded (message downloads ask for no encoding, and the simulator
+    // honours that); fetch decodes it, so its Content-Length is no size for the bytes the export reads.
     const h = await harness({ name: 'surrender-gzip', inbox: 12 }, { faults: { gzipDownloads: true } });
     try {
       const record = await surrender(h);
