@@ -95,6 +95,8 @@ export interface SimulatorStats {
    * app (the token's appid), counting those refused for being over the limit; recorded even with it off.
    */
   maxOutlookInFlight: Record<string, number>;
+  /** Downloads sent gzip-encoded (FaultOptions.gzipDownloads): message MIME, drive file content. */
+  encodedDownloads: { message: number; file: number };
   reset(): void;
 }
 
@@ -181,8 +183,8 @@ export class SimulatorServer {
 
   constructor(readonly tenants: Map<string, TenantState>) {
     const stats: SimulatorStats = {
-      requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {}, maxOutlookInFlight: {}, workUnits: 0, uploads: 0,
-      reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; stats.maxOutlookInFlight = {}; stats.workUnits = 0; stats.uploads = 0; },
+      requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {}, maxOutlookInFlight: {}, workUnits: 0, uploads: 0, encodedDownloads: { message: 0, file: 0 },
+      reset: () => { stats.requests = 0; stats.byRoute = {}; stats.throttled = 0; stats.maxInFlightPerMailbox = {}; stats.maxOutlookInFlight = {}; stats.workUnits = 0; stats.uploads = 0; stats.encodedDownloads = { message: 0, file: 0 }; },
     };
     this.stats = stats;
     this.server = createServer({ cert: readFileSync(join(CERTS, 'server.pem')), key: readFileSync(join(CERTS, 'server-key.pem')) }, (req, res) => {
@@ -223,7 +225,7 @@ export class SimulatorServer {
     // Pre-authenticated download URLs (GET .../content redirects to one) carry no token and are
     // SharePoint's, not Graph's: neither counted as a Graph request nor throttled as one.
     const download = /^\/download\/([^/]+)$/.exec(url.pathname);
-    if (download) return this.send(res, await this.gzipped(handleDownloadUrl(this.tenants.values(), download[1], method), headers['accept-encoding']));
+    if (download) return this.send(res, await this.gzipped(handleDownloadUrl(this.tenants.values(), download[1], method), headers['accept-encoding'], 'file'));
 
     // Upload sessions' URLs carry no token, as with Graph.
     const upload = /^\/upload\/([^/]+)$/.exec(url.pathname);
@@ -257,7 +259,7 @@ export class SimulatorServer {
     if (fault === 'reset') return;
     if (fault) return this.send(res, withClientRequestId(fault, headers));
     let answer = await this.graph(method, version[1] as 'v1.0' | 'beta', version[2], url.searchParams, headers, body);
-    if (method === 'GET' && MESSAGE_VALUE.test(routingPath(version[2]))) answer = await this.gzipped(answer, headers['accept-encoding']);
+    if (method === 'GET' && MESSAGE_VALUE.test(routingPath(version[2]))) answer = await this.gzipped(answer, headers['accept-encoding'], 'message');
     this.send(res, answer, this.cutBody(method, version[2], answer));
   }
 
@@ -265,9 +267,10 @@ export class SimulatorServer {
    * A streamed 200 answer gzip-compressed (FaultOptions.gzipDownloads) when the client accepts gzip:
    * `Content-Encoding: gzip` and, as HTTP has it, the Content-Length of the compressed bytes.
    */
-  private async gzipped(answer: SimResponse, acceptEncoding: string | undefined): Promise<SimResponse> {
+  private async gzipped(answer: SimResponse, acceptEncoding: string | undefined, kind: keyof SimulatorStats['encodedDownloads']): Promise<SimResponse> {
     if (!this.faults.gzipDownloads || answer.status !== 200 || !answer.stream || !acceptsGzip(acceptEncoding)) return answer;
     const compressed = await gzipChunks(answer.stream.chunks());
+    this.stats.encodedDownloads[kind]++;
     const length = compressed.reduce((n, c) => n + c.length, 0);
     return { ...answer, headers: { ...(answer.headers ?? {}), 'Content-Encoding': 'gzip' }, stream: { length, chunks: () => compressed } };
   }

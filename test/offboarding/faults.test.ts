@@ -1,6 +1,6 @@
 // What the service does to a long copy: a message deleted between listing and copying (404), an
 // upload session that expires half-way through a large message, message downloads cut off mid-body,
-// gzip-compressed downloads, and throttling (10 % 429s with Outlook's per-mailbox limit of 4).
+// gzip-compressed downloads, and throttling (10 % 429s with Outlook's limit of 4 requests at once per app).
 import { runOffboarding, startOffboarding } from '../../jobs/offboarding';
 import { loadAllRows } from '../../offboarding/manifest';
 import { readVerifySummary } from '../../offboarding/steps/verify';
@@ -13,6 +13,19 @@ async function surrender(h: Harness, onProgress?: (e: ProgressEvent) => void, tu
   const owner = cliOwner(surrenderId(h.council.tenantId, LEAVER, TERM_END));
   const started = await startOffboarding(deps, { userPrincipalName: LEAVER, termEnd: TERM_END, requestedBy: CLERK, via: 'cli' }, owner);
   return runOffboarding(deps, started.record.id, { owner, hooks: { onProgress } });
+}
+
+/** Every Inbox message is in the archive's Inbox once with the mailbox's bytes, and every message row has its SHA-256 and size. */
+async function expectMessagesByteIdentical(h: Harness, id: string): Promise<void> {
+  const drive = archiveDrive(h.tenant());
+  const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Inbox')!);
+  const digests = mailboxDigests(h.tenant());
+  const expected = [...digests.values()].filter((d) => d.folder === 'Inbox').map((d) => d.sha256).sort();
+  expect(expected).toHaveLength(12);
+  expect(inbox.map((i) => sha256(contentOf(i))).sort()).toEqual(expected);
+  const rows = (await loadAllRows(h.store, id)).filter((r) => r.kind === 'message');
+  expect(rows).toHaveLength(digests.size);
+  for (const r of rows) expect({ sha256: r.sha256, size: r.size }).toEqual({ sha256: digests.get(r.sourceId)!.sha256, size: digests.get(r.sourceId)!.size });
 }
 
 describe('surrender under faults', () => {
@@ -81,38 +94,31 @@ describe('surrender under faults', () => {
       const record = await surrender(h);
       expect(record.status).toBe('done');
       expect(h.graph.meter.byRoute.get('message download restarted')).toBeGreaterThan(0);
-      const drive = archiveDrive(h.tenant());
-      const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Inbox')!);
-      const expected = [...mailboxDigests(h.tenant()).values()].filter((d) => d.folder === 'Inbox').map((d) => d.sha256).sort();
-      expect(expected).toHaveLength(12);
-      expect(inbox.map((i) => sha256(contentOf(i))).sort()).toEqual(expected);
-      const digests = mailboxDigests(h.tenant());
-      const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
-      expect(rows).toHaveLength(digests.size);
-      for (const r of rows) expect(r.sha256).toBe(digests.get(r.sourceId)!.sha256);
+      await expectMessagesByteIdentical(h, record.id);
     } finally {
       await h.close();
     }
   });
 
-  it('gzip-compressed downloads (Content-Length of the compressed bytes) are copied whole: every Inbox message byte-identical', async () => {
+  it('with gzip-compressed downloads offered, messages are asked for unencoded and files decoded whole: every copy byte-identical', async () => {
     // Every file download comes gzip-encoded (message downloads ask for no encoding, and the simulator
     // honours that); fetch decodes it, so its Content-Length is no size for the bytes the export reads.
     const h = await harness({ name: 'surrender-gzip', inbox: 12 }, { faults: { gzipDownloads: true } });
     try {
       const record = await surrender(h);
       expect(record.status).toBe('done');
-      const drive = archiveDrive(h.tenant());
-      const inbox = filesIn(drive, itemByPath(drive, 'Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/Mail/Inbox')!);
-      const expected = [...mailboxDigests(h.tenant()).values()].filter((d) => d.folder === 'Inbox').map((d) => d.sha256).sort();
-      expect(expected).toHaveLength(12);
-      expect(inbox.map((i) => sha256(contentOf(i))).sort()).toEqual(expected);
-      const digests = mailboxDigests(h.tenant());
-      const rows = (await loadAllRows(h.store, record.id)).filter((r) => r.kind === 'message');
-      expect(rows).toHaveLength(digests.size);
-      for (const r of rows) {
-        expect(r.sha256).toBe(digests.get(r.sourceId)!.sha256);
-        expect(r.size).toBe(digests.get(r.sourceId)!.size);
+      // Message downloads ask for no encoding (so each keeps its length and is held in memory); the
+      // OneDrive files' downloads came encoded, and each copy has the source's bytes.
+      expect(h.sim.stats.encodedDownloads.message).toBe(0);
+      expect(h.sim.stats.encodedDownloads.file).toBeGreaterThanOrEqual(3);
+      await expectMessagesByteIdentical(h, record.id);
+      const t = h.tenant();
+      const drive = archiveDrive(t);
+      const oneDrive = t.drives.get(leaver(t).driveId!)!;
+      for (const [path, archived] of [['Council/Handover notes.docx', 'Files/Council/Handover notes.docx'], ['Council/Photos/fete #1.jpg', 'Files/Council/Photos/fete _1.jpg'], ['Notes.txt', 'Files/Notes.txt']]) {
+        const copy = itemByPath(drive, `Cllr Lee Leaving (cllr.leaving) – term ended 2026-05-07/${archived}`);
+        expect({ archived, found: !!copy }).toEqual({ archived, found: true });
+        expect(sha256(contentOf(copy!))).toBe(sha256(contentOf(itemByPath(oneDrive, path)!)));
       }
     } finally {
       await h.close();
