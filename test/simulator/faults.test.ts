@@ -1,4 +1,4 @@
-// Injected faults (429 with Retry-After, 503, connection resets), the same for the same seed, never on
+// Injected faults (429 with Retry-After, 503, connection resets, a message download cut mid-body), the same for the same seed, never on
 // the token endpoint; and Outlook's limits (concurrency per app, budget per mailbox) with the in-flight statistics.
 import { buildScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { call, tokenFor } from './raw';
@@ -6,7 +6,8 @@ import { call, tokenFor } from './raw';
 describe('fault injection', () => {
   let sim: RunningSimulator;
   let token: string;
-  const scenario = buildScenario({ name: 'faults', people: ['ann', 'bob'] });
+  // Ann has a small mailbox: a message's $value is what cutBodyRate cuts.
+  const scenario = buildScenario({ name: 'faults', people: [{ userPrincipalName: 'ann@testparish.gov.uk', mailbox: { folders: [{ name: 'Inbox', count: 3, seed: 2 }] } }, 'bob'] });
   beforeAll(async () => {
     sim = await startSimulator({ scenarios: [scenario] });
     token = await tokenFor(sim);
@@ -68,6 +69,39 @@ describe('fault injection', () => {
     expect(sim.stats.byRoute['GET /users/{id}']).toBe(2);
     sim.stats.reset();
     expect(sim.stats).toMatchObject({ requests: 0, byRoute: {}, throttled: 0, maxInFlightPerMailbox: {} });
+  });
+
+  /** The Content-Length announced, the bytes that arrived, and the error the body ended with (if any). */
+  const download = async (id: string) => {
+    const res = await fetch(`${sim.url}/v1.0/users/ann@testparish.gov.uk/messages/${id}/$value`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const announced = Number(res.headers.get('content-length'));
+    let received = 0;
+    let error: unknown;
+    try {
+      for await (const chunk of res.body!) received += chunk.length;
+    } catch (err) {
+      error = err;
+    }
+    return { announced, received, error };
+  };
+
+  it('cutBodyRate 1: a message $value announces its full length, sends fewer bytes and drops the connection; listings are untouched', async () => {
+    const messages = (await call<{ value: { id: string }[] }>(sim, 'GET', `/users/ann@testparish.gov.uk/mailFolders/inbox/messages?$select=id`, { token })).body.value;
+    const whole = await download(messages[0].id);
+    expect(whole.error).toBeUndefined();
+    expect(whole.received).toBe(whole.announced);
+
+    sim.setFaults({ cutBodyRate: 1 });
+    const cut = await download(messages[0].id);
+    expect(cut.announced).toBe(whole.announced);
+    // Half the bytes, then the connection drops: fetch fails the body ("terminated"), as with a real drop.
+    expect(cut.received).toBeGreaterThan(0);
+    expect(cut.received).toBeLessThanOrEqual(Math.floor(cut.announced / 2));
+    expect(String((cut.error as Error | undefined)?.message)).toMatch(/terminated/);
+    // Only message MIME is cut: a listing still arrives whole.
+    const listing = await call<{ value: unknown[] }>(sim, 'GET', `/users/ann@testparish.gov.uk/mailFolders/inbox/messages?$select=id`, { token });
+    expect(listing.body.value).toHaveLength(3);
   });
 });
 
@@ -209,48 +243,3 @@ describe('time-compressed mailbox budget and upload latency', () => {
   });
 });
 
-describe('a message download cut off mid-body (cutBodyRate)', () => {
-  let sim: RunningSimulator;
-  let token: string;
-  const UPN = 'ann@testparish.gov.uk';
-  const scenario = buildScenario({ name: 'faults-cut-body', users: [{ userPrincipalName: UPN, mailbox: { folders: [{ name: 'Inbox', count: 3, seed: 2 }] } }] });
-  beforeAll(async () => {
-    sim = await startSimulator({ scenarios: [scenario] });
-    token = await tokenFor(sim);
-  });
-  afterAll(() => sim.close());
-  afterEach(() => { sim.setFaults({}); sim.stats.reset(); });
-
-  /** The Content-Length announced, the bytes that arrived, and the error the body ended with (if any). */
-  const download = async (id: string) => {
-    const res = await fetch(`${sim.url}/v1.0/users/${UPN}/messages/${id}/$value`, { headers: { Authorization: `Bearer ${token}` } });
-    expect(res.status).toBe(200);
-    const announced = Number(res.headers.get('content-length'));
-    let received = 0;
-    let error: unknown;
-    try {
-      for await (const chunk of res.body!) received += chunk.length;
-    } catch (err) {
-      error = err;
-    }
-    return { announced, received, error };
-  };
-
-  it('with rate 1 a $value announces its full length, sends fewer bytes and drops the connection; listings are untouched', async () => {
-    const messages = (await call<{ value: { id: string }[] }>(sim, 'GET', `/users/${UPN}/mailFolders/inbox/messages?$select=id`, { token })).body.value;
-    const whole = await download(messages[0].id);
-    expect(whole.error).toBeUndefined();
-    expect(whole.received).toBe(whole.announced);
-
-    sim.setFaults({ cutBodyRate: 1 });
-    const cut = await download(messages[0].id);
-    expect(cut.announced).toBe(whole.announced);
-    // Half the bytes, then the connection drops: fetch fails the body ("terminated"), as with a real drop.
-    expect(cut.received).toBeGreaterThan(0);
-    expect(cut.received).toBeLessThanOrEqual(Math.floor(cut.announced / 2));
-    expect(String((cut.error as Error | undefined)?.message)).toMatch(/terminated/);
-    // Only message MIME is cut: a listing still arrives whole.
-    const listing = await call<{ value: unknown[] }>(sim, 'GET', `/users/${UPN}/mailFolders/inbox/messages?$select=id`, { token });
-    expect(listing.body.value).toHaveLength(3);
-  });
-});
